@@ -1,0 +1,102 @@
+//! The CI gate's rules: what makes a repository unfit to publish from.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::domain::policy::Policy;
+use crate::domain::record::Record;
+use crate::domain::state::State;
+use crate::domain::workflow::{Confirmations, evidence_gaps};
+use crate::store::RecordError;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Violation {
+    pub id: Option<String>,
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+    pub rule: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub ok: bool,
+    pub checked: usize,
+    pub violations: Vec<Violation>,
+}
+
+/// Checks every record file: it parses, its name matches its id, no id appears twice, a
+/// published claim is corroborated, and each claim's own evidence supports its state.
+pub fn check(records: &[(String, Result<Record, RecordError>)], policy: &Policy) -> Report {
+    let mut violations = Vec::new();
+    let mut paths_by_id: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (path, parsed) in records {
+        let record = match parsed {
+            Ok(record) => record,
+            Err(error) => {
+                violations.push(Violation {
+                    id: None,
+                    path: path.clone(),
+                    line: Some(error.line),
+                    column: Some(error.column),
+                    rule: "parse".into(),
+                    message: error.message.clone(),
+                });
+                continue;
+            }
+        };
+        let id = record.id.as_str();
+        paths_by_id.entry(id).or_default().push(path);
+        let violation = |rule: &str, message: String| Violation {
+            id: Some(id.to_string()),
+            path: path.clone(),
+            line: None,
+            column: None,
+            rule: rule.into(),
+            message,
+        };
+        let expected = record.id.record_path();
+        if *path != expected {
+            violations.push(violation(
+                "file-name",
+                format!("the record of {id} belongs at {expected}"),
+            ));
+        }
+        if record.published && record.state != State::Corroborated {
+            violations.push(violation(
+                "published-not-corroborated",
+                format!("published while {}", record.state),
+            ));
+        }
+        for gap in evidence_gaps(record, record.state, &Confirmations::default(), policy) {
+            violations.push(violation(
+                gap.rule(),
+                format!("{} claim: {gap}", record.state),
+            ));
+        }
+    }
+    for (id, paths) in paths_by_id {
+        if paths.len() > 1 {
+            for path in &paths {
+                violations.push(Violation {
+                    id: Some(id.to_string()),
+                    path: path.to_string(),
+                    line: None,
+                    column: None,
+                    rule: "duplicate-id".into(),
+                    message: format!("id {id} is used by {} files: {}", paths.len(), paths.join(", ")),
+                });
+            }
+        }
+    }
+    violations.sort_by(|a, b| (&a.path, &a.rule).cmp(&(&b.path, &b.rule)));
+    Report {
+        ok: violations.is_empty(),
+        checked: records.len(),
+        violations,
+    }
+}

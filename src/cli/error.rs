@@ -1,0 +1,149 @@
+//! The one error type at the command edge: a message, a hint, and the exit code.
+
+use std::fmt;
+
+use crate::engine::ActionError;
+use crate::store::StoreError;
+
+/// Exit code 1: the answer is no (a guard refused, the gate found violations).
+pub const EXIT_NO: u8 = 1;
+/// Exit code 2: usage or input error.
+pub const EXIT_USAGE: u8 = 2;
+
+#[derive(Debug)]
+pub struct CommandError {
+    pub code: u8,
+    pub message: String,
+    /// Lines shown under the message: the rules that failed, how to fix it.
+    pub details: Vec<String>,
+    pub hint: Option<String>,
+}
+
+impl CommandError {
+    pub fn usage(message: impl Into<String>) -> CommandError {
+        CommandError {
+            code: EXIT_USAGE,
+            message: message.into(),
+            details: Vec::new(),
+            hint: None,
+        }
+    }
+
+    pub fn no(message: impl Into<String>) -> CommandError {
+        CommandError {
+            code: EXIT_NO,
+            ..CommandError::usage(message)
+        }
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> CommandError {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl fmt::Display for CommandError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "error: {}", self.message)?;
+        for detail in &self.details {
+            writeln!(f, "  {detail}")?;
+        }
+        if let Some(hint) = &self.hint {
+            writeln!(f, "hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+impl From<StoreError> for CommandError {
+    fn from(error: StoreError) -> CommandError {
+        let hint = match &error {
+            StoreError::NotARepository(_) => {
+                Some("run `claims init` here to start a claims repository, or pass -C DIR".into())
+            }
+            StoreError::BareRepository(_) => Some("clone it and run claims in the clone".into()),
+            StoreError::UnknownId(_) => Some("`claims list` shows the ids".into()),
+            StoreError::AmbiguousId { .. } => Some("type more characters of the id".into()),
+            StoreError::InvalidId(_) => Some("`claims list` shows the ids".into()),
+            StoreError::Record(e) => Some(format!(
+                "fix the file by hand, or restore the committed version: git checkout -- {}",
+                e.path
+            )),
+            StoreError::UncommittedEdit { path, staged } => Some(format!(
+                "commit the edit (git commit {path}) or discard it ({}), then run the command again",
+                if *staged {
+                    format!("git restore --staged --worktree {path}")
+                } else {
+                    format!("git checkout -- {path}")
+                }
+            )),
+            StoreError::Untracked { path } => Some(format!(
+                "commit it (git add {path} && git commit) or remove it, then run the command again"
+            )),
+            StoreError::AlreadyExists(id) => Some(format!("see it with: claims show {id}")),
+            StoreError::Locked { lock, .. } => Some(format!(
+                "wait for the other process to finish; if none is running, remove {}",
+                lock.display()
+            )),
+            StoreError::BranchMoved => Some("run the command again".into()),
+            StoreError::IndexNotRefreshed { paths, .. } => Some(format!(
+                "the commit is in place; to make `git status` clean run: git reset -q -- {}",
+                paths.join(" ")
+            )),
+            StoreError::NoIdentity(_) => Some(
+                "pass --reviewer \"Name <email>\", set CLAIMS_REVIEWER, or run: \
+                 git config user.name \"Name\" && git config user.email you@example.org"
+                    .into(),
+            ),
+            StoreError::Signing(_) => Some(
+                "fix the signing setup (gpg.format, user.signingkey), or turn signing off \
+                 for this repository: git config commit.gpgsign false"
+                    .into(),
+            ),
+            StoreError::Policy { .. } | StoreError::Io { .. } | StoreError::Git(_) => None,
+        };
+        CommandError {
+            code: EXIT_USAGE,
+            message: error.to_string(),
+            details: Vec::new(),
+            hint,
+        }
+    }
+}
+
+impl From<ActionError> for CommandError {
+    fn from(error: ActionError) -> CommandError {
+        match error {
+            ActionError::Refused {
+                ref id,
+                to,
+                ref unmet,
+                ..
+            } => CommandError {
+                code: EXIT_NO,
+                message: error.to_string(),
+                details: unmet
+                    .iter()
+                    .flat_map(|rule| {
+                        [
+                            format!("- {} ({})", rule, rule.rule()),
+                            format!("  fix: {}", rule.fix(id.as_str(), to)),
+                        ]
+                    })
+                    .collect(),
+                hint: None,
+            },
+            ActionError::PublishRefused { ref id, .. } => {
+                let hint = format!(
+                    "corroborate it first (claims review {id}), or publish anyway with: claims publish {id} --force"
+                );
+                CommandError::no(error.to_string()).with_hint(hint)
+            }
+            ActionError::Invalid { message, hint } => CommandError {
+                hint,
+                ..CommandError::usage(message)
+            },
+            ActionError::Store(error) => error.into(),
+        }
+    }
+}

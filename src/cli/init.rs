@@ -1,0 +1,81 @@
+
+use crate::domain::policy::DEFAULT_CHECKLISTS;
+use crate::store::{
+    CHECKLIST_FILE, CommitMessage, FileChange, POLICY_FILE, Reviewer, Store, StoreError, now,
+};
+use crate::ui::Ui;
+
+use super::{CommandError, Globals};
+
+/// Make the current directory a claims repository
+///
+/// Runs `git init` if needed, writes claims.toml (the policy) and templates/checklist.toml
+/// (the verification checklists) where they are missing, and commits them. Files that exist
+/// are left alone, so running it again is harmless.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  claims init\n  claims -C ~/newsroom/claims init")]
+pub struct Args {}
+
+const DEFAULT_POLICY: &str = "\
+# Policy of this claims repository. Each value may tighten the built-in rule, never loosen it.
+
+[guards]
+# Supporting sources a claim needs to be marked sourced.
+sourced_min_sources = 1
+# Independent origins among supporting sources a claim needs to be marked corroborated.
+corroborated_min_origins = 2
+# Standing contradicting sources a claim needs to be marked disputed.
+disputed_min_contradicting = 1
+";
+
+pub fn run(_args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandError> {
+    // Know who commits before creating anything: a failed init leaves no half-made repository.
+    if Store::open(std::path::Path::new(".")).is_err() {
+        Reviewer::resolve(globals.reviewer.as_deref(), &git2::Config::open_default().map_err(StoreError::from)?)?;
+    }
+    let (store, created) = Store::open_or_init(std::path::Path::new("."))?;
+    let mut changes = Vec::new();
+    for (path, contents) in [(POLICY_FILE, DEFAULT_POLICY), (CHECKLIST_FILE, DEFAULT_CHECKLISTS)] {
+        if store.read_optional(path)?.is_none() {
+            changes.push(FileChange {
+                path: path.to_string(),
+                contents: contents.as_bytes().to_vec(),
+            });
+        }
+    }
+    let root = store.root().display().to_string();
+    if created {
+        writeln!(ui.out(), "Initialised an empty git repository in {root}")?;
+    }
+    if changes.is_empty() {
+        writeln!(ui.out(), "{root} is already a claims repository; nothing to do")?;
+        return Ok(());
+    }
+    let reviewer = store.reviewer(globals.reviewer.as_deref())?;
+    let writer = store.writer()?;
+    for change in &changes {
+        writer.ensure_absent(&change.path)?;
+    }
+    let message = CommitMessage {
+        subject: "Start a claims repository".into(),
+        body: Some(format!(
+            "Adds {} with the default policy and checklists.",
+            changes
+                .iter()
+                .map(|c| c.path.as_str())
+                .collect::<Vec<_>>()
+                .join(" and ")
+        )),
+        trailers: Vec::new(),
+    };
+    let commit = writer.commit(&changes, &message, &reviewer, now())?;
+    for change in &changes {
+        writeln!(ui.out(), "wrote {}", change.path)?;
+    }
+    writeln!(
+        ui.out(),
+        "Claims repository ready in {root} (commit {})",
+        &commit.to_string()[..8]
+    )?;
+    Ok(())
+}

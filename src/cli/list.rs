@@ -1,0 +1,150 @@
+
+use serde::Serialize;
+
+use crate::domain::record::{Record, Stance};
+use crate::domain::state::State;
+use crate::ui::Ui;
+
+use super::{CommandError, Globals};
+
+/// List claims, oldest first
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  \
+    claims list\n  \
+    claims list --state sourced --state unverified\n  \
+    claims list --published --format csv > published.csv")]
+pub struct Args {
+    /// Only claims in this state (repeatable)
+    #[arg(long = "state", value_name = "STATE")]
+    pub states: Vec<State>,
+    /// Only published claims
+    #[arg(long)]
+    pub published: bool,
+    /// Only claims with this tag (repeatable: all must match)
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+}
+
+/// One line of the list: what an editor scans for.
+#[derive(Debug, Serialize)]
+pub struct Row<'a> {
+    pub id: &'a str,
+    pub state: State,
+    pub published: bool,
+    pub text: &'a str,
+    pub claimant: Option<&'a str>,
+    pub tags: &'a [String],
+    pub supporting: usize,
+    pub contradicting: usize,
+    pub origins: usize,
+    pub created: String,
+    pub updated: String,
+}
+
+impl<'a> Row<'a> {
+    pub fn of(record: &'a Record) -> Row<'a> {
+        let count = |stance| record.sources.iter().filter(|s| s.stance == stance).count();
+        Row {
+            id: record.id.as_str(),
+            state: record.state,
+            published: record.published,
+            text: &record.text,
+            claimant: record.claimant.as_deref(),
+            tags: &record.tags,
+            supporting: count(Stance::Supports),
+            contradicting: count(Stance::Contradicts),
+            origins: record.supporting_origins().len(),
+            created: record.created.to_string(),
+            updated: record.updated().to_string(),
+        }
+    }
+}
+
+pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandError> {
+    let store = globals.open_store()?;
+    let mut records = Vec::new();
+    for (_, parsed) in store.load_all()? {
+        match parsed {
+            Ok(record) => records.push(record),
+            Err(error) => ui.warn(&format!("skipped {error}")),
+        }
+    }
+    records.retain(|r| {
+        (args.states.is_empty() || args.states.contains(&r.state))
+            && (!args.published || r.published)
+            && args.tags.iter().all(|t| r.tags.contains(t))
+    });
+    records.sort_by(|a, b| (a.created, &a.id).cmp(&(b.created, &b.id)));
+    let rows: Vec<Row<'_>> = records.iter().map(Row::of).collect();
+    match args.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(ui.out(), &rows)?;
+            writeln!(ui.out())?;
+        }
+        Format::Csv => {
+            let mut csv = csv::Writer::from_writer(ui.out());
+            csv.write_record([
+                "id", "state", "published", "text", "claimant", "tags", "supporting",
+                "contradicting", "origins", "created", "updated",
+            ])
+            .map_err(csv_error)?;
+            for row in &rows {
+                csv.write_record([
+                    row.id,
+                    row.state.as_str(),
+                    if row.published { "true" } else { "false" },
+                    row.text,
+                    row.claimant.unwrap_or(""),
+                    &row.tags.join(";"),
+                    &row.supporting.to_string(),
+                    &row.contradicting.to_string(),
+                    &row.origins.to_string(),
+                    &row.created,
+                    &row.updated,
+                ])
+                .map_err(csv_error)?;
+            }
+            csv.flush()?;
+        }
+        Format::Table => {
+            if rows.is_empty() {
+                writeln!(ui.out(), "no claims match")?;
+                return Ok(());
+            }
+            let mut table = ui.table(&["ID", "STATE", "PUB", "SOURCES", "ORIGINS", "CLAIM"]);
+            for row in &rows {
+                table.add_row(vec![
+                    row.id.to_string(),
+                    row.state.to_string(),
+                    if row.published { "yes" } else { "" }.to_string(),
+                    match row.contradicting {
+                        0 => row.supporting.to_string(),
+                        n => format!("{} +{n} against", row.supporting),
+                    },
+                    row.origins.to_string(),
+                    row.text.to_string(),
+                ]);
+            }
+            writeln!(ui.out(), "{table}")?;
+            writeln!(ui.out(), "{} claim{}", rows.len(), if rows.len() == 1 { "" } else { "s" })?;
+        }
+    }
+    Ok(())
+}
+
+fn csv_error(error: csv::Error) -> CommandError {
+    match error.into_kind() {
+        csv::ErrorKind::Io(e) => e.into(),
+        other => CommandError::usage(format!("cannot write CSV: {other:?}")),
+    }
+}

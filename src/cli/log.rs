@@ -1,0 +1,101 @@
+
+use serde::Serialize;
+
+use crate::store::Change;
+use crate::ui::Ui;
+
+use super::{CommandError, Globals};
+
+/// History of one claim, or of every claim, from git, newest first
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  claims log abcd\n  claims log -n 20\n  claims log abcd --format json")]
+pub struct Args {
+    /// Claim id (4 or more characters of it); every claim when absent
+    pub id: Option<String>,
+    /// Show at most N commits
+    #[arg(short = 'n', long = "max-count", value_name = "N")]
+    pub max_count: Option<usize>,
+    /// Output format
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+#[derive(Serialize)]
+struct Entry<'a> {
+    commit: String,
+    author: &'a str,
+    date: String,
+    action: Option<&'a str>,
+    claims: &'a [String],
+    from: Option<&'a str>,
+    to: Option<&'a str>,
+    subject: &'a str,
+    note: &'a str,
+}
+
+pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandError> {
+    let store = globals.open_store()?;
+    let mut changes: Vec<Change> = match &args.id {
+        Some(prefix) => {
+            let id = store.resolve(prefix)?;
+            store.claim_history(&id)?
+        }
+        None => store.repository_history(args.max_count)?,
+    };
+    if let Some(max) = args.max_count {
+        changes.truncate(max);
+    }
+    let entries: Vec<Entry<'_>> = changes
+        .iter()
+        .map(|c| Entry {
+            commit: c.commit.to_string(),
+            author: &c.author,
+            date: c.at.to_string(),
+            action: c.trailers.action.as_deref(),
+            claims: &c.trailers.ids,
+            from: c.trailers.from.as_deref(),
+            to: c.trailers.to.as_deref(),
+            subject: &c.subject,
+            note: &c.body,
+        })
+        .collect();
+    match args.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(ui.out(), &entries)?;
+            writeln!(ui.out())?;
+        }
+        Format::Table => {
+            if entries.is_empty() {
+                writeln!(ui.out(), "no history yet")?;
+                return Ok(());
+            }
+            let mut table = ui.table(&["COMMIT", "DATE", "AUTHOR", "ACTION", "CHANGE"]);
+            for e in &entries {
+                let change = match (e.from, e.to) {
+                    (Some(from), Some(to)) => format!("{from} → {to}"),
+                    _ => e.subject.to_string(),
+                };
+                let change = if e.note.is_empty() {
+                    change
+                } else {
+                    format!("{change}\n{}", e.note)
+                };
+                table.add_row(vec![
+                    e.commit[..8].to_string(),
+                    e.date.clone(),
+                    e.author.to_string(),
+                    e.action.unwrap_or("(by hand)").to_string(),
+                    change,
+                ]);
+            }
+            writeln!(ui.out(), "{table}")?;
+        }
+    }
+    Ok(())
+}

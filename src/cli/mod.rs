@@ -1,0 +1,161 @@
+//! The command line: global flags, one module per subcommand, and the exit-code edge.
+
+mod add;
+mod check;
+mod completions;
+mod error;
+mod init;
+mod list;
+mod log;
+mod man;
+mod mark;
+mod note;
+mod publish;
+mod show;
+mod source;
+mod unpublish;
+
+use std::path::{Path, PathBuf};
+
+use clap::{CommandFactory, Parser, Subcommand};
+
+pub use error::{CommandError, EXIT_NO, EXIT_USAGE};
+
+use crate::engine::Engine;
+use crate::store::Store;
+use crate::ui::Ui;
+
+const ABOUT: &str = "Fact-checking workflow for claims kept in a git repository";
+
+const LONG_ABOUT: &str = "\
+Fact-checking workflow for claims kept in a git repository.
+
+Every claim is a TOML record under records/. A claim moves from unverified to sourced to \
+corroborated, or to disputed; each move is guarded by the evidence and checklists the \
+newsroom's policy asks for, and every change is one git commit with Claim-* trailers, so \
+`git log` is the audit trail.";
+
+const EXAMPLES: &str = "\
+Examples:
+  claims init
+  claims add \"Mexico extradited 55 people to the U.S. in 2025\" --claimant \"Claudia Sheinbaum\"
+  claims source add abcd --url https://example.org/report --publisher \"Example Post\"
+  claims mark abcd sourced --all-checked
+  claims list --state sourced
+  claims check";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "claims",
+    version,
+    about = ABOUT,
+    long_about = LONG_ABOUT,
+    after_help = EXAMPLES,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// Run as if claims was started in DIR
+    #[arg(short = 'C', value_name = "DIR", global = true)]
+    pub directory: Option<PathBuf>,
+
+    /// Who makes the change, as "Name <email>" [default: git's user.name and user.email]
+    #[arg(long, global = true, env = "CLAIMS_REVIEWER", value_name = "NAME <EMAIL>")]
+    pub reviewer: Option<String>,
+
+    /// Never prompt: fail with exit code 2 where a command would ask
+    #[arg(long, global = true)]
+    pub no_input: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Init(init::Args),
+    Add(add::Args),
+    List(list::Args),
+    Show(show::Args),
+    Source(source::Args),
+    Mark(mark::Args),
+    Publish(publish::Args),
+    Unpublish(unpublish::Args),
+    Note(note::Args),
+    Log(log::Args),
+    Check(check::Args),
+    Completions(completions::Args),
+    Man(man::Args),
+}
+
+/// What every command may consult besides its own arguments.
+pub struct Globals {
+    pub reviewer: Option<String>,
+    pub no_input: bool,
+}
+
+impl Globals {
+    pub fn open_store(&self) -> Result<Store, CommandError> {
+        Ok(Store::open(Path::new("."))?)
+    }
+
+    pub fn engine<'s>(&self, store: &'s Store) -> Result<Engine<'s>, CommandError> {
+        Ok(Engine::new(store, self.reviewer.as_deref())?)
+    }
+}
+
+/// Runs the parsed command line; the caller turns the error into an exit code.
+pub fn run(cli: Cli) -> Result<(), CommandError> {
+    if let Some(dir) = &cli.directory {
+        std::env::set_current_dir(dir).map_err(|e| {
+            CommandError::usage(format!("cannot change to {}: {e}", dir.display()))
+        })?;
+    }
+    let globals = Globals {
+        reviewer: cli.reviewer,
+        no_input: cli.no_input,
+    };
+    let mut ui = Ui::stdio(globals.no_input);
+    let ui = &mut ui;
+    match cli.command {
+        Command::Init(args) => init::run(args, &globals, ui),
+        Command::Add(args) => add::run(args, &globals, ui),
+        Command::List(args) => list::run(args, &globals, ui),
+        Command::Show(args) => show::run(args, &globals, ui),
+        Command::Source(args) => source::run(args, &globals, ui),
+        Command::Mark(args) => mark::run(args, &globals, ui),
+        Command::Publish(args) => publish::run(args, &globals, ui),
+        Command::Unpublish(args) => unpublish::run(args, &globals, ui),
+        Command::Note(args) => note::run(args, &globals, ui),
+        Command::Log(args) => log::run(args, &globals, ui),
+        Command::Check(args) => check::run(args, &globals, ui),
+        Command::Completions(args) => completions::run(args, ui),
+        Command::Man(args) => man::run(args, ui),
+    }
+}
+
+/// The clap command, for completions and the man page.
+pub fn command() -> clap::Command {
+    Cli::command()
+}
+
+impl From<std::io::Error> for CommandError {
+    fn from(error: std::io::Error) -> CommandError {
+        if error.kind() == std::io::ErrorKind::BrokenPipe {
+            // The reader went away (`claims list | head`): not an error.
+            return CommandError {
+                code: 0,
+                message: String::new(),
+                details: Vec::new(),
+                hint: None,
+            };
+        }
+        CommandError::usage(format!("cannot write output: {error}"))
+    }
+}
+
+impl From<serde_json::Error> for CommandError {
+    fn from(error: serde_json::Error) -> CommandError {
+        CommandError::usage(format!("cannot write JSON: {error}"))
+    }
+}

@@ -1,0 +1,207 @@
+
+use serde::Serialize;
+
+use crate::domain::policy::Policy;
+use crate::domain::record::Record;
+use crate::domain::state::State;
+use crate::domain::workflow::{Confirmations, MoveRequest, check_move};
+use crate::ui::Ui;
+
+use super::{CommandError, Globals};
+
+/// Show one claim: where it appeared, its sources, checklist, history and notes
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  claims show abcd\n  claims show abcd --format json | jq .sources")]
+pub struct Args {
+    /// Claim id (4 or more characters of it)
+    pub id: String,
+    /// Output format: text for people, toml for the record as stored, json for programs
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Toml,
+    Json,
+}
+
+/// What moving to each other state would still need.
+#[derive(Debug, Serialize)]
+struct NextMove {
+    to: State,
+    ready: bool,
+    blocked_by: Vec<String>,
+}
+
+fn next_moves(record: &Record, policy: &Policy) -> Vec<NextMove> {
+    State::ALL
+        .into_iter()
+        .filter(|&to| to != record.state)
+        .map(|to| {
+            // A note is given with the move itself, so it never blocks in advance.
+            let request = MoveRequest {
+                to,
+                note: Some("(given with the move)".into()),
+                confirmations: Confirmations::default(),
+            };
+            let unmet = check_move(record, &request, policy);
+            NextMove {
+                to,
+                ready: unmet.is_empty(),
+                blocked_by: unmet.iter().map(ToString::to_string).collect(),
+            }
+        })
+        .collect()
+}
+
+pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandError> {
+    let store = globals.open_store()?;
+    let id = store.resolve(&args.id)?;
+    match args.format {
+        Format::Toml => {
+            let bytes = std::fs::read(store.root().join(id.record_path()))?;
+            ui.out().write_all(&bytes)?;
+        }
+        Format::Json => {
+            let record = store.read(&id)?;
+            #[derive(Serialize)]
+            struct Shown<'a> {
+                #[serde(flatten)]
+                record: &'a Record,
+                path: String,
+                origins: Vec<String>,
+                next: Vec<NextMove>,
+            }
+            let shown = Shown {
+                path: id.record_path(),
+                origins: record.supporting_origins(),
+                next: next_moves(&record, &store.policy()?),
+                record: &record,
+            };
+            serde_json::to_writer_pretty(ui.out(), &shown)?;
+            writeln!(ui.out())?;
+        }
+        Format::Text => {
+            let record = store.read(&id)?;
+            let policy = store.policy()?;
+            render(&record, &policy, ui)?;
+        }
+    }
+    Ok(())
+}
+
+fn render(record: &Record, policy: &Policy, ui: &mut Ui) -> Result<(), CommandError> {
+    let mut summary = ui.table(&["", &record.id.to_string()]);
+    summary.add_row(vec!["Claim".to_string(), record.text.clone()]);
+    let status = if record.published {
+        format!("{} · published", record.state)
+    } else {
+        record.state.to_string()
+    };
+    summary.add_row(vec!["State".to_string(), status]);
+    if let Some(claimant) = &record.claimant {
+        summary.add_row(vec!["Claimant".to_string(), claimant.clone()]);
+    }
+    if !record.tags.is_empty() {
+        summary.add_row(vec!["Tags".to_string(), record.tags.join(", ")]);
+    }
+    if let Some(url) = &record.published_url {
+        summary.add_row(vec!["Fact-check".to_string(), url.clone()]);
+    }
+    summary.add_row(vec!["Created".to_string(), record.created.to_string()]);
+    if !record.related.is_empty() {
+        let related: Vec<String> = record.related.iter().map(ToString::to_string).collect();
+        summary.add_row(vec!["Related".to_string(), related.join(", ")]);
+    }
+    writeln!(ui.out(), "{summary}")?;
+
+    if !record.appearances.is_empty() {
+        let mut table = ui.table(&["APPEARED IN", "LINE", "ATTRIBUTED TO", "EXCERPT"]);
+        for a in &record.appearances {
+            table.add_row(vec![
+                a.document.clone(),
+                a.line.map(|l| l.to_string()).unwrap_or_default(),
+                a.attribution.clone().unwrap_or_default(),
+                a.excerpt.clone().unwrap_or_default(),
+            ]);
+        }
+        writeln!(ui.out(), "\nAppearances\n{table}")?;
+    }
+
+    if record.sources.is_empty() {
+        writeln!(ui.out(), "\nSources: none yet")?;
+    } else {
+        let mut table = ui.table(&["STANCE", "ORIGIN", "PUBLISHER", "URL"]);
+        for s in &record.sources {
+            let stance = match &s.rebuttal {
+                Some(why) => format!("{} (rebutted: {why})", s.stance.as_str()),
+                None => s.stance.as_str().to_string(),
+            };
+            table.add_row(vec![
+                stance,
+                s.origin.clone().unwrap_or_default(),
+                s.publisher.clone().unwrap_or_default(),
+                s.url.clone(),
+            ]);
+        }
+        writeln!(
+            ui.out(),
+            "\nSources ({} independent supporting origin{})\n{table}",
+            record.supporting_origins().len(),
+            if record.supporting_origins().len() == 1 { "" } else { "s" }
+        )?;
+    }
+
+    let lists: Vec<String> = [State::Sourced, State::Corroborated, State::Disputed]
+        .into_iter()
+        .filter(|s| !policy.checklists.items(*s).is_empty())
+        .map(|state| {
+            let answered = record.checklist.get(&state);
+            let marks: Vec<String> = policy
+                .checklists
+                .items(state)
+                .iter()
+                .map(|item| {
+                    let done = answered.and_then(|a| a.get(&item.item)) == Some(&true);
+                    format!("[{}] {}", if done { "x" } else { " " }, item.item)
+                })
+                .collect();
+            format!("  {state}: {}", marks.join("  "))
+        })
+        .collect();
+    if !lists.is_empty() {
+        writeln!(ui.out(), "\nChecklist\n{}", lists.join("\n"))?;
+    }
+
+    writeln!(ui.out(), "\nNext")?;
+    for next in next_moves(record, policy) {
+        if next.ready {
+            writeln!(ui.out(), "  {}: ready", next.to)?;
+        } else {
+            writeln!(ui.out(), "  {}: {}", next.to, next.blocked_by.join("; "))?;
+        }
+    }
+
+    if !record.history.is_empty() {
+        let mut table = ui.table(&["WHEN", "BY", "MOVE", "NOTE"]);
+        for t in &record.history {
+            table.add_row(vec![
+                t.at.to_string(),
+                t.by.clone(),
+                format!("{} → {}", t.from, t.to),
+                t.note.clone().unwrap_or_default(),
+            ]);
+        }
+        writeln!(ui.out(), "\nHistory\n{table}")?;
+    }
+    if !record.notes.is_empty() {
+        let mut table = ui.table(&["WHEN", "BY", "NOTE"]);
+        for n in &record.notes {
+            table.add_row(vec![n.at.to_string(), n.by.clone(), n.text.clone()]);
+        }
+        writeln!(ui.out(), "\nNotes\n{table}")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,12 @@
+//! The domain: records, ids, states, policy and the guarded workflow. Pure code, no I/O.
+
+pub mod id;
+pub mod policy;
+pub mod record;
+pub mod state;
+pub mod workflow;
+
+pub use id::ClaimId;
+pub use policy::Policy;
+pub use record::Record;
+pub use state::State;

@@ -1,0 +1,418 @@
+//! The operations of the workflow, shared by the one-shot commands and the interactive
+//! review: each turns a record into its next version and the message of the commit that
+//! records the change, and `Engine::change` commits it under the writers' lock.
+
+use git2::Oid;
+use jiff::Timestamp;
+
+use crate::domain::id::ClaimId;
+use crate::domain::policy::Policy;
+use crate::domain::record::{Note, Record, Source, Stance, host_of};
+use crate::domain::state::State;
+use crate::domain::workflow::{self, MoveRequest, Unmet};
+use crate::store::{CommitMessage, FileChange, Reviewer, Store, StoreError, now};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ActionError {
+    /// A guard said no: the answer to the request is "not yet".
+    #[error("cannot move {id} from {from} to {to}")]
+    Refused {
+        id: ClaimId,
+        from: State,
+        to: State,
+        unmet: Vec<Unmet>,
+    },
+    /// Publishing a claim that is not corroborated, without `--force`.
+    #[error("cannot publish {id}: it is {state}, not corroborated")]
+    PublishRefused { id: ClaimId, state: State },
+    /// The request itself is wrong (a bad URL, an unknown checklist item…).
+    #[error("{message}")]
+    Invalid { message: String, hint: Option<String> },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl ActionError {
+    fn invalid(message: impl Into<String>, hint: impl Into<String>) -> ActionError {
+        ActionError::Invalid {
+            message: message.into(),
+            hint: Some(hint.into()),
+        }
+    }
+}
+
+/// A change ready to commit: the record's next version and what the commit says.
+pub struct Change {
+    pub record: Record,
+    pub message: CommitMessage,
+}
+
+/// Who is acting, under which policy, at what time.
+pub struct Engine<'s> {
+    pub store: &'s Store,
+    pub policy: Policy,
+    pub reviewer: Reviewer,
+}
+
+impl<'s> Engine<'s> {
+    pub fn new(store: &'s Store, reviewer: Option<&str>) -> Result<Engine<'s>, StoreError> {
+        Ok(Engine {
+            policy: store.policy()?,
+            reviewer: store.reviewer(reviewer)?,
+            store,
+        })
+    }
+
+    /// Applies `action` to the current committed version of a claim and commits the result:
+    /// exactly one commit, containing only that record. The record is read under the lock,
+    /// so a concurrent writer's change is never overwritten.
+    pub fn change(
+        &self,
+        id: &ClaimId,
+        action: impl FnOnce(&Record, &Context<'_>) -> Result<Change, ActionError>,
+    ) -> Result<(Record, Oid), ActionError> {
+        let writer = self.store.writer()?;
+        let current = writer.read_for_update(id)?;
+        let context = Context {
+            policy: &self.policy,
+            reviewer: &self.reviewer,
+            at: now(),
+        };
+        let change = action(&current, &context)?;
+        let oid = writer.commit(
+            &[FileChange::record(&change.record)],
+            &change.message,
+            &self.reviewer,
+            context.at,
+        )?;
+        Ok((change.record, oid))
+    }
+
+    /// Records a new claim; fails if a claim with the same text exists.
+    pub fn create(&self, record: Record) -> Result<Oid, ActionError> {
+        let writer = self.store.writer()?;
+        let path = record.id.record_path();
+        if !writer.ensure_absent(&path)? {
+            return Err(StoreError::AlreadyExists(record.id.to_string()).into());
+        }
+        let message = CommitMessage {
+            subject: format!("Add claim {}: {}", record.id, summary(&record.text)),
+            body: None,
+            trailers: vec![
+                ("Claim-Id", record.id.to_string()),
+                ("Claim-Action", "create".into()),
+            ],
+        };
+        Ok(writer.commit(
+            &[FileChange::record(&record)],
+            &message,
+            &self.reviewer,
+            record.created,
+        )?)
+    }
+}
+
+/// What an action may consult besides the record.
+pub struct Context<'a> {
+    pub policy: &'a Policy,
+    pub reviewer: &'a Reviewer,
+    pub at: Timestamp,
+}
+
+/// The first words of a claim, for a commit subject.
+pub fn summary(text: &str) -> String {
+    const MAX: usize = 50;
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= MAX {
+        return flat;
+    }
+    let cut: String = flat.chars().take(MAX - 1).collect();
+    format!("{}…", cut.trim_end())
+}
+
+fn trailers(id: &ClaimId, action: &str) -> Vec<(&'static str, String)> {
+    vec![("Claim-Id", id.to_string()), ("Claim-Action", action.into())]
+}
+
+/// Evidence as a reviewer describes it.
+#[derive(Debug, Clone, Default)]
+pub struct NewSource {
+    pub url: String,
+    pub title: Option<String>,
+    pub publisher: Option<String>,
+    pub origin: Option<String>,
+    pub stance: Option<Stance>,
+    pub excerpt: Option<String>,
+}
+
+/// Only web addresses are evidence: a `javascript:` or `file:` URL in a record would be a
+/// hazard wherever the record is rendered.
+pub fn check_url(url: &str) -> Result<(), ActionError> {
+    let hint = "give the full web address, e.g. --url https://example.org/story";
+    match url::Url::parse(url.trim()) {
+        Ok(parsed) if matches!(parsed.scheme(), "http" | "https") && parsed.host().is_some() => {
+            Ok(())
+        }
+        Ok(parsed) => Err(ActionError::invalid(
+            format!("'{url}' is a {}: URL; sources must be http or https", parsed.scheme()),
+            hint,
+        )),
+        Err(e) => Err(ActionError::invalid(format!("'{url}' is not a URL: {e}"), hint)),
+    }
+}
+
+fn clean(text: Option<String>) -> Option<String> {
+    text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
+}
+
+pub fn add_source(record: &Record, new: NewSource, cx: &Context<'_>) -> Result<Change, ActionError> {
+    check_url(&new.url)?;
+    let url = new.url.trim().to_string();
+    if record.sources.iter().any(|s| s.url == url) {
+        return Err(ActionError::invalid(
+            format!("{url} is already a source of {}", record.id),
+            format!("see it with: claims show {}", record.id),
+        ));
+    }
+    let publisher = clean(new.publisher);
+    // The origin defaults to the publisher, else the host, and is written down so that
+    // independence is visible in the record and in its history.
+    let origin = clean(new.origin)
+        .or_else(|| publisher.clone())
+        .or_else(|| host_of(&url));
+    let stance = new.stance.unwrap_or(Stance::Supports);
+    let source = Source {
+        url,
+        title: clean(new.title),
+        publisher,
+        origin,
+        stance,
+        excerpt: clean(new.excerpt),
+        accessed: Some(cx.at),
+        added_by: Some(cx.reviewer.to_string()),
+        rebuttal: None,
+    };
+    let mut next = record.clone();
+    let subject = format!(
+        "Add {} source to {}: {}",
+        stance.as_str(),
+        record.id,
+        source.origin.as_deref().unwrap_or(&source.url)
+    );
+    next.sources.push(source);
+    Ok(Change {
+        record: next,
+        message: CommitMessage {
+            subject,
+            body: None,
+            trailers: trailers(&record.id, "source"),
+        },
+    })
+}
+
+/// Records why a contradicting source no longer stands.
+pub fn rebut_source(record: &Record, url: &str, note: &str, _cx: &Context<'_>) -> Result<Change, ActionError> {
+    let note = note.trim();
+    if note.is_empty() {
+        return Err(ActionError::invalid(
+            "a rebuttal needs a note saying why the source no longer stands",
+            format!("claims source rebut {} --url {url} --note \"...\"", record.id),
+        ));
+    }
+    let mut next = record.clone();
+    let Some(source) = next
+        .sources
+        .iter_mut()
+        .find(|s| s.url == url.trim() && s.stance == Stance::Contradicts)
+    else {
+        return Err(ActionError::invalid(
+            format!("{} has no contradicting source {url}", record.id),
+            format!("list its sources with: claims show {}", record.id),
+        ));
+    };
+    source.rebuttal = Some(note.to_string());
+    Ok(Change {
+        record: next,
+        message: CommitMessage {
+            subject: format!("Rebut contradicting source of {}: {url}", record.id),
+            body: Some(note.to_string()),
+            trailers: trailers(&record.id, "source"),
+        },
+    })
+}
+
+pub fn move_claim(record: &Record, request: &MoveRequest, cx: &Context<'_>) -> Result<Change, ActionError> {
+    let unknown = workflow::unknown_items(&request.confirmations, request.to, cx.policy);
+    if !unknown.is_empty() {
+        let known: Vec<String> = cx
+            .policy
+            .checklists
+            .required_for(request.to)
+            .map(|(_, item)| item.item.clone())
+            .collect();
+        return Err(ActionError::invalid(
+            format!("unknown checklist item for {}: {}", request.to, unknown.join(", ")),
+            if known.is_empty() {
+                format!("moving to {} needs no checklist", request.to)
+            } else {
+                format!("the items are: {}", known.join(", "))
+            },
+        ));
+    }
+    let unmet = workflow::check_move(record, request, cx.policy);
+    if !unmet.is_empty() {
+        return Err(ActionError::Refused {
+            id: record.id.clone(),
+            from: record.state,
+            to: request.to,
+            unmet,
+        });
+    }
+    let next = workflow::apply_move(record, request, cx.policy, &cx.reviewer.to_string(), cx.at);
+    let mut trailers = trailers(&record.id, "transition");
+    trailers.push(("Claim-From", record.state.to_string()));
+    trailers.push(("Claim-To", request.to.to_string()));
+    Ok(Change {
+        message: CommitMessage {
+            subject: format!(
+                "Move {} from {} to {}: {}",
+                record.id,
+                record.state,
+                request.to,
+                summary(&record.text)
+            ),
+            body: next.history.last().and_then(|t| t.note.clone()),
+            trailers,
+        },
+        record: next,
+    })
+}
+
+pub fn add_note(record: &Record, text: &str, cx: &Context<'_>) -> Result<Change, ActionError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(ActionError::invalid(
+            "the note is empty",
+            format!("claims note {} \"what you found\"", record.id),
+        ));
+    }
+    let mut next = record.clone();
+    next.notes.push(Note {
+        at: cx.at,
+        by: cx.reviewer.to_string(),
+        text: text.to_string(),
+    });
+    Ok(Change {
+        record: next,
+        message: CommitMessage {
+            subject: format!("Note on {}: {}", record.id, summary(text)),
+            body: Some(text.to_string()),
+            trailers: trailers(&record.id, "note"),
+        },
+    })
+}
+
+/// Sets or clears `published`. Publishing needs a corroborated claim unless `force`d.
+pub fn set_published(
+    record: &Record,
+    published: bool,
+    url: Option<String>,
+    force: bool,
+    _cx: &Context<'_>,
+) -> Result<Change, ActionError> {
+    if let Some(url) = &url {
+        check_url(url)?;
+    }
+    if published && record.state != State::Corroborated && !force {
+        return Err(ActionError::PublishRefused {
+            id: record.id.clone(),
+            state: record.state,
+        });
+    }
+    if record.published == published && (url.is_none() || url == record.published_url) {
+        return Err(ActionError::invalid(
+            format!(
+                "{} is already {}",
+                record.id,
+                if published { "published" } else { "unpublished" }
+            ),
+            "nothing to do",
+        ));
+    }
+    let mut next = record.clone();
+    next.published = published;
+    if url.is_some() {
+        next.published_url = url;
+    }
+    let verb = if published { "Publish" } else { "Unpublish" };
+    Ok(Change {
+        record: next,
+        message: CommitMessage {
+            subject: format!("{verb} {}: {}", record.id, summary(&record.text)),
+            body: (published && record.state != State::Corroborated)
+                .then(|| format!("Published while {} (forced).", record.state)),
+            trailers: trailers(&record.id, "publish"),
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn context_parts() -> (Policy, Reviewer) {
+        (
+            Policy::default(),
+            Reviewer::parse("Ana <ana@example.org>").unwrap(),
+        )
+    }
+
+    fn record() -> Record {
+        Record::new("The sky is green.".into(), "2026-01-01T00:00:00Z".parse().unwrap())
+    }
+
+    #[test]
+    fn only_web_urls_are_sources() {
+        for bad in ["javascript:alert(1)", "file:///etc/passwd", "not a url", "https://", "data:text/html,x"] {
+            assert!(matches!(check_url(bad), Err(ActionError::Invalid { .. })), "{bad}");
+        }
+        assert!(check_url("https://example.org/a").is_ok());
+        assert!(check_url("http://example.org").is_ok());
+    }
+
+    #[test]
+    fn source_origin_defaults_to_publisher_then_host() {
+        let (policy, reviewer) = context_parts();
+        let cx = Context { policy: &policy, reviewer: &reviewer, at: "2026-01-02T00:00:00Z".parse().unwrap() };
+        let with_publisher = add_source(&record(), NewSource {
+            url: "https://www.example.org/a".into(),
+            publisher: Some("Example Post".into()),
+            ..NewSource::default()
+        }, &cx).unwrap();
+        assert_eq!(with_publisher.record.sources[0].origin.as_deref(), Some("Example Post"));
+        assert_eq!(with_publisher.record.sources[0].stance, Stance::Supports);
+        let bare = add_source(&record(), NewSource { url: "https://www.example.org/a".into(), ..NewSource::default() }, &cx).unwrap();
+        assert_eq!(bare.record.sources[0].origin.as_deref(), Some("example.org"));
+        let again = add_source(&bare.record, NewSource { url: "https://www.example.org/a".into(), ..NewSource::default() }, &cx);
+        assert!(matches!(again, Err(ActionError::Invalid { .. })));
+    }
+
+    #[test]
+    fn publishing_needs_corroboration_unless_forced() {
+        let (policy, reviewer) = context_parts();
+        let cx = Context { policy: &policy, reviewer: &reviewer, at: "2026-01-02T00:00:00Z".parse().unwrap() };
+        assert!(matches!(set_published(&record(), true, None, false, &cx), Err(ActionError::PublishRefused { .. })));
+        let forced = set_published(&record(), true, None, true, &cx).unwrap();
+        assert!(forced.record.published);
+        assert!(forced.message.body.unwrap().contains("forced"));
+        assert!(matches!(set_published(&record(), false, None, false, &cx), Err(ActionError::Invalid { .. })));
+    }
+
+    #[test]
+    fn long_texts_are_summarised_for_subjects() {
+        assert_eq!(summary("short  text\n"), "short text");
+        let long = "word ".repeat(30);
+        assert!(summary(&long).chars().count() <= 50);
+        assert!(summary(&long).ends_with('…'));
+    }
+}

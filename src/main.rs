@@ -1,0 +1,16 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = claims::cli::Cli::parse();
+    match claims::cli::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            if !error.message.is_empty() {
+                eprint!("{error}");
+            }
+            ExitCode::from(error.code)
+        }
+    }
+}

@@ -1,0 +1,86 @@
+use std::path::PathBuf;
+
+use crate::domain::id::InvalidId;
+use crate::domain::policy::PolicyError;
+
+/// A record file that could not be read as a record, with the place to look.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}:{line}:{column}: {message}")]
+pub struct RecordError {
+    /// Repository-relative path, with `/` separators.
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl RecordError {
+    /// Turns a byte offset of `text` into a 1-based line and column.
+    pub fn at_offset(path: &str, text: &[u8], offset: usize, message: String) -> RecordError {
+        let before = &text[..offset.min(text.len())];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+        RecordError {
+            path: path.to_string(),
+            line,
+            column,
+            message,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{} is not in a git repository", .0.display())]
+    NotARepository(PathBuf),
+    #[error("{} is a bare repository; claims needs a working tree", .0.display())]
+    BareRepository(PathBuf),
+    #[error(transparent)]
+    InvalidId(#[from] InvalidId),
+    #[error("no claim has an id starting with '{0}'")]
+    UnknownId(String),
+    #[error("'{prefix}' is ambiguous: it starts {}", .candidates.join(", "))]
+    AmbiguousId {
+        prefix: String,
+        candidates: Vec<String>,
+    },
+    #[error(transparent)]
+    Record(#[from] RecordError),
+    #[error("{path}: {error}")]
+    Policy { path: String, error: PolicyError },
+    #[error("{path} has changes that are not committed")]
+    UncommittedEdit { path: String, staged: bool },
+    #[error("{path} is in the working tree but was never committed")]
+    Untracked { path: String },
+    #[error("a claim with this text already exists: {0}")]
+    AlreadyExists(String),
+    #[error("{what} is locked ({}); waited {waited_secs} s", .lock.display())]
+    Locked {
+        what: &'static str,
+        lock: PathBuf,
+        waited_secs: u64,
+    },
+    #[error("the branch moved while this command was committing; nothing was changed")]
+    BranchMoved,
+    #[error("committed {commit} but could not refresh the index: {message}")]
+    IndexNotRefreshed { commit: String, message: String, paths: Vec<String> },
+    #[error("no reviewer identity: {0}")]
+    NoIdentity(String),
+    #[error("commit.gpgsign is set but the commit could not be signed: {0}")]
+    Signing(String),
+    #[error("{}: {source}", .path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("git: {0}")]
+    Git(#[from] git2::Error),
+}
+
+impl StoreError {
+    pub fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> StoreError {
+        let path = path.into();
+        move |source| StoreError::Io { path, source }
+    }
+}

@@ -1,0 +1,160 @@
+//! Reading the workflow's history back out of git.
+
+use std::path::Path;
+
+use git2::{ErrorCode, Oid, Sort};
+use jiff::Timestamp;
+
+use super::{RECORDS_DIR, Store, StoreError};
+use crate::domain::id::ClaimId;
+
+/// The `Claim-*` trailers of a commit message.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Trailers {
+    pub ids: Vec<String>,
+    pub action: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+impl Trailers {
+    pub fn parse(message: &str) -> Trailers {
+        let mut trailers = Trailers::default();
+        let Ok(parsed) = git2::message_trailers_strs(message) else {
+            return trailers;
+        };
+        for (key, value) in parsed.iter() {
+            let value = value.trim().to_string();
+            match key.to_ascii_lowercase().as_str() {
+                "claim-id" => trailers.ids.push(value),
+                "claim-action" => trailers.action = Some(value),
+                "claim-from" => trailers.from = Some(value),
+                "claim-to" => trailers.to = Some(value),
+                _ => {}
+            }
+        }
+        trailers
+    }
+}
+
+/// One commit that changed records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub commit: Oid,
+    pub author: String,
+    pub at: Timestamp,
+    pub subject: String,
+    pub body: String,
+    pub trailers: Trailers,
+}
+
+impl Change {
+    fn of(commit: &git2::Commit<'_>) -> Change {
+        let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
+        let trailers = Trailers::parse(&message);
+        let mut paragraphs = message.trim_end().split("\n\n");
+        let subject = paragraphs.next().unwrap_or_default().trim().to_string();
+        let rest: Vec<&str> = paragraphs.collect();
+        // The body is everything between the subject and the trailer block.
+        let body_parts = if trailers == Trailers::default() {
+            &rest[..]
+        } else {
+            &rest[..rest.len().saturating_sub(1)]
+        };
+        let author = commit.author();
+        Change {
+            commit: commit.id(),
+            author: format!(
+                "{} <{}>",
+                String::from_utf8_lossy(author.name_bytes()),
+                String::from_utf8_lossy(author.email_bytes())
+            ),
+            at: Timestamp::from_second(author.when().seconds()).unwrap_or(Timestamp::UNIX_EPOCH),
+            subject,
+            body: body_parts.join("\n\n"),
+            trailers,
+        }
+    }
+
+    pub fn short_id(&self) -> String {
+        self.commit.to_string()[..8].to_string()
+    }
+}
+
+impl Store {
+    /// Commits that changed `path`, newest first (up to `limit`).
+    fn changes_to(&self, path: &str, limit: Option<usize>) -> Result<Vec<Change>, StoreError> {
+        let repo = &self.repo;
+        let mut walk = repo.revwalk()?;
+        match walk.push_head() {
+            Ok(()) => {}
+            Err(e) if e.code() == ErrorCode::UnbornBranch || e.code() == ErrorCode::NotFound => {
+                return Ok(Vec::new());
+            }
+            Err(e) => return Err(e.into()),
+        }
+        walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)?;
+        let path = Path::new(path);
+        let entry_at = |commit: &git2::Commit<'_>| -> Result<Option<Oid>, StoreError> {
+            match commit.tree()?.get_path(path) {
+                Ok(entry) => Ok(Some(entry.id())),
+                Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
+                Err(e) => Err(e.into()),
+            }
+        };
+        let mut changes = Vec::new();
+        for oid in walk {
+            let commit = repo.find_commit(oid?)?;
+            let here = entry_at(&commit)?;
+            let changed = if commit.parent_count() == 0 {
+                here.is_some()
+            } else {
+                // A merge changed the path only if it differs from every parent.
+                let mut differs = true;
+                for parent in commit.parents() {
+                    if entry_at(&parent)? == here {
+                        differs = false;
+                    }
+                }
+                differs
+            };
+            if changed {
+                changes.push(Change::of(&commit));
+                if limit.is_some_and(|limit| changes.len() >= limit) {
+                    break;
+                }
+            }
+        }
+        Ok(changes)
+    }
+
+    /// The commits that changed one claim's record, newest first.
+    pub fn claim_history(&self, id: &ClaimId) -> Result<Vec<Change>, StoreError> {
+        self.changes_to(&id.record_path(), None)
+    }
+
+    /// The commits that changed any record, newest first.
+    pub fn repository_history(&self, limit: Option<usize>) -> Result<Vec<Change>, StoreError> {
+        self.changes_to(RECORDS_DIR, limit)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trailers_are_read_case_insensitively_from_the_last_paragraph() {
+        let message = "Move x\n\nnote\n\nClaim-Id: abcdefgh\nclaim-action: transition\nClaim-From: sourced\nClaim-To: corroborated\n";
+        assert_eq!(
+            Trailers::parse(message),
+            Trailers {
+                ids: vec!["abcdefgh".into()],
+                action: Some("transition".into()),
+                from: Some("sourced".into()),
+                to: Some("corroborated".into()),
+            }
+        );
+        assert_eq!(Trailers::parse("Just a subject\n"), Trailers::default());
+    }
+}

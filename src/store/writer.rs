@@ -1,0 +1,497 @@
+//! Making one commit for one change, without disturbing anything else in the repository.
+//!
+//! The order is fixed: take the writers' lock, check the records are as committed, write the
+//! files atomically, write the commit (built from HEAD's tree, never from the index, so the
+//! user's staged changes stay out of it), move the branch with a compare-and-swap, and only
+//! then refresh the changed paths in the index. A failure before the branch moves puts the
+//! files back, so a failed command changes nothing.
+
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use git2::build::TreeUpdateBuilder;
+use git2::{ErrorCode, FileMode, ObjectType, Oid};
+use jiff::Timestamp;
+
+use super::identity::Reviewer;
+use super::{Store, StoreError, parse_record, read_optional};
+use crate::domain::id::ClaimId;
+use crate::domain::record::Record;
+
+/// New contents for one repository-relative file.
+#[derive(Debug, Clone)]
+pub struct FileChange {
+    pub path: String,
+    pub contents: Vec<u8>,
+}
+
+impl FileChange {
+    pub fn record(record: &Record) -> FileChange {
+        FileChange {
+            path: record.id.record_path(),
+            contents: record.to_toml().into_bytes(),
+        }
+    }
+}
+
+/// A commit message: subject, optional body (the reviewer's note), then git trailers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitMessage {
+    pub subject: String,
+    pub body: Option<String>,
+    pub trailers: Vec<(&'static str, String)>,
+}
+
+impl CommitMessage {
+    pub fn render(&self) -> String {
+        let mut message: String = self
+            .subject
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if let Some(body) = self.body.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
+            message.push_str("\n\n");
+            message.push_str(body);
+        }
+        if !self.trailers.is_empty() {
+            message.push_str("\n\n");
+            for (key, value) in &self.trailers {
+                let value: String = value.split_whitespace().collect::<Vec<_>>().join(" ");
+                message.push_str(&format!("{key}: {value}\n"));
+            }
+        } else {
+            message.push('\n');
+        }
+        message
+    }
+}
+
+/// How long to wait for a lock held by another process before giving up.
+fn lock_timeout() -> Duration {
+    let secs = std::env::var("CLAIMS_LOCK_TIMEOUT")
+        .ok()
+        .and_then(|s| s.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .unwrap_or(10.0);
+    Duration::from_secs_f64(secs)
+}
+
+/// Exclusive right to change the repository, held from before a record is read until its
+/// commit is in place, so that two `claims` processes never lose each other's work.
+pub struct Writer<'s> {
+    store: &'s Store,
+    _lock: File,
+}
+
+/// The branch a commit goes on, and the commit it currently points at.
+struct Head<'r> {
+    refname: String,
+    commit: Option<git2::Commit<'r>>,
+}
+
+impl Store {
+    /// Takes the writers' lock (in git's directory, released by the OS if the process dies),
+    /// waiting a bounded time for another `claims` process to finish.
+    pub fn writer(&self) -> Result<Writer<'_>, StoreError> {
+        let path = self.repo.commondir().join("claims.lock");
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(StoreError::io(&path))?;
+        let started = Instant::now();
+        loop {
+            match file.try_lock() {
+                Ok(()) => break,
+                Err(fs::TryLockError::WouldBlock) if started.elapsed() < lock_timeout() => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(fs::TryLockError::WouldBlock) => {
+                    return Err(StoreError::Locked {
+                        what: "the claims repository (another claims command is writing)",
+                        lock: path,
+                        waited_secs: started.elapsed().as_secs(),
+                    });
+                }
+                Err(fs::TryLockError::Error(e)) => return Err(StoreError::io(path)(e)),
+            }
+        }
+        Ok(Writer {
+            store: self,
+            _lock: file,
+        })
+    }
+}
+
+impl Writer<'_> {
+    pub fn store(&self) -> &Store {
+        self.store
+    }
+
+    fn repo(&self) -> &git2::Repository {
+        &self.store.repo
+    }
+
+    /// Reads a record to change it, refusing one whose file or index entry differs from HEAD:
+    /// a hand edit that is not committed must not be swept into the tool's commit.
+    pub fn read_for_update(&self, id: &ClaimId) -> Result<Record, StoreError> {
+        let path = id.record_path();
+        let committed = self.committed_blob(&path)?;
+        let bytes = read_optional(&self.store.root.join(&path))?;
+        self.ensure_unchanged(&path, committed, bytes.as_deref())?;
+        match bytes {
+            Some(bytes) => Ok(parse_record(&path, &bytes)?),
+            None => Err(StoreError::UnknownId(id.to_string())),
+        }
+    }
+
+    /// Checks that nothing exists yet at a path where a new file is to be created.
+    pub fn ensure_absent(&self, path: &str) -> Result<bool, StoreError> {
+        let committed = self.committed_blob(path)?;
+        let bytes = read_optional(&self.store.root.join(path))?;
+        self.ensure_unchanged(path, committed, bytes.as_deref())?;
+        Ok(committed.is_none())
+    }
+
+    fn committed_blob(&self, path: &str) -> Result<Option<Oid>, StoreError> {
+        let head = self.head()?;
+        let Some(commit) = head.commit else {
+            return Ok(None);
+        };
+        match commit.tree()?.get_path(Path::new(path)) {
+            Ok(entry) => Ok(Some(entry.id())),
+            Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    fn ensure_unchanged(
+        &self,
+        path: &str,
+        committed: Option<Oid>,
+        working: Option<&[u8]>,
+    ) -> Result<(), StoreError> {
+        let working = working
+            .map(|bytes| Oid::hash_object(ObjectType::Blob, bytes))
+            .transpose()?;
+        match (committed, working) {
+            (None, Some(_)) => {
+                return Err(StoreError::Untracked {
+                    path: path.to_string(),
+                });
+            }
+            (committed, working) if committed != working => {
+                return Err(StoreError::UncommittedEdit {
+                    path: path.to_string(),
+                    staged: false,
+                });
+            }
+            _ => {}
+        }
+        let index = self.repo().index()?;
+        let staged = index.get_path(Path::new(path), 0).map(|entry| entry.id);
+        if staged != committed {
+            return Err(StoreError::UncommittedEdit {
+                path: path.to_string(),
+                staged: true,
+            });
+        }
+        Ok(())
+    }
+
+    fn head(&self) -> Result<Head<'_>, StoreError> {
+        let repo = self.repo();
+        let head = repo.find_reference("HEAD")?;
+        let refname = match head.symbolic_target()? {
+            Some(target) => target.to_string(),
+            None => "HEAD".to_string(),
+        };
+        let commit = match repo.find_reference(&refname) {
+            Ok(reference) => Some(reference.peel_to_commit()?),
+            Err(e) if e.code() == ErrorCode::NotFound => None,
+            Err(e) => return Err(e.into()),
+        };
+        Ok(Head { refname, commit })
+    }
+
+    /// Writes the files and commits exactly them, authored by `reviewer` at `at`.
+    pub fn commit(
+        &self,
+        changes: &[FileChange],
+        message: &CommitMessage,
+        reviewer: &Reviewer,
+        at: Timestamp,
+    ) -> Result<Oid, StoreError> {
+        let head = self.head()?;
+        let mut written: Vec<(PathBuf, Option<Vec<u8>>)> = Vec::new();
+        let outcome = self.write_and_commit(&head, changes, message, reviewer, at, &mut written);
+        let oid = match outcome {
+            Ok(oid) => oid,
+            Err(error) => {
+                restore(written);
+                return Err(error);
+            }
+        };
+        self.refresh_index(changes)
+            .map_err(|error| StoreError::IndexNotRefreshed {
+                commit: oid.to_string()[..12].to_string(),
+                message: error.to_string(),
+                paths: changes.iter().map(|c| c.path.clone()).collect(),
+            })?;
+        Ok(oid)
+    }
+
+    fn write_and_commit(
+        &self,
+        head: &Head<'_>,
+        changes: &[FileChange],
+        message: &CommitMessage,
+        reviewer: &Reviewer,
+        at: Timestamp,
+        written: &mut Vec<(PathBuf, Option<Vec<u8>>)>,
+    ) -> Result<Oid, StoreError> {
+        for change in changes {
+            let path = self.store.root.join(&change.path);
+            let previous = read_optional(&path)?;
+            write_atomically(&path, &change.contents)?;
+            written.push((path, previous));
+        }
+        let repo = self.repo();
+        let odb = repo.odb()?;
+        let mut update = TreeUpdateBuilder::new();
+        for change in changes {
+            let blob = odb.write(ObjectType::Blob, &change.contents)?;
+            update.upsert(&change.path, blob, FileMode::Blob);
+        }
+        let base = match &head.commit {
+            Some(commit) => commit.tree()?,
+            None => repo.find_tree(repo.treebuilder(None)?.write()?)?,
+        };
+        let tree = repo.find_tree(update.create_updated(repo, &base)?)?;
+        let signature = reviewer.signature(at)?;
+        let parents: Vec<&git2::Commit<'_>> = head.commit.iter().collect();
+        let text = message.render();
+        let buffer = repo.commit_create_buffer(&signature, &signature, &text, &tree, &parents)?;
+        let buffer = std::str::from_utf8(&buffer)
+            .map_err(|_| git2::Error::from_str("commit buffer is not UTF-8"))?
+            .to_string();
+        let config = repo.config()?.snapshot()?;
+        let oid = if config.get_bool("commit.gpgsign").unwrap_or(false) {
+            let signature = sign(&config, &buffer, reviewer)?;
+            repo.commit_signed(&buffer, &signature, None)?
+        } else {
+            odb.write(ObjectType::Commit, buffer.as_bytes())?
+        };
+        self.move_branch(head, oid, &message.subject)?;
+        Ok(oid)
+    }
+
+    fn move_branch(&self, head: &Head<'_>, oid: Oid, subject: &str) -> Result<(), StoreError> {
+        let repo = self.repo();
+        let log = format!("commit: {subject}");
+        let lock = repo.commondir().join(format!("{}.lock", head.refname));
+        let moved = retry_while_locked("the branch", &lock, || match &head.commit {
+            Some(parent) => repo
+                .reference_matching(&head.refname, oid, true, parent.id(), &log)
+                .map(drop),
+            None => repo.reference(&head.refname, oid, false, &log).map(drop),
+        });
+        match moved {
+            Err(StoreError::Git(e)) if matches!(e.code(), ErrorCode::Modified | ErrorCode::Exists) => {
+                Err(StoreError::BranchMoved)
+            }
+            other => other,
+        }
+    }
+
+    /// Points the index entries of the changed paths at the new blobs (with fresh stat data,
+    /// so `git status` stays clean) and leaves every other entry, staged or not, alone.
+    fn refresh_index(&self, changes: &[FileChange]) -> Result<(), StoreError> {
+        let repo = self.repo();
+        let lock = repo.path().join("index.lock");
+        retry_while_locked("git's index", &lock, || {
+            let mut index = repo.index()?;
+            index.read(true)?;
+            for change in changes {
+                index.add_path(Path::new(&change.path))?;
+            }
+            index.write()
+        })
+    }
+}
+
+/// Runs a git operation, retrying for a bounded time while another git process holds the lock.
+fn retry_while_locked<T>(
+    what: &'static str,
+    lock: &Path,
+    mut operation: impl FnMut() -> Result<T, git2::Error>,
+) -> Result<T, StoreError> {
+    let started = Instant::now();
+    loop {
+        match operation() {
+            Err(e) if e.code() == ErrorCode::Locked || lock.exists() && is_lock_error(&e) => {
+                if started.elapsed() >= lock_timeout() {
+                    return Err(StoreError::Locked {
+                        what,
+                        lock: lock.to_path_buf(),
+                        waited_secs: started.elapsed().as_secs(),
+                    });
+                }
+                std::thread::sleep(Duration::from_millis(25));
+            }
+            other => return other.map_err(StoreError::from),
+        }
+    }
+}
+
+fn is_lock_error(e: &git2::Error) -> bool {
+    e.message().contains("lock")
+}
+
+/// Writes a file through a temporary file in the same folder and a rename, so that a reader
+/// (or a crash) sees the old contents or the new, never a mix.
+pub(crate) fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), StoreError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir).map_err(StoreError::io(dir))?;
+    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = File::create(&temporary)?;
+        file.write_all(contents)?;
+        file.sync_all()?;
+        fs::rename(&temporary, path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&temporary);
+    }
+    result.map_err(StoreError::io(path))
+}
+
+/// Puts files back as they were before a failed commit.
+fn restore(written: Vec<(PathBuf, Option<Vec<u8>>)>) {
+    for (path, previous) in written.into_iter().rev() {
+        match previous {
+            Some(bytes) => {
+                let _ = write_atomically(&path, &bytes);
+            }
+            None => {
+                let _ = fs::remove_file(&path);
+                if let Some(dir) = path.parent() {
+                    // Only succeeds when the folder is empty, which is what we want.
+                    let _ = fs::remove_dir(dir);
+                }
+            }
+        }
+    }
+}
+
+/// Signs a commit buffer the way git is configured to: OpenPGP through `gpg`, or SSH through
+/// `ssh-keygen -Y sign`.
+fn sign(config: &git2::Config, buffer: &str, reviewer: &Reviewer) -> Result<String, StoreError> {
+    let format = config
+        .get_string("gpg.format")
+        .unwrap_or_else(|_| "openpgp".into());
+    let key = config.get_string("user.signingkey").ok();
+    match format.as_str() {
+        "openpgp" => {
+            let program = config
+                .get_string("gpg.openpgp.program")
+                .or_else(|_| config.get_string("gpg.program"))
+                .unwrap_or_else(|_| "gpg".into());
+            let key = key.unwrap_or_else(|| reviewer.to_string());
+            run_signer(&program, &["--status-fd=2", "-bsau", &key], buffer.as_bytes())
+        }
+        "ssh" => {
+            let program = config
+                .get_string("gpg.ssh.program")
+                .unwrap_or_else(|_| "ssh-keygen".into());
+            let key = key.ok_or_else(|| {
+                StoreError::Signing("gpg.format is ssh but user.signingkey is not set".into())
+            })?;
+            if key.starts_with("key::") {
+                return Err(StoreError::Signing(
+                    "user.signingkey holds a literal key; set it to the path of the key file".into(),
+                ));
+            }
+            let key = expand_home(&key);
+            let directory = tempfile_dir()?;
+            let payload = directory.join("commit");
+            fs::write(&payload, buffer).map_err(StoreError::io(&payload))?;
+            let payload_arg = payload.to_string_lossy().into_owned();
+            let result = run_signer(
+                &program,
+                &["-Y", "sign", "-n", "git", "-f", &key, &payload_arg],
+                &[],
+            )
+            .and_then(|_| {
+                let signature = payload.with_extension("sig");
+                fs::read_to_string(&signature).map_err(StoreError::io(signature))
+            });
+            let _ = fs::remove_dir_all(&directory);
+            result
+        }
+        other => Err(StoreError::Signing(format!(
+            "gpg.format = {other} is not supported; use openpgp or ssh"
+        ))),
+    }
+}
+
+fn expand_home(path: &str) -> String {
+    match (path.strip_prefix("~/"), std::env::var("HOME")) {
+        (Some(rest), Ok(home)) => format!("{home}/{rest}"),
+        _ => path.to_string(),
+    }
+}
+
+fn tempfile_dir() -> Result<PathBuf, StoreError> {
+    let dir = std::env::temp_dir().join(format!("claims-sign-{}", std::process::id()));
+    fs::create_dir_all(&dir).map_err(StoreError::io(&dir))?;
+    Ok(dir)
+}
+
+fn run_signer(program: &str, args: &[&str], input: &[u8]) -> Result<String, StoreError> {
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| StoreError::Signing(format!("cannot run {program}: {e}")))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(input);
+    }
+    let output = child
+        .wait_with_output()
+        .map_err(|e| StoreError::Signing(format!("{program}: {e}")))?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        return Err(StoreError::Signing(format!(
+            "{program} failed: {}",
+            stderr.trim()
+        )));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_has_subject_body_and_trailers_last() {
+        let message = CommitMessage {
+            subject: "Move abcdefgh from sourced\nto corroborated".into(),
+            body: Some("  Two origins now.\n\nChecked twice.  ".into()),
+            trailers: vec![("Claim-Id", "abcdefgh".into()), ("Claim-Action", "transition".into())],
+        };
+        assert_eq!(
+            message.render(),
+            "Move abcdefgh from sourced to corroborated\n\nTwo origins now.\n\nChecked twice.\n\n\
+             Claim-Id: abcdefgh\nClaim-Action: transition\n"
+        );
+    }
+}

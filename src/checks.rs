@@ -5,10 +5,9 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::domain::policy::Policy;
-use crate::domain::record::Record;
 use crate::domain::state::State;
 use crate::domain::workflow::{Confirmations, evidence_gaps};
-use crate::store::RecordError;
+use crate::store::LoadedRecord;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Violation {
@@ -31,7 +30,7 @@ pub struct Report {
 
 /// Checks every record file: it parses, its name matches its id, no id appears twice, a
 /// published claim is corroborated, and each claim's own evidence supports its state.
-pub fn check(records: &[(String, Result<Record, RecordError>)], policy: &Policy) -> Report {
+pub fn check(records: &[LoadedRecord], policy: &Policy) -> Report {
     let mut violations = Vec::new();
     let mut paths_by_id: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (path, parsed) in records {
@@ -88,7 +87,11 @@ pub fn check(records: &[(String, Result<Record, RecordError>)], policy: &Policy)
                     line: None,
                     column: None,
                     rule: "duplicate-id".into(),
-                    message: format!("id {id} is used by {} files: {}", paths.len(), paths.join(", ")),
+                    message: format!(
+                        "id {id} is used by {} files: {}",
+                        paths.len(),
+                        paths.join(", ")
+                    ),
                 });
             }
         }

@@ -27,7 +27,10 @@ pub enum ActionError {
     PublishRefused { id: ClaimId, state: State },
     /// The request itself is wrong (a bad URL, an unknown checklist item…).
     #[error("{message}")]
-    Invalid { message: String, hint: Option<String> },
+    Invalid {
+        message: String,
+        hint: Option<String>,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -131,7 +134,10 @@ pub fn summary(text: &str) -> String {
 }
 
 fn trailers(id: &ClaimId, action: &str) -> Vec<(&'static str, String)> {
-    vec![("Claim-Id", id.to_string()), ("Claim-Action", action.into())]
+    vec![
+        ("Claim-Id", id.to_string()),
+        ("Claim-Action", action.into()),
+    ]
 }
 
 /// Evidence as a reviewer describes it.
@@ -154,10 +160,16 @@ pub fn check_url(url: &str) -> Result<(), ActionError> {
             Ok(())
         }
         Ok(parsed) => Err(ActionError::invalid(
-            format!("'{url}' is a {}: URL; sources must be http or https", parsed.scheme()),
+            format!(
+                "'{url}' is a {}: URL; sources must be http or https",
+                parsed.scheme()
+            ),
             hint,
         )),
-        Err(e) => Err(ActionError::invalid(format!("'{url}' is not a URL: {e}"), hint)),
+        Err(e) => Err(ActionError::invalid(
+            format!("'{url}' is not a URL: {e}"),
+            hint,
+        )),
     }
 }
 
@@ -165,7 +177,11 @@ fn clean(text: Option<String>) -> Option<String> {
     text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
 }
 
-pub fn add_source(record: &Record, new: NewSource, cx: &Context<'_>) -> Result<Change, ActionError> {
+pub fn add_source(
+    record: &Record,
+    new: NewSource,
+    cx: &Context<'_>,
+) -> Result<Change, ActionError> {
     check_url(&new.url)?;
     let url = new.url.trim().to_string();
     if record.sources.iter().any(|s| s.url == url) {
@@ -211,12 +227,20 @@ pub fn add_source(record: &Record, new: NewSource, cx: &Context<'_>) -> Result<C
 }
 
 /// Records why a contradicting source no longer stands.
-pub fn rebut_source(record: &Record, url: &str, note: &str, _cx: &Context<'_>) -> Result<Change, ActionError> {
+pub fn rebut_source(
+    record: &Record,
+    url: &str,
+    note: &str,
+    _cx: &Context<'_>,
+) -> Result<Change, ActionError> {
     let note = note.trim();
     if note.is_empty() {
         return Err(ActionError::invalid(
             "a rebuttal needs a note saying why the source no longer stands",
-            format!("claims source rebut {} --url {url} --note \"...\"", record.id),
+            format!(
+                "claims source rebut {} --url {url} --note \"...\"",
+                record.id
+            ),
         ));
     }
     let mut next = record.clone();
@@ -241,7 +265,11 @@ pub fn rebut_source(record: &Record, url: &str, note: &str, _cx: &Context<'_>) -
     })
 }
 
-pub fn move_claim(record: &Record, request: &MoveRequest, cx: &Context<'_>) -> Result<Change, ActionError> {
+pub fn move_claim(
+    record: &Record,
+    request: &MoveRequest,
+    cx: &Context<'_>,
+) -> Result<Change, ActionError> {
     let unknown = workflow::unknown_items(&request.confirmations, request.to, cx.policy);
     if !unknown.is_empty() {
         let known: Vec<String> = cx
@@ -251,7 +279,11 @@ pub fn move_claim(record: &Record, request: &MoveRequest, cx: &Context<'_>) -> R
             .map(|(_, item)| item.item.clone())
             .collect();
         return Err(ActionError::invalid(
-            format!("unknown checklist item for {}: {}", request.to, unknown.join(", ")),
+            format!(
+                "unknown checklist item for {}: {}",
+                request.to,
+                unknown.join(", ")
+            ),
             if known.is_empty() {
                 format!("moving to {} needs no checklist", request.to)
             } else {
@@ -334,7 +366,11 @@ pub fn set_published(
             format!(
                 "{} is already {}",
                 record.id,
-                if published { "published" } else { "unpublished" }
+                if published {
+                    "published"
+                } else {
+                    "unpublished"
+                }
             ),
             "nothing to do",
         ));
@@ -368,13 +404,25 @@ mod tests {
     }
 
     fn record() -> Record {
-        Record::new("The sky is green.".into(), "2026-01-01T00:00:00Z".parse().unwrap())
+        Record::new(
+            "The sky is green.".into(),
+            "2026-01-01T00:00:00Z".parse().unwrap(),
+        )
     }
 
     #[test]
     fn only_web_urls_are_sources() {
-        for bad in ["javascript:alert(1)", "file:///etc/passwd", "not a url", "https://", "data:text/html,x"] {
-            assert!(matches!(check_url(bad), Err(ActionError::Invalid { .. })), "{bad}");
+        for bad in [
+            "javascript:alert(1)",
+            "file:///etc/passwd",
+            "not a url",
+            "https://",
+            "data:text/html,x",
+        ] {
+            assert!(
+                matches!(check_url(bad), Err(ActionError::Invalid { .. })),
+                "{bad}"
+            );
         }
         assert!(check_url("https://example.org/a").is_ok());
         assert!(check_url("http://example.org").is_ok());
@@ -383,29 +431,69 @@ mod tests {
     #[test]
     fn source_origin_defaults_to_publisher_then_host() {
         let (policy, reviewer) = context_parts();
-        let cx = Context { policy: &policy, reviewer: &reviewer, at: "2026-01-02T00:00:00Z".parse().unwrap() };
-        let with_publisher = add_source(&record(), NewSource {
-            url: "https://www.example.org/a".into(),
-            publisher: Some("Example Post".into()),
-            ..NewSource::default()
-        }, &cx).unwrap();
-        assert_eq!(with_publisher.record.sources[0].origin.as_deref(), Some("Example Post"));
+        let cx = Context {
+            policy: &policy,
+            reviewer: &reviewer,
+            at: "2026-01-02T00:00:00Z".parse().unwrap(),
+        };
+        let with_publisher = add_source(
+            &record(),
+            NewSource {
+                url: "https://www.example.org/a".into(),
+                publisher: Some("Example Post".into()),
+                ..NewSource::default()
+            },
+            &cx,
+        )
+        .unwrap();
+        assert_eq!(
+            with_publisher.record.sources[0].origin.as_deref(),
+            Some("Example Post")
+        );
         assert_eq!(with_publisher.record.sources[0].stance, Stance::Supports);
-        let bare = add_source(&record(), NewSource { url: "https://www.example.org/a".into(), ..NewSource::default() }, &cx).unwrap();
-        assert_eq!(bare.record.sources[0].origin.as_deref(), Some("example.org"));
-        let again = add_source(&bare.record, NewSource { url: "https://www.example.org/a".into(), ..NewSource::default() }, &cx);
+        let bare = add_source(
+            &record(),
+            NewSource {
+                url: "https://www.example.org/a".into(),
+                ..NewSource::default()
+            },
+            &cx,
+        )
+        .unwrap();
+        assert_eq!(
+            bare.record.sources[0].origin.as_deref(),
+            Some("example.org")
+        );
+        let again = add_source(
+            &bare.record,
+            NewSource {
+                url: "https://www.example.org/a".into(),
+                ..NewSource::default()
+            },
+            &cx,
+        );
         assert!(matches!(again, Err(ActionError::Invalid { .. })));
     }
 
     #[test]
     fn publishing_needs_corroboration_unless_forced() {
         let (policy, reviewer) = context_parts();
-        let cx = Context { policy: &policy, reviewer: &reviewer, at: "2026-01-02T00:00:00Z".parse().unwrap() };
-        assert!(matches!(set_published(&record(), true, None, false, &cx), Err(ActionError::PublishRefused { .. })));
+        let cx = Context {
+            policy: &policy,
+            reviewer: &reviewer,
+            at: "2026-01-02T00:00:00Z".parse().unwrap(),
+        };
+        assert!(matches!(
+            set_published(&record(), true, None, false, &cx),
+            Err(ActionError::PublishRefused { .. })
+        ));
         let forced = set_published(&record(), true, None, true, &cx).unwrap();
         assert!(forced.record.published);
         assert!(forced.message.body.unwrap().contains("forced"));
-        assert!(matches!(set_published(&record(), false, None, false, &cx), Err(ActionError::Invalid { .. })));
+        assert!(matches!(
+            set_published(&record(), false, None, false, &cx),
+            Err(ActionError::Invalid { .. })
+        ));
     }
 
     #[test]

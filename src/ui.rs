@@ -59,13 +59,11 @@ impl Ui {
 }
 
 fn terminal_width(stdout_is_terminal: bool) -> Option<u16> {
-    if let Some(columns) = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse().ok()) {
+    if let Some(columns) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse().ok())
+    {
         return Some(columns);
     }
-    stdout_is_terminal.then(|| {
-        Table::new()
-            .width()
-            .filter(|w| *w > 20)
-            .unwrap_or(100)
-    })
+    stdout_is_terminal.then(|| Table::new().width().filter(|w| *w > 20).unwrap_or(100))
 }

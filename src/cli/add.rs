@@ -66,7 +66,10 @@ fn appearance(root: &Path, document: &Path, line: Option<u64>) -> Result<Appeara
         .map(|cwd| cwd.join(document))
         .unwrap_or_else(|_| document.to_path_buf());
     let bytes = std::fs::read(&absolute).map_err(|e| {
-        CommandError::usage(format!("cannot read --document {}: {e}", document.display()))
+        CommandError::usage(format!(
+            "cannot read --document {}: {e}",
+            document.display()
+        ))
     })?;
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let canonical = absolute.canonicalize().unwrap_or(absolute);

@@ -1,4 +1,3 @@
-
 use crate::checks;
 use crate::ui::Ui;
 

@@ -1,4 +1,3 @@
-
 use crate::domain::policy::DEFAULT_CHECKLISTS;
 use crate::store::{
     CHECKLIST_FILE, CommitMessage, FileChange, POLICY_FILE, Reviewer, Store, StoreError, now,
@@ -31,11 +30,17 @@ disputed_min_contradicting = 1
 pub fn run(_args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandError> {
     // Know who commits before creating anything: a failed init leaves no half-made repository.
     if Store::open(std::path::Path::new(".")).is_err() {
-        Reviewer::resolve(globals.reviewer.as_deref(), &git2::Config::open_default().map_err(StoreError::from)?)?;
+        Reviewer::resolve(
+            globals.reviewer.as_deref(),
+            &git2::Config::open_default().map_err(StoreError::from)?,
+        )?;
     }
     let (store, created) = Store::open_or_init(std::path::Path::new("."))?;
     let mut changes = Vec::new();
-    for (path, contents) in [(POLICY_FILE, DEFAULT_POLICY), (CHECKLIST_FILE, DEFAULT_CHECKLISTS)] {
+    for (path, contents) in [
+        (POLICY_FILE, DEFAULT_POLICY),
+        (CHECKLIST_FILE, DEFAULT_CHECKLISTS),
+    ] {
         if store.read_optional(path)?.is_none() {
             changes.push(FileChange {
                 path: path.to_string(),
@@ -48,7 +53,10 @@ pub fn run(_args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErr
         writeln!(ui.out(), "Initialised an empty git repository in {root}")?;
     }
     if changes.is_empty() {
-        writeln!(ui.out(), "{root} is already a claims repository; nothing to do")?;
+        writeln!(
+            ui.out(),
+            "{root} is already a claims repository; nothing to do"
+        )?;
         return Ok(());
     }
     let reviewer = store.reviewer(globals.reviewer.as_deref())?;

@@ -1,4 +1,3 @@
-
 use serde::Serialize;
 
 use crate::domain::record::{Record, Stance};
@@ -94,8 +93,17 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
         Format::Csv => {
             let mut csv = csv::Writer::from_writer(ui.out());
             csv.write_record([
-                "id", "state", "published", "text", "claimant", "tags", "supporting",
-                "contradicting", "origins", "created", "updated",
+                "id",
+                "state",
+                "published",
+                "text",
+                "claimant",
+                "tags",
+                "supporting",
+                "contradicting",
+                "origins",
+                "created",
+                "updated",
             ])
             .map_err(csv_error)?;
             for row in &rows {
@@ -136,7 +144,12 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
                 ]);
             }
             writeln!(ui.out(), "{table}")?;
-            writeln!(ui.out(), "{} claim{}", rows.len(), if rows.len() == 1 { "" } else { "s" })?;
+            writeln!(
+                ui.out(),
+                "{} claim{}",
+                rows.len(),
+                if rows.len() == 1 { "" } else { "s" }
+            )?;
         }
     }
     Ok(())

@@ -1,4 +1,3 @@
-
 use serde::Serialize;
 
 use crate::store::Change;
@@ -8,7 +7,9 @@ use super::{CommandError, Globals};
 
 /// History of one claim, or of every claim, from git, newest first
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  claims log abcd\n  claims log -n 20\n  claims log abcd --format json")]
+#[command(
+    after_help = "Examples:\n  claims log abcd\n  claims log -n 20\n  claims log abcd --format json"
+)]
 pub struct Args {
     /// Claim id (4 or more characters of it); every claim when absent
     pub id: Option<String>,

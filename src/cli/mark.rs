@@ -1,4 +1,3 @@
-
 use crate::domain::state::State;
 use crate::domain::workflow::{Confirmations, MoveRequest};
 use crate::engine;
@@ -44,12 +43,20 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
         note: args.note,
         confirmations: Confirmations {
             all: args.all_checked,
-            items: args.checks.into_iter().map(|c| c.trim().to_string()).collect(),
+            items: args
+                .checks
+                .into_iter()
+                .map(|c| c.trim().to_string())
+                .collect(),
         },
     };
     let (record, commit) =
         engine.change(&id, |record, cx| engine::move_claim(record, &request, cx))?;
-    let from = record.history.last().map(|t| t.from).unwrap_or(record.state);
+    let from = record
+        .history
+        .last()
+        .map(|t| t.from)
+        .unwrap_or(record.state);
     writeln!(
         ui.out(),
         "{id}: {from} → {} (commit {})",

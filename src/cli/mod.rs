@@ -60,7 +60,12 @@ pub struct Cli {
     pub directory: Option<PathBuf>,
 
     /// Who makes the change, as "Name <email>" [default: git's user.name and user.email]
-    #[arg(long, global = true, env = "CLAIMS_REVIEWER", value_name = "NAME <EMAIL>")]
+    #[arg(
+        long,
+        global = true,
+        env = "CLAIMS_REVIEWER",
+        value_name = "NAME <EMAIL>"
+    )]
     pub reviewer: Option<String>,
 
     /// Never prompt: fail with exit code 2 where a command would ask
@@ -107,9 +112,8 @@ impl Globals {
 /// Runs the parsed command line; the caller turns the error into an exit code.
 pub fn run(cli: Cli) -> Result<(), CommandError> {
     if let Some(dir) = &cli.directory {
-        std::env::set_current_dir(dir).map_err(|e| {
-            CommandError::usage(format!("cannot change to {}: {e}", dir.display()))
-        })?;
+        std::env::set_current_dir(dir)
+            .map_err(|e| CommandError::usage(format!("cannot change to {}: {e}", dir.display())))?;
     }
     let globals = Globals {
         reviewer: cli.reviewer,

@@ -1,4 +1,3 @@
-
 use crate::engine;
 use crate::ui::Ui;
 
@@ -6,7 +5,9 @@ use super::{CommandError, Globals};
 
 /// Add a reviewer's note to a claim
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Example:\n  claims note abcd \"Called the ministry; they will send the figures on Monday\"")]
+#[command(
+    after_help = "Example:\n  claims note abcd \"Called the ministry; they will send the figures on Monday\""
+)]
 pub struct Args {
     /// Claim id (4 or more characters of it)
     pub id: String,

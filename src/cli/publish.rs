@@ -1,4 +1,3 @@
-
 use crate::engine;
 use crate::ui::Ui;
 

@@ -1,4 +1,3 @@
-
 use serde::Serialize;
 
 use crate::domain::policy::Policy;
@@ -11,7 +10,9 @@ use super::{CommandError, Globals};
 
 /// Show one claim: where it appeared, its sources, checklist, history and notes
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  claims show abcd\n  claims show abcd --format json | jq .sources")]
+#[command(
+    after_help = "Examples:\n  claims show abcd\n  claims show abcd --format json | jq .sources"
+)]
 pub struct Args {
     /// Claim id (4 or more characters of it)
     pub id: String,
@@ -150,39 +151,39 @@ fn render(record: &Record, policy: &Policy, ui: &mut Ui) -> Result<(), CommandEr
             ui.out(),
             "\nSources ({} independent supporting origin{})\n{table}",
             record.supporting_origins().len(),
-            if record.supporting_origins().len() == 1 { "" } else { "s" }
+            if record.supporting_origins().len() == 1 {
+                ""
+            } else {
+                "s"
+            }
         )?;
     }
 
-    let lists: Vec<String> = [State::Sourced, State::Corroborated, State::Disputed]
-        .into_iter()
-        .filter(|s| !policy.checklists.items(*s).is_empty())
-        .map(|state| {
-            let answered = record.checklist.get(&state);
-            let marks: Vec<String> = policy
-                .checklists
-                .items(state)
-                .iter()
-                .map(|item| {
-                    let done = answered.and_then(|a| a.get(&item.item)) == Some(&true);
-                    format!("[{}] {}", if done { "x" } else { " " }, item.item)
-                })
-                .collect();
-            format!("  {state}: {}", marks.join("  "))
-        })
-        .collect();
-    if !lists.is_empty() {
-        writeln!(ui.out(), "\nChecklist\n{}", lists.join("\n"))?;
-    }
-
-    writeln!(ui.out(), "\nNext")?;
+    let mut progress = ui.table(&["PROGRESS", ""]);
     for next in next_moves(record, policy) {
-        if next.ready {
-            writeln!(ui.out(), "  {}: ready", next.to)?;
+        let status = if next.ready {
+            "ready".to_string()
         } else {
-            writeln!(ui.out(), "  {}: {}", next.to, next.blocked_by.join("; "))?;
-        }
+            next.blocked_by.join("\n")
+        };
+        progress.add_row(vec![next.to.to_string(), status]);
     }
+    for state in [State::Sourced, State::Corroborated, State::Disputed] {
+        let items = policy.checklists.items(state);
+        if items.is_empty() {
+            continue;
+        }
+        let answered = record.checklist.get(&state);
+        let marks: Vec<String> = items
+            .iter()
+            .map(|item| {
+                let done = answered.and_then(|a| a.get(&item.item)) == Some(&true);
+                format!("[{}] {}", if done { "x" } else { " " }, item.item)
+            })
+            .collect();
+        progress.add_row(vec![format!("{state} checklist"), marks.join("  ")]);
+    }
+    writeln!(ui.out(), "\n{progress}")?;
 
     if !record.history.is_empty() {
         let mut table = ui.table(&["WHEN", "BY", "MOVE", "NOTE"]);

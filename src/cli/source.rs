@@ -1,4 +1,3 @@
-
 use clap::Subcommand;
 
 use crate::domain::record::Stance;
@@ -91,7 +90,8 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
                 }),
                 excerpt: args.excerpt,
             };
-            let (record, _) = engine.change(&id, |record, cx| engine::add_source(record, new, cx))?;
+            let (record, _) =
+                engine.change(&id, |record, cx| engine::add_source(record, new, cx))?;
             let source = record.sources.last().expect("a source was just added");
             writeln!(
                 ui.out(),
@@ -100,12 +100,18 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
                 source.url,
                 source.origin.as_deref().unwrap_or("-"),
                 record.supporting_origins().len(),
-                if record.supporting_origins().len() == 1 { "" } else { "s" }
+                if record.supporting_origins().len() == 1 {
+                    ""
+                } else {
+                    "s"
+                }
             )?;
         }
         SourceCommand::Rebut(args) => {
             let id = store.resolve(&args.id)?;
-            engine.change(&id, |record, cx| engine::rebut_source(record, &args.url, &args.note, cx))?;
+            engine.change(&id, |record, cx| {
+                engine::rebut_source(record, &args.url, &args.note, cx)
+            })?;
             writeln!(ui.out(), "{id}: {} no longer stands", args.url)?;
         }
     }

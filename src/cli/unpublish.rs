@@ -1,4 +1,3 @@
-
 use crate::engine;
 use crate::ui::Ui;
 
@@ -16,7 +15,9 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
     let store = globals.open_store()?;
     let engine = globals.engine(&store)?;
     let id = store.resolve(&args.id)?;
-    engine.change(&id, |record, cx| engine::set_published(record, false, None, false, cx))?;
+    engine.change(&id, |record, cx| {
+        engine::set_published(record, false, None, false, cx)
+    })?;
     writeln!(ui.out(), "{id}: unpublished")?;
     Ok(())
 }

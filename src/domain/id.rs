@@ -160,7 +160,10 @@ mod tests {
         for text in ["", "x", "Ünïcödé “quotes”", "a\u{0}b"] {
             let id = ClaimId::derive(text);
             assert_eq!(ClaimId::parse(id.as_str()), Ok(id.clone()));
-            assert_eq!(id.record_path(), format!("records/{}/{}.toml", &id.as_str()[..2], id));
+            assert_eq!(
+                id.record_path(),
+                format!("records/{}/{}.toml", &id.as_str()[..2], id)
+            );
         }
     }
 
@@ -172,10 +175,23 @@ mod tests {
 
     #[test]
     fn hostile_ids_are_rejected() {
-        for bad in ["../../etc", "ab/cd1234", "ABCDEFGH", "abcd\u{7}efgh", "", "abcdéfgh"] {
-            assert!(matches!(ClaimId::parse(bad), Err(InvalidId::Characters(_))), "{bad}");
+        for bad in [
+            "../../etc",
+            "ab/cd1234",
+            "ABCDEFGH",
+            "abcd\u{7}efgh",
+            "",
+            "abcdéfgh",
+        ] {
+            assert!(
+                matches!(ClaimId::parse(bad), Err(InvalidId::Characters(_))),
+                "{bad}"
+            );
         }
-        assert_eq!(ClaimId::parse("abc1234"), Err(InvalidId::TooShort("abc1234".into())));
+        assert_eq!(
+            ClaimId::parse("abc1234"),
+            Err(InvalidId::TooShort("abc1234".into()))
+        );
         assert!(check_prefix("abcd").is_ok());
         assert!(check_prefix("abc").is_err());
         assert!(check_prefix("ab.c").is_err());

@@ -154,13 +154,8 @@ mod tests {
     #[test]
     fn default_checklists_follow_the_verification_pillars() {
         let lists = Checklists::default();
-        let names = |state| -> Vec<&str> {
-            lists
-                .items(state)
-                .iter()
-                .map(|i| i.item.as_str())
-                .collect()
-        };
+        let names =
+            |state| -> Vec<&str> { lists.items(state).iter().map(|i| i.item.as_str()).collect() };
         assert_eq!(
             names(State::Sourced),
             ["provenance", "source", "date", "location", "motivation"]
@@ -188,19 +183,35 @@ mod tests {
             "[guards]\ncorroborated_min_origins = 1\n",
             Checklists::default(),
         );
-        assert!(matches!(loose, Err(PolicyError::Loosened { value: 1, default: 2, .. })));
+        assert!(matches!(
+            loose,
+            Err(PolicyError::Loosened {
+                value: 1,
+                default: 2,
+                ..
+            })
+        ));
     }
 
     #[test]
     fn misspelt_policy_keys_are_errors_not_silently_ignored() {
-        let err = Policy::from_toml("[guards]\ncorroborated_min_orgins = 3\n", Checklists::default());
-        assert!(matches!(err, Err(PolicyError::Syntax(m)) if m.contains("corroborated_min_orgins")));
+        let err = Policy::from_toml(
+            "[guards]\ncorroborated_min_orgins = 3\n",
+            Checklists::default(),
+        );
+        assert!(
+            matches!(err, Err(PolicyError::Syntax(m)) if m.contains("corroborated_min_orgins"))
+        );
     }
 
     #[test]
     fn checklist_items_must_be_unique_per_state() {
-        let text = "[[sourced]]\nitem = \"a\"\nask = \"?\"\n[[sourced]]\nitem = \"a\"\nask = \"?\"\n";
-        assert!(matches!(Checklists::from_toml(text), Err(PolicyError::DuplicateItem { .. })));
+        let text =
+            "[[sourced]]\nitem = \"a\"\nask = \"?\"\n[[sourced]]\nitem = \"a\"\nask = \"?\"\n";
+        assert!(matches!(
+            Checklists::from_toml(text),
+            Err(PolicyError::DuplicateItem { .. })
+        ));
         assert!(Checklists::from_toml("[[published]]\nitem = \"a\"\nask = \"?\"\n").is_err());
     }
 }

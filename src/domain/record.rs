@@ -179,9 +179,7 @@ impl Record {
     }
 
     pub fn supporting(&self) -> impl Iterator<Item = &Source> {
-        self.sources
-            .iter()
-            .filter(|s| s.stance == Stance::Supports)
+        self.sources.iter().filter(|s| s.stance == Stance::Supports)
     }
 
     /// Distinct origins among the supporting sources, sorted.
@@ -354,7 +352,10 @@ mod tests {
         source.publisher = None;
         source.url = "https://www.Example.org/story".into();
         assert_eq!(source.origin_key(), "example.org");
-        assert_eq!(origin_key("The New York  Times"), origin_key("new york times"));
+        assert_eq!(
+            origin_key("The New York  Times"),
+            origin_key("new york times")
+        );
     }
 
     #[test]

@@ -52,26 +52,12 @@ pub enum NoteReason {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Unmet {
     AlreadyInState,
-    SupportingSources {
-        need: usize,
-        have: usize,
-    },
-    IndependentOrigins {
-        need: usize,
-        origins: Vec<String>,
-    },
-    StandingContradictions {
-        urls: Vec<String>,
-    },
-    ContradictingSources {
-        need: usize,
-        have: usize,
-    },
+    SupportingSources { need: usize, have: usize },
+    IndependentOrigins { need: usize, origins: Vec<String> },
+    StandingContradictions { urls: Vec<String> },
+    ContradictingSources { need: usize, have: usize },
     Note(NoteReason),
-    Checklist {
-        state: State,
-        missing: Vec<String>,
-    },
+    Checklist { state: State, missing: Vec<String> },
 }
 
 impl Unmet {
@@ -184,7 +170,10 @@ pub fn check_move(record: &Record, request: &MoveRequest, policy: &Policy) -> Ve
     } else {
         None
     };
-    let has_note = request.note.as_deref().is_some_and(|n| !n.trim().is_empty());
+    let has_note = request
+        .note
+        .as_deref()
+        .is_some_and(|n| !n.trim().is_empty());
     if let Some(reason) = note_reason.filter(|_| !has_note) {
         unmet.push(Unmet::Note(reason));
     }
@@ -399,7 +388,13 @@ mod tests {
 
     /// The expected verdict for every from→to pair under every combination of evidence,
     /// note and checklist, written independently of `check_move`'s structure.
-    fn expected(from: State, to: State, ev: Evidence, note: bool, checked: bool) -> Vec<&'static str> {
+    fn expected(
+        from: State,
+        to: State,
+        ev: Evidence,
+        note: bool,
+        checked: bool,
+    ) -> Vec<&'static str> {
         use State::*;
         if from == to {
             return vec!["already-in-state"];
@@ -414,7 +409,9 @@ mod tests {
                 }
             }
             Corroborated => {
-                let origins = ev.supporting_origins.max(usize::from(ev.same_origin_support));
+                let origins = ev
+                    .supporting_origins
+                    .max(usize::from(ev.same_origin_support));
                 if origins < 2 {
                     want.push("independent-origins");
                 }
@@ -435,7 +432,10 @@ mod tests {
             }
         }
         let needs_note = to == Disputed
-            || matches!((from, to), (Corroborated, Disputed) | (Disputed, Corroborated))
+            || matches!(
+                (from, to),
+                (Corroborated, Disputed) | (Disputed, Corroborated)
+            )
             || (from == Sourced && to == Unverified)
             || (matches!(from, Corroborated | Disputed) && matches!(to, Unverified | Sourced));
         if needs_note && !note {
@@ -452,7 +452,9 @@ mod tests {
             for to in State::ALL {
                 for supporting_origins in 0..=2 {
                     for same_origin_support in [false, true] {
-                        for (contradicting, rebutted) in [(false, false), (true, false), (true, true)] {
+                        for (contradicting, rebutted) in
+                            [(false, false), (true, false), (true, true)]
+                        {
                             for note in [false, true] {
                                 for checked in [false, true] {
                                     let ev = Evidence {
@@ -462,7 +464,8 @@ mod tests {
                                         rebutted,
                                     };
                                     let record = record_in(from, ev, false);
-                                    let got = check_move(&record, &request(to, note, checked), &policy);
+                                    let got =
+                                        check_move(&record, &request(to, note, checked), &policy);
                                     assert_eq!(
                                         rules(&got),
                                         expected(from, to, ev, note, checked),
@@ -481,38 +484,66 @@ mod tests {
 
     #[test]
     fn sources_from_one_origin_are_not_corroboration() {
-        let mut record = record_in(State::Sourced, Evidence {
-            supporting_origins: 1,
-            same_origin_support: true,
-            contradicting: false,
-            rebutted: false,
-        }, true);
+        let mut record = record_in(
+            State::Sourced,
+            Evidence {
+                supporting_origins: 1,
+                same_origin_support: true,
+                contradicting: false,
+                rebutted: false,
+            },
+            true,
+        );
         // Five outlets repeating one NBC report are one origin, however they spell it.
-        record.sources.iter_mut().for_each(|s| s.origin = Some("NBC News".into()));
+        record
+            .sources
+            .iter_mut()
+            .for_each(|s| s.origin = Some("NBC News".into()));
         record.sources[1].origin = Some("the nbc news".into());
-        let unmet = check_move(&record, &request(State::Corroborated, false, true), &Policy::default());
+        let unmet = check_move(
+            &record,
+            &request(State::Corroborated, false, true),
+            &Policy::default(),
+        );
         assert_eq!(
             unmet,
-            [Unmet::IndependentOrigins { need: 2, origins: vec!["nbc news".into()] }]
+            [Unmet::IndependentOrigins {
+                need: 2,
+                origins: vec!["nbc news".into()]
+            }]
         );
         assert!(unmet[0].to_string().contains("has 1 (nbc news)"));
     }
 
     #[test]
     fn individual_checks_confirm_only_their_items() {
-        let record = record_in(State::Unverified, Evidence {
-            supporting_origins: 1,
-            same_origin_support: false,
-            contradicting: false,
-            rebutted: false,
-        }, false);
+        let record = record_in(
+            State::Unverified,
+            Evidence {
+                supporting_origins: 1,
+                same_origin_support: false,
+                contradicting: false,
+                rebutted: false,
+            },
+            false,
+        );
         let mut req = request(State::Sourced, false, false);
         req.confirmations.items = ["provenance", "source", "date", "location"]
             .map(String::from)
             .into();
         let unmet = check_move(&record, &req, &Policy::default());
-        assert_eq!(unmet, [Unmet::Checklist { state: State::Sourced, missing: vec!["motivation".into()] }]);
-        assert!(unmet[0].fix("abcd1234", State::Sourced).contains("--check motivation"));
+        assert_eq!(
+            unmet,
+            [Unmet::Checklist {
+                state: State::Sourced,
+                missing: vec!["motivation".into()]
+            }]
+        );
+        assert!(
+            unmet[0]
+                .fix("abcd1234", State::Sourced)
+                .contains("--check motivation")
+        );
         req.confirmations.items.insert("motivation".into());
         assert!(check_move(&record, &req, &Policy::default()).is_empty());
     }
@@ -520,19 +551,37 @@ mod tests {
     #[test]
     fn applying_a_move_records_answers_and_history_and_moving_back_clears_answers() {
         let policy = Policy::default();
-        let record = record_in(State::Unverified, Evidence {
-            supporting_origins: 2,
-            same_origin_support: false,
-            contradicting: false,
-            rebutted: false,
-        }, false);
-        let sourced = apply_move(&record, &request(State::Sourced, false, true), &policy, "Ana", at());
+        let record = record_in(
+            State::Unverified,
+            Evidence {
+                supporting_origins: 2,
+                same_origin_support: false,
+                contradicting: false,
+                rebutted: false,
+            },
+            false,
+        );
+        let sourced = apply_move(
+            &record,
+            &request(State::Sourced, false, true),
+            &policy,
+            "Ana",
+            at(),
+        );
         assert_eq!(sourced.state, State::Sourced);
         assert_eq!(sourced.checklist[&State::Sourced].len(), 5);
         assert_eq!(sourced.history.len(), 1);
-        assert!(evidence_gaps(&sourced, State::Sourced, &Confirmations::default(), &policy).is_empty());
+        assert!(
+            evidence_gaps(&sourced, State::Sourced, &Confirmations::default(), &policy).is_empty()
+        );
 
-        let back = apply_move(&sourced, &request(State::Unverified, true, false), &policy, "Ana", at());
+        let back = apply_move(
+            &sourced,
+            &request(State::Unverified, true, false),
+            &policy,
+            "Ana",
+            at(),
+        );
         assert!(back.checklist.is_empty());
         assert_eq!(back.history[1].note.as_deref(), Some("because"));
         assert_eq!(back.history[1].from, State::Sourced);
@@ -540,8 +589,10 @@ mod tests {
 
     #[test]
     fn typos_in_checklist_items_are_reported() {
-        let mut confirmations = Confirmations::default();
-        confirmations.items = ["provenance", "provenence"].map(String::from).into();
+        let confirmations = Confirmations {
+            items: ["provenance", "provenence"].map(String::from).into(),
+            ..Confirmations::default()
+        };
         assert_eq!(
             unknown_items(&confirmations, State::Sourced, &Policy::default()),
             ["provenence"]
@@ -550,14 +601,21 @@ mod tests {
 
     #[test]
     fn a_blank_note_is_no_note() {
-        let record = record_in(State::Sourced, Evidence {
-            supporting_origins: 1,
-            same_origin_support: false,
-            contradicting: false,
-            rebutted: false,
-        }, true);
+        let record = record_in(
+            State::Sourced,
+            Evidence {
+                supporting_origins: 1,
+                same_origin_support: false,
+                contradicting: false,
+                rebutted: false,
+            },
+            true,
+        );
         let mut req = request(State::Unverified, false, false);
         req.note = Some("   ".into());
-        assert_eq!(rules(&check_move(&record, &req, &Policy::default())), ["note-required"]);
+        assert_eq!(
+            rules(&check_move(&record, &req, &Policy::default())),
+            ["note-required"]
+        );
     }
 }

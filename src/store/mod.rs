@@ -25,6 +25,9 @@ pub const RECORDS_DIR: &str = "records";
 pub const POLICY_FILE: &str = "claims.toml";
 pub const CHECKLIST_FILE: &str = "templates/checklist.toml";
 
+/// A record file's repository-relative path and what reading it gave.
+pub type LoadedRecord = (String, Result<Record, RecordError>);
+
 pub struct Store {
     repo: Repository,
     root: PathBuf,
@@ -80,9 +83,7 @@ impl Store {
                 .map(|bytes| {
                     String::from_utf8(bytes).map_err(|_| StoreError::Policy {
                         path: path.to_string(),
-                        error: crate::domain::policy::PolicyError::Syntax(
-                            "not valid UTF-8".into(),
-                        ),
+                        error: crate::domain::policy::PolicyError::Syntax("not valid UTF-8".into()),
                     })
                 })
                 .transpose()
@@ -122,10 +123,10 @@ impl Store {
             if stem == prefix {
                 return Ok(ClaimId::parse(stem)?);
             }
-            if stem.starts_with(prefix) {
-                if let Ok(id) = ClaimId::parse(stem) {
-                    candidates.push(id);
-                }
+            if stem.starts_with(prefix)
+                && let Ok(id) = ClaimId::parse(stem)
+            {
+                candidates.push(id);
             }
         }
         match candidates.len() {
@@ -178,7 +179,7 @@ impl Store {
     }
 
     /// Reads and parses every record. Broken records come back as errors beside the rest.
-    pub fn load_all(&self) -> Result<Vec<(String, Result<Record, RecordError>)>, StoreError> {
+    pub fn load_all(&self) -> Result<Vec<LoadedRecord>, StoreError> {
         self.record_paths()?
             .into_iter()
             .map(|path| {
@@ -243,7 +244,10 @@ mod tests {
         let text = b"id = \"abcdefgh\"\ntext = \"x\"\nstate = \"maybe\"\n";
         let err = parse_record("records/ab/abcdefgh.toml", text).unwrap_err();
         assert_eq!((err.line, err.column), (3, 9), "{err}");
-        assert!(err.message.contains("maybe") || err.message.contains("variant"), "{err}");
+        assert!(
+            err.message.contains("maybe") || err.message.contains("variant"),
+            "{err}"
+        );
 
         let err = parse_record("r.toml", b"id = \"abcdefgh\"\ntext = \"\xff\"\n").unwrap_err();
         assert_eq!((err.line, err.column), (2, 9));

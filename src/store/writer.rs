@@ -52,7 +52,12 @@ impl CommitMessage {
             .split_whitespace()
             .collect::<Vec<_>>()
             .join(" ");
-        if let Some(body) = self.body.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
+        if let Some(body) = self
+            .body
+            .as_deref()
+            .map(str::trim)
+            .filter(|b| !b.is_empty())
+        {
             message.push_str("\n\n");
             message.push_str(body);
         }
@@ -175,32 +180,27 @@ impl Writer<'_> {
         committed: Option<Oid>,
         working: Option<&[u8]>,
     ) -> Result<(), StoreError> {
-        let working = working
-            .map(|bytes| Oid::hash_object(ObjectType::Blob, bytes))
-            .transpose()?;
-        match (committed, working) {
-            (None, Some(_)) => {
-                return Err(StoreError::Untracked {
-                    path: path.to_string(),
-                });
-            }
-            (committed, working) if committed != working => {
-                return Err(StoreError::UncommittedEdit {
-                    path: path.to_string(),
-                    staged: false,
-                });
-            }
-            _ => {}
-        }
         let index = self.repo().index()?;
         let staged = index.get_path(Path::new(path), 0).map(|entry| entry.id);
-        if staged != committed {
+        if staged.is_some() && staged != committed {
             return Err(StoreError::UncommittedEdit {
                 path: path.to_string(),
                 staged: true,
             });
         }
-        Ok(())
+        let working = working
+            .map(|bytes| Oid::hash_object(ObjectType::Blob, bytes))
+            .transpose()?;
+        match (committed, working) {
+            (None, Some(_)) => Err(StoreError::Untracked {
+                path: path.to_string(),
+            }),
+            (committed, working) if committed != working => Err(StoreError::UncommittedEdit {
+                path: path.to_string(),
+                staged: false,
+            }),
+            _ => Ok(()),
+        }
     }
 
     fn head(&self) -> Result<Head<'_>, StoreError> {
@@ -226,6 +226,20 @@ impl Writer<'_> {
         reviewer: &Reviewer,
         at: Timestamp,
     ) -> Result<Oid, StoreError> {
+        // Git's index must be free before anything is written: waiting here, not after the
+        // branch moved, keeps a busy index from leaving the change half-done.
+        let index_lock = self.repo().path().join("index.lock");
+        retry_while_locked("git's index", &index_lock, || {
+            if index_lock.exists() {
+                Err(git2::Error::new(
+                    ErrorCode::Locked,
+                    git2::ErrorClass::Index,
+                    "index is locked",
+                ))
+            } else {
+                Ok(())
+            }
+        })?;
         let head = self.head()?;
         let mut written: Vec<(PathBuf, Option<Vec<u8>>)> = Vec::new();
         let outcome = self.write_and_commit(&head, changes, message, reviewer, at, &mut written);
@@ -301,7 +315,9 @@ impl Writer<'_> {
             None => repo.reference(&head.refname, oid, false, &log).map(drop),
         });
         match moved {
-            Err(StoreError::Git(e)) if matches!(e.code(), ErrorCode::Modified | ErrorCode::Exists) => {
+            Err(StoreError::Git(e))
+                if matches!(e.code(), ErrorCode::Modified | ErrorCode::Exists) =>
+            {
                 Err(StoreError::BranchMoved)
             }
             other => other,
@@ -357,7 +373,10 @@ fn is_lock_error(e: &git2::Error) -> bool {
 pub(crate) fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), StoreError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(StoreError::io(dir))?;
-    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
     let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut file = File::create(&temporary)?;
@@ -403,7 +422,11 @@ fn sign(config: &git2::Config, buffer: &str, reviewer: &Reviewer) -> Result<Stri
                 .or_else(|_| config.get_string("gpg.program"))
                 .unwrap_or_else(|_| "gpg".into());
             let key = key.unwrap_or_else(|| reviewer.to_string());
-            run_signer(&program, &["--status-fd=2", "-bsau", &key], buffer.as_bytes())
+            run_signer(
+                &program,
+                &["--status-fd=2", "-bsau", &key],
+                buffer.as_bytes(),
+            )
         }
         "ssh" => {
             let program = config
@@ -414,7 +437,8 @@ fn sign(config: &git2::Config, buffer: &str, reviewer: &Reviewer) -> Result<Stri
             })?;
             if key.starts_with("key::") {
                 return Err(StoreError::Signing(
-                    "user.signingkey holds a literal key; set it to the path of the key file".into(),
+                    "user.signingkey holds a literal key; set it to the path of the key file"
+                        .into(),
                 ));
             }
             let key = expand_home(&key);
@@ -486,7 +510,10 @@ mod tests {
         let message = CommitMessage {
             subject: "Move abcdefgh from sourced\nto corroborated".into(),
             body: Some("  Two origins now.\n\nChecked twice.  ".into()),
-            trailers: vec![("Claim-Id", "abcdefgh".into()), ("Claim-Action", "transition".into())],
+            trailers: vec![
+                ("Claim-Id", "abcdefgh".into()),
+                ("Claim-Action", "transition".into()),
+            ],
         };
         assert_eq!(
             message.render(),

@@ -1,0 +1,101 @@
+use crate::harness::Repo;
+
+#[test]
+fn check_passes_on_a_sound_repository_and_is_read_only() {
+    let repo = Repo::new();
+    let id = repo.claim_with_two_origins("A sound claim.");
+    repo.ok(&["mark", &id, "sourced", "--all-checked"]);
+    let before = snapshot(&repo);
+    let out = repo.ok(&["check"]);
+    assert_eq!(out, "checked 1 claim: ok\n");
+    assert_eq!(snapshot(&repo), before);
+}
+
+#[test]
+fn check_reports_every_violation_and_goes_on() {
+    let repo = Repo::new();
+    let good = repo.add("A good claim.");
+    let broken = repo.add("A broken claim.");
+    let published = repo.add("Published too early.");
+    repo.ok(&["publish", &published, "--force"]);
+    // Hand edits: a broken record, a misplaced copy and an unearned state.
+    std::fs::write(repo.record_path(&broken), "id = \"broken\ntext = 1\n").unwrap();
+    let misplaced = repo.read_record(&good);
+    std::fs::create_dir_all(repo.path().join("records/zz")).unwrap();
+    std::fs::write(repo.path().join("records/zz/zzzzzzzz.toml"), &misplaced).unwrap();
+    let unearned = repo
+        .read_record(&published)
+        .replace("state = \"unverified\"", "state = \"corroborated\"");
+    std::fs::write(repo.record_path(&published), unearned).unwrap();
+
+    let before = snapshot(&repo);
+    let output = repo.fails(&["check", "--format", "json"], 1);
+    assert_eq!(snapshot(&repo), before, "check wrote something");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["ok"], false);
+    assert_eq!(report["checked"], 4);
+    let mut rules: Vec<(String, String)> = report["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["path"].as_str().unwrap().to_string(),
+                v["rule"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    rules.sort();
+    let path = |id: &str| format!("records/{}/{id}.toml", &id[..2]);
+    let mut expected = vec![
+        (path(&broken), "parse".to_string()),
+        (path(&good), "duplicate-id".to_string()),
+        (
+            "records/zz/zzzzzzzz.toml".to_string(),
+            "duplicate-id".to_string(),
+        ),
+        (
+            "records/zz/zzzzzzzz.toml".to_string(),
+            "file-name".to_string(),
+        ),
+        (path(&published), "checklist".to_string()),
+        (path(&published), "checklist".to_string()),
+        (path(&published), "independent-origins".to_string()),
+    ];
+    expected.sort();
+    assert_eq!(rules, expected);
+    let parse = report["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["rule"] == "parse")
+        .unwrap();
+    assert_eq!(parse["line"], 1);
+
+    let text = repo.fails(&["check"], 1);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains(&format!("{}:1:13: parse:", path(&broken))),
+        "{text}"
+    );
+    assert!(text.ends_with("checked 4 claims: 7 violations\n"), "{text}");
+}
+
+/// Every file of the working tree and git's directory, with its contents.
+fn snapshot(repo: &Repo) -> Vec<(String, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut pending = vec![repo.path().to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let contents = std::fs::read(&path).unwrap();
+                files.push((path.display().to_string(), contents));
+            }
+        }
+    }
+    files.sort();
+    files
+}

@@ -1,0 +1,291 @@
+use std::process::Command as Process;
+
+use crate::harness::{REVIEWER, Repo, describe};
+
+#[test]
+fn staged_user_files_stay_staged_and_out_of_the_commit() {
+    let repo = Repo::new();
+    std::fs::write(repo.path().join("draft.md"), "my draft\n").unwrap();
+    std::fs::write(repo.path().join("claims.toml"), "# edited policy\n").unwrap();
+    repo.git(&["add", "draft.md", "claims.toml"]);
+    let id = repo.add("Staged files are not swept in.");
+    repo.ok(&["note", &id, "still not swept in"]);
+
+    let files = repo.git(&["show", "--name-only", "--format=", "HEAD"]);
+    assert_eq!(files.trim(), format!("records/{}/{id}.toml", &id[..2]));
+    let files = repo.git(&["show", "--name-only", "--format=", "HEAD~1"]);
+    assert_eq!(files.trim(), format!("records/{}/{id}.toml", &id[..2]));
+    assert_eq!(repo.status(), "M  claims.toml\nA  draft.md\n");
+}
+
+#[test]
+fn git_status_is_clean_after_every_command() {
+    let repo = Repo::new();
+    assert_eq!(repo.status(), "");
+    let id = repo.claim_with_two_origins("Status stays clean.");
+    assert_eq!(repo.status(), "");
+    for args in [
+        vec!["mark", &id, "sourced", "--all-checked"],
+        vec!["mark", &id, "corroborated", "--all-checked"],
+        vec!["publish", &id],
+        vec!["unpublish", &id],
+        vec!["note", &id, "done"],
+    ] {
+        repo.ok(&args);
+        assert_eq!(repo.status(), "", "after {args:?}");
+        // And git agrees the index matches HEAD without rehashing.
+        repo.git(&["diff-index", "--quiet", "--cached", "HEAD"]);
+    }
+}
+
+#[test]
+fn trailers_are_readable_by_git_interpret_trailers() {
+    let repo = Repo::new();
+    let id = repo.claim_with_two_origins("Trailers parse.");
+    repo.ok(&["mark", &id, "sourced", "--all-checked"]);
+    let message = repo.git(&["log", "-1", "--format=%B"]);
+    let mut parse = Process::new("git");
+    parse
+        .args(["interpret-trailers", "--parse"])
+        .current_dir(repo.path());
+    let output = run_with_stdin(parse, &message);
+    assert_eq!(
+        output,
+        format!(
+            "Claim-Id: {id}\nClaim-Action: transition\nClaim-From: unverified\nClaim-To: sourced\n"
+        )
+    );
+    let author = repo.git(&["log", "-1", "--format=%an <%ae>|%cn <%ce>|%aI"]);
+    assert_eq!(
+        author.trim(),
+        format!("{REVIEWER}|{REVIEWER}|2026-03-01T09:00:00Z")
+    );
+
+    let actions: Vec<String> = repo
+        .git(&["log", "--format=%(trailers:key=Claim-Action,valueonly)"])
+        .split_whitespace()
+        .map(String::from)
+        .collect();
+    assert_eq!(actions, ["transition", "source", "source", "create"]);
+}
+
+fn run_with_stdin(mut command: Process, input: &str) -> String {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{}", describe(&output));
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn the_first_commit_of_an_unborn_branch() {
+    let repo = Repo::bare_git();
+    let id = repo.add("A claim in a repository with no commits yet.");
+    assert_eq!(repo.commit_count(), 1);
+    assert_eq!(
+        repo.git(&["symbolic-ref", "HEAD"]).trim(),
+        "refs/heads/main"
+    );
+    assert_eq!(repo.status(), "");
+    repo.ok(&["show", &id]);
+}
+
+#[test]
+fn uncommitted_hand_edits_are_refused_with_the_way_out() {
+    let repo = Repo::new();
+    let id = repo.add("Hand edits are protected.");
+    let path = repo.record_path(&id);
+    let edited = repo
+        .read_record(&id)
+        .replace("Hand edits", "Hand-edited edits");
+    std::fs::write(&path, &edited).unwrap();
+    let head = repo.head();
+    let output = repo.fails(&["note", &id, "x"], 2);
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        message.contains("has changes that are not committed"),
+        "{message}"
+    );
+    assert!(message.contains("git checkout --"), "{message}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), edited);
+    assert_eq!(repo.head(), head);
+
+    // Staged, too.
+    repo.git(&["add", "-A"]);
+    let output = repo.fails(&["note", &id, "x"], 2);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("git restore --staged"));
+
+    // Once committed by hand, the tool works on it again and keeps the edit.
+    repo.git(&["commit", "-qm", "Fix wording"]);
+    repo.ok(&["note", &id, "x"]);
+    assert!(repo.read_record(&id).contains("Hand-edited edits"));
+}
+
+#[test]
+fn a_record_that_is_only_in_the_working_tree_is_not_committed_by_the_tool() {
+    let repo = Repo::new();
+    let id = repo.add("Untracked copies are not swept in.");
+    let copy = repo.read_record(&id).replace(&id, "zzzzzzzzzz");
+    std::fs::create_dir_all(repo.path().join("records/zz")).unwrap();
+    std::fs::write(repo.path().join("records/zz/zzzzzzzzzz.toml"), copy).unwrap();
+    let output = repo.fails(&["note", "zzzz", "x"], 2);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("never committed"));
+}
+
+#[test]
+fn concurrent_writers_on_different_claims_all_land() {
+    let repo = Repo::new();
+    let ids: Vec<String> = (0..4)
+        .map(|i| repo.add(&format!("Concurrent claim number {i}.")))
+        .collect();
+    let children: Vec<_> = ids
+        .iter()
+        .flat_map(|id| (0..3).map(move |n| (id.clone(), n)))
+        .map(|(id, n)| {
+            repo.process(&["note", &id, &format!("note {n}")])
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let output = child.wait_with_output().unwrap();
+        assert!(output.status.success(), "{}", describe(&output));
+    }
+    assert_eq!(repo.commit_count(), 1 + 4 + 12);
+    assert_eq!(
+        repo.git(&["rev-list", "--merges", "--count", "HEAD"])
+            .trim(),
+        "0"
+    );
+    for id in &ids {
+        assert_eq!(repo.read_record(id).matches("[[notes]]").count(), 3);
+    }
+    assert_eq!(repo.status(), "");
+    repo.git(&["fsck", "--no-progress"]);
+}
+
+#[test]
+fn concurrent_writers_on_one_claim_lose_nothing() {
+    let repo = Repo::new();
+    let id = repo.add("Many hands, one claim.");
+    let children: Vec<_> = (0..8)
+        .map(|n| {
+            repo.process(&["note", &id, &format!("note number {n}")])
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let output = child.wait_with_output().unwrap();
+        assert!(output.status.success(), "{}", describe(&output));
+    }
+    let record = repo.read_record(&id);
+    for n in 0..8 {
+        assert!(
+            record.contains(&format!("note number {n}")),
+            "lost note {n}:\n{record}"
+        );
+    }
+    assert_eq!(repo.commit_count(), 2 + 8);
+    assert_eq!(repo.status(), "");
+}
+
+#[test]
+fn a_held_index_lock_is_waited_for_then_reported_and_nothing_changes() {
+    let repo = Repo::new();
+    let id = repo.add("Locks are respected.");
+    let before = repo.read_record(&id);
+    let lock = repo.path().join(".git/index.lock");
+    std::fs::write(&lock, "").unwrap();
+    let head = repo.head();
+    let output = repo
+        .claims(&["note", &id, "x"])
+        .env("CLAIMS_LOCK_TIMEOUT", "0.3")
+        .output()
+        .unwrap();
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{message}");
+    assert!(message.contains("index.lock"), "{message}");
+    std::fs::remove_file(&lock).unwrap();
+    assert_eq!(repo.head(), head);
+    assert_eq!(repo.read_record(&id), before);
+    assert_eq!(repo.status(), "");
+
+    // A lock that goes away while the command waits is simply waited for.
+    std::fs::write(&lock, "").unwrap();
+    let child = std::thread::spawn({
+        let lock = lock.clone();
+        move || {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            std::fs::remove_file(lock).unwrap();
+        }
+    });
+    repo.ok(&["note", &id, "after the lock"]);
+    child.join().unwrap();
+    assert_eq!(repo.status(), "");
+}
+
+#[test]
+fn a_held_branch_lock_fails_cleanly_and_changes_nothing() {
+    let repo = Repo::new();
+    let id = repo.add("Branch locks are respected.");
+    let before = repo.read_record(&id);
+    let head = repo.head();
+    let lock = repo.path().join(".git/refs/heads/main.lock");
+    std::fs::write(&lock, "").unwrap();
+    let output = repo
+        .claims(&["note", &id, "x"])
+        .env("CLAIMS_LOCK_TIMEOUT", "0.3")
+        .output()
+        .unwrap();
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{message}");
+    assert!(message.contains("main.lock"), "{message}");
+    std::fs::remove_file(&lock).unwrap();
+    assert_eq!(repo.head(), head);
+    assert_eq!(repo.read_record(&id), before);
+    assert_eq!(repo.status(), "");
+}
+
+#[test]
+fn commits_are_signed_when_git_asks_for_it() {
+    let repo = Repo::new();
+    let key = repo.path().join(".git/test-signing-key");
+    let made = Process::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+        .arg(&key)
+        .output();
+    if !made.is_ok_and(|o| o.status.success()) {
+        eprintln!("skipped: ssh-keygen is not available to make a signing key");
+        return;
+    }
+    repo.git(&["config", "commit.gpgsign", "true"]);
+    repo.git(&["config", "gpg.format", "ssh"]);
+    repo.git(&["config", "user.signingkey", key.to_str().unwrap()]);
+    let id = repo.add("Signed commits.");
+    let commit = repo.git(&["cat-file", "commit", "HEAD"]);
+    assert!(
+        commit.contains("gpgsig -----BEGIN SSH SIGNATURE-----"),
+        "{commit}"
+    );
+    assert!(repo.read_record(&id).contains("Signed commits."));
+
+    // A signing setup that cannot work is refused clearly, and nothing changes.
+    repo.git(&["config", "user.signingkey", "/nonexistent/key"]);
+    let head = repo.head();
+    let output = repo.fails(&["note", &id, "x"], 2);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("could not be signed"));
+    assert_eq!(repo.head(), head);
+    assert_eq!(repo.status(), "");
+}

@@ -1,0 +1,183 @@
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+pub const REVIEWER: &str = "Ana Ruiz <ana@example.org>";
+pub const NOW: &str = "2026-03-01T09:00:00Z";
+
+/// A throwaway claims repository with its own empty HOME.
+pub struct Repo {
+    dir: TempDir,
+    home: TempDir,
+}
+
+impl Repo {
+    /// An empty git repository (unborn `main`), nothing committed.
+    pub fn bare_git() -> Repo {
+        let repo = Repo {
+            dir: TempDir::new().unwrap(),
+            home: TempDir::new().unwrap(),
+        };
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo
+    }
+
+    /// A claims repository after `claims init`.
+    pub fn new() -> Repo {
+        let repo = Repo::bare_git();
+        repo.ok(&["init"]);
+        repo
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn env(&self, command: &mut std::process::Command) {
+        command
+            .current_dir(self.path())
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.home.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", self.home.path().join(".gitconfig"))
+            .env("GIT_AUTHOR_DATE", NOW)
+            .env("GIT_COMMITTER_DATE", NOW)
+            .env("CLAIMS_LOCK_TIMEOUT", "30");
+    }
+
+    /// `claims ARGS` with the test reviewer.
+    pub fn claims(&self, args: &[&str]) -> Command {
+        Command::from_std(self.process(args))
+    }
+
+    /// `claims ARGS` with the test reviewer, to spawn.
+    pub fn process(&self, args: &[&str]) -> std::process::Command {
+        let mut command = self.process_anonymous(args);
+        command.env("CLAIMS_REVIEWER", REVIEWER);
+        command
+    }
+
+    /// `claims ARGS` with no reviewer identity at all.
+    pub fn claims_anonymous(&self, args: &[&str]) -> Command {
+        Command::from_std(self.process_anonymous(args))
+    }
+
+    fn process_anonymous(&self, args: &[&str]) -> std::process::Command {
+        let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("claims"));
+        self.env(&mut command);
+        command.args(args);
+        command
+    }
+
+    /// Runs claims, asserting success; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let output = self.claims(args).output().unwrap();
+        assert!(
+            output.status.success(),
+            "claims {args:?} failed:\n{}",
+            describe(&output)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    }
+
+    /// Runs claims, asserting the exit code; returns the output.
+    pub fn fails(&self, args: &[&str], code: i32) -> Output {
+        let output = self.claims(args).output().unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(code),
+            "claims {args:?}:\n{}",
+            describe(&output)
+        );
+        output
+    }
+
+    pub fn git(&self, args: &[&str]) -> String {
+        let mut command = std::process::Command::new("git");
+        self.env(&mut command);
+        command
+            .args([
+                "-c",
+                "user.name=Git User",
+                "-c",
+                "user.email=git@example.org",
+            ])
+            .args(args);
+        let output = command.output().unwrap();
+        assert!(
+            output.status.success(),
+            "git {args:?} failed:\n{}",
+            describe(&output)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    }
+
+    /// Adds a claim and returns its id.
+    pub fn add(&self, text: &str) -> String {
+        self.ok(&["add", text]).trim().to_string()
+    }
+
+    pub fn record_path(&self, id: &str) -> PathBuf {
+        self.path().join(format!("records/{}/{id}.toml", &id[..2]))
+    }
+
+    pub fn read_record(&self, id: &str) -> String {
+        std::fs::read_to_string(self.record_path(id)).unwrap()
+    }
+
+    pub fn head(&self) -> String {
+        self.git(&["rev-parse", "HEAD"]).trim().to_string()
+    }
+
+    pub fn commit_count(&self) -> usize {
+        self.git(&["rev-list", "--count", "HEAD"])
+            .trim()
+            .parse()
+            .unwrap()
+    }
+
+    /// `git status --porcelain`, which must be empty after every command.
+    pub fn status(&self) -> String {
+        self.git(&["status", "--porcelain"])
+    }
+
+    /// A claim with sources from two independent origins, ready to corroborate.
+    pub fn claim_with_two_origins(&self, text: &str) -> String {
+        let id = self.add(text);
+        self.ok(&[
+            "source",
+            "add",
+            &id,
+            "--url",
+            "https://one.example/a",
+            "--publisher",
+            "One Daily",
+        ]);
+        self.ok(&[
+            "source",
+            "add",
+            &id,
+            "--url",
+            "https://two.example/b",
+            "--publisher",
+            "Two Times",
+        ]);
+        id
+    }
+}
+
+pub fn describe(output: &Output) -> String {
+    format!(
+        "exit: {:?}\nstdout:\n{}\nstderr:\n{}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}

@@ -1,0 +1,10 @@
+//! Integration tests: the real binary in hermetic temporary git repositories (no global git
+//! configuration, a fixed identity and a fixed clock).
+
+mod harness;
+
+mod check;
+mod commits;
+mod errors;
+mod output;
+mod workflow;

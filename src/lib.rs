@@ -5,5 +5,7 @@ pub mod checkworthiness;
 pub mod cli;
 pub mod domain;
 pub mod engine;
+pub mod extract;
 pub mod store;
+pub mod text;
 pub mod ui;

@@ -36,6 +36,14 @@ impl CommandError {
         }
     }
 
+    /// An exit code with nothing more to say: the command already printed its answer.
+    pub fn silent(code: u8) -> CommandError {
+        CommandError {
+            code,
+            ..CommandError::usage(String::new())
+        }
+    }
+
     pub fn with_hint(mut self, hint: impl Into<String>) -> CommandError {
         self.hint = Some(hint.into());
         self

@@ -4,6 +4,7 @@ mod add;
 mod check;
 mod completions;
 mod error;
+mod extract;
 mod init;
 mod list;
 mod log;
@@ -11,6 +12,7 @@ mod man;
 mod mark;
 mod note;
 mod publish;
+mod score;
 mod show;
 mod source;
 mod unpublish;
@@ -87,6 +89,8 @@ pub enum Command {
     Publish(publish::Args),
     Unpublish(unpublish::Args),
     Note(note::Args),
+    Extract(extract::Args),
+    Score(score::Args),
     Log(log::Args),
     Check(check::Args),
     Completions(completions::Args),
@@ -131,6 +135,8 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Publish(args) => publish::run(args, &globals, ui),
         Command::Unpublish(args) => unpublish::run(args, &globals, ui),
         Command::Note(args) => note::run(args, &globals, ui),
+        Command::Extract(args) => extract::run(args, &globals, ui),
+        Command::Score(args) => score::run(args, ui),
         Command::Log(args) => log::run(args, &globals, ui),
         Command::Check(args) => check::run(args, &globals, ui),
         Command::Completions(args) => completions::run(args, ui),
@@ -147,12 +153,7 @@ impl From<std::io::Error> for CommandError {
     fn from(error: std::io::Error) -> CommandError {
         if error.kind() == std::io::ErrorKind::BrokenPipe {
             // The reader went away (`claims list | head`): not an error.
-            return CommandError {
-                code: 0,
-                message: String::new(),
-                details: Vec::new(),
-                hint: None,
-            };
+            return CommandError::silent(0);
         }
         CommandError::usage(format!("cannot write output: {error}"))
     }

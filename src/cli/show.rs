@@ -4,6 +4,8 @@ use crate::domain::policy::Policy;
 use crate::domain::record::Record;
 use crate::domain::state::State;
 use crate::domain::workflow::{Confirmations, MoveRequest, check_move};
+use crate::store::Store;
+use crate::text::figure_difference;
 use crate::ui::Ui;
 
 use super::{CommandError, Globals};
@@ -34,6 +36,35 @@ struct NextMove {
     to: State,
     ready: bool,
     blocked_by: Vec<String>,
+}
+
+/// A related claim: its id, how its figures differ from this claim's, and its text.
+#[derive(Debug, Serialize)]
+struct Related {
+    id: String,
+    figures: String,
+    text: String,
+}
+
+/// The related claims, with the figures that tell them apart: conflicting figures across
+/// outlets are what a fact-checker wants to see first.
+fn related(store: &Store, record: &Record) -> Vec<Related> {
+    record
+        .related
+        .iter()
+        .map(|id| match store.read(id) {
+            Ok(other) => Related {
+                id: id.to_string(),
+                figures: figure_difference(&record.text, &other.text).unwrap_or_default(),
+                text: other.text,
+            },
+            Err(error) => Related {
+                id: id.to_string(),
+                figures: String::new(),
+                text: format!("(cannot read: {error})"),
+            },
+        })
+        .collect()
 }
 
 fn next_moves(record: &Record, policy: &Policy) -> Vec<NextMove> {
@@ -74,8 +105,10 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
                 path: String,
                 origins: Vec<String>,
                 next: Vec<NextMove>,
+                related_claims: Vec<Related>,
             }
             let shown = Shown {
+                related_claims: related(&store, &record),
                 path: id.record_path(),
                 origins: record.supporting_origins(),
                 next: next_moves(&record, &store.policy()?),
@@ -87,13 +120,18 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
         Format::Text => {
             let record = store.read(&id)?;
             let policy = store.policy()?;
-            render(&record, &policy, ui)?;
+            render(&record, &related(&store, &record), &policy, ui)?;
         }
     }
     Ok(())
 }
 
-fn render(record: &Record, policy: &Policy, ui: &mut Ui) -> Result<(), CommandError> {
+fn render(
+    record: &Record,
+    related: &[Related],
+    policy: &Policy,
+    ui: &mut Ui,
+) -> Result<(), CommandError> {
     let mut summary = ui.table(&["", &record.id.to_string()]);
     summary.add_row(vec!["Claim".to_string(), record.text.clone()]);
     let status = if record.published {
@@ -112,11 +150,19 @@ fn render(record: &Record, policy: &Policy, ui: &mut Ui) -> Result<(), CommandEr
         summary.add_row(vec!["Fact-check".to_string(), url.clone()]);
     }
     summary.add_row(vec!["Created".to_string(), record.created.to_string()]);
-    if !record.related.is_empty() {
-        let related: Vec<String> = record.related.iter().map(ToString::to_string).collect();
-        summary.add_row(vec!["Related".to_string(), related.join(", ")]);
-    }
     writeln!(ui.out(), "{summary}")?;
+
+    if !related.is_empty() {
+        let mut table = ui.table(&["RELATED", "FIGURES", "CLAIM"]);
+        for claim in related {
+            table.add_row(vec![
+                claim.id.clone(),
+                claim.figures.clone(),
+                claim.text.clone(),
+            ]);
+        }
+        writeln!(ui.out(), "\nRelated claims with other figures\n{table}")?;
+    }
 
     if !record.appearances.is_empty() {
         let mut table = ui.table(&["APPEARED IN", "LINE", "ATTRIBUTED TO", "EXCERPT"]);

@@ -1,6 +1,6 @@
 use clap::Subcommand;
 
-use crate::domain::record::Stance;
+use crate::domain::record::{Record, Stance};
 use crate::engine::{self, NewSource};
 use crate::ui::Ui;
 
@@ -21,14 +21,17 @@ pub enum SourceCommand {
 
 /// Attach a source (evidence) to a claim
 ///
-/// A source's origin is who first reported the information; it defaults to the publisher,
-/// else the URL's host. Sources are independent when their origins differ: five outlets
-/// repeating one NBC News report are one origin, so give --origin "NBC News" for each.
+/// A source's origin is who first reported the information. It defaults to whom the article
+/// credits when --document names one of the claim's appearances (as `claims extract` recorded
+/// it: "according to NBC News" gives "NBC News"), else to the publisher, else to the URL's
+/// host. Sources are independent when their origins differ: five outlets repeating one NBC
+/// News report are one origin.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
     claims source add abcd --url https://example.org/report --publisher \"Example Post\"\n  \
     claims source add abcd --url https://example.net/story --origin \"NBC News\" --excerpt \"...\"\n  \
-    claims source add abcd --url https://gob.mx/data --stance contradicts")]
+    claims source add abcd --url https://gob.mx/data --stance contradicts\n  \
+    claims source add abcd --url https://example.com/article --document seeds/004_e339af960812c844.txt")]
 pub struct AddArgs {
     /// Claim id (4 or more characters of it)
     pub id: String,
@@ -50,6 +53,10 @@ pub struct AddArgs {
     /// Title of the piece
     #[arg(long)]
     pub title: Option<String>,
+    /// The article in this repository that this source is: its recorded attribution becomes
+    /// the default origin
+    #[arg(long, value_name = "PATH")]
+    pub document: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -79,11 +86,16 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
     match args.command {
         SourceCommand::Add(args) => {
             let id = store.resolve(&args.id)?;
+            let origin = match (args.origin, &args.document) {
+                (Some(origin), _) => Some(origin),
+                (None, Some(document)) => credited_by(&store.read(&id)?, document)?,
+                (None, None) => None,
+            };
             let new = NewSource {
                 url: args.url,
                 title: args.title,
                 publisher: args.publisher,
-                origin: args.origin,
+                origin,
                 stance: Some(match args.stance {
                     StanceArg::Supports => Stance::Supports,
                     StanceArg::Contradicts => Stance::Contradicts,
@@ -116,4 +128,19 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
         }
     }
     Ok(())
+}
+
+/// Whom the claim's appearance in `document` credits, if anyone.
+fn credited_by(record: &Record, document: &str) -> Result<Option<String>, CommandError> {
+    let document = document.trim_start_matches("./");
+    let appearance = record
+        .appearances
+        .iter()
+        .find(|a| a.document == document)
+        .ok_or_else(|| {
+            CommandError::usage(format!("{} does not appear in {document}", record.id)).with_hint(
+                format!("its appearances are listed by: claims show {}", record.id),
+            )
+        })?;
+    Ok(appearance.attribution.clone())
 }

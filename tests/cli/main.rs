@@ -6,5 +6,6 @@ mod harness;
 mod check;
 mod commits;
 mod errors;
+mod extract;
 mod output;
 mod workflow;

@@ -1,0 +1,1297 @@
+//! Who a sentence credits (attribution) and who made its claim (claimant).
+//!
+//! Attribution is the source the reporting relies on: a news outlet ("NBC
+//! News reported", "told the New York Times", "according to The Guardian"),
+//! an anonymous group ("officials said", "sources said") or whoever
+//! "according to" names. Outlet names are normalised so that one report
+//! repeated by many articles counts once. A person who simply "said"
+//! something is the claimant, not an attribution.
+//!
+//! The claimant is whoever the sentence says made the claim: a person,
+//! organisation or group ("Trump said", "President Claudia Sheinbaum
+//! asserted", "critics warn"), with titles stripped.
+
+use super::quotes::{inside, quote_spans};
+
+/// The party `sentence` credits for its information, normalised ("NBC
+/// News", "The New York Times", "officials", "US officials"), if any.
+/// An outlet named anywhere in the credit wins: "US officials speaking to
+/// the New York Times" gives "The New York Times".
+pub fn attribution(sentence: &str) -> Option<String> {
+    let words = words(sentence);
+    outlet_credit(&words).or_else(|| group_credit(&words))
+}
+
+/// Who `sentence` says made its claim, with titles stripped ("Claudia
+/// Sheinbaum", "Trump", "critics"). None when there is no speaker or it is
+/// only a pronoun ("He claimed …").
+pub fn claimant(sentence: &str) -> Option<String> {
+    claimant_with_context(sentence, None)
+}
+
+/// Like [`claimant`], but a speaker given only as a pronoun is taken to be
+/// `previous_claimant`, the claimant of the preceding sentence: "he"/"she"
+/// when that is a person or organisation (not an outlet or a group),
+/// "they" when it is a group. Gender is not checked.
+pub fn claimant_with_context(sentence: &str, previous_claimant: Option<&str>) -> Option<String> {
+    if let Some(author) = post_author(sentence) {
+        return Some(author);
+    }
+    // Groups are written in lower case ("officials", "US officials").
+    let is_group = |name: &&str| {
+        name.split(' ')
+            .any(|word| word.starts_with(char::is_lowercase))
+    };
+    match find_claimant(&words(sentence)) {
+        Some(Speaker::Named(name)) => Some(name),
+        Some(Speaker::Person) => previous_claimant
+            .filter(|name| !is_group(name) && outlet_name(name).is_none())
+            .map(str::to_owned),
+        Some(Speaker::Group) => previous_claimant.filter(is_group).map(str::to_owned),
+        Some(Speaker::Continuation) => previous_claimant.map(str::to_owned),
+        None => None,
+    }
+}
+
+/// The author of an embedded post signed "— Name (@handle) date".
+fn post_author(sentence: &str) -> Option<String> {
+    let handle = sentence.find("(@")?;
+    let before = &sentence[..handle];
+    let dash = before.rfind(['—', '–'])?;
+    let name = before[dash..].trim_start_matches(['—', '–']).trim();
+    (!name.is_empty() && name.split(' ').count() <= 6).then(|| name.to_owned())
+}
+
+/// A word of a sentence with its surrounding punctuation removed.
+#[derive(Debug)]
+struct Word<'a> {
+    text: &'a str,
+    lower: String,
+    /// A comma, colon, dash or similar follows: a phrase ends here.
+    break_after: bool,
+    quoted: bool,
+}
+
+impl Word<'_> {
+    fn is(&self, lower: &str) -> bool {
+        self.lower == lower
+    }
+
+    fn capitalised(&self) -> bool {
+        self.text.starts_with(char::is_uppercase)
+    }
+}
+
+fn words(sentence: &str) -> Vec<Word<'_>> {
+    let quotes = quote_spans(sentence);
+    let mut out: Vec<Word<'_>> = Vec::new();
+    let mut offset = 0;
+    for raw in sentence.split_inclusive(|c: char| c.is_whitespace() || matches!(c, '—' | '–')) {
+        let start = offset;
+        offset += raw.len();
+        let dash_after = raw.ends_with(['—', '–']);
+        let raw = raw.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '—' | '–'));
+        let leading = raw.len() - raw.trim_start_matches(|c: char| !c.is_alphanumeric()).len();
+        let text = raw
+            .trim_start_matches(|c: char| !c.is_alphanumeric())
+            .trim_end_matches(|c: char| !c.is_alphanumeric());
+        let trailing = &raw[leading + text.len()..];
+        if text.is_empty() {
+            if let Some(last) = out.last_mut() {
+                last.break_after |= dash_after || trailing.contains([',', ';', ':']);
+            }
+            continue;
+        }
+        out.push(Word {
+            text,
+            lower: text.to_lowercase(),
+            // A full stop inside a sentence ends an abbreviation ("U.S."), not
+            // a phrase.
+            break_after: dash_after || trailing.contains([',', ';', ':', '?', '!', ')']),
+            quoted: inside(&quotes, start + leading),
+        });
+    }
+    out
+}
+
+/// Outlets whose names are commonly written several ways, keyed by the
+/// lower-cased name without a leading "the" and without dots.
+const OUTLET_ALIASES: &[(&str, &str)] = &[
+    ("abc", "ABC News"),
+    ("abc news", "ABC News"),
+    ("afp", "AFP"),
+    ("agence france-presse", "AFP"),
+    ("ap", "Associated Press"),
+    ("ap news", "Associated Press"),
+    ("associated press", "Associated Press"),
+    ("axios", "Axios"),
+    ("bbc", "BBC"),
+    ("bbc news", "BBC"),
+    ("bloomberg", "Bloomberg"),
+    ("bloomberg news", "Bloomberg"),
+    ("cbs", "CBS News"),
+    ("cbs news", "CBS News"),
+    ("cnn", "CNN"),
+    ("daily mail", "Daily Mail"),
+    ("dailymail", "Daily Mail"),
+    ("fox", "Fox News"),
+    ("fox news", "Fox News"),
+    ("guardian", "The Guardian"),
+    ("independent", "The Independent"),
+    ("mail online", "Daily Mail"),
+    ("nbc", "NBC News"),
+    ("nbc news", "NBC News"),
+    ("new york times", "The New York Times"),
+    ("npr", "NPR"),
+    ("ny times", "The New York Times"),
+    ("nyt", "The New York Times"),
+    ("politico", "Politico"),
+    ("reuters", "Reuters"),
+    ("wall street journal", "The Wall Street Journal"),
+    ("wapo", "The Washington Post"),
+    ("washington post", "The Washington Post"),
+    ("wsj", "The Wall Street Journal"),
+];
+
+/// Last words that mark a name as a news outlet.
+const OUTLET_WORDS: &[&str] = &[
+    "agency",
+    "broadcasting",
+    "channel",
+    "chronicle",
+    "daily",
+    "examiner",
+    "express",
+    "gazette",
+    "guardian",
+    "herald",
+    "independent",
+    "journal",
+    "magazine",
+    "mail",
+    "media",
+    "mirror",
+    "network",
+    "news",
+    "observer",
+    "post",
+    "press",
+    "radio",
+    "telegraph",
+    "television",
+    "times",
+    "today",
+    "tribune",
+    "tv",
+    "wire",
+];
+
+/// The canonical name of an outlet, or None if `name` does not look like one.
+fn outlet_name(name: &str) -> Option<String> {
+    let name = strip_article(name);
+    let key = name.to_lowercase().replace('.', "");
+    if let Some(&(_, canonical)) = OUTLET_ALIASES.iter().find(|(alias, _)| *alias == key) {
+        return Some(canonical.to_owned());
+    }
+    let last = key.rsplit(' ').next().unwrap_or_default();
+    let looks_like_outlet = OUTLET_WORDS.contains(&last) || key.starts_with("news");
+    looks_like_outlet.then(|| name.to_owned())
+}
+
+fn strip_article(name: &str) -> &str {
+    ["the ", "The ", "a ", "A ", "an ", "An "]
+        .iter()
+        .find_map(|article| name.strip_prefix(article))
+        .unwrap_or(name)
+}
+
+fn phrase(words: &[Word<'_>]) -> String {
+    words
+        .iter()
+        .map(|word| word.text)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Lower-case words that may sit inside a name ("Bank of America").
+const NAME_CONNECTORS: &[&str] = &[
+    "of", "de", "del", "la", "las", "los", "al", "bin", "van", "von", "der", "da", "dos",
+];
+
+/// Capitalised words that open sentences or clauses rather than names.
+const NOT_NAMES: &[&str] = &[
+    "a",
+    "according",
+    "after",
+    "all",
+    "although",
+    "an",
+    "and",
+    "another",
+    "as",
+    "at",
+    "both",
+    "but",
+    "by",
+    "currently",
+    "despite",
+    "during",
+    "each",
+    "earlier",
+    "every",
+    "for",
+    "from",
+    "historically",
+    "how",
+    "however",
+    "if",
+    "in",
+    "it",
+    "last",
+    "like",
+    "many",
+    "meanwhile",
+    "most",
+    "nevertheless",
+    "now",
+    "of",
+    "on",
+    "one",
+    "several",
+    "since",
+    "so",
+    "some",
+    "still",
+    "that",
+    "the",
+    "then",
+    "there",
+    "these",
+    "this",
+    "those",
+    "though",
+    "to",
+    "today",
+    "under",
+    "unlike",
+    "what",
+    "when",
+    "where",
+    "whether",
+    "while",
+    "why",
+    "with",
+    "without",
+    "yet",
+];
+
+/// The capitalised name starting at `start` (after an optional "the"),
+/// up to the first phrase break.
+fn name_forward(words: &[Word<'_>], start: usize) -> Option<(usize, usize)> {
+    let mut first = start;
+    if words.get(first).is_some_and(|word| word.is("the")) {
+        first += 1;
+    }
+    let mut end = first;
+    while let Some(word) = words.get(end) {
+        // "Juan Ramón de la Fuente": connectors lead on to a capital.
+        let connector = NAME_CONNECTORS.contains(&word.lower.as_str())
+            && words[end..]
+                .iter()
+                .find(|next| !NAME_CONNECTORS.contains(&next.lower.as_str()))
+                .is_some_and(Word::capitalised);
+        if !(word.capitalised() || connector) || word.quoted {
+            break;
+        }
+        end += 1;
+        if word.break_after {
+            break;
+        }
+    }
+    (end > first).then_some((start, end))
+}
+
+/// The capitalised name ending at `last` (inclusive), stopping at a phrase
+/// break or a sentence-opening word.
+fn name_backward(words: &[Word<'_>], last: usize) -> Option<(usize, usize)> {
+    let is_name_word = |word: &Word<'_>| {
+        word.capitalised() && !word.quoted && !NOT_NAMES.contains(&word.lower.as_str())
+    };
+    if !is_name_word(words.get(last)?) {
+        return None;
+    }
+    let mut start = last;
+    while start > 0 {
+        let previous = &words[start - 1];
+        let connector = NAME_CONNECTORS.contains(&previous.lower.as_str());
+        if previous.break_after || !(is_name_word(previous) || connector) {
+            break;
+        }
+        start -= 1;
+    }
+    while start < last && NAME_CONNECTORS.contains(&words[start].lower.as_str()) {
+        start += 1;
+    }
+    Some((start, last + 1))
+}
+
+/// An outlet credited by "according to", "told", "reports by" or an
+/// outlet-as-subject verb.
+fn outlet_credit(words: &[Word<'_>]) -> Option<String> {
+    for (index, word) in words.iter().enumerate() {
+        if word.quoted {
+            continue;
+        }
+        let next_is =
+            |offset: usize, lower: &str| words.get(index + offset).is_some_and(|w| w.is(lower));
+        let found = if word.is("according") && next_is(1, "to") {
+            according_to(words, index + 2)
+        } else if matches!(word.lower.as_str(), "told" | "tells" | "tell") {
+            outlet_at(words, index + 1)
+        } else if (SPOKEN_TO.contains(&word.lower.as_str()) && next_is(1, "to"))
+            || (CREDITED_WORKS.contains(&word.lower.as_str())
+                && words
+                    .get(index + 1)
+                    .is_some_and(|w| matches!(w.lower.as_str(), "by" | "from" | "in" | "with")))
+        {
+            outlet_at(words, index + 2)
+        } else if OUTLET_VERBS.contains(&word.lower.as_str()) {
+            subject_before(words, index)
+                .and_then(|(start, end)| outlet_name(&phrase(&words[start..end])))
+        } else {
+            None
+        };
+        if found.is_some() {
+            return found;
+        }
+    }
+    None
+}
+
+/// "speaking to X", "said to X": X is credited.
+const SPOKEN_TO: &[&str] = &["speaking", "spoke", "spoken", "talking", "said"];
+
+/// "reports by X", "an interview with X": X is credited.
+const CREDITED_WORKS: &[&str] = &[
+    "article",
+    "interview",
+    "investigation",
+    "report",
+    "reporting",
+    "reports",
+    "story",
+];
+
+/// Verbs whose subject, when it is an outlet, is the credited party.
+const OUTLET_VERBS: &[&str] = &[
+    "reported",
+    "reports",
+    "revealed",
+    "reveals",
+    "published",
+    "publishes",
+    "released",
+    "broke",
+    "learned",
+    "confirmed",
+    "wrote",
+    "said",
+    "says",
+    "suggest",
+    "suggests",
+    "cited",
+    "found",
+];
+
+fn outlet_at(words: &[Word<'_>], start: usize) -> Option<String> {
+    let (start, end) = name_forward(words, start)?;
+    outlet_name(&phrase(&words[start..end]))
+}
+
+/// "according to [reporting from] X[, citing Y]": an outlet named anywhere
+/// in the phrase ("sources consulted by NBC News") wins; otherwise the
+/// party named first.
+fn according_to(words: &[Word<'_>], start: usize) -> Option<String> {
+    let mut end = start;
+    while end < words.len() && end - start < 10 {
+        let word = &words[end];
+        if word.quoted || STOP_AFTER_SOURCE.contains(&word.lower.as_str()) {
+            break;
+        }
+        end += 1;
+        if word.break_after {
+            break;
+        }
+    }
+    let source = &words[start..end];
+    for index in 0..source.len() {
+        if let Some(outlet) = outlet_at(source, index) {
+            return Some(outlet);
+        }
+    }
+    according_to_party(words, start)
+}
+
+/// End of a group phrase whose noun is at `head`, taking in "familiar with
+/// the matter" (the usual description of anonymous sources).
+fn familiar_end(words: &[Word<'_>], head: usize) -> usize {
+    let familiar = ["familiar", "with", "the"]
+        .iter()
+        .enumerate()
+        .all(|(offset, expected)| words.get(head + 1 + offset).is_some_and(|w| w.is(expected)));
+    if familiar && words.len() > head + 4 {
+        head + 5
+    } else {
+        head + 1
+    }
+}
+
+/// Words after which an "according to" source has ended.
+const STOP_AFTER_SOURCE: &[&str] = &[
+    "that", "who", "which", "citing", "is", "are", "was", "were", "has", "have", "had", "said",
+    "will", "would",
+];
+
+/// Anonymous sources that reporting credits.
+const GROUP_SOURCES: &[&str] = &[
+    "aides",
+    "diplomats",
+    "insiders",
+    "media",
+    "official",
+    "officials",
+    "outlets",
+    "people",
+    "person",
+    "reports",
+    "source",
+    "sources",
+    "spokesman",
+    "spokesperson",
+    "spokeswoman",
+];
+
+/// Verbs by which an anonymous group is credited.
+const SOURCE_VERBS: &[&str] = &[
+    "said",
+    "say",
+    "says",
+    "stated",
+    "told",
+    "tell",
+    "insist",
+    "insisted",
+    "stress",
+    "stressed",
+    "clarified",
+    "confirmed",
+    "added",
+    "warned",
+    "noted",
+    "believe",
+    "believes",
+    "suggested",
+    "indicated",
+    "described",
+    "acknowledged",
+    "revealed",
+    "disclosed",
+    "suggest",
+    "reported",
+];
+
+/// Words allowed between a group and its verb: auxiliaries, adverbs and
+/// participial phrases such as "cited in the report".
+const BETWEEN_SOURCE_AND_VERB: &[&str] = &[
+    "have",
+    "has",
+    "had",
+    "also",
+    "later",
+    "previously",
+    "reportedly",
+    "privately",
+    "cited",
+    "in",
+    "the",
+    "report",
+    "quoted",
+    "by",
+    "speaking",
+    "on",
+    "condition",
+    "of",
+    "anonymity",
+    "familiar",
+    "with",
+    "matter",
+    "plans",
+    "plan",
+    "who",
+    "requested",
+];
+
+/// "officials said", "US officials cited in the report said", "a senior
+/// administration official stated".
+fn group_credit(words: &[Word<'_>]) -> Option<String> {
+    for (index, word) in words.iter().enumerate() {
+        if word.quoted || !GROUP_SOURCES.contains(&word.lower.as_str()) {
+            continue;
+        }
+        // "People say …" credits nobody; "people familiar with …" do.
+        let vague = matches!(word.lower.as_str(), "people" | "person");
+        if vague && !words.get(index + 1).is_some_and(|next| next.is("familiar")) {
+            continue;
+        }
+        let mut next = index + 1;
+        let mut broken = word.break_after;
+        while !broken
+            && next < words.len()
+            && next - index <= 7
+            && BETWEEN_SOURCE_AND_VERB.contains(&words[next].lower.as_str())
+        {
+            broken = words[next].break_after;
+            next += 1;
+        }
+        if !broken
+            && words
+                .get(next)
+                .is_some_and(|verb| SOURCE_VERBS.contains(&verb.lower.as_str()))
+        {
+            let start = modifiers_start(words, index);
+            return Some(group_phrase(&words[start..familiar_end(words, index)]));
+        }
+    }
+    None
+}
+
+/// Lower-case modifiers that belong to a group ("senior administration
+/// officials", "current officials").
+const GROUP_MODIFIERS: &[&str] = &[
+    "administration",
+    "current",
+    "defense",
+    "defence",
+    "federal",
+    "former",
+    "government",
+    "high-ranking",
+    "intelligence",
+    "local",
+    "military",
+    "multiple",
+    "news",
+    "security",
+    "senior",
+    "state",
+];
+
+/// Start of the modifiers before the group noun at `head`.
+fn modifiers_start(words: &[Word<'_>], head: usize) -> usize {
+    let mut start = head;
+    while start > 0 {
+        let previous = &words[start - 1];
+        let modifier = GROUP_MODIFIERS.contains(&previous.lower.as_str())
+            || previous.capitalised() && !NOT_NAMES.contains(&previous.lower.as_str());
+        if previous.break_after || previous.quoted || !modifier {
+            break;
+        }
+        start -= 1;
+    }
+    start
+}
+
+/// A group phrase with "U.S."/"American" written "US", common nouns in
+/// lower case and a leading article dropped.
+fn group_phrase(words: &[Word<'_>]) -> String {
+    words
+        .iter()
+        .skip_while(|word| matches!(word.lower.as_str(), "a" | "an" | "the"))
+        .map(|word| match word.lower.as_str() {
+            "u.s" | "us" | "american" => "US",
+            lower
+                if GROUP_SOURCES.contains(&lower)
+                    || CLAIMANT_GROUPS.contains(&lower)
+                    || GROUP_MODIFIERS.contains(&lower) =>
+            {
+                lower
+            }
+            _ => word.text,
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[derive(Debug, PartialEq)]
+enum Speaker {
+    Named(String),
+    /// "he" or "she": a person named earlier.
+    Person,
+    /// "they": a group named earlier.
+    Group,
+    /// A sentence that is all quotation continues the previous speaker.
+    Continuation,
+}
+
+/// The speaker a pronoun stands for, if `word` is a third-person subject
+/// pronoun. "I" and "we" speak inside quotations and are not resolved.
+fn pronoun(word: &Word<'_>) -> Option<Speaker> {
+    match word.lower.as_str() {
+        "he" | "she" => Some(Speaker::Person),
+        "they" => Some(Speaker::Group),
+        _ => None,
+    }
+}
+
+/// Verbs that introduce a claim.
+const SPEECH_VERBS: &[&str] = &[
+    "acknowledged",
+    "added",
+    "adds",
+    "affirmed",
+    "alleged",
+    "alleges",
+    "announced",
+    "argue",
+    "claim",
+    "clarified",
+    "deny",
+    "insist",
+    "note",
+    "stress",
+    "argued",
+    "argues",
+    "arguing",
+    "asserted",
+    "asserting",
+    "asserts",
+    "claimed",
+    "claiming",
+    "claims",
+    "confirmed",
+    "contended",
+    "declared",
+    "denied",
+    "emphasised",
+    "emphasized",
+    "explained",
+    "insisted",
+    "insisting",
+    "insists",
+    "maintained",
+    "maintains",
+    "noted",
+    "pledged",
+    "promised",
+    "replied",
+    "reiterated",
+    "reported",
+    "reports",
+    "revealed",
+    "said",
+    "say",
+    "saying",
+    "says",
+    "stated",
+    "stating",
+    "stressed",
+    "stressing",
+    "suggest",
+    "suggests",
+    "told",
+    "tweeted",
+    "warn",
+    "warned",
+    "warning",
+    "warns",
+    "wrote",
+];
+
+/// Verbs that may come before their speaker ("…,” said Sheinbaum).
+const INVERTING_VERBS: &[&str] = &[
+    "added",
+    "asked",
+    "explained",
+    "insisted",
+    "noted",
+    "replied",
+    "said",
+    "says",
+    "stated",
+    "tweeted",
+    "warned",
+    "wrote",
+];
+
+/// Words that may stand between a speaker and the verb ("has repeatedly
+/// said", "firmly rejected").
+const SPEAKER_VERB_FILLERS: &[&str] = &[
+    "also",
+    "already",
+    "again",
+    "has",
+    "have",
+    "had",
+    "is",
+    "was",
+    "once",
+    "later",
+    "then",
+    "first",
+    "further",
+    "previously",
+    "simply",
+    "has",
+    "not",
+    "would",
+    "will",
+    "could",
+];
+
+/// Groups that can make a claim.
+const CLAIMANT_GROUPS: &[&str] = &[
+    "activists",
+    "administration",
+    "advocates",
+    "analysts",
+    "authorities",
+    "commenters",
+    "critics",
+    "experts",
+    "government",
+    "investigators",
+    "lawmakers",
+    "observers",
+    "official",
+    "officials",
+    "opponents",
+    "police",
+    "prosecutors",
+    "researchers",
+    "residents",
+    "scientists",
+    "source",
+    "sources",
+    "spokesman",
+    "spokesperson",
+    "spokeswoman",
+    "supporters",
+    "witnesses",
+];
+
+/// Participles that attach a phrase to a speaker ("officials cited in the
+/// report said", "sources familiar with the plans say").
+const PARTICIPLES: &[&str] = &[
+    "briefed",
+    "cited",
+    "consulted",
+    "familiar",
+    "interviewed",
+    "quoted",
+    "speaking",
+];
+
+fn is_filler(word: &Word<'_>) -> bool {
+    SPEAKER_VERB_FILLERS.contains(&word.lower.as_str())
+        || word.lower.len() > 4 && word.lower.ends_with("ly") && !word.capitalised()
+}
+
+/// The subject right before the verb at `verb`: skips fillers, then takes a
+/// name or a group; also accepts "GROUP cited in the report VERB".
+fn subject_before(words: &[Word<'_>], verb: usize) -> Option<(usize, usize)> {
+    let mut last = verb.checked_sub(1)?;
+    while is_filler(&words[last]) && !words[last].break_after {
+        last = last.checked_sub(1)?;
+    }
+    let word = &words[last];
+    if word.break_after || word.quoted {
+        return None;
+    }
+    if CLAIMANT_GROUPS.contains(&word.lower.as_str()) {
+        return Some((modifiers_start(words, last), last + 1));
+    }
+    if let Some((start, end)) = name_backward(words, last) {
+        // "Trump on Truth Social wrote": the name after a preposition is
+        // where, not who.
+        let preposition = start
+            .checked_sub(1)
+            .filter(|&at| PREPOSITIONS.contains(&words[at].lower.as_str()));
+        return match preposition {
+            Some(at) if !words[at].break_after => at
+                .checked_sub(1)
+                .and_then(|before| name_backward(words, before)),
+            _ => Some((start, end)),
+        };
+    }
+    // A participial phrase between speaker and verb.
+    let earliest = last.saturating_sub(6);
+    (earliest..last).rev().find_map(|participle| {
+        if !PARTICIPLES.contains(&words[participle].lower.as_str()) || participle == 0 {
+            return None;
+        }
+        let head = participle - 1;
+        if words[head..last].iter().any(|word| word.break_after) {
+            return None;
+        }
+        if CLAIMANT_GROUPS.contains(&words[head].lower.as_str()) {
+            Some((modifiers_start(words, head), head + 1))
+        } else {
+            name_backward(words, head)
+        }
+    })
+}
+
+/// Prepositions whose object can sit between a speaker and the verb.
+const PREPOSITIONS: &[&str] = &["at", "from", "in", "on", "via"];
+
+/// Titles and descriptors dropped from the front of a speaker's name.
+const TITLES: &[&str] = &[
+    "acting",
+    "affairs",
+    "ambassador",
+    "american",
+    "attorney",
+    "chair",
+    "chairman",
+    "chairwoman",
+    "chancellor",
+    "chief",
+    "commissioner",
+    "committee",
+    "congressman",
+    "congresswoman",
+    "defense",
+    "democrat",
+    "democratic",
+    "deputy",
+    "director",
+    "dr",
+    "foreign",
+    "former",
+    "general",
+    "gov",
+    "governor",
+    "house",
+    "judge",
+    "judiciary",
+    "justice",
+    "king",
+    "leader",
+    "mayor",
+    "mexican",
+    "minister",
+    "mr",
+    "mrs",
+    "ms",
+    "pope",
+    "president",
+    "prime",
+    "prof",
+    "queen",
+    "rep",
+    "representative",
+    "republican",
+    "secretary",
+    "sen",
+    "senate",
+    "senator",
+    "speaker",
+    "spokesman",
+    "spokeswoman",
+    "state",
+    "u.s",
+    "us",
+    "vice",
+];
+
+/// Last words of organisation names, which keep their descriptors
+/// ("State Department", "House Judiciary Committee").
+const ORGANISATION_WORDS: &[&str] = &[
+    "administration",
+    "agency",
+    "committee",
+    "congress",
+    "council",
+    "court",
+    "department",
+    "government",
+    "house",
+    "ministry",
+    "office",
+    "party",
+    "pentagon",
+    "senate",
+];
+
+/// A speaker's name without titles ("US President Donald Trump" → "Donald
+/// Trump") and without a leading article.
+fn speaker_name(words: &[Word<'_>]) -> String {
+    let last = words
+        .last()
+        .map(|word| word.lower.as_str())
+        .unwrap_or_default();
+    if CLAIMANT_GROUPS.contains(&last) {
+        return group_phrase(words);
+    }
+    let organisation = ORGANISATION_WORDS.contains(&last);
+    let mut start = 0;
+    while start + 1 < words.len() {
+        let word = &words[start];
+        let title = TITLES.contains(&word.lower.as_str()) && !organisation;
+        let possessive = word.lower.ends_with("'s") || word.lower.ends_with("’s");
+        if !(title || possessive || word.is("the")) {
+            break;
+        }
+        start += 1;
+    }
+    let name = words[start..]
+        .iter()
+        .map(|word| word.text)
+        .collect::<Vec<_>>()
+        .join(" ");
+    match outlet_name(&name) {
+        Some(outlet) => outlet,
+        None => name,
+    }
+}
+
+fn find_claimant(words: &[Word<'_>]) -> Option<Speaker> {
+    if !words.is_empty() && words.iter().all(|word| word.quoted) {
+        return Some(Speaker::Continuation);
+    }
+    for (index, word) in words.iter().enumerate() {
+        if word.quoted || !SPEECH_VERBS.contains(&word.lower.as_str()) {
+            continue;
+        }
+        // "he said", "Trump has repeatedly said"
+        let mut last = index;
+        while last > 0 && is_filler(&words[last - 1]) && !words[last - 1].break_after {
+            last -= 1;
+        }
+        let before = last.checked_sub(1).map(|at| &words[at]);
+        if let Some(subject) = before
+            && !subject.break_after
+            && let Some(speaker) = pronoun(subject)
+        {
+            return Some(speaker);
+        }
+        if let Some((start, end)) = subject_before(words, index) {
+            return Some(Speaker::Named(speaker_name(&words[start..end])));
+        }
+        // Inverted: "“…,” said Sheinbaum."
+        let after_break = before.is_some_and(|word| word.quoted || word.break_after);
+        if after_break
+            && INVERTING_VERBS.contains(&word.lower.as_str())
+            && let Some((start, end)) = name_forward(words, index + 1)
+            && !words[end - 1].lower.ends_with("’s")
+            && !words[end - 1].lower.ends_with("'s")
+        {
+            return Some(Speaker::Named(speaker_name(&words[start..end])));
+        }
+        // "Sheinbaum has rejected it, stating …", "Jordan, when asked …,
+        // replied", "He compared … and argued": the sentence's subject.
+        if (after_break || before.is_some_and(|word| word.is("and")))
+            && let Some(speaker) = sentence_subject(words)
+        {
+            return Some(speaker);
+        }
+    }
+    according_to_speaker(words)
+}
+
+/// The name or pronoun a sentence opens with, if it opens with one.
+fn sentence_subject(words: &[Word<'_>]) -> Option<Speaker> {
+    let first = words.first()?;
+    if first.quoted {
+        return None;
+    }
+    if let Some(speaker) = pronoun(first) {
+        return Some(speaker);
+    }
+    if !first.capitalised() || NOT_NAMES.contains(&first.lower.as_str()) {
+        return None;
+    }
+    let (start, end) = name_forward(words, 0)?;
+    Some(Speaker::Named(speaker_name(&words[start..end])))
+}
+
+/// "according to Trump", "according to U.S. officials speaking to …",
+/// "according to NBC News": the first party named.
+fn according_to_speaker(words: &[Word<'_>]) -> Option<Speaker> {
+    let according = words
+        .windows(2)
+        .position(|pair| !pair[0].quoted && pair[0].is("according") && pair[1].is("to"))?;
+    according_to_party(words, according + 2).map(Speaker::Named)
+}
+
+/// The party named first after "according to" (`start` is the word after
+/// "to"): a group ("US officials", "person familiar with the matter"), a
+/// name without titles ("Trump", "NBC News") or a descriptive phrase
+/// ("Mexican attorney general's office").
+fn according_to_party(words: &[Word<'_>], start: usize) -> Option<String> {
+    let mut first = start;
+    while words.get(first).is_some_and(|word| {
+        matches!(
+            word.lower.as_str(),
+            "reporting" | "reports" | "report" | "a" | "from" | "by" | "in"
+        )
+    }) {
+        first += 1;
+    }
+    for at in first..words.len().min(first + 5) {
+        let lower = words[at].lower.as_str();
+        if CLAIMANT_GROUPS.contains(&lower) || GROUP_SOURCES.contains(&lower) {
+            let end = familiar_end(words, at);
+            return Some(group_phrase(&words[first..end]));
+        }
+        if words[at].break_after {
+            break;
+        }
+    }
+    let (start, end) = name_forward(words, first)?;
+    let modifies_noun = !words[end - 1].break_after
+        && words
+            .get(end)
+            .is_some_and(|next| !next.capitalised() && !next.quoted);
+    if modifies_noun {
+        // "the Mexican attorney general's office": the whole phrase.
+        let phrase_end = (end..words.len().min(end + MAX_SOURCE_WORDS))
+            .find(|&at| words[at].break_after || words[at].quoted)
+            .map_or(words.len().min(end + MAX_SOURCE_WORDS), |at| at + 1);
+        let name = phrase(&words[start..phrase_end]);
+        return Some(strip_article(&name).to_owned());
+    }
+    Some(speaker_name(&words[start..end]))
+}
+
+/// Longest source phrase taken after "according to".
+const MAX_SOURCE_WORDS: usize = 6;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attribution_to_outlets() {
+        let cases = [
+            (
+                "According to NBC News, two officials confirmed the plan.",
+                "NBC News",
+            ),
+            ("The plan was leaked, NBC News reported.", "NBC News"),
+            (
+                "Reports by NBC News suggest the administration is planning it.",
+                "NBC News",
+            ),
+            (
+                "Officials told NBC News that the mission is new.",
+                "NBC News",
+            ),
+            (
+                "A general told the New York Times that it was ready.",
+                "The New York Times",
+            ),
+            ("The NYT reported that it was ready.", "The New York Times"),
+            (
+                "The White House, according to U.S. officials speaking to the New York Times, \
+                 is lobbying hard.",
+                "The New York Times",
+            ),
+            (
+                "The White House is pushing hard, U.S. officials said to the New York Times",
+                "The New York Times",
+            ),
+            (
+                "According to The Guardian, she told reporters it was over.",
+                "The Guardian",
+            ),
+            (
+                "The Daily Mail reported that the proposal builds on a promise.",
+                "Daily Mail",
+            ),
+            (
+                "NBC first released a story in April about the strikes.",
+                "NBC News",
+            ),
+            (
+                "According to sources consulted by NBC News, the strategy includes drones.",
+                "NBC News",
+            ),
+            (
+                "According to News18, the plan could authorize attacks.",
+                "News18",
+            ),
+        ];
+        for (sentence, expected) in cases {
+            assert_eq!(
+                attribution(sentence).as_deref(),
+                Some(expected),
+                "{sentence}"
+            );
+        }
+    }
+
+    #[test]
+    fn attribution_to_groups_and_named_sources() {
+        let cases = [
+            ("Officials said the plan is ready.", "officials"),
+            ("The plan is ready, officials said.", "officials"),
+            (
+                "US officials cited in the report said preliminary training has already begun.",
+                "US officials",
+            ),
+            ("Sources said planning remains preliminary.", "sources"),
+            (
+                "A senior administration official stated, “We are ready.”",
+                "senior administration official",
+            ),
+            (
+                "The administration has begun planning, according to reporting from multiple \
+                 news outlets.",
+                "multiple news outlets",
+            ),
+            (
+                "According to a person familiar with the matter, the order was signed.",
+                "person familiar with the matter",
+            ),
+            (
+                "Mexico sent 50 people, according to the Mexican attorney general's office.",
+                "Mexican attorney general's office",
+            ),
+            (
+                "According to President Trump, the border is closed.",
+                "Trump",
+            ),
+            (
+                "People familiar with the plans said the order was signed.",
+                "people familiar with the plans",
+            ),
+            (
+                "Local media reported that the order was signed.",
+                "local media",
+            ),
+        ];
+        for (sentence, expected) in cases {
+            assert_eq!(
+                attribution(sentence).as_deref(),
+                Some(expected),
+                "{sentence}"
+            );
+        }
+    }
+
+    #[test]
+    fn no_attribution_for_people_or_plain_statements() {
+        for sentence in [
+            "Trump said that drug cartels wield enormous power.",
+            "Mexico rejected the plan.",
+            "She told reporters that there will be no invasion.",
+            "“NBC News reported it,” he joked.",
+            "Many people say the plan is illegal.",
+            "",
+        ] {
+            assert_eq!(attribution(sentence), None, "{sentence}");
+        }
+    }
+
+    #[test]
+    fn claimants() {
+        let cases = [
+            (
+                "Trump said that drug cartels wield enormous power.",
+                "Trump",
+            ),
+            ("Sheinbaum stated that Mexico is sovereign.", "Sheinbaum"),
+            (
+                "The remarks drew a response, with President Claudia Sheinbaum asserting that \
+                 sovereignty is non-negotiable.",
+                "Claudia Sheinbaum",
+            ),
+            (
+                "Mexican President Claudia Sheinbaum stated, “We reject any intervention.”",
+                "Claudia Sheinbaum",
+            ),
+            ("“We reject any intervention,” said Sheinbaum.", "Sheinbaum"),
+            (
+                "‘Absolutely yes,’ Mast stated, reinforcing the idea.",
+                "Mast",
+            ),
+            (
+                "House Judiciary Chairman Jim Jordan has repeatedly said it was legal.",
+                "Jim Jordan",
+            ),
+            (
+                "Critics warn that unilateral action could strain ties.",
+                "critics",
+            ),
+            (
+                "The State Department said the designation stands.",
+                "State Department",
+            ),
+            (
+                "The Daily Mail reported that the proposal builds on a promise.",
+                "Daily Mail",
+            ),
+            (
+                "US officials cited in the report said training has begun.",
+                "US officials",
+            ),
+            (
+                "We will act! pic.twitter.com/x — Donald J. Trump (@realDonaldTrump) March 3, 2025",
+                "Donald J. Trump",
+            ),
+            (
+                "Responding to claims that troops were offered, Sheinbaum said no.",
+                "Sheinbaum",
+            ),
+        ];
+        for (sentence, expected) in cases {
+            assert_eq!(claimant(sentence).as_deref(), Some(expected), "{sentence}");
+        }
+    }
+
+    #[test]
+    fn pronoun_claimant_needs_context() {
+        let sentence = "He claimed that US efforts have reduced trafficking by 97 percent.";
+        assert_eq!(claimant(sentence), None);
+        assert_eq!(
+            claimant_with_context(sentence, Some("Trump")).as_deref(),
+            Some("Trump")
+        );
+        assert_eq!(
+            claimant_with_context("Mexico rejected the plan.", Some("Trump")),
+            None
+        );
+        for previous in ["Daily Mail", "officials"] {
+            assert_eq!(claimant_with_context(sentence, Some(previous)), None);
+        }
+        assert_eq!(
+            claimant_with_context("“We will not allow it.”", Some("officials")).as_deref(),
+            Some("officials")
+        );
+        let plural = "They insist the plan is lawful.";
+        assert_eq!(
+            claimant_with_context(plural, Some("US officials")).as_deref(),
+            Some("US officials")
+        );
+        assert_eq!(claimant_with_context(plural, Some("Trump")), None);
+    }
+
+    #[test]
+    fn no_claimant_in_plain_statements_or_quotes() {
+        for sentence in [
+            "Mexico rejected the plan.",
+            "The plan “said nothing new,” critics noted",
+            "“They said it would be quick.”",
+            "",
+            "said",
+            "“",
+        ] {
+            let found = claimant(sentence);
+            assert!(
+                found.is_none() || found.as_deref() == Some("critics"),
+                "{sentence}: {found:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,965 @@
+//! Normalised content of a sentence for matching: stemmed content words
+//! with variants folded together, and the figures it states.
+
+use super::figures::{Figure, Qualifier, Unit, same_figures};
+
+/// What a sentence claims, reduced for comparison: word order, case,
+/// spelling variants ("organisation"/"organization"), "per cent"/"%" and
+/// "U.S."/"United States" no longer matter; figures are kept apart because
+/// they decide whether two claims are the same.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Fingerprint {
+    /// Sorted, deduplicated normalised content tokens.
+    tokens: Vec<String>,
+    /// Figures in a canonical order.
+    figures: Vec<Figure>,
+    /// Each figure with the content words right before and after it ("55"
+    /// with "extradit" and "senior"): what the figure counts.
+    anchored: Vec<(Figure, String)>,
+    polarity: Polarity,
+    question: bool,
+}
+
+/// What flips or slants a claim: "did not" against "did", "rose" against
+/// "fell". Wordings of one claim share their polarity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Polarity {
+    negated: bool,
+    rising: bool,
+    falling: bool,
+}
+
+impl Fingerprint {
+    pub fn of(sentence: &str) -> Fingerprint {
+        let items = lex(sentence);
+        // Tokens and figures in sentence order, with their item positions.
+        let mut tokens: Vec<(usize, String)> = Vec::new();
+        let mut figures: Vec<(Figure, usize, usize)> = Vec::new();
+        let mut polarity = Polarity::default();
+        let mut index = 0;
+        while index < items.len() {
+            if let Some((figure, next)) = read_figure(&items, index) {
+                figures.push((figure, index, next));
+                index = next;
+                continue;
+            }
+            if let Some((token, next)) = compound(&items, index) {
+                tokens.push((index, token.to_owned()));
+                index = next;
+                continue;
+            }
+            if let Some(word) = word_at(&items, index) {
+                polarity.rising |= RISING.binary_search(&word).is_ok();
+                polarity.falling |= FALLING.binary_search(&word).is_ok();
+                if NEGATIONS.contains(&word) {
+                    polarity.negated = true;
+                } else if !is_stopword(word) && !QUALIFIER_WORDS.contains(&word) {
+                    tokens.push((index, normalise(word)));
+                }
+            }
+            index += 1;
+        }
+        // Both lists are in sentence order and a figure's own items are no
+        // tokens, so one pass finds the tokens either side of each figure.
+        let mut anchored = Vec::new();
+        let mut next_token = 0;
+        for &(figure, start, end) in &figures {
+            while tokens.get(next_token).is_some_and(|(at, _)| *at < start) {
+                next_token += 1;
+            }
+            let before = next_token
+                .checked_sub(1)
+                .map(|at| &tokens[at])
+                .filter(|(at, _)| start - at <= MAX_ANCHOR_DISTANCE);
+            let after = tokens
+                .get(next_token)
+                .filter(|(at, _)| at - end < MAX_ANCHOR_DISTANCE);
+            for (_, token) in before.into_iter().chain(after) {
+                anchored.push((figure, token.clone()));
+            }
+        }
+        let mut tokens: Vec<String> = tokens.into_iter().map(|(_, token)| token).collect();
+        tokens.sort_unstable();
+        tokens.dedup();
+        let mut figures: Vec<Figure> = figures.into_iter().map(|(figure, _, _)| figure).collect();
+        figures.sort_by(Figure::order);
+        let question = sentence
+            .trim_end()
+            .trim_end_matches(['”', '’', '"', '\'', ')', ']'])
+            .ends_with('?');
+        Fingerprint {
+            tokens,
+            figures,
+            anchored,
+            polarity,
+            question,
+        }
+    }
+
+    /// Normalised content tokens, sorted.
+    pub fn tokens(&self) -> &[String] {
+        &self.tokens
+    }
+
+    /// Figures stated, in canonical order.
+    pub fn figures(&self) -> &[Figure] {
+        &self.figures
+    }
+
+    /// Figures paired with the content words next to them.
+    pub(crate) fn anchored_figures(&self) -> &[(Figure, String)] {
+        &self.anchored
+    }
+
+    /// Whether the sentence is negated ("not", "no", "never", "n't").
+    pub fn is_negated(&self) -> bool {
+        self.polarity.negated
+    }
+
+    pub(crate) fn polarity(&self) -> Polarity {
+        self.polarity
+    }
+
+    /// Questions are not claims and never match one.
+    pub fn is_question(&self) -> bool {
+        self.question
+    }
+
+    /// Same figures, qualifiers and units, in any order.
+    pub fn same_figures(&self, other: &Fingerprint) -> bool {
+        same_figures(&self.figures, &other.figures)
+    }
+}
+
+/// How many lexical items away a content word may be to say what a figure
+/// counts ("extradited more than 50": the qualifier sits in between).
+const MAX_ANCHOR_DISTANCE: usize = 4;
+
+/// A lexical item: a lower-cased word, or a number as written.
+#[derive(Debug, Clone, PartialEq)]
+enum Item {
+    Word(String),
+    Number(Number),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Number {
+    value: f64,
+    percent: bool,
+    currency: Option<char>,
+}
+
+/// Characters that separate raw tokens besides whitespace.
+fn is_separator(c: char) -> bool {
+    c.is_whitespace()
+        || c.is_control()
+        || matches!(
+            c,
+            '—' | '–'
+                | '/'
+                | '('
+                | ')'
+                | '['
+                | ']'
+                | '{'
+                | '}'
+                | '“'
+                | '”'
+                | '"'
+                | ';'
+                | ':'
+                | '!'
+                | '?'
+                | '…'
+                | '«'
+                | '»'
+                | '|'
+                | '*'
+                | '#'
+                | '@'
+                | '&'
+                | '+'
+                | '='
+        )
+}
+
+fn lex(sentence: &str) -> Vec<Item> {
+    let mut items = Vec::new();
+    for raw in sentence.split(is_separator) {
+        lex_raw(raw, &mut items);
+    }
+    items
+}
+
+fn lex_raw(raw: &str, items: &mut Vec<Item>) {
+    let raw = raw
+        .trim_start_matches(|c: char| !(c.is_alphanumeric() || matches!(c, '$' | '€' | '£')))
+        .trim_end_matches(|c: char| !(c.is_alphanumeric() || c == '%'));
+    if raw.is_empty() {
+        return;
+    }
+    if let Some(number) = parse_number(raw) {
+        items.push(Item::Number(number));
+        return;
+    }
+    // "U.S.", "C.I.A.", "U.S.-led": dotted acronyms lose their dots.
+    if raw.contains('.') && !raw.contains("..") {
+        let (head, tail) = raw.split_once("-").unwrap_or((raw, ""));
+        let parts: Vec<&str> = head.split('.').filter(|part| !part.is_empty()).collect();
+        if parts.len() >= 2 && parts.iter().all(|part| part.chars().count() <= 2) {
+            items.push(Item::Word(acronym(&parts.concat())));
+            lex_raw(tail, items);
+            return;
+        }
+    }
+    if let Some((left, right)) = raw.split_once('-') {
+        // "MS-13", "F-35": a name, not a figure.
+        let letters = |part: &str| !part.is_empty() && part.chars().all(char::is_alphabetic);
+        let digits = |part: &str| !part.is_empty() && part.chars().all(|c| c.is_ascii_digit());
+        if letters(left) && digits(right) || digits(left) && letters(right) {
+            items.push(Item::Word(format!("{left}{right}").to_lowercase()));
+            return;
+        }
+        for part in raw.split('-') {
+            lex_raw(part, items);
+        }
+        return;
+    }
+    for part in raw.split('.').filter(|part| !part.is_empty()) {
+        if part.len() < raw.len() {
+            lex_raw(part, items);
+        } else {
+            items.push(Item::Word(word_form(part)));
+        }
+    }
+}
+
+/// Lower-cases a word, folding "US" (but not the pronoun "us") into one
+/// name for the United States.
+fn acronym(letters: &str) -> String {
+    match letters {
+        "US" | "USA" => "usa".to_owned(),
+        "UK" => "uk".to_owned(),
+        "UN" => "un".to_owned(),
+        _ => letters.to_lowercase(),
+    }
+}
+
+fn word_form(word: &str) -> String {
+    if word.chars().all(|c| c.is_uppercase() || c.is_ascii_digit()) {
+        return acronym(word);
+    }
+    let lower = word.to_lowercase().replace('’', "'");
+    if lower.ends_with("n't") {
+        // "don't", "can't", "won't": what matters is the negation.
+        return "not".to_owned();
+    }
+    lower
+        .strip_suffix("'s")
+        .or_else(|| lower.strip_suffix('\''))
+        .unwrap_or(&lower)
+        .to_owned()
+}
+
+fn parse_number(raw: &str) -> Option<Number> {
+    let (currency, rest) = match raw.chars().next() {
+        Some(symbol @ ('$' | '€' | '£')) => (Some(symbol), &raw[symbol.len_utf8()..]),
+        _ => (None, raw),
+    };
+    let (percent, rest) = match rest.strip_suffix('%') {
+        Some(rest) => (true, rest),
+        None => (false, rest),
+    };
+    let digits_end = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == ',' || c == '.'))
+        .unwrap_or(rest.len());
+    let (digits, suffix) = rest.split_at(digits_end);
+    if !digits.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let scale = match suffix.to_lowercase().as_str() {
+        "" => 1.0,
+        "k" => 1e3,
+        "m" | "mn" if currency.is_some() => 1e6,
+        "bn" | "b" if currency.is_some() => 1e9,
+        "bn" => 1e9,
+        _ => return None,
+    };
+    // Thousands separators: "250,000"; anything else with commas is a list.
+    let grouped = digits.split('.').next().unwrap_or_default();
+    if grouped.contains(',') {
+        let mut groups = grouped.split(',');
+        let first_ok = groups
+            .next()
+            .is_some_and(|group| (1..=3).contains(&group.len()));
+        if !first_ok || !groups.all(|group| group.len() == 3) {
+            return None;
+        }
+    }
+    // Absurdly long digit strings would overflow to infinity, which never
+    // equals itself.
+    let value = digits.replace(',', "").parse::<f64>().ok()? * scale;
+    if !value.is_finite() {
+        return None;
+    }
+    Some(Number {
+        value,
+        percent,
+        currency,
+    })
+}
+
+const NUMBER_WORDS: &[(&str, f64)] = &[
+    ("dozen", 12.0),
+    ("eight", 8.0),
+    ("eighteen", 18.0),
+    ("eighty", 80.0),
+    ("eleven", 11.0),
+    ("fifteen", 15.0),
+    ("fifty", 50.0),
+    ("five", 5.0),
+    ("forty", 40.0),
+    ("four", 4.0),
+    ("fourteen", 14.0),
+    ("hundred", 100.0),
+    ("nine", 9.0),
+    ("nineteen", 19.0),
+    ("ninety", 90.0),
+    ("seven", 7.0),
+    ("seventeen", 17.0),
+    ("seventy", 70.0),
+    ("six", 6.0),
+    ("sixteen", 16.0),
+    ("sixty", 60.0),
+    ("ten", 10.0),
+    ("thirteen", 13.0),
+    ("thirty", 30.0),
+    ("three", 3.0),
+    ("twelve", 12.0),
+    ("twenty", 20.0),
+    ("two", 2.0),
+];
+
+/// The value for `key` in a table sorted by key.
+fn lookup<T: Copy>(table: &[(&str, T)], key: &str) -> Option<T> {
+    table
+        .binary_search_by(|(name, _)| (*name).cmp(key))
+        .ok()
+        .map(|at| table[at].1)
+}
+
+const SCALE_WORDS: &[(&str, f64)] = &[
+    ("thousand", 1e3),
+    ("million", 1e6),
+    ("billion", 1e9),
+    ("trillion", 1e12),
+    ("bn", 1e9),
+];
+
+/// Qualifier phrases, longest first, as they appear before a number.
+const QUALIFIERS: &[(&[&str], Qualifier)] = &[
+    (&["in", "excess", "of"], Qualifier::MoreThan),
+    (&["no", "fewer", "than"], Qualifier::AtLeast),
+    (&["as", "much", "as"], Qualifier::UpTo),
+    (&["as", "many", "as"], Qualifier::UpTo),
+    (&["as", "high", "as"], Qualifier::UpTo),
+    (&["more", "than"], Qualifier::MoreThan),
+    (&["over"], Qualifier::MoreThan),
+    (&["above"], Qualifier::MoreThan),
+    (&["fewer", "than"], Qualifier::LessThan),
+    (&["less", "than"], Qualifier::LessThan),
+    (&["under"], Qualifier::LessThan),
+    (&["below"], Qualifier::LessThan),
+    (&["at", "least"], Qualifier::AtLeast),
+    (&["at", "most"], Qualifier::AtMost),
+    (&["up", "to"], Qualifier::UpTo),
+    (&["close", "to"], Qualifier::Nearly),
+    (&["nearly"], Qualifier::Nearly),
+    (&["almost"], Qualifier::Nearly),
+    (&["about"], Qualifier::About),
+    (&["around"], Qualifier::About),
+    (&["approximately"], Qualifier::About),
+    (&["roughly"], Qualifier::About),
+    (&["some"], Qualifier::About),
+    (&["estimated"], Qualifier::About),
+];
+
+/// Words that only qualify figures and carry no content of their own.
+const QUALIFIER_WORDS: &[&str] = &[
+    "nearly",
+    "almost",
+    "approximately",
+    "roughly",
+    "around",
+    "least",
+    "estimated",
+    "excess",
+    "percent",
+    "cent",
+    "pc",
+];
+
+fn word_at(items: &[Item], index: usize) -> Option<&str> {
+    match items.get(index) {
+        Some(Item::Word(word)) => Some(word),
+        _ => None,
+    }
+}
+
+fn number_value(items: &[Item], index: usize) -> Option<Number> {
+    match items.get(index) {
+        Some(Item::Number(number)) => Some(*number),
+        Some(Item::Word(word)) => {
+            NUMBER_WORDS
+                .iter()
+                .find(|(name, _)| name == word)
+                .map(|&(_, value)| Number {
+                    value,
+                    percent: false,
+                    currency: None,
+                })
+        }
+        None => None,
+    }
+}
+
+/// Reads the number at `index` with any scale word and "per cent" after it;
+/// returns the number and the index after it.
+fn read_amount(items: &[Item], index: usize) -> Option<(Number, usize)> {
+    let mut number = number_value(items, index)?;
+    let mut next = index + 1;
+    if let Some(word) = word_at(items, next)
+        && let Some(&(_, scale)) = SCALE_WORDS.iter().find(|(name, _)| *name == word)
+    {
+        number.value *= scale;
+        next += 1;
+    }
+    match word_at(items, next) {
+        Some("percent" | "pc") => {
+            number.percent = true;
+            next += 1;
+        }
+        Some("per") if word_at(items, next + 1) == Some("cent") => {
+            number.percent = true;
+            next += 2;
+        }
+        _ => {}
+    }
+    Some((number, next))
+}
+
+fn unit_of(number: &Number) -> Unit {
+    match (number.percent, number.currency) {
+        (true, _) => Unit::Percent,
+        (false, Some(symbol)) => Unit::Currency(symbol),
+        (false, None) => Unit::Count,
+    }
+}
+
+/// The qualifier written just before `index`, if any.
+fn qualifier_before(items: &[Item], index: usize) -> Qualifier {
+    for (phrase, qualifier) in QUALIFIERS {
+        let Some(start) = index.checked_sub(phrase.len()) else {
+            continue;
+        };
+        if phrase
+            .iter()
+            .enumerate()
+            .all(|(offset, word)| word_at(items, start + offset) == Some(word))
+        {
+            return *qualifier;
+        }
+    }
+    Qualifier::Exactly
+}
+
+/// The figure starting at `index` (a number or a number word), if any, and
+/// the index after it.
+fn read_figure(items: &[Item], index: usize) -> Option<(Figure, usize)> {
+    let (number, next) = read_amount(items, index)?;
+    let mut unit = unit_of(&number);
+    let mut qualifier = qualifier_before(items, index);
+    let mut next = next;
+    if index > 0
+        && word_at(items, index - 1) == Some("between")
+        && word_at(items, next) == Some("and")
+        && let Some((upper, after)) = read_amount(items, next + 1)
+    {
+        // "between 5 and 10%": the unit may be written only once.
+        if unit == Unit::Count {
+            unit = unit_of(&upper);
+        }
+        qualifier = Qualifier::Between(upper.value);
+        next = after;
+    }
+    Some((
+        Figure {
+            qualifier,
+            value: number.value,
+            unit,
+        },
+        next,
+    ))
+}
+
+/// Multi-word names folded into one token: "United States" and friends.
+/// Returns the token and the index after the phrase.
+fn compound(items: &[Item], index: usize) -> Option<(&'static str, usize)> {
+    let word = word_at(items, index)?;
+    let next = word_at(items, index + 1);
+    match (word, next) {
+        ("united", Some("states")) => Some(("usa", index + 2)),
+        ("united", Some("kingdom")) => Some(("uk", index + 2)),
+        ("united", Some("nations")) => Some(("un", index + 2)),
+        // "Latin America" is not the United States.
+        ("latin" | "south" | "central" | "north", Some("america" | "american" | "americans")) => {
+            Some(("latin-america", index + 2))
+        }
+        _ => None,
+    }
+}
+
+/// Verbs and adjectives of increase, sorted.
+const RISING: &[&str] = &[
+    "boost",
+    "boosted",
+    "climb",
+    "climbed",
+    "climbing",
+    "climbs",
+    "gain",
+    "gained",
+    "gains",
+    "grew",
+    "grow",
+    "growing",
+    "grown",
+    "grows",
+    "higher",
+    "increase",
+    "increased",
+    "increases",
+    "increasing",
+    "jump",
+    "jumped",
+    "jumps",
+    "rise",
+    "risen",
+    "rises",
+    "rising",
+    "rose",
+    "soar",
+    "soared",
+    "soars",
+    "surge",
+    "surged",
+    "surges",
+];
+
+/// Verbs and adjectives of decrease, sorted.
+const FALLING: &[&str] = &[
+    "cut",
+    "cuts",
+    "decline",
+    "declined",
+    "declines",
+    "declining",
+    "decrease",
+    "decreased",
+    "decreases",
+    "dip",
+    "dipped",
+    "drop",
+    "dropped",
+    "dropping",
+    "drops",
+    "fall",
+    "fallen",
+    "falling",
+    "falls",
+    "fell",
+    "lower",
+    "plunge",
+    "plunged",
+    "reduce",
+    "reduced",
+    "reduces",
+    "reducing",
+    "sank",
+    "shrank",
+    "shrink",
+    "shrinking",
+    "shrinks",
+    "shrunk",
+    "sink",
+    "slashed",
+    "slump",
+    "slumped",
+    "tumble",
+    "tumbled",
+];
+
+const NEGATIONS: &[&str] = &["not", "no", "never", "nor", "without", "cannot"];
+
+/// Function words, reporting verbs and honorifics: they say nothing about
+/// what is claimed.
+const STOPWORDS: &[&str] = &[
+    "a",
+    "about",
+    "according",
+    "across",
+    "added",
+    "after",
+    "again",
+    "against",
+    "all",
+    "already",
+    "also",
+    "although",
+    "am",
+    "amid",
+    "among",
+    "an",
+    "and",
+    "any",
+    "are",
+    "as",
+    "asserted",
+    "asserting",
+    "at",
+    "be",
+    "because",
+    "been",
+    "before",
+    "being",
+    "between",
+    "both",
+    "but",
+    "by",
+    "can",
+    "claimed",
+    "claiming",
+    "could",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "dr",
+    "during",
+    "each",
+    "either",
+    "even",
+    "ever",
+    "every",
+    "few",
+    "for",
+    "from",
+    "further",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "her",
+    "here",
+    "hers",
+    "him",
+    "his",
+    "how",
+    "however",
+    "i",
+    "if",
+    "in",
+    "including",
+    "insisted",
+    "into",
+    "is",
+    "it",
+    "its",
+    "itself",
+    "just",
+    "less",
+    "many",
+    "may",
+    "me",
+    "might",
+    "more",
+    "most",
+    "mr",
+    "mrs",
+    "ms",
+    "much",
+    "must",
+    "my",
+    "noted",
+    "now",
+    "of",
+    "off",
+    "on",
+    "once",
+    "one",
+    "only",
+    "onto",
+    "or",
+    "other",
+    "our",
+    "ours",
+    "out",
+    "over",
+    "own",
+    "per",
+    "president",
+    "reported",
+    "reportedly",
+    "reporting",
+    "s",
+    "said",
+    "same",
+    "say",
+    "says",
+    "shall",
+    "she",
+    "should",
+    "since",
+    "so",
+    "some",
+    "stated",
+    "stating",
+    "still",
+    "stressed",
+    "such",
+    "than",
+    "that",
+    "the",
+    "their",
+    "them",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "though",
+    "through",
+    "thus",
+    "to",
+    "told",
+    "too",
+    "under",
+    "until",
+    "up",
+    "upon",
+    "us",
+    "very",
+    "via",
+    "was",
+    "we",
+    "were",
+    "what",
+    "when",
+    "where",
+    "whether",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "whose",
+    "why",
+    "will",
+    "with",
+    "within",
+    "would",
+    "yet",
+    "you",
+    "your",
+];
+
+fn is_stopword(word: &str) -> bool {
+    STOPWORDS.binary_search(&word).is_ok()
+}
+
+/// Demonyms and synonyms folded before stemming, so "Mexican soil" and
+/// "Mexico's soil" or "soldiers" and "troops" share a token.
+const FOLDS: &[(&str, &str)] = &[
+    ("america", "usa"),
+    ("american", "usa"),
+    ("americans", "usa"),
+    ("britain", "uk"),
+    ("british", "uk"),
+    ("canadian", "canada"),
+    ("chinese", "china"),
+    ("cuban", "cuba"),
+    ("iranian", "iran"),
+    ("israeli", "israel"),
+    ("laboratories", "lab"),
+    ("laboratory", "lab"),
+    ("mexican", "mexico"),
+    ("mexicans", "mexico"),
+    ("russian", "russia"),
+    ("send", "deploy"),
+    ("sending", "deploy"),
+    ("sent", "deploy"),
+    ("soldier", "troop"),
+    ("soldiers", "troop"),
+    ("ukrainian", "ukraine"),
+    ("venezuelan", "venezuela"),
+];
+
+/// Words the plural rule would mangle.
+const UNSTEMMED: &[&str] = &["news", "series", "species", "always", "perhaps", "whereas"];
+
+/// Replaces the first of `rules` whose suffix `stem` ends with, keeping at
+/// least `min_stem` letters; "ss", "us" and "is" are not plurals.
+fn replace_suffix(stem: &mut String, rules: &[(&str, &str)], min_stem: usize) {
+    for (suffix, replacement) in rules {
+        let Some(base) = stem.strip_suffix(suffix) else {
+            continue;
+        };
+        if base.chars().count() >= min_stem && !(*suffix == "s" && base.ends_with(['s', 'u', 'i']))
+        {
+            stem.truncate(base.len());
+            stem.push_str(replacement);
+            return;
+        }
+    }
+}
+
+/// Folds, stems and spelling-normalises a lower-cased word. The rules are
+/// crude but applied identically to every sentence, which is all matching
+/// needs.
+fn normalise(word: &str) -> String {
+    if let Some(folded) = lookup(FOLDS, word) {
+        return folded.to_owned();
+    }
+    if !word.chars().all(char::is_alphabetic)
+        || word.chars().count() <= 3
+        || UNSTEMMED.contains(&word)
+    {
+        return word.to_owned();
+    }
+    let mut stem = word.to_owned();
+    replace_suffix(&mut stem, &[("ies", "y"), ("sses", "ss"), ("s", "")], 3);
+    // "early" is not "ear" + "ly".
+    replace_suffix(&mut stem, &[("ly", "")], 4);
+    replace_suffix(
+        &mut stem,
+        &[
+            ("isation", "izate"),
+            ("ization", "izate"),
+            ("ational", "ate"),
+            ("ation", "ate"),
+            ("ingly", ""),
+            ("ing", ""),
+            ("edly", ""),
+            ("ed", ""),
+        ],
+        3,
+    );
+    if stem.chars().count() > 3 && stem.ends_with('e') {
+        stem.pop();
+    }
+    // British and American spellings: "organis-" / "organiz-",
+    // "defenc-" / "defens-", "signall-" / "signal-".
+    replace_suffix(&mut stem, &[("is", "iz"), ("nc", "ns")], 1);
+    let mut last_two = stem.chars().rev().take(2);
+    if stem.chars().count() > 3 && last_two.next() == last_two.next() {
+        stem.pop();
+    }
+    stem
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens(sentence: &str) -> Vec<String> {
+        Fingerprint::of(sentence).tokens().to_vec()
+    }
+
+    fn figures(sentence: &str) -> Vec<String> {
+        Fingerprint::of(sentence)
+            .figures()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn tables_are_sorted_for_binary_search() {
+        assert!(STOPWORDS.windows(2).all(|pair| pair[0] < pair[1]));
+        assert!(RISING.windows(2).all(|pair| pair[0] < pair[1]));
+        assert!(FALLING.windows(2).all(|pair| pair[0] < pair[1]));
+        assert!(NUMBER_WORDS.windows(2).all(|pair| pair[0].0 < pair[1].0));
+        assert!(FOLDS.windows(2).all(|pair| pair[0].0 < pair[1].0));
+    }
+
+    #[test]
+    fn united_states_variants_fold_but_pronoun_us_does_not() {
+        for sentence in [
+            "troops in the U.S.",
+            "troops in the US",
+            "troops in the United States",
+            "troops in America",
+        ] {
+            assert_eq!(tokens(sentence), ["troop", "usa"], "{sentence}");
+        }
+        assert_eq!(tokens("they helped us"), ["help"]);
+        assert_eq!(tokens("Latin America"), ["latin-america"]);
+    }
+
+    #[test]
+    fn percent_variants_are_one_figure() {
+        for sentence in ["87 per cent", "87%", "87 percent"] {
+            assert_eq!(figures(sentence), ["87%"], "{sentence}");
+        }
+    }
+
+    #[test]
+    fn qualifiers_scales_and_ranges_are_part_of_the_figure() {
+        assert_eq!(figures("more than 50 leaders"), ["more than 50"]);
+        assert_eq!(figures("over 100,000 lives"), ["more than 100,000"]);
+        assert_eq!(figures("as much as 97 percent"), ["up to 97%"]);
+        assert_eq!(
+            figures("$1.5 billion and $2bn"),
+            ["$1.5 billion", "$2 billion"]
+        );
+        assert_eq!(
+            figures("between 250,000 and 300,000 people"),
+            ["between 250,000 and 300,000"]
+        );
+        assert_eq!(figures("six Mexican cartels"), ["6"]);
+        assert_eq!(
+            figures("the MS-13 gang and F-35 jets"),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn spelling_variants_share_stems() {
+        assert_eq!(
+            tokens("foreign terrorist organisations"),
+            tokens("foreign terrorist organization")
+        );
+        assert_eq!(tokens("signalling"), tokens("signaling"));
+        assert_eq!(tokens("Mexican soil"), tokens("Mexico's soil"));
+    }
+
+    #[test]
+    fn negation_and_questions_are_flagged() {
+        assert!(Fingerprint::of("Mexico will not accept troops.").is_negated());
+        assert!(Fingerprint::of("Mexico won’t accept troops.").is_negated());
+        assert!(!Fingerprint::of("Mexico will accept troops.").is_negated());
+        assert!(Fingerprint::of("Will Mexico accept troops?").is_question());
+    }
+
+    #[test]
+    fn odd_input_does_not_panic() {
+        for text in [
+            "", "$", "%", "$%", "1,2,3", "..", "-", "U.S.-", "’s", "é.’", "9bn%", "\u{0}",
+        ] {
+            let _ = Fingerprint::of(text);
+        }
+        let enormous = "9".repeat(400);
+        assert!(Fingerprint::of(&enormous).figures().is_empty());
+    }
+}

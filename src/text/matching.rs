@@ -1,0 +1,609 @@
+//! Claim matching through an inverted index.
+//!
+//! Each stored wording of a claim is indexed under its normalised tokens.
+//! A lookup reads the posting lists of the query's rare tokens, rarest
+//! first and within a fixed budget, skipping words too common to be
+//! telling (a true match shares most of its weighted tokens, hence rare
+//! ones). Its cost is therefore bounded whatever the size of the index. The
+//! best candidates are then scored by IDF-weighted overlap, and figures
+//! decide between "same" and "related".
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use super::Fingerprint;
+use super::figures::{Figure, comparable, describe_difference, same_figures};
+use super::fingerprint::Polarity;
+
+/// Outcome of looking a sentence up among known claims.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Match<K> {
+    /// The same claim, figures included.
+    Same(K),
+    /// Nearly the same wording but different figures ("55 vs more than 50").
+    Related { key: K, difference: String },
+    /// Nothing close enough: a new claim.
+    New,
+}
+
+/// Posting lists longer than this belong to words too common to find
+/// candidates with; they still count when scoring.
+const MAX_GENERATOR_FREQUENCY: usize = 2_000;
+/// Upper bound on posting entries read per lookup.
+const MAX_POSTINGS_READ: usize = 8_000;
+/// Candidates scored in full per lookup.
+const MAX_SCORED: usize = 16;
+/// Added to the number of stored wordings when weighting words.
+const PSEUDO_DOCUMENTS: f64 = 100.0;
+/// Sentences with fewer content tokens are too vague to match.
+const MIN_TOKENS: usize = 3;
+/// Share of the shorter wording's weight the two must have in common.
+const SAME_CONTAINMENT: f64 = 0.58;
+/// Share of the two wordings' combined weight they must have in common.
+const SAME_JACCARD: f64 = 0.35;
+/// Weaker overlap under which differing figures still make claims related.
+const RELATED_CONTAINMENT: f64 = 0.5;
+const RELATED_JACCARD: f64 = 0.25;
+/// Figures (with their neighbouring words) compared per side; a claim
+/// rarely states more, and the comparison is quadratic.
+const MAX_ANCHORS_COMPARED: usize = 32;
+/// Overlap enough for claims to be related when comparable figures count
+/// the same thing.
+const ANCHORED_CONTAINMENT: f64 = 0.3;
+
+struct Entry<K> {
+    key: K,
+    /// Sorted token ids.
+    tokens: Vec<u32>,
+    figures: Vec<Figure>,
+    /// Figures with the token ids of the words next to them.
+    anchored: Vec<(Figure, u32)>,
+    polarity: Polarity,
+}
+
+/// Known claims, indexed for matching. `K` identifies a claim; a claim may
+/// be inserted under several wordings (one per appearance), and a lookup
+/// matches any of them.
+pub struct ClaimIndex<K> {
+    vocabulary: HashMap<String, u32>,
+    /// Token id → entries containing it, ascending.
+    postings: Vec<Vec<u32>>,
+    entries: Vec<Entry<K>>,
+}
+
+impl<K> Default for ClaimIndex<K> {
+    fn default() -> Self {
+        ClaimIndex {
+            vocabulary: HashMap::new(),
+            postings: Vec::new(),
+            entries: Vec::new(),
+        }
+    }
+}
+
+/// Overlap of two wordings, by IDF weight.
+struct Overlap {
+    containment: f64,
+    jaccard: f64,
+}
+
+impl<K: Clone> ClaimIndex<K> {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of wordings stored.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Stores a wording of claim `key`. Questions and sentences with almost
+    /// no content are not claims and are not stored.
+    pub fn insert(&mut self, key: K, fingerprint: Fingerprint) {
+        if !is_matchable(&fingerprint) {
+            return;
+        }
+        let Ok(entry_id) = u32::try_from(self.entries.len()) else {
+            return;
+        };
+        let mut tokens: Vec<u32> = fingerprint
+            .tokens()
+            .iter()
+            .filter_map(|token| {
+                if let Some(&id) = self.vocabulary.get(token) {
+                    return Some(id);
+                }
+                let id = u32::try_from(self.postings.len()).ok()?;
+                self.vocabulary.insert(token.clone(), id);
+                self.postings.push(Vec::new());
+                Some(id)
+            })
+            .collect();
+        tokens.sort_unstable();
+        tokens.dedup();
+        let anchored = fingerprint
+            .anchored_figures()
+            .iter()
+            .filter_map(|(figure, word)| Some((*figure, *self.vocabulary.get(word)?)))
+            .collect();
+        for &token in &tokens {
+            self.postings[token as usize].push(entry_id);
+        }
+        self.entries.push(Entry {
+            key,
+            tokens,
+            figures: fingerprint.figures().to_vec(),
+            anchored,
+            polarity: fingerprint.polarity(),
+        });
+    }
+
+    /// The best match for a sentence among the stored claims.
+    pub fn find(&self, fingerprint: &Fingerprint) -> Match<K> {
+        if !is_matchable(fingerprint) {
+            return Match::New;
+        }
+        let query = self.query_tokens(fingerprint);
+        let query_weight = self.query_weight(fingerprint);
+        let mut best_same: Option<(f64, &Entry<K>)> = None;
+        let mut best_related: Option<(f64, &Entry<K>)> = None;
+        for entry_id in self.scored_candidates(&query) {
+            let entry = &self.entries[entry_id as usize];
+            let overlap = self.overlap(&query, query_weight, fingerprint.figures(), entry);
+            let score = overlap.containment + overlap.jaccard;
+            let same_figures = same_figures(fingerprint.figures(), &entry.figures);
+            let same_words = overlap.containment >= SAME_CONTAINMENT
+                && overlap.jaccard >= SAME_JACCARD
+                && fingerprint.polarity() == entry.polarity;
+            let slot = if same_words && same_figures {
+                &mut best_same
+            } else if !same_figures
+                && (overlap.containment >= RELATED_CONTAINMENT
+                    && overlap.jaccard >= RELATED_JACCARD
+                    || overlap.containment >= ANCHORED_CONTAINMENT
+                        && self.counts_same_thing(fingerprint, entry))
+            {
+                &mut best_related
+            } else {
+                continue;
+            };
+            if slot.is_none_or(|(best, _)| score > best) {
+                *slot = Some((score, entry));
+            }
+        }
+        if let Some((_, entry)) = best_same {
+            return Match::Same(entry.key.clone());
+        }
+        match best_related {
+            Some((_, entry)) => Match::Related {
+                key: entry.key.clone(),
+                difference: describe_difference(fingerprint.figures(), &entry.figures)
+                    .unwrap_or_default(),
+            },
+            None => Match::New,
+        }
+    }
+
+    /// Whether the query and the entry give different but comparable
+    /// figures for the same thing: the same word next to each ("extradited
+    /// 55" / "extraditing more than 50").
+    fn counts_same_thing(&self, fingerprint: &Fingerprint, entry: &Entry<K>) -> bool {
+        let query = fingerprint
+            .anchored_figures()
+            .iter()
+            .take(MAX_ANCHORS_COMPARED);
+        query.into_iter().any(|(figure, word)| {
+            let Some(&word) = self.vocabulary.get(word) else {
+                return false;
+            };
+            entry
+                .anchored
+                .iter()
+                .take(MAX_ANCHORS_COMPARED)
+                .any(|(other, other_word)| *other_word == word && comparable(figure, other))
+        })
+    }
+
+    /// How many stored wordings a lookup of `fingerprint` reads postings
+    /// for: bounded by the rarity of its words, not by the index size.
+    pub fn candidates(&self, fingerprint: &Fingerprint) -> usize {
+        let query = self.query_tokens(fingerprint);
+        self.candidate_weights(&query).len()
+    }
+
+    /// Total weight of a fingerprint's tokens, unknown ones included.
+    fn query_weight(&self, fingerprint: &Fingerprint) -> f64 {
+        fingerprint
+            .tokens()
+            .iter()
+            .map(|token| self.weight(self.vocabulary.get(token).copied()))
+            .sum()
+    }
+
+    /// Known token ids of a fingerprint, sorted.
+    fn query_tokens(&self, fingerprint: &Fingerprint) -> Vec<u32> {
+        let mut ids: Vec<u32> = fingerprint
+            .tokens()
+            .iter()
+            .filter_map(|token| self.vocabulary.get(token).copied())
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    /// Inverse document frequency of a token; unknown tokens are the rarest.
+    /// The pseudo-count keeps a small index from treating every shared word
+    /// as common and every unshared one as rare.
+    fn weight(&self, token: Option<u32>) -> f64 {
+        let frequency = token.map_or(0, |id| self.postings[id as usize].len());
+        let documents = self.entries.len() as f64 + PSEUDO_DOCUMENTS;
+        (1.0 + documents / (frequency as f64 + 1.0)).ln()
+    }
+
+    /// Entries sharing rare tokens with the query, with the weight shared.
+    fn candidate_weights(&self, query: &[u32]) -> HashMap<u32, f64> {
+        let mut by_rarity: Vec<u32> = query
+            .iter()
+            .copied()
+            .filter(|&id| self.postings[id as usize].len() <= MAX_GENERATOR_FREQUENCY)
+            .collect();
+        by_rarity.sort_by_key(|&id| self.postings[id as usize].len());
+        let mut shared: HashMap<u32, f64> = HashMap::new();
+        let mut read = 0;
+        for id in by_rarity {
+            let posting = &self.postings[id as usize];
+            if read + posting.len() > MAX_POSTINGS_READ {
+                break;
+            }
+            read += posting.len();
+            let weight = self.weight(Some(id));
+            for &entry in posting {
+                *shared.entry(entry).or_default() += weight;
+            }
+        }
+        shared
+    }
+
+    /// The candidates worth scoring in full, best first.
+    fn scored_candidates(&self, query: &[u32]) -> Vec<u32> {
+        let mut candidates: Vec<(u32, f64)> = self.candidate_weights(query).into_iter().collect();
+        candidates.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        candidates.truncate(MAX_SCORED);
+        candidates.into_iter().map(|(entry, _)| entry).collect()
+    }
+
+    /// Weighted overlap of the query with an entry. A figure both state
+    /// counts as shared content as rare as a word seen nowhere else;
+    /// figures only one states are left to the figure comparison.
+    fn overlap(
+        &self,
+        query: &[u32],
+        query_weight: f64,
+        query_figures: &[Figure],
+        entry: &Entry<K>,
+    ) -> Overlap {
+        let mut unmatched: Vec<&Figure> = entry.figures.iter().collect();
+        let shared_figures = query_figures
+            .iter()
+            .filter(|figure| {
+                let found = unmatched.iter().position(|other| other.same_as(figure));
+                found.map(|at| unmatched.swap_remove(at)).is_some()
+            })
+            .count();
+        let figures_weight = shared_figures as f64 * self.weight(None);
+        let query_weight = query_weight + figures_weight;
+        let entry_weight: f64 = entry
+            .tokens
+            .iter()
+            .map(|&id| self.weight(Some(id)))
+            .sum::<f64>()
+            + figures_weight;
+        let mut shared = figures_weight;
+        let (mut i, mut j) = (0, 0);
+        while i < query.len() && j < entry.tokens.len() {
+            match query[i].cmp(&entry.tokens[j]) {
+                Ordering::Less => i += 1,
+                Ordering::Greater => j += 1,
+                Ordering::Equal => {
+                    shared += self.weight(Some(query[i]));
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        let smaller = query_weight.min(entry_weight);
+        let union = query_weight + entry_weight - shared;
+        Overlap {
+            containment: if smaller > 0.0 { shared / smaller } else { 0.0 },
+            jaccard: if union > 0.0 { shared / union } else { 0.0 },
+        }
+    }
+}
+
+fn is_matchable(fingerprint: &Fingerprint) -> bool {
+    !fingerprint.is_question() && fingerprint.tokens().len() >= MIN_TOKENS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index_of(claims: &[(&'static str, &str)]) -> ClaimIndex<&'static str> {
+        let mut index = ClaimIndex::new();
+        for &(key, sentence) in claims {
+            index.insert(key, Fingerprint::of(sentence));
+        }
+        index
+    }
+
+    fn find(index: &ClaimIndex<&'static str>, sentence: &str) -> Match<&'static str> {
+        index.find(&Fingerprint::of(sentence))
+    }
+
+    #[test]
+    fn same_claim_in_other_words_matches() {
+        let index = index_of(&[
+            (
+                "fto",
+                "Earlier this year, the US State Department designated six Mexican cartels, the \
+                 MS-13 gang and Venezuela’s Tren de Aragua as foreign terrorist organisations.",
+            ),
+            (
+                "other",
+                "Mexico deployed troops to its northern border last week.",
+            ),
+        ]);
+        assert_eq!(
+            find(
+                &index,
+                "In February, the State Department had already designated six Mexican \
+                 cartels—alongside MS-13 and Venezuela's Tren de Aragua—as foreign terrorist \
+                 organizations."
+            ),
+            Match::Same("fto")
+        );
+    }
+
+    #[test]
+    fn reordered_clauses_match() {
+        let index = index_of(&[(
+            "extraditions",
+            "Mexico extradited 29 cartel leaders to the United States in February, officials \
+             said.",
+        )]);
+        assert_eq!(
+            find(
+                &index,
+                "In February, officials said, Mexico had extradited 29 cartel leaders to the US."
+            ),
+            Match::Same("extraditions")
+        );
+        let index = index_of(&[(
+            "quote",
+            "President Claudia Sheinbaum has rejected any possibility of direct intervention, \
+             stating, \"Mexico coordinates and collaborates but does not subordinate,\" during a \
+             press conference.",
+        )]);
+        assert_eq!(
+            find(
+                &index,
+                "At the time, Mexican President Claudia Sheinbaum stated, “We reject any form of \
+                 intervention or interference. That’s been very clear, Mexico coordinates and \
+                 collaborates, but does not subordinate itself.”"
+            ),
+            Match::Same("quote")
+        );
+    }
+
+    #[test]
+    fn related_figures_in_longer_sentences() {
+        let index = index_of(&[(
+            "cooperation",
+            "Nevertheless, her government has allowed increased CIA surveillance flights and \
+             enhanced anti-narcotics collaboration with Washington by deploying 10,000 soldiers \
+             at the border and extraditing more than 50 criminal leaders.",
+        )]);
+        assert_eq!(
+            find(
+                &index,
+                "She has already extradited 55 senior cartel members to the U.S.; sent 10,000 \
+                 military officials to the border, and increased drug seizures."
+            ),
+            Match::Related {
+                key: "cooperation",
+                difference: "55 vs more than 50".to_owned()
+            }
+        );
+    }
+
+    #[test]
+    fn same_subject_different_claim_stays_apart() {
+        let index = index_of(&[(
+            "sovereign",
+            "Sheinbaum said Mexico is an independent and sovereign country and would not accept \
+             intervention.",
+        )]);
+        assert_eq!(
+            find(
+                &index,
+                "Sheinbaum said Mexico has increased collaboration with the U.S. on surveillance \
+                 and extraditions."
+            ),
+            Match::New
+        );
+    }
+
+    #[test]
+    fn percent_and_country_variants_match() {
+        let index = index_of(&[(
+            "drop",
+            "Maritime drug trafficking into the U.S. fell by 87 per cent last year.",
+        )]);
+        for wording in [
+            "Last year maritime drug trafficking into the United States fell by 87%.",
+            "Maritime drug trafficking into the US fell 87 percent last year.",
+        ] {
+            assert_eq!(find(&index, wording), Match::Same("drop"), "{wording}");
+        }
+    }
+
+    #[test]
+    fn different_figures_are_related_not_same() {
+        let index = index_of(&[(
+            "extraditions",
+            "Mexico has extradited more than 50 cartel leaders to the United States.",
+        )]);
+        assert_eq!(
+            find(
+                &index,
+                "Mexico has extradited 55 cartel leaders to the United States."
+            ),
+            Match::Related {
+                key: "extraditions",
+                difference: "55 vs more than 50".to_owned()
+            }
+        );
+        let index = index_of(&[(
+            "cut",
+            "US efforts reduced maritime drug trafficking by 97%.",
+        )]);
+        assert_eq!(
+            find(
+                &index,
+                "US efforts reduced maritime drug trafficking by 90%."
+            ),
+            Match::Related {
+                key: "cut",
+                difference: "90% vs 97%".to_owned()
+            }
+        );
+    }
+
+    #[test]
+    fn unrelated_claims_stay_apart() {
+        let index = index_of(&[(
+            "deaths",
+            "Fentanyl has claimed over 100,000 lives in the United States since 2017.",
+        )]);
+        assert_eq!(
+            find(
+                &index,
+                "Mexico deployed 10,000 soldiers to the northern border."
+            ),
+            Match::New
+        );
+    }
+
+    #[test]
+    fn negation_keeps_claims_apart() {
+        let index = index_of(&[("accept", "Mexico will accept foreign troops on its soil.")]);
+        assert_eq!(
+            find(&index, "Mexico will not accept foreign troops on its soil."),
+            Match::New
+        );
+    }
+
+    #[test]
+    fn opposite_directions_keep_claims_apart() {
+        let index = index_of(&[("growth", "Mexico's economy grew 2.8% in 2024.")]);
+        assert_eq!(
+            find(&index, "Mexico's economy shrank 2.8% in 2024."),
+            Match::New
+        );
+        assert_eq!(
+            find(&index, "In 2024 the Mexican economy grew by 2.8 percent."),
+            Match::Same("growth")
+        );
+    }
+
+    #[test]
+    fn a_question_is_not_a_claim() {
+        let mut index = index_of(&[(
+            "goal",
+            "The primary goal is to deploy U.S. troops to Mexico to dismantle drug cartels.",
+        )]);
+        assert_eq!(
+            find(
+                &index,
+                "Is the primary goal to deploy U.S. troops to Mexico to dismantle drug cartels?"
+            ),
+            Match::New
+        );
+        index.insert(
+            "question",
+            Fingerprint::of("What is the mission's primary goal?"),
+        );
+        assert_eq!(index.len(), 1);
+    }
+
+    #[test]
+    fn empty_index_and_empty_sentences() {
+        let index: ClaimIndex<String> = ClaimIndex::new();
+        assert_eq!(
+            index.find(&Fingerprint::of("Mexico rejected the plan.")),
+            Match::New
+        );
+        assert_eq!(index.find(&Fingerprint::of("")), Match::New);
+        assert!(index.is_empty());
+    }
+
+    /// A pseudo-random word for synthetic claims, from a vocabulary large
+    /// enough that most words are rare, as names and places are in news.
+    fn synthetic_word(seed: u64) -> String {
+        let mut state = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let mut word = String::new();
+        for _ in 0..5 {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            word.push(char::from(
+                b'a' + u8::try_from((state >> 33) % 26).unwrap_or(0),
+            ));
+        }
+        word
+    }
+
+    fn synthetic_claim(number: u64) -> String {
+        let words: Vec<String> = (0..5)
+            .map(|slot| synthetic_word(number * 8 + slot))
+            .collect();
+        format!(
+            "The government said officials {} reported {} cases in {}.",
+            words.join(" "),
+            number,
+            // Slot 7 is never used above, so this word is shared by exactly
+            // the claims with the same remainder.
+            synthetic_word(number % 997 * 8 + 7)
+        )
+    }
+
+    #[test]
+    fn lookup_cost_does_not_grow_with_the_index() {
+        let build = |size: u64| {
+            let mut index = ClaimIndex::new();
+            for number in 0..size {
+                index.insert(number, Fingerprint::of(&synthetic_claim(number)));
+            }
+            index
+        };
+        let small = build(100);
+        let large = build(100_000);
+        let probe = Fingerprint::of(&synthetic_claim(42));
+        assert_eq!(large.find(&probe), Match::Same(42));
+        assert_eq!(small.find(&probe), Match::Same(42));
+        // Every synthetic claim shares "government", "officials" and
+        // "reported", yet a lookup reads only the rare words' postings.
+        assert!(
+            large.candidates(&probe) < 200,
+            "{}",
+            large.candidates(&probe)
+        );
+        assert!(small.candidates(&probe) <= 100);
+    }
+}

@@ -1,0 +1,220 @@
+use crate::harness::{Repo, stderr};
+
+const ARTICLE_A: &str = "Cartel Violence: What We Know\nBy Ana Ruiz\n\n\
+Mexico extradited 55 cartel members to the United States in 2025, according to NBC News.\n\
+Trump said cartels cause 300,000 deaths in the U.S. every year.\n\
+What does this mean for Mexico?\n";
+
+const ARTICLE_B: &str = "Troops at the border\n\n\
+In 2025, Mexico extradited 55 cartel members to the U.S., officials told the New York Times.\n\
+Mexico also sent 10,000 soldiers to the border and extradited more than 50 criminal leaders last year.\n";
+
+fn write(repo: &Repo, path: &str, text: &[u8]) {
+    let path = repo.path().join(path);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+fn records(repo: &Repo) -> Vec<serde_json::Value> {
+    let list = repo.ok(&["list", "--format", "json"]);
+    serde_json::from_str::<Vec<serde_json::Value>>(&list).unwrap()
+}
+
+#[test]
+fn extract_records_claims_once_with_an_appearance_per_document() {
+    let repo = Repo::new();
+    write(&repo, "seeds/a.txt", ARTICLE_A.as_bytes());
+    write(&repo, "seeds/b.txt", ARTICLE_B.as_bytes());
+    let before = repo.commit_count();
+    let out = repo.ok(&["extract", "seeds"]);
+    assert!(out.contains("commit "), "{out}");
+    assert_eq!(repo.commit_count(), before + 1);
+    // The documents are the user's to commit; the records are committed.
+    assert_eq!(repo.status(), "?? seeds/\n");
+
+    let claims = records(&repo);
+    let extradition = claims
+        .iter()
+        .find(|c| {
+            c["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("Mexico extradited 55")
+        })
+        .expect("the extradition claim");
+    let id = extradition["id"].as_str().unwrap();
+    let shown: serde_json::Value =
+        serde_json::from_str(&repo.ok(&["show", id, "--format", "json"])).unwrap();
+    let appearances: Vec<(String, u64, String)> = shown["appearances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["document"].as_str().unwrap().to_string(),
+                a["line"].as_u64().unwrap(),
+                a["attribution"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        appearances,
+        [
+            ("seeds/a.txt".to_string(), 4, "NBC News".to_string()),
+            (
+                "seeds/b.txt".to_string(),
+                3,
+                "The New York Times".to_string()
+            )
+        ]
+    );
+    // Questions are never claims.
+    assert!(
+        claims
+            .iter()
+            .all(|c| !c["text"].as_str().unwrap().ends_with('?'))
+    );
+    let trump = claims
+        .iter()
+        .find(|c| c["text"].as_str().unwrap().starts_with("Trump said"))
+        .expect("the deaths claim");
+    assert_eq!(trump["claimant"], "Trump");
+
+    // One Claim-Id trailer per claim created, and the extract action.
+    let trailers = repo.git(&["log", "-1", "--format=%(trailers:key=Claim-Id,valueonly)"]);
+    assert_eq!(trailers.split_whitespace().count(), claims.len());
+    assert!(
+        repo.git(&["log", "-1", "--format=%B"])
+            .contains("Claim-Action: extract")
+    );
+}
+
+#[test]
+fn extracting_the_same_documents_again_records_nothing() {
+    let repo = Repo::new();
+    write(&repo, "seeds/a.txt", ARTICLE_A.as_bytes());
+    repo.ok(&["extract", "seeds/a.txt"]);
+    let head = repo.head();
+    let out = repo.ok(&["extract", "seeds/a.txt"]);
+    assert!(out.contains("nothing new to record"), "{out}");
+    assert_eq!(repo.head(), head);
+
+    // A new document repeating a known claim adds an appearance to it, nothing else.
+    let before = records(&repo).len();
+    write(
+        &repo,
+        "seeds/c.md",
+        b"Mexico extradited 55 cartel members to the U.S. in 2025.\n",
+    );
+    repo.ok(&["extract", "seeds/c.md"]);
+    assert_eq!(records(&repo).len(), before);
+    let changed = repo.git(&["show", "--name-only", "--format=", "HEAD"]);
+    assert_eq!(changed.lines().count(), 1, "{changed}");
+}
+
+#[test]
+fn differing_figures_make_related_claims_shown_side_by_side() {
+    let repo = Repo::new();
+    write(
+        &repo,
+        "a.txt",
+        b"Mexico extradited 55 cartel members to the United States this year.\n",
+    );
+    write(
+        &repo,
+        "b.txt",
+        b"Mexico extradited more than 50 cartel members to the United States this year.\n",
+    );
+    repo.ok(&["extract", "a.txt", "b.txt"]);
+    let claims = records(&repo);
+    assert_eq!(claims.len(), 2);
+    let id = claims[0]["id"].as_str().unwrap();
+    let shown = repo
+        .claims(&["show", id])
+        .env("COLUMNS", "120")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&shown.stdout);
+    assert!(text.contains("Related claims with other figures"), "{text}");
+    assert!(
+        text.contains("55 vs more than 50") || text.contains("more than 50 vs 55"),
+        "{text}"
+    );
+}
+
+#[test]
+fn dry_run_shows_the_plan_and_writes_nothing() {
+    let repo = Repo::new();
+    write(&repo, "seeds/a.txt", ARTICLE_A.as_bytes());
+    let head = repo.head();
+    let out = repo
+        .claims(&["extract", "--dry-run", "seeds"])
+        .env("COLUMNS", "200")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert!(text.contains("SCORE") && text.contains("create "), "{text}");
+    assert!(text.contains("seeds/a.txt:4"), "{text}");
+    assert!(text.contains("dry run: nothing recorded"), "{text}");
+    assert_eq!(repo.head(), head);
+    assert!(!repo.path().join("records").exists());
+}
+
+#[test]
+fn bad_documents_get_clear_messages() {
+    let repo = Repo::new();
+    write(&repo, "docs/binary.txt", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR");
+    write(&repo, "docs/empty.txt", b"");
+    write(&repo, "docs/ignored.pdf", b"%PDF-1.4");
+    write(
+        &repo,
+        "docs/latin1.txt",
+        b"Unemployment fell to 4 percent in Espa\xf1a last year, the ministry said.\n",
+    );
+    let out = repo.ok(&["extract", "docs"]);
+    assert!(out.contains("2 documents"), "{out}");
+    let output = repo
+        .claims(&["extract", "docs", "--dry-run"])
+        .output()
+        .unwrap();
+    let message = stderr(&output);
+    assert!(
+        message.contains("binary.txt: it is a binary file"),
+        "{message}"
+    );
+    assert!(
+        message.contains("latin1.txt:1: not valid UTF-8"),
+        "{message}"
+    );
+    assert!(!message.contains("ignored.pdf"), "{message}");
+
+    let output = repo.fails(&["extract", "docs/binary.txt"], 2);
+    assert!(stderr(&output).contains("none of the documents could be read"));
+    repo.fails(&["extract", "docs/missing.txt"], 2);
+    repo.fails(&["extract", "docs", "--min-score", "2"], 2);
+    repo.fails(&["extract"], 2);
+}
+
+#[test]
+fn score_prints_score_verdict_and_sentence() {
+    let repo = Repo::new();
+    let input = "Unemployment fell to 3.5 percent last year.\n\nThank you all for coming.\n";
+    let out = repo.claims(&["score"]).write_stdin(input).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split('\t').collect()).collect();
+    assert_eq!(rows.len(), 2, "{text}");
+    assert_eq!(rows[0][1], "yes", "{text}");
+    assert_eq!(rows[1][1], "no", "{text}");
+    assert!(rows[0][0].parse::<f32>().unwrap() > rows[1][0].parse::<f32>().unwrap());
+    assert_eq!(rows[0][2], "Unemployment fell to 3.5 percent last year.");
+
+    write(&repo, "s.txt", input.as_bytes());
+    let json: serde_json::Value =
+        serde_json::from_str(&repo.ok(&["score", "s.txt", "--format", "json"])).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 2);
+    assert_eq!(json[0]["check_worthy"], true);
+    assert_eq!(json[1]["line"], 3);
+    repo.fails(&["score", "missing.txt"], 2);
+}

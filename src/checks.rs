@@ -19,6 +19,11 @@ pub struct Violation {
     pub column: Option<usize>,
     pub rule: String,
     pub message: String,
+    /// For `claims audit`: the commit (short hash) and its author.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -44,6 +49,8 @@ pub fn check(records: &[LoadedRecord], policy: &Policy) -> Report {
                     column: Some(error.column),
                     rule: "parse".into(),
                     message: error.message.clone(),
+                    commit: None,
+                    author: None,
                 });
                 continue;
             }
@@ -57,6 +64,8 @@ pub fn check(records: &[LoadedRecord], policy: &Policy) -> Report {
             column: None,
             rule: rule.into(),
             message,
+            commit: None,
+            author: None,
         };
         let expected = record.id.record_path();
         if *path != expected {
@@ -92,6 +101,8 @@ pub fn check(records: &[LoadedRecord], policy: &Policy) -> Report {
                         paths.len(),
                         paths.join(", ")
                     ),
+                    commit: None,
+                    author: None,
                 });
             }
         }

@@ -1,5 +1,6 @@
 //! `claims`: a fact-checking workflow over claim records kept in a git repository.
 
+pub mod audit;
 pub mod checks;
 pub mod checkworthiness;
 pub mod cli;

@@ -1,10 +1,12 @@
 //! The command line: global flags, one module per subcommand, and the exit-code edge.
 
 mod add;
+mod audit;
 mod check;
 mod completions;
 mod error;
 mod extract;
+mod findings;
 mod init;
 mod list;
 mod log;
@@ -93,6 +95,7 @@ pub enum Command {
     Score(score::Args),
     Log(log::Args),
     Check(check::Args),
+    Audit(audit::Args),
     Completions(completions::Args),
     Man(man::Args),
 }
@@ -139,6 +142,7 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Score(args) => score::run(args, ui),
         Command::Log(args) => log::run(args, &globals, ui),
         Command::Check(args) => check::run(args, &globals, ui),
+        Command::Audit(args) => audit::run(args, &globals, ui),
         Command::Completions(args) => completions::run(args, ui),
         Command::Man(args) => man::run(args, ui),
     }

@@ -14,6 +14,8 @@ pub struct Policy {
     pub corroborated_min_origins: usize,
     pub disputed_min_contradicting: usize,
     pub checklists: Checklists,
+    /// `claims audit` reports commits that change records without a signature.
+    pub require_signed_commits: bool,
 }
 
 impl Default for Policy {
@@ -23,6 +25,7 @@ impl Default for Policy {
             corroborated_min_origins: 2,
             disputed_min_contradicting: 1,
             checklists: Checklists::default(),
+            require_signed_commits: false,
         }
     }
 }
@@ -48,6 +51,15 @@ pub enum PolicyError {
 struct PolicyFile {
     #[serde(default)]
     guards: GuardsFile,
+    #[serde(default)]
+    audit: AuditFile,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AuditFile {
+    #[serde(default)]
+    require_signed_commits: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -90,6 +102,7 @@ impl Policy {
                 defaults.disputed_min_contradicting,
             )?,
             checklists,
+            require_signed_commits: file.audit.require_signed_commits,
         })
     }
 }

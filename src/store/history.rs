@@ -82,8 +82,16 @@ impl Change {
 }
 
 impl Store {
-    /// Commits that changed `path`, newest first (up to `limit`).
-    fn changes_to(&self, path: &str, limit: Option<usize>) -> Result<Vec<Change>, StoreError> {
+    /// Commits that changed `path`, newest first (up to `limit`). A commit made by the tool
+    /// names every claim it changed in `Claim-Id` trailers, so `touches` decides it from the
+    /// message alone; only commits without trailers (hand edits, merges) are compared tree
+    /// against tree. `claims audit` is what proves the trailers honest.
+    fn changes_to(
+        &self,
+        path: &str,
+        limit: Option<usize>,
+        touches: impl Fn(&Trailers) -> bool,
+    ) -> Result<Vec<Change>, StoreError> {
         let repo = &self.repo;
         let mut walk = repo.revwalk()?;
         match walk.push_head() {
@@ -105,11 +113,14 @@ impl Store {
         let mut changes = Vec::new();
         for oid in walk {
             let commit = repo.find_commit(oid?)?;
-            let here = entry_at(&commit)?;
-            let changed = if commit.parent_count() == 0 {
-                here.is_some()
+            let trailers = Trailers::parse(&String::from_utf8_lossy(commit.message_bytes()));
+            let changed = if !trailers.ids.is_empty() && commit.parent_count() <= 1 {
+                touches(&trailers)
+            } else if commit.parent_count() == 0 {
+                entry_at(&commit)?.is_some()
             } else {
-                // A merge changed the path only if it differs from every parent.
+                // A merge or a hand edit changed the path if it differs from every parent.
+                let here = entry_at(&commit)?;
                 let mut differs = true;
                 for parent in commit.parents() {
                     if entry_at(&parent)? == here {
@@ -130,12 +141,47 @@ impl Store {
 
     /// The commits that changed one claim's record, newest first.
     pub fn claim_history(&self, id: &ClaimId) -> Result<Vec<Change>, StoreError> {
-        self.changes_to(&id.record_path(), None)
+        self.changes_to(&id.record_path(), None, |trailers| {
+            trailers.ids.iter().any(|named| named == id.as_str())
+        })
     }
 
     /// The commits that changed any record, newest first.
     pub fn repository_history(&self, limit: Option<usize>) -> Result<Vec<Change>, StoreError> {
-        self.changes_to(RECORDS_DIR, limit)
+        self.changes_to(RECORDS_DIR, limit, |_| true)
+    }
+}
+
+impl Store {
+    /// Every commit reachable from HEAD, in `sorting` order; `None` before the first commit.
+    fn walk_from_head(&self, sorting: Sort) -> Result<Option<git2::Revwalk<'_>>, StoreError> {
+        let mut walk = self.repo.revwalk()?;
+        match walk.push_head() {
+            Ok(()) => {}
+            Err(e) if e.code() == ErrorCode::UnbornBranch || e.code() == ErrorCode::NotFound => {
+                return Ok(None);
+            }
+            Err(e) => return Err(e.into()),
+        }
+        walk.set_sorting(sorting)?;
+        Ok(Some(walk))
+    }
+
+    /// Every commit the tool made (those with `Claim-Id` trailers), oldest first. Reads commit
+    /// messages only, never trees, so replaying a long history stays fast; hand-made commits
+    /// without trailers are not seen.
+    pub fn workflow_changes(&self) -> Result<Vec<Change>, StoreError> {
+        let Some(walk) = self.walk_from_head(Sort::NONE)? else {
+            return Ok(Vec::new());
+        };
+        let mut changes = Vec::new();
+        for oid in walk {
+            let change = Change::of(&self.repo.find_commit(oid?)?);
+            if !change.trailers.ids.is_empty() {
+                changes.push(change);
+            }
+        }
+        Ok(changes)
     }
 }
 

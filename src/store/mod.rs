@@ -19,7 +19,7 @@ use crate::domain::record::Record;
 pub use error::{RecordError, StoreError};
 pub use history::{Change, Trailers};
 pub use identity::{Reviewer, now};
-pub use writer::{CommitMessage, FileChange, Writer};
+pub use writer::{CommitMessage, FileChange, Writer, write_atomically};
 
 pub const RECORDS_DIR: &str = "records";
 pub const POLICY_FILE: &str = "claims.toml";

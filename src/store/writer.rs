@@ -370,7 +370,7 @@ fn is_lock_error(e: &git2::Error) -> bool {
 
 /// Writes a file through a temporary file in the same folder and a rename, so that a reader
 /// (or a crash) sees the old contents or the new, never a mix.
-pub(crate) fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), StoreError> {
+pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), StoreError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(StoreError::io(dir))?;
     let name = path

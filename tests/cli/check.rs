@@ -99,3 +99,46 @@ fn snapshot(repo: &Repo) -> Vec<(String, Vec<u8>)> {
     files.sort();
     files
 }
+
+#[test]
+fn check_formats_parse() {
+    let repo = Repo::new();
+    let good = repo.claim_with_two_origins("A <good> & sound claim.");
+    let bad = repo.add("Published & unproven.");
+    repo.ok(&["publish", &bad, "--force"]);
+    let _ = good;
+
+    let junit = repo.fails(&["check", "--format", "junit"], 1);
+    let xml = String::from_utf8(junit.stdout).unwrap();
+    let document = roxmltree::Document::parse(&xml).unwrap();
+    let cases: Vec<_> = document
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
+    assert_eq!(cases.len(), 2, "one test case per checked claim: {xml}");
+    let failed: Vec<_> = cases
+        .iter()
+        .filter(|c| c.children().any(|n| n.has_tag_name("failure")))
+        .collect();
+    assert_eq!(failed.len(), 1);
+    assert!(failed[0].attribute("name").unwrap().starts_with(&bad));
+    let suite = document
+        .descendants()
+        .find(|n| n.has_tag_name("testsuite"))
+        .unwrap();
+    assert_eq!(suite.attribute("tests"), Some("2"));
+    assert_eq!(suite.attribute("failures"), Some("1"));
+
+    let github = repo.fails(&["check", "--format", "github"], 1);
+    let text = String::from_utf8(github.stdout).unwrap();
+    assert!(
+        text.contains(&format!("::error file=records/{}/{bad}.toml,title=published-not-corroborated::published while unverified", &bad[..2])),
+        "{text}"
+    );
+
+    // A broken record carries its line and column into the annotation.
+    std::fs::write(repo.record_path(&bad), "id = 1\n").unwrap();
+    let github = repo.fails(&["check", "--format", "github"], 1);
+    let text = String::from_utf8(github.stdout).unwrap();
+    assert!(text.contains(",line=1,col="), "{text}");
+}

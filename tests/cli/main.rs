@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod audit;
 mod check;
 mod commits;
 mod errors;

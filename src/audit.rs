@@ -1,0 +1,720 @@
+//! `claims audit`: replays the git history of `records/` and reports every change that did not
+//! go through the workflow. Verified history is remembered under git's directory, so that an
+//! audit after one new commit reads about one commit.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+
+use git2::{ErrorCode, ObjectType, Oid, Repository, Sort, Tree};
+use serde::{Deserialize, Serialize};
+
+use crate::checks::Violation;
+use crate::domain::policy::{Checklists, Policy};
+use crate::domain::record::Record;
+use crate::domain::state::State;
+use crate::domain::workflow::{Confirmations, MoveRequest, Unmet, check_move, evidence_gaps};
+use crate::store::{
+    CHECKLIST_FILE, POLICY_FILE, RECORDS_DIR, Store, StoreError, Trailers, parse_record,
+};
+
+/// Bumped whenever the rules change, so a cache made under other rules is not trusted.
+const RULES_VERSION: u32 = 1;
+const CACHE_FILE: &str = "claims/audit-cache.json";
+
+/// What an audit found.
+#[derive(Debug, Default)]
+pub struct Audit {
+    /// Commits that changed records, examined now or remembered from an earlier audit.
+    pub audited: usize,
+    /// Of those, the ones read in this run.
+    pub read_now: usize,
+    pub violations: Vec<Violation>,
+    /// The clone is shallow: history before its boundary could not be audited.
+    pub shallow: bool,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Cache {
+    rules: u32,
+    tip: String,
+    audited: usize,
+    violations: Vec<CachedViolation>,
+}
+
+/// A violation as remembered: the same fields as reported.
+#[derive(Debug, Serialize, Deserialize)]
+struct CachedViolation {
+    id: Option<String>,
+    path: String,
+    rule: String,
+    message: String,
+    commit: Option<String>,
+    author: Option<String>,
+}
+
+/// Audits the history of records reachable from HEAD: all of it, or what came after `since`.
+pub fn audit(store: &Store, since: Option<&str>) -> Result<Audit, StoreError> {
+    let repo = store.repository();
+    tune_for_history_walks();
+    let head = match repo.head() {
+        Ok(head) => head.peel_to_commit()?.id(),
+        Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => {
+            let mut audit = Audit::default();
+            audit.violations.extend(uncommitted(store)?);
+            return Ok(audit);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let since = since
+        .map(|rev| {
+            repo.revparse_single(rev)
+                .and_then(|o| o.peel_to_commit())
+                .map(|c| c.id())
+        })
+        .transpose()?;
+    // The cache holds the audit of everything up to its tip; only a full audit uses it.
+    let cache = match since {
+        None => read_cache(repo).filter(|cache| {
+            Oid::from_str(&cache.tip).is_ok_and(|tip| {
+                tip == head || repo.graph_descendant_of(head, tip).unwrap_or(false)
+            })
+        }),
+        Some(_) => None,
+    };
+    let mut walk = repo.revwalk()?;
+    walk.push(head)?;
+    if let Some(boundary) =
+        since.or_else(|| cache.as_ref().and_then(|c| Oid::from_str(&c.tip).ok()))
+    {
+        walk.hide(boundary)?;
+    }
+    walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
+
+    let shallow_roots = shallow_roots(repo);
+    let mut auditor = Auditor {
+        repo,
+        policies: HashMap::new(),
+        violations: Vec::new(),
+    };
+    let mut read_now = 0;
+    for oid in walk {
+        let commit = repo.find_commit(oid?)?;
+        if auditor.audit_commit(&commit, shallow_roots.contains(&commit.id()))? {
+            read_now += 1;
+        }
+    }
+
+    let mut audit = Audit {
+        audited: read_now,
+        read_now,
+        violations: Vec::new(),
+        shallow: repo.is_shallow(),
+    };
+    if let Some(cache) = cache {
+        audit.audited += cache.audited;
+        audit.violations = cache.violations.into_iter().map(Violation::from).collect();
+    }
+    audit.violations.extend(auditor.violations);
+    if since.is_none() {
+        write_cache(repo, head, &audit);
+    }
+    audit.violations.extend(uncommitted(store)?);
+    Ok(audit)
+}
+
+struct Auditor<'r> {
+    repo: &'r Repository,
+    /// Policies by the blobs of claims.toml and the checklists they were read from.
+    policies: HashMap<(Option<Oid>, Option<Oid>), Policy>,
+    violations: Vec<Violation>,
+}
+
+/// One record file's versions before and after a commit.
+struct Delta {
+    path: String,
+    before: Option<Oid>,
+    after: Option<Oid>,
+}
+
+impl Auditor<'_> {
+    /// Audits one commit; returns whether it changed records.
+    fn audit_commit(
+        &mut self,
+        commit: &git2::Commit<'_>,
+        shallow_root: bool,
+    ) -> Result<bool, StoreError> {
+        if shallow_root {
+            // Its parents are not in this clone: its records are the audit's starting point.
+            return Ok(false);
+        }
+        let tree = commit.tree()?;
+        let parent_trees: Vec<Tree<'_>> = commit
+            .parents()
+            .map(|p| p.tree())
+            .collect::<Result<_, _>>()?;
+        let deltas = record_deltas(self.repo, parent_trees.first(), &tree)?;
+        if deltas.is_empty() {
+            return Ok(false);
+        }
+        let context = CommitContext::of(commit);
+        if parent_trees.len() > 1 {
+            for delta in &deltas {
+                self.audit_merge(&context, delta, &parent_trees)?;
+            }
+            return Ok(true);
+        }
+        let policy = self.policy_at(&tree)?;
+        if policy.require_signed_commits && commit.header_field_bytes("gpgsig").is_err() {
+            self.report(
+                &context,
+                None,
+                "",
+                "unsigned",
+                "changes records but is not signed".into(),
+            );
+        }
+        let trailers = Trailers::parse(&String::from_utf8_lossy(commit.message_bytes()));
+        for delta in &deltas {
+            self.audit_change(&context, &trailers, delta, &policy)?;
+        }
+        Ok(true)
+    }
+
+    fn audit_change(
+        &mut self,
+        context: &CommitContext,
+        trailers: &Trailers,
+        delta: &Delta,
+        policy: &Policy,
+    ) -> Result<(), StoreError> {
+        let path = delta.path.as_str();
+        let before = self.read(delta.before, path)?;
+        let after = match self.read(delta.after, path)? {
+            Some(Ok(record)) => record,
+            Some(Err(message)) => {
+                self.report(
+                    context,
+                    None,
+                    path,
+                    "unparsable",
+                    format!("leaves the record unreadable: {message}"),
+                );
+                return Ok(());
+            }
+            None => {
+                self.report(
+                    context,
+                    id_from_path(path),
+                    path,
+                    "record-deleted",
+                    "deletes a record; the workflow never deletes claims".into(),
+                );
+                return Ok(());
+            }
+        };
+        let id = Some(after.id.to_string());
+        if trailers.ids.is_empty() {
+            self.report(
+                context,
+                id,
+                path,
+                "no-trailers",
+                "changes a record without Claim-* trailers: the change did not go through claims"
+                    .into(),
+            );
+            return Ok(());
+        }
+        if !trailers.ids.iter().any(|named| named == after.id.as_str()) {
+            self.report(
+                context,
+                id,
+                path,
+                "trailer-mismatch",
+                format!(
+                    "changes {} but its Claim-Id trailers name {}",
+                    after.id,
+                    trailers.ids.join(", ")
+                ),
+            );
+            return Ok(());
+        }
+        let action = trailers.action.as_deref().unwrap_or("");
+        let before = match before {
+            Some(Ok(record)) => record,
+            // The earlier version could not be read: this commit repairs it; judge it alone.
+            Some(Err(_)) => after.clone(),
+            None => {
+                if after.state != State::Unverified || !after.history.is_empty() {
+                    self.report(
+                        context,
+                        id,
+                        path,
+                        "state-without-transition",
+                        format!("creates the claim as {} instead of unverified", after.state),
+                    );
+                }
+                return Ok(());
+            }
+        };
+        if !after.history.starts_with(&before.history) {
+            self.report(
+                context,
+                id.clone(),
+                path,
+                "history-rewritten",
+                "rewrites the record's history instead of adding to it".into(),
+            );
+        }
+        if before.state == after.state {
+            if action == "transition" {
+                self.report(
+                    context,
+                    id.clone(),
+                    path,
+                    "transition-mismatch",
+                    format!(
+                        "says it moves the claim but the state stays {}",
+                        after.state
+                    ),
+                );
+            } else if after.history.len() != before.history.len() {
+                self.report(
+                    context,
+                    id.clone(),
+                    path,
+                    "history-mismatch",
+                    "adds a transition to the history without changing the state".into(),
+                );
+            }
+            return Ok(());
+        }
+        if action != "transition" {
+            self.report(
+                context,
+                id,
+                path,
+                "state-without-transition",
+                format!(
+                    "changes the state from {} to {} in a commit whose action is '{action}'",
+                    before.state, after.state
+                ),
+            );
+            return Ok(());
+        }
+        let (from, to) = (trailers.from.as_deref(), trailers.to.as_deref());
+        if from != Some(before.state.as_str()) || to != Some(after.state.as_str()) {
+            self.report(
+                context,
+                id.clone(),
+                path,
+                "transition-mismatch",
+                format!(
+                    "moves the claim from {} to {} but its trailers say {} to {}",
+                    before.state,
+                    after.state,
+                    from.unwrap_or("(none)"),
+                    to.unwrap_or("(none)")
+                ),
+            );
+        }
+        match after.history.get(before.history.len()..) {
+            Some([entry]) if entry.from == before.state && entry.to == after.state => {
+                if entry.by != context.author {
+                    self.report(
+                        context,
+                        id.clone(),
+                        path,
+                        "history-mismatch",
+                        format!(
+                            "the history says {} made the move, git says {}",
+                            entry.by, context.author
+                        ),
+                    );
+                }
+            }
+            _ => self.report(
+                context,
+                id.clone(),
+                path,
+                "history-mismatch",
+                format!(
+                    "the record's history does not record the move from {} to {}",
+                    before.state, after.state
+                ),
+            ),
+        }
+        // The guards of the move, judged on the record as it was committed: its evidence,
+        // its recorded checklist answers and the note of its new history entry.
+        let request = MoveRequest {
+            to: after.state,
+            note: after.history.last().and_then(|t| t.note.clone()),
+            confirmations: Confirmations::default(),
+        };
+        let mut unmet: Vec<Unmet> =
+            evidence_gaps(&after, after.state, &Confirmations::default(), policy);
+        unmet.extend(
+            check_move(&before, &request, policy)
+                .into_iter()
+                .filter(|u| matches!(u, Unmet::Note(_))),
+        );
+        for gap in unmet {
+            self.report(
+                context,
+                id.clone(),
+                path,
+                "guard-not-held",
+                format!("moved to {} although {gap}", after.state),
+            );
+        }
+        Ok(())
+    }
+
+    /// A merge may bring together what branches did through the workflow; it may not decide
+    /// a state of its own.
+    fn audit_merge(
+        &mut self,
+        context: &CommitContext,
+        delta: &Delta,
+        parents: &[Tree<'_>],
+    ) -> Result<(), StoreError> {
+        let path = delta.path.as_str();
+        let merged = match self.read(delta.after, path)? {
+            Some(Ok(record)) => record,
+            Some(Err(message)) => {
+                self.report(
+                    context,
+                    None,
+                    path,
+                    "unparsable",
+                    format!("the merge leaves the record unreadable: {message}"),
+                );
+                return Ok(());
+            }
+            None => return Ok(()),
+        };
+        let mut states = BTreeSet::new();
+        for parent in parents {
+            let blob = entry_id(parent, path)?;
+            if let Some(Ok(record)) = self.read(blob, path)? {
+                states.insert(record.state);
+            }
+        }
+        if !states.is_empty() && !states.contains(&merged.state) {
+            let states: Vec<&str> = states.iter().map(|s| s.as_str()).collect();
+            self.report(
+                context,
+                Some(merged.id.to_string()),
+                path,
+                "merge-state-change",
+                format!(
+                    "the merge sets the state to {} but its parents have {}",
+                    merged.state,
+                    states.join(" and ")
+                ),
+            );
+        }
+        Ok(())
+    }
+
+    fn read(
+        &self,
+        blob: Option<Oid>,
+        path: &str,
+    ) -> Result<Option<Result<Record, String>>, StoreError> {
+        let Some(blob) = blob else { return Ok(None) };
+        let blob = self.repo.find_blob(blob)?;
+        Ok(Some(
+            parse_record(path, blob.content()).map_err(|e| e.to_string()),
+        ))
+    }
+
+    fn policy_at(&mut self, tree: &Tree<'_>) -> Result<Policy, StoreError> {
+        let key = (
+            entry_id(tree, POLICY_FILE)?,
+            entry_id(tree, CHECKLIST_FILE)?,
+        );
+        if let Some(policy) = self.policies.get(&key) {
+            return Ok(policy.clone());
+        }
+        let text = |blob: Option<Oid>| -> Result<String, StoreError> {
+            Ok(match blob {
+                Some(blob) => {
+                    String::from_utf8_lossy(self.repo.find_blob(blob)?.content()).into_owned()
+                }
+                None => String::new(),
+            })
+        };
+        let checklists = match key.1 {
+            Some(_) => Checklists::from_toml(&text(key.1)?).unwrap_or_default(),
+            None => Checklists::default(),
+        };
+        // A policy that does not parse at some commit is judged by the defaults there;
+        // `claims check` reports the broken file itself.
+        let policy =
+            Policy::from_toml(&text(key.0)?, checklists.clone()).unwrap_or_else(|_| Policy {
+                checklists,
+                ..Policy::default()
+            });
+        self.policies.insert(key, policy.clone());
+        Ok(policy)
+    }
+
+    fn report(
+        &mut self,
+        context: &CommitContext,
+        id: Option<String>,
+        path: &str,
+        rule: &str,
+        message: String,
+    ) {
+        self.violations.push(Violation {
+            id,
+            path: path.to_string(),
+            line: None,
+            column: None,
+            rule: rule.to_string(),
+            message,
+            commit: Some(context.short.clone()),
+            author: Some(context.author.clone()),
+        });
+    }
+}
+
+struct CommitContext {
+    short: String,
+    author: String,
+}
+
+impl CommitContext {
+    fn of(commit: &git2::Commit<'_>) -> CommitContext {
+        let author = commit.author();
+        CommitContext {
+            short: commit.id().to_string()[..8].to_string(),
+            author: format!(
+                "{} <{}>",
+                String::from_utf8_lossy(author.name_bytes()),
+                String::from_utf8_lossy(author.email_bytes())
+            ),
+        }
+    }
+}
+
+fn id_from_path(path: &str) -> Option<String> {
+    Path::new(path)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+}
+
+fn entry_id(tree: &Tree<'_>, path: &str) -> Result<Option<Oid>, StoreError> {
+    match tree.get_path(Path::new(path)) {
+        Ok(entry) => Ok(Some(entry.id())),
+        Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The record files that differ between `before` (absent for a root commit) and `after`.
+/// Only subtrees whose ids differ are read, so a commit that changes one record costs a few
+/// tree reads whatever the size of the repository.
+fn record_deltas(
+    repo: &Repository,
+    before: Option<&Tree<'_>>,
+    after: &Tree<'_>,
+) -> Result<Vec<Delta>, StoreError> {
+    let records = |tree: Option<&Tree<'_>>| -> Result<Option<Oid>, StoreError> {
+        match tree {
+            Some(tree) => entry_id(tree, RECORDS_DIR),
+            None => Ok(None),
+        }
+    };
+    let (old, new) = (records(before)?, records(Some(after))?);
+    let mut deltas = Vec::new();
+    if old != new {
+        diff_trees(repo, old, new, RECORDS_DIR, &mut deltas)?;
+    }
+    Ok(deltas)
+}
+
+fn diff_trees(
+    repo: &Repository,
+    old: Option<Oid>,
+    new: Option<Oid>,
+    prefix: &str,
+    deltas: &mut Vec<Delta>,
+) -> Result<(), StoreError> {
+    let tree = |oid: Option<Oid>| oid.map(|oid| repo.find_tree(oid)).transpose();
+    let (old, new) = (tree(old)?, tree(new)?);
+    let entries = |tree: &Option<Tree<'_>>| -> Vec<Entry> {
+        tree.iter()
+            .flat_map(|t| t.iter())
+            .map(|e| Entry::of(&e))
+            .collect()
+    };
+    let (old, new) = (entries(&old), entries(&new));
+    // Both lists are in git's tree order: walk them side by side, like a merge.
+    let (mut i, mut j) = (0, 0);
+    while i < old.len() || j < new.len() {
+        let order = match (old.get(i), new.get(j)) {
+            (Some(a), Some(b)) => a.order_key().cmp(&b.order_key()),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            _ => std::cmp::Ordering::Greater,
+        };
+        let (a, b) = match order {
+            std::cmp::Ordering::Equal => {
+                i += 1;
+                j += 1;
+                (Some(&old[i - 1]), Some(&new[j - 1]))
+            }
+            std::cmp::Ordering::Less => {
+                i += 1;
+                (Some(&old[i - 1]), None)
+            }
+            std::cmp::Ordering::Greater => {
+                j += 1;
+                (None, Some(&new[j - 1]))
+            }
+        };
+        if a.map(|e| e.id) == b.map(|e| e.id) {
+            continue;
+        }
+        let name = a.or(b).map(|e| e.name.as_str()).unwrap_or_default();
+        let path = format!("{prefix}/{name}");
+        let subtree = |e: Option<&Entry>| e.filter(|e| e.is_tree).map(|e| e.id);
+        let blob = |e: Option<&Entry>| e.filter(|e| !e.is_tree).map(|e| e.id);
+        if subtree(a).is_some() || subtree(b).is_some() {
+            diff_trees(repo, subtree(a), subtree(b), &path, deltas)?;
+        }
+        if (blob(a).is_some() || blob(b).is_some()) && name.ends_with(".toml") {
+            deltas.push(Delta {
+                path,
+                before: blob(a),
+                after: blob(b),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A tree entry as the audit needs it.
+struct Entry {
+    name: String,
+    id: Oid,
+    is_tree: bool,
+}
+
+impl Entry {
+    fn of(entry: &git2::TreeEntry<'_>) -> Entry {
+        Entry {
+            name: String::from_utf8_lossy(entry.name_bytes()).into_owned(),
+            id: entry.id(),
+            is_tree: entry.kind() == Some(ObjectType::Tree),
+        }
+    }
+
+    /// Git sorts a folder as if its name ended in '/'.
+    fn order_key(&self) -> impl Ord + '_ {
+        (
+            self.name.as_bytes(),
+            if self.is_tree { &b"/"[..] } else { &b""[..] },
+        )
+    }
+}
+
+/// A walk over history reads the same large `records/` trees again and again: keep them in
+/// libgit2's object cache (by default it caches no tree over 4 KiB), and do not re-hash every
+/// object read from git's own store (`git fsck` is the tool that verifies storage).
+fn tune_for_history_walks() {
+    // SAFETY: sets a process-wide libgit2 option before this audit reads any object; no
+    // other thread reads objects.
+    unsafe {
+        let _ = git2::opts::set_cache_object_limit(ObjectType::Tree, 4 << 20);
+    }
+    git2::opts::strict_hash_verification(false);
+}
+
+/// Commits at the boundary of a shallow clone: their parents are not here.
+fn shallow_roots(repo: &Repository) -> BTreeSet<Oid> {
+    std::fs::read_to_string(repo.commondir().join("shallow"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| Oid::from_str(line.trim()).ok())
+        .collect()
+}
+
+/// Record files whose working-tree or staged version differs from HEAD.
+fn uncommitted(store: &Store) -> Result<Vec<Violation>, StoreError> {
+    let mut options = git2::StatusOptions::new();
+    options
+        .pathspec(RECORDS_DIR)
+        .include_untracked(true)
+        .recurse_untracked_dirs(true)
+        .include_ignored(false);
+    let statuses = store.repository().statuses(Some(&mut options))?;
+    Ok(statuses
+        .iter()
+        .filter_map(|entry| {
+            let path = entry.path().ok()?.to_string();
+            Some(Violation {
+                id: id_from_path(&path),
+                message: format!("has changes that are not committed ({:?})", entry.status()),
+                path,
+                line: None,
+                column: None,
+                rule: "uncommitted".into(),
+                commit: None,
+                author: None,
+            })
+        })
+        .collect())
+}
+
+fn read_cache(repo: &Repository) -> Option<Cache> {
+    let text = std::fs::read(repo.commondir().join(CACHE_FILE)).ok()?;
+    serde_json::from_slice::<Cache>(&text)
+        .ok()
+        .filter(|cache| cache.rules == RULES_VERSION)
+}
+
+/// Remembers the audit up to `tip`. A cache that cannot be written only costs the next
+/// audit its speed, so failures are ignored.
+fn write_cache(repo: &Repository, tip: Oid, audit: &Audit) {
+    let cache = Cache {
+        rules: RULES_VERSION,
+        tip: tip.to_string(),
+        audited: audit.audited,
+        violations: audit.violations.iter().map(CachedViolation::from).collect(),
+    };
+    let path = repo.commondir().join(CACHE_FILE);
+    if let (Some(dir), Ok(bytes)) = (path.parent(), serde_json::to_vec(&cache)) {
+        let _ = std::fs::create_dir_all(dir);
+        let _ = crate::store::write_atomically(&path, &bytes);
+    }
+}
+
+impl From<&Violation> for CachedViolation {
+    fn from(v: &Violation) -> Self {
+        CachedViolation {
+            id: v.id.clone(),
+            path: v.path.clone(),
+            rule: v.rule.clone(),
+            message: v.message.clone(),
+            commit: v.commit.clone(),
+            author: v.author.clone(),
+        }
+    }
+}
+
+impl From<CachedViolation> for Violation {
+    fn from(v: CachedViolation) -> Self {
+        Violation {
+            id: v.id,
+            path: v.path,
+            line: None,
+            column: None,
+            rule: v.rule,
+            message: v.message,
+            commit: v.commit,
+            author: v.author,
+        }
+    }
+}

@@ -1,0 +1,290 @@
+use crate::harness::{REVIEWER, Repo};
+
+/// Runs `claims audit --format json` and returns (exit code, report).
+fn audit(repo: &Repo, args: &[&str]) -> (i32, serde_json::Value) {
+    let mut full = vec!["audit", "--format", "json"];
+    full.extend_from_slice(args);
+    let output = repo.claims(&full).output().unwrap();
+    let report = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!("{e}: {}", String::from_utf8_lossy(&output.stdout));
+    });
+    (output.status.code().unwrap(), report)
+}
+
+fn rules(report: &serde_json::Value) -> Vec<String> {
+    let mut rules: Vec<String> = report["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["rule"].as_str().unwrap().to_string())
+        .collect();
+    rules.sort();
+    rules
+}
+
+/// A repository where everything went through the workflow.
+fn clean_history() -> (Repo, String) {
+    let repo = Repo::new();
+    let id = repo.claim_with_two_origins("Audited claim.");
+    repo.ok(&["mark", &id, "sourced", "--all-checked"]);
+    repo.ok(&["mark", &id, "corroborated", "--all-checked"]);
+    repo.ok(&["publish", &id]);
+    (repo, id)
+}
+
+fn edit(repo: &Repo, id: &str, from: &str, to: &str) {
+    let text = repo.read_record(id);
+    assert!(text.contains(from), "{from:?} not in\n{text}");
+    std::fs::write(repo.record_path(id), text.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn a_history_made_by_the_workflow_passes() {
+    let (repo, _) = clean_history();
+    let (code, report) = audit(&repo, &[]);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["ok"], true);
+    assert_eq!(report["checked"], 6);
+    assert_eq!(repo.ok(&["audit"]), "audited 6 commits: ok\n");
+}
+
+#[test]
+fn each_kind_of_change_outside_the_workflow_is_reported() {
+    type Tamper = fn(&Repo, &str);
+    let cases: &[(&str, Tamper)] = &[
+        ("no-trailers", |repo, id| {
+            edit(repo, id, "published = true", "published = false");
+            repo.git(&["commit", "-qam", "Quietly unpublish"]);
+        }),
+        ("trailer-mismatch", |repo, id| {
+            edit(repo, id, "published = true", "published = false");
+            repo.git(&[
+                "commit",
+                "-qam",
+                "Unpublish\n\nClaim-Id: zzzzzzzzzz\nClaim-Action: publish",
+            ]);
+        }),
+        ("state-without-transition", |repo, id| {
+            edit(repo, id, "state = \"corroborated\"", "state = \"disputed\"");
+            let message = format!("Note\n\nClaim-Id: {id}\nClaim-Action: note");
+            repo.git(&["commit", "-qam", &message]);
+        }),
+        ("record-deleted", |repo, id| {
+            std::fs::remove_file(repo.record_path(id)).unwrap();
+            let message = format!("Remove\n\nClaim-Id: {id}\nClaim-Action: edit");
+            repo.git(&["commit", "-qam", &message]);
+        }),
+        ("history-rewritten", |repo, id| {
+            edit(repo, id, "from = \"unverified\"", "from = \"disputed\"");
+            let message = format!("Tidy\n\nClaim-Id: {id}\nClaim-Action: edit");
+            repo.git(&["commit", "-qam", &message]);
+        }),
+    ];
+    for (rule, tamper) in cases {
+        let (repo, id) = clean_history();
+        tamper(&repo, &id);
+        let (code, report) = audit(&repo, &[]);
+        let found = rules(&report);
+        assert_eq!(code, 1, "{rule}: {report}");
+        assert!(found.iter().any(|r| r == rule), "{rule}: {found:?}");
+        let violation = &report["violations"][0];
+        assert_eq!(
+            violation["author"], "Git User <git@example.org>",
+            "{report}"
+        );
+        assert_eq!(violation["commit"].as_str().unwrap().len(), 8);
+        assert!(violation["path"].as_str().unwrap().starts_with("records/"));
+    }
+}
+
+#[test]
+fn a_transition_whose_guards_did_not_hold_is_reported() {
+    let repo = Repo::new();
+    let id = repo.add("Moved by hand without evidence.");
+    let text = repo
+        .read_record(&id)
+        .replace("state = \"unverified\"", "state = \"corroborated\"")
+        + &format!(
+            "\n[[history]]\nfrom = \"unverified\"\nto = \"corroborated\"\nat = \"2026-03-01T09:00:00Z\"\nby = \"{REVIEWER}\"\n"
+        );
+    std::fs::write(repo.record_path(&id), text).unwrap();
+    let message = format!(
+        "Move\n\nClaim-Id: {id}\nClaim-Action: transition\nClaim-From: unverified\nClaim-To: corroborated"
+    );
+    repo.git(&[
+        "-c",
+        "user.name=Ana Ruiz",
+        "-c",
+        "user.email=ana@example.org",
+        "commit",
+        "-qam",
+        &message,
+    ]);
+    let (code, report) = audit(&repo, &[]);
+    assert_eq!(code, 1);
+    let found = rules(&report);
+    assert!(found.iter().all(|r| r == "guard-not-held"), "{found:?}");
+    assert_eq!(found.len(), 3, "origins and two checklists: {report}");
+}
+
+#[test]
+fn a_transition_that_lies_about_its_states_is_reported() {
+    let repo = Repo::new();
+    let id = repo.claim_with_two_origins("Trailers must tell the truth.");
+    edit(&repo, &id, "state = \"unverified\"", "state = \"sourced\"");
+    let entry = format!(
+        "\n[[history]]\nfrom = \"unverified\"\nto = \"sourced\"\nat = \"2026-03-01T09:00:00Z\"\nby = \"{REVIEWER}\"\n\n[checklist.sourced]\ndate = true\nlocation = true\nmotivation = true\nprovenance = true\nsource = true\n"
+    );
+    let text = repo.read_record(&id) + &entry;
+    std::fs::write(repo.record_path(&id), text).unwrap();
+    let message = format!(
+        "Move\n\nClaim-Id: {id}\nClaim-Action: transition\nClaim-From: unverified\nClaim-To: corroborated"
+    );
+    repo.git(&[
+        "-c",
+        "user.name=Ana Ruiz",
+        "-c",
+        "user.email=ana@example.org",
+        "commit",
+        "-qam",
+        &message,
+    ]);
+    let (_, report) = audit(&repo, &[]);
+    assert_eq!(rules(&report), ["transition-mismatch"], "{report}");
+}
+
+#[test]
+fn uncommitted_changes_to_records_are_reported_and_audit_writes_only_its_cache() {
+    let (repo, id) = clean_history();
+    edit(&repo, &id, "published = true", "published = false");
+    let status = repo.status();
+    let (code, report) = audit(&repo, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(rules(&report), ["uncommitted"]);
+    assert_eq!(repo.status(), status);
+    assert!(repo.path().join(".git/claims/audit-cache.json").exists());
+}
+
+#[test]
+fn repeated_audits_read_only_new_commits() {
+    let (repo, id) = clean_history();
+    let (_, first) = audit(&repo, &[]);
+    assert_eq!(first["read"], 6);
+    let (_, again) = audit(&repo, &[]);
+    assert_eq!(again["read"], 0);
+    assert_eq!(again["checked"], 6);
+    repo.ok(&["note", &id, "one more"]);
+    let (_, after) = audit(&repo, &[]);
+    assert_eq!(after["read"], 1);
+    assert_eq!(after["checked"], 7);
+    // A violation found once is still reported by later, cached audits.
+    edit(&repo, &id, "published = true", "published = false");
+    repo.git(&["commit", "-qam", "Quietly unpublish"]);
+    assert_eq!(rules(&audit(&repo, &[]).1), ["no-trailers"]);
+    repo.ok(&["note", &id, "and another"]);
+    let (code, cached) = audit(&repo, &[]);
+    assert_eq!((code, cached["read"].as_u64()), (1, Some(1)));
+    assert_eq!(rules(&cached), ["no-trailers"]);
+    // --since audits only what came after a revision.
+    let (code, since) = audit(&repo, &["--since", "HEAD~1"]);
+    assert_eq!((code, since["checked"].as_u64()), (0, Some(1)));
+}
+
+#[test]
+fn merges_of_workflow_branches_pass_and_a_merge_that_decides_a_state_does_not() {
+    let repo = Repo::new();
+    let a = repo.claim_with_two_origins("Claim on the first branch.");
+    let b = repo.claim_with_two_origins("Claim on the second branch.");
+    repo.git(&["checkout", "-qb", "side"]);
+    repo.ok(&["mark", &a, "sourced", "--all-checked"]);
+    repo.git(&["checkout", "-q", "main"]);
+    repo.ok(&["mark", &b, "sourced", "--all-checked"]);
+    repo.git(&["merge", "-q", "--no-edit", "side"]);
+    let (code, report) = audit(&repo, &[]);
+    assert_eq!(code, 0, "{report}");
+
+    repo.git(&["checkout", "-qb", "other"]);
+    repo.ok(&["note", &a, "on the other branch"]);
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["merge", "-q", "--no-ff", "--no-commit", "other"]);
+    edit(&repo, &a, "state = \"sourced\"", "state = \"disputed\"");
+    repo.git(&["commit", "-qam", "Merge and decide"]);
+    let (code, report) = audit(&repo, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(rules(&report), ["merge-state-change"], "{report}");
+}
+
+#[test]
+fn a_shallow_clone_says_so_and_raises_no_false_alarms() {
+    let (origin, id) = clean_history();
+    origin.ok(&["note", &id, "latest"]);
+    let clone = tempfile::TempDir::new().unwrap();
+    let url = format!("file://{}", origin.path().display());
+    origin.git(&[
+        "clone",
+        "-q",
+        "--depth",
+        "2",
+        &url,
+        clone.path().to_str().unwrap(),
+    ]);
+    let output = origin
+        .claims(&[
+            "-C",
+            clone.path().to_str().unwrap(),
+            "audit",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{report}");
+    assert_eq!(report["shallow"], true);
+    assert_eq!(report["checked"], 1);
+    let text = origin
+        .claims(&["-C", clone.path().to_str().unwrap(), "audit"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&text.stdout).contains("shallow clone"));
+}
+
+#[test]
+fn unsigned_commits_are_reported_when_the_policy_asks_for_signatures() {
+    let (repo, id) = clean_history();
+    std::fs::write(
+        repo.path().join("claims.toml"),
+        "[audit]\nrequire_signed_commits = true\n",
+    )
+    .unwrap();
+    repo.git(&["commit", "-qam", "Require signatures"]);
+    repo.ok(&["note", &id, "unsigned"]);
+    let (code, report) = audit(&repo, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(rules(&report), ["unsigned"]);
+}
+
+#[test]
+fn audit_formats_parse() {
+    let (repo, id) = clean_history();
+    edit(&repo, &id, "published = true", "published = false");
+    repo.git(&["commit", "-qam", "Quietly unpublish"]);
+    let junit = repo.fails(&["audit", "--format", "junit"], 1);
+    let xml = String::from_utf8(junit.stdout).unwrap();
+    let document = roxmltree::Document::parse(&xml).unwrap();
+    let failures: Vec<_> = document
+        .descendants()
+        .filter(|n| n.has_tag_name("failure"))
+        .collect();
+    assert_eq!(failures.len(), 1);
+    assert_eq!(failures[0].attribute("type"), Some("no-trailers"));
+    let github = repo.fails(&["audit", "--format", "github"], 1);
+    let line = String::from_utf8(github.stdout).unwrap();
+    assert!(
+        line.starts_with(&format!(
+            "::error file=records/{}/{id}.toml,title=no-trailers::",
+            &id[..2]
+        )),
+        "{line}"
+    );
+}

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Benchmark claims against git itself on a fixture repository of N claims and M commits.
+#
+#   bench/run.sh [N] [M]          (default 100000 100000)
+#
+# Builds the fixture with `git fast-import` (see bench/fixture.rs) in $BENCH_DIR (default: a
+# new temporary directory; an existing fixture of the same size there is reused), then times
+# each command against its peer, alternating ours and peer, and prints the median of $RUNS
+# runs (default 5):   name<TAB>ours_ms<TAB>peer_ms<TAB>ratio
+# Sizes are printed the same way in bytes, peak memory in KiB (peer column "-").
+set -euo pipefail
+
+N=${1:-100000}
+M=${2:-100000}
+RUNS=${RUNS:-5}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BENCH_DIR=${BENCH_DIR:-$(mktemp -d)}
+REPO="$BENCH_DIR/claims-$N-$M"
+
+(cd "$ROOT" && cargo build --release --quiet --bin claims --example fixture)
+CLAIMS="$ROOT/target/release/claims"
+FIXTURE="$ROOT/target/release/examples/fixture"
+
+export CLAIMS_REVIEWER="Bench Reviewer <bench@example.org>"
+export GIT_AUTHOR_NAME="Bench Reviewer" GIT_AUTHOR_EMAIL="bench@example.org"
+export GIT_COMMITTER_NAME="Bench Reviewer" GIT_COMMITTER_EMAIL="bench@example.org"
+
+if [ ! -d "$REPO/.git" ]; then
+  echo "# building fixture: $N claims, $M commits in $REPO" >&2
+  mkdir -p "$REPO"
+  git -C "$REPO" init -q -b main
+  "$FIXTURE" "$N" "$M" | git -C "$REPO" fast-import --quiet
+  git -C "$REPO" checkout -q -f main
+  git -C "$REPO" gc -q
+fi
+cd "$REPO"
+echo "# $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(date -u +%Y-%m-%d), N=$N M=$M, median of $RUNS" >&2
+
+now_ns() { date +%s%N; }
+# Milliseconds one command takes, output discarded.
+time_ms() {
+  local start end
+  start=$(now_ns)
+  "$@" >/dev/null 2>&1 || true
+  end=$(now_ns)
+  awk -v d=$((end - start)) 'BEGIN { printf "%.2f", d / 1e6 }'
+}
+median() { sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+report() { # name ours peer
+  awk -v n="$1" -v o="$2" -v p="$3" 'BEGIN { if (p == "-" || p == 0) r = "-"; else r = sprintf("%.3f", o / p); printf "%s\t%s\t%s\t%s\n", n, o, p, r }'
+}
+peak_kib() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -n 1; }
+
+# Claims to work on: the fixture's records, in a fixed order.
+mapfile -t FILES < <(git ls-files records | head -n $((RUNS * 4 + 8)))
+id_of() { basename "$1" .toml; }
+
+# Pairs one of our commands with its peer, alternating, RUNS times each.
+compare() { # name, then two shell snippets run with $i set: ours, peer
+  local name=$1 ours=$2 peer=$3 o=() p=() i
+  for ((i = 0; i < RUNS; i++)); do
+    o+=("$(time_ms bash -c "$ours" _ "$i")")
+    p+=("$(time_ms bash -c "$peer" _ "$i")")
+  done
+  report "$name" "$(printf '%s\n' "${o[@]}" | median)" "$(printf '%s\n' "${p[@]}" | median)"
+}
+export CLAIMS
+export -f id_of
+FILE_LIST=$(printf '%s\n' "${FILES[@]}")
+export FILE_LIST
+pick() { sed -n "$(($1 + 1))p" <<<"$FILE_LIST"; }
+export -f pick
+
+# The same one-record change, committed by the tool and by hand.
+compare "note (one write commit)" \
+  '"$CLAIMS" note "$(id_of "$(pick "$1")")" "bench note $1"' \
+  'f=$(pick $(('"$RUNS"' + $1))); printf "\n[[notes]]\nat = \"2026-01-01T00:00:00Z\"\nby = \"Bench\"\ntext = \"bench $1\"\n" >> "$f"; git add "$f" && git commit -q -m "Note"'
+
+ID=$(id_of "$(pick 0)")
+FILE=$(pick 0)
+compare "log ID" "\"\$CLAIMS\" log $ID" "git log --format=%H -- $FILE"
+compare "show ID" "\"\$CLAIMS\" show $ID" "cat $FILE"
+compare "check" "\"\$CLAIMS\" check" "find records -name '*.toml' -exec cat {} +"
+compare "list --state sourced" "\"\$CLAIMS\" list --state sourced" "find records -name '*.toml' -exec cat {} +"
+
+# Bytes one transition adds to .git, against git add+commit of the same change.
+git gc -q
+ID=$("$CLAIMS" list --state unverified --format csv | sed -n 2p | cut -d, -f1)
+"$CLAIMS" source add "$ID" --url "https://bench.example/$ID/$(now_ns)" --origin "bench" >/dev/null
+before=$(du -sb .git | cut -f1)
+"$CLAIMS" mark "$ID" sourced --all-checked >/dev/null
+ours=$(($(du -sb .git | cut -f1) - before))
+FILE=$(pick $((2 * RUNS + 1)))
+printf '\n[[history]]\nfrom = "unverified"\nto = "sourced"\nat = "2026-01-01T00:00:00Z"\nby = "Bench"\n' >> "$FILE"
+before=$(du -sb .git | cut -f1)
+git add "$FILE" && git commit -q -m "Move by hand"
+peer=$(($(du -sb .git | cut -f1) - before))
+report "bytes per transition" "$ours" "$peer"
+
+for command in "log $ID" "show $ID" "check" "list --state sourced" "note $ID memory"; do
+  # shellcheck disable=SC2086
+  report "peak KiB: $command" "$(peak_kib "$CLAIMS" $command)" "-"
+done

@@ -9,11 +9,27 @@ use super::{CommandError, Globals};
 /// Make the current directory a claims repository
 ///
 /// Runs `git init` if needed, writes claims.toml (the policy) and templates/checklist.toml
-/// (the verification checklists) where they are missing, and commits them. Files that exist
-/// are left alone, so running it again is harmless.
+/// (the verification checklists) where they are missing, and commits them. With --ci github it
+/// also writes .github/workflows/claims.yml, which runs `claims check` and `claims audit` on
+/// every push. Files that exist are left alone, so running it again is harmless.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  claims init\n  claims -C ~/newsroom/claims init")]
-pub struct Args {}
+#[command(
+    after_help = "Examples:\n  claims init\n  claims init --ci github\n  claims -C ~/newsroom/claims init"
+)]
+pub struct Args {
+    /// Also install a CI workflow that runs the gate and the audit
+    #[arg(long, value_enum, value_name = "SERVICE")]
+    pub ci: Option<Ci>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Ci {
+    /// GitHub Actions: .github/workflows/claims.yml
+    Github,
+}
+
+const GITHUB_WORKFLOW_PATH: &str = ".github/workflows/claims.yml";
+const GITHUB_WORKFLOW: &str = include_str!("../../templates/ci/github-workflow.yml");
 
 const DEFAULT_POLICY: &str = "\
 # Policy of this claims repository. Each value may tighten the built-in rule, never loosen it.
@@ -27,7 +43,7 @@ corroborated_min_origins = 2
 disputed_min_contradicting = 1
 ";
 
-pub fn run(_args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandError> {
+pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandError> {
     // Know who commits before creating anything: a failed init leaves no half-made repository.
     if Store::open(std::path::Path::new(".")).is_err() {
         Reviewer::resolve(
@@ -37,10 +53,14 @@ pub fn run(_args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErr
     }
     let (store, created) = Store::open_or_init(std::path::Path::new("."))?;
     let mut changes = Vec::new();
-    for (path, contents) in [
+    let mut files = vec![
         (POLICY_FILE, DEFAULT_POLICY),
         (CHECKLIST_FILE, DEFAULT_CHECKLISTS),
-    ] {
+    ];
+    if let Some(Ci::Github) = args.ci {
+        files.push((GITHUB_WORKFLOW_PATH, GITHUB_WORKFLOW));
+    }
+    for (path, contents) in files {
         if store.read_optional(path)?.is_none() {
             changes.push(FileChange {
                 path: path.to_string(),
@@ -67,7 +87,7 @@ pub fn run(_args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErr
     let message = CommitMessage {
         subject: "Start a claims repository".into(),
         body: Some(format!(
-            "Adds {} with the default policy and checklists.",
+            "Adds {}.",
             changes
                 .iter()
                 .map(|c| c.path.as_str())

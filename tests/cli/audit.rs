@@ -288,3 +288,26 @@ fn audit_formats_parse() {
         "{line}"
     );
 }
+
+#[test]
+fn init_installs_the_github_workflow_that_runs_check_and_audit() {
+    let repo = Repo::bare_git();
+    repo.ok(&["init", "--ci", "github"]);
+    let workflow =
+        std::fs::read_to_string(repo.path().join(".github/workflows/claims.yml")).unwrap();
+    assert!(
+        workflow.contains("claims check --format github"),
+        "{workflow}"
+    );
+    assert!(
+        workflow.contains("claims audit --format github"),
+        "{workflow}"
+    );
+    assert!(workflow.contains("fetch-depth: 0"), "{workflow}");
+    let committed = repo.git(&["show", "--name-only", "--format=", "HEAD"]);
+    assert!(
+        committed.contains(".github/workflows/claims.yml"),
+        "{committed}"
+    );
+    assert_eq!(repo.status(), "");
+}

@@ -344,6 +344,72 @@ pub fn add_note(record: &Record, text: &str, cx: &Context<'_>) -> Result<Change,
     })
 }
 
+/// The parts of a claim a reviewer may rewrite.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EditedFields {
+    pub text: String,
+    pub claimant: Option<String>,
+    pub tags: Vec<String>,
+}
+
+/// Rewrites a claim's text, claimant and tags. The id stays what it was: ids are minted once,
+/// when a claim is recorded, so that links, history and other branches keep finding it.
+pub fn edit_claim(
+    record: &Record,
+    edited: EditedFields,
+    _cx: &Context<'_>,
+) -> Result<Change, ActionError> {
+    let text = edited.text.trim().to_string();
+    if text.is_empty() {
+        return Err(ActionError::invalid(
+            "the claim text is empty",
+            "write the claim as it was made",
+        ));
+    }
+    let mut tags: Vec<String> = Vec::new();
+    for tag in edited
+        .tags
+        .iter()
+        .map(|t| t.trim())
+        .filter(|t| !t.is_empty())
+    {
+        if !tags.iter().any(|t| t == tag) {
+            tags.push(tag.to_string());
+        }
+    }
+    let mut next = record.clone();
+    next.text = text;
+    next.claimant = clean(edited.claimant);
+    next.tags = tags;
+    let changed: Vec<&str> = [
+        ("text", next.text != record.text),
+        ("claimant", next.claimant != record.claimant),
+        ("tags", next.tags != record.tags),
+    ]
+    .into_iter()
+    .filter_map(|(field, changed)| changed.then_some(field))
+    .collect();
+    if changed.is_empty() {
+        return Err(ActionError::invalid(
+            format!("{} is unchanged", record.id),
+            "nothing to do",
+        ));
+    }
+    Ok(Change {
+        message: CommitMessage {
+            subject: format!(
+                "Edit {} of {}: {}",
+                changed.join(", "),
+                record.id,
+                summary(&next.text)
+            ),
+            body: (next.text != record.text).then(|| format!("Was: {}", record.text)),
+            trailers: trailers(&record.id, "edit"),
+        },
+        record: next,
+    })
+}
+
 /// Sets or clears `published`. Publishing needs a corroborated claim unless `force`d.
 pub fn set_published(
     record: &Record,

@@ -1,14 +1,22 @@
-//! Terminal output: where text goes, how wide tables may be, whether a person is there to
-//! answer prompts.
+//! Terminal output and input: where text goes, how wide tables may be, whether a person is
+//! there to answer prompts, and the prompts themselves.
 
+use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::io::{self, IsTerminal, Write};
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use comfy_table::{ContentArrangement, Table, presets};
+use console::{Key, Term};
+use dialoguer::theme::ColorfulTheme;
+use dialoguer::{Confirm, Editor, Input, Select};
 
 pub struct Ui {
     out: Box<dyn Write>,
     err: Box<dyn Write>,
-    /// Standard input and output are a terminal and prompting was not turned off.
+    prompter: Box<dyn Prompter>,
+    /// Standard input, output and error are a terminal and prompting was not turned off.
     pub interactive: bool,
     /// Standard output is a terminal.
     pub stdout_is_terminal: bool,
@@ -21,10 +29,33 @@ impl Ui {
         Ui {
             out: Box::new(io::stdout().lock()),
             err: Box::new(io::stderr()),
-            interactive: !no_input && stdout_is_terminal && io::stdin().is_terminal(),
+            prompter: Box::new(TerminalPrompter::default()),
+            // Prompts are drawn on standard error, so it must be the terminal too.
+            interactive: !no_input
+                && stdout_is_terminal
+                && io::stdin().is_terminal()
+                && io::stderr().is_terminal(),
             stdout_is_terminal,
             width: terminal_width(stdout_is_terminal),
         }
+    }
+
+    /// A person who answers from a script: output, error output and every prompt with its
+    /// answer go to one transcript, in the order a terminal would show them.
+    pub fn scripted(answers: impl IntoIterator<Item = Answer>) -> (Ui, Transcript) {
+        let transcript = Transcript::default();
+        let ui = Ui {
+            out: Box::new(transcript.clone()),
+            err: Box::new(transcript.clone()),
+            prompter: Box::new(ScriptedPrompter {
+                answers: answers.into_iter().collect(),
+                transcript: transcript.clone(),
+            }),
+            interactive: true,
+            stdout_is_terminal: false,
+            width: None,
+        };
+        (ui, transcript)
     }
 
     pub fn out(&mut self) -> &mut dyn Write {
@@ -33,6 +64,18 @@ impl Ui {
 
     pub fn err(&mut self) -> &mut dyn Write {
         &mut self.err
+    }
+
+    /// The prompter, once everything written so far is on the screen above the prompt.
+    pub fn prompt(&mut self) -> io::Result<&mut dyn Prompter> {
+        self.out.flush()?;
+        self.err.flush()?;
+        Ok(self.prompter.as_mut())
+    }
+
+    /// The terminal's (or `COLUMNS`') width; `None` when output goes to a pipe.
+    pub fn width(&self) -> Option<u16> {
+        self.width
     }
 
     /// A warning on standard error; output stays clean for pipes.
@@ -66,4 +109,245 @@ fn terminal_width(stdout_is_terminal: bool) -> Option<u16> {
         return Some(columns);
     }
     stdout_is_terminal.then(|| Table::new().width().filter(|w| *w > 20).unwrap_or(100))
+}
+
+/// The questions an interactive command asks. Every method fails with
+/// `io::ErrorKind::Interrupted` when the person presses Ctrl-C.
+pub trait Prompter {
+    /// One key press, answered without Enter (like `git add -p` with `interactive.singleKey`).
+    fn key(&mut self, prompt: &str) -> io::Result<char>;
+    /// The index of one of `items`; `None` when the person backs out with Esc or q.
+    fn select(&mut self, prompt: &str, items: &[String]) -> io::Result<Option<usize>>;
+    /// A line of text, trimmed; Enter alone gives `default`, or "" when there is none.
+    fn input(&mut self, prompt: &str, default: Option<&str>) -> io::Result<String>;
+    /// Yes or no; there is no default, so a stray Enter never answers.
+    fn confirm(&mut self, prompt: &str) -> io::Result<bool>;
+    /// `text` as the person left it in their editor; `None` when they did not save.
+    fn edit(&mut self, text: &str) -> io::Result<Option<String>>;
+}
+
+/// Set while the terminal prompter waits for a key, and left set when Ctrl-C ends the wait:
+/// a signal that arrives then is answered by the prompt's caller, which is already on its way
+/// out with `Interrupted`.
+static AWAITING_ANSWER: AtomicBool = AtomicBool::new(false);
+
+/// Whether a terminal prompt is waiting for the person, or was interrupted while it was.
+pub fn awaiting_answer() -> bool {
+    AWAITING_ANSWER.load(Ordering::SeqCst)
+}
+
+/// Prompts on the terminal (standard error), drawn by dialoguer.
+pub struct TerminalPrompter {
+    term: Term,
+    theme: ColorfulTheme,
+}
+
+impl Default for TerminalPrompter {
+    fn default() -> Self {
+        TerminalPrompter {
+            term: Term::stderr(),
+            theme: ColorfulTheme::default(),
+        }
+    }
+}
+
+/// Runs one terminal prompt, keeping `AWAITING_ANSWER` up to date.
+fn answer<T>(prompt: impl FnOnce() -> dialoguer::Result<T>) -> io::Result<T> {
+    AWAITING_ANSWER.store(true, Ordering::SeqCst);
+    let answer = prompt().map_err(io::Error::from);
+    if !matches!(&answer, Err(e) if e.kind() == io::ErrorKind::Interrupted) {
+        AWAITING_ANSWER.store(false, Ordering::SeqCst);
+    }
+    answer
+}
+
+impl Prompter for TerminalPrompter {
+    fn key(&mut self, prompt: &str) -> io::Result<char> {
+        self.term.write_str(&format!("{prompt} "))?;
+        let key = answer(|| {
+            loop {
+                if let Key::Char(key) = self.term.read_key()? {
+                    return Ok(key);
+                }
+            }
+        })?;
+        self.term.write_line(&key.to_string())?;
+        Ok(key)
+    }
+
+    fn select(&mut self, prompt: &str, items: &[String]) -> io::Result<Option<usize>> {
+        answer(|| {
+            Select::with_theme(&self.theme)
+                .with_prompt(prompt)
+                .items(items)
+                .default(0)
+                .interact_on_opt(&self.term)
+        })
+    }
+
+    fn input(&mut self, prompt: &str, default: Option<&str>) -> io::Result<String> {
+        let mut input = Input::<String>::with_theme(&self.theme)
+            .with_prompt(prompt)
+            .allow_empty(true);
+        if let Some(default) = default {
+            input = input.default(default.to_string());
+        }
+        answer(|| input.interact_text_on(&self.term)).map(|text| text.trim().to_string())
+    }
+
+    fn confirm(&mut self, prompt: &str) -> io::Result<bool> {
+        answer(|| {
+            Confirm::with_theme(&self.theme)
+                .with_prompt(prompt)
+                .interact_on(&self.term)
+        })
+    }
+
+    fn edit(&mut self, text: &str) -> io::Result<Option<String>> {
+        // The editor owns the terminal meanwhile: this process is not reading from it.
+        Ok(Editor::new().extension(".toml").edit(text)?)
+    }
+}
+
+/// One scripted answer, for the prompt it is the answer to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    /// A key press, for `key`.
+    Key(char),
+    /// The item that starts with this text, for `select`.
+    Pick(String),
+    /// Typed text, for `input`; the saved file, for `edit`.
+    Text(String),
+    /// Enter alone, for `input`: the default.
+    Enter,
+    Yes,
+    No,
+    /// Esc at a `select`, or quitting the editor without saving.
+    Cancel,
+    /// Ctrl-C, at any prompt.
+    Interrupt,
+}
+
+impl Answer {
+    pub fn pick(item: &str) -> Answer {
+        Answer::Pick(item.to_string())
+    }
+
+    pub fn text(text: &str) -> Answer {
+        Answer::Text(text.to_string())
+    }
+}
+
+/// Everything a scripted session showed, prompts and answers included.
+#[derive(Debug, Clone, Default)]
+pub struct Transcript(Rc<RefCell<Vec<u8>>>);
+
+impl Transcript {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.borrow()).into_owned()
+    }
+}
+
+impl Write for Transcript {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Answers prompts from a queue, for tests. A prompt the script did not expect, or one
+/// asked after the script ran out, is an error that names the prompt.
+pub struct ScriptedPrompter {
+    answers: VecDeque<Answer>,
+    transcript: Transcript,
+}
+
+impl ScriptedPrompter {
+    /// The next answer, written into the transcript after its prompt.
+    fn next(&mut self, kind: &str, prompt: &str, items: &[String]) -> io::Result<Answer> {
+        let mut shown = format!("? {prompt}");
+        for item in items {
+            shown.push_str(&format!("\n    {item}"));
+        }
+        let answer = self.answers.pop_front().ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                format!("the script has no answer for the {kind} prompt \"{prompt}\""),
+            )
+        })?;
+        writeln!(self.transcript, "{shown}\n  > {answer:?}")?;
+        match answer {
+            Answer::Interrupt => Err(io::Error::new(
+                io::ErrorKind::Interrupted,
+                "read interrupted",
+            )),
+            answer => Ok(answer),
+        }
+    }
+}
+
+fn unexpected<T>(kind: &str, prompt: &str, answer: &Answer) -> io::Result<T> {
+    Err(io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("the script answered {answer:?} to the {kind} prompt \"{prompt}\""),
+    ))
+}
+
+impl Prompter for ScriptedPrompter {
+    fn key(&mut self, prompt: &str) -> io::Result<char> {
+        match self.next("key", prompt, &[])? {
+            Answer::Key(key) => Ok(key),
+            other => unexpected("key", prompt, &other),
+        }
+    }
+
+    fn select(&mut self, prompt: &str, items: &[String]) -> io::Result<Option<usize>> {
+        match self.next("select", prompt, items)? {
+            Answer::Pick(pick) => items
+                .iter()
+                .position(|item| item.starts_with(&pick))
+                .map(Some)
+                .ok_or_else(|| {
+                    io::Error::new(
+                        io::ErrorKind::InvalidInput,
+                        format!("the script picked '{pick}', which is not among {items:?}"),
+                    )
+                }),
+            Answer::Cancel => Ok(None),
+            other => unexpected("select", prompt, &other),
+        }
+    }
+
+    fn input(&mut self, prompt: &str, default: Option<&str>) -> io::Result<String> {
+        let shown = match default {
+            Some(default) => format!("{prompt} [{default}]"),
+            None => prompt.to_string(),
+        };
+        match self.next("input", &shown, &[])? {
+            Answer::Text(text) => Ok(text.trim().to_string()),
+            Answer::Enter => Ok(default.unwrap_or_default().to_string()),
+            other => unexpected("input", prompt, &other),
+        }
+    }
+
+    fn confirm(&mut self, prompt: &str) -> io::Result<bool> {
+        match self.next("confirm", prompt, &[])? {
+            Answer::Yes => Ok(true),
+            Answer::No => Ok(false),
+            other => unexpected("confirm", prompt, &other),
+        }
+    }
+
+    fn edit(&mut self, text: &str) -> io::Result<Option<String>> {
+        writeln!(self.transcript, "--- editor ---\n{text}\n--------------")?;
+        match self.next("edit", "(editor)", &[])? {
+            Answer::Text(text) => Ok(Some(text)),
+            Answer::Cancel => Ok(None),
+            other => unexpected("edit", "(editor)", &other),
+        }
+    }
 }

@@ -14,6 +14,7 @@ mod man;
 mod mark;
 mod note;
 mod publish;
+pub mod review;
 mod score;
 mod show;
 mod source;
@@ -91,6 +92,7 @@ pub enum Command {
     Publish(publish::Args),
     Unpublish(unpublish::Args),
     Note(note::Args),
+    Review(review::Args),
     Extract(extract::Args),
     Score(score::Args),
     Log(log::Args),
@@ -138,6 +140,7 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Publish(args) => publish::run(args, &globals, ui),
         Command::Unpublish(args) => unpublish::run(args, &globals, ui),
         Command::Note(args) => note::run(args, &globals, ui),
+        Command::Review(args) => review::run(args, &globals, ui),
         Command::Extract(args) => extract::run(args, &globals, ui),
         Command::Score(args) => score::run(args, ui),
         Command::Log(args) => log::run(args, &globals, ui),

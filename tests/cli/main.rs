@@ -9,4 +9,5 @@ mod commits;
 mod errors;
 mod extract;
 mod output;
+mod review;
 mod workflow;

@@ -4,7 +4,9 @@
 //!     cargo run --release --example fixture -- N M | git fast-import --quiet
 //!
 //! The first commits create the claims in batches (as `claims extract` does); the remaining
-//! commits each change one claim: a source, a transition with its trailers, or a note.
+//! commits each change one claim: a source, a transition with its trailers, publication of a
+//! corroborated claim with a fact-check url, or a note. One claim in ten is contradicted and
+//! disputed instead.
 //! Deterministic: the same N and M give the same repository.
 
 use std::collections::BTreeMap;
@@ -67,6 +69,21 @@ impl<W: Write> Stream<W> {
     }
 }
 
+/// The k-th source of claim n, from an origin of its own.
+fn source(n: usize, k: usize, stance: Stance, at: Timestamp) -> Source {
+    Source {
+        url: format!("https://outlet{}.example/{n}/{k}", (n + k) % 50),
+        title: None,
+        publisher: Some(format!("Outlet {}", (n + k) % 50)),
+        origin: Some(format!("Origin {n}-{k}")),
+        stance,
+        excerpt: Some("The figure was confirmed by the ministry.".into()),
+        accessed: Some(at),
+        added_by: Some(REVIEWER.into()),
+        rebuttal: None,
+    }
+}
+
 fn main() -> io::Result<()> {
     let args: Vec<usize> = std::env::args()
         .skip(1)
@@ -121,20 +138,34 @@ fn main() -> io::Result<()> {
         let at = stream.at();
         let record = records.get_mut(&n).expect("every claim number exists");
         let id: ClaimId = record.id.clone();
+        let contested = n % 10 == 7;
         let (subject, action, moved) = match (record.state, record.supporting().count()) {
+            (State::Unverified, _)
+                if contested && record.standing_contradictions().count() == 0 =>
+            {
+                record
+                    .sources
+                    .push(source(n, record.sources.len(), Stance::Contradicts, at));
+                (format!("Add contradicts source to {id}"), "source", None)
+            }
+            (State::Unverified, _) if contested => {
+                let request = MoveRequest {
+                    to: State::Disputed,
+                    note: Some("The official record differs.".into()),
+                    confirmations: Confirmations::all(),
+                };
+                *record = apply_move(record, &request, &policy, REVIEWER, at);
+                let moved = (State::Unverified, State::Disputed);
+                (
+                    format!("Move {id} from unverified to disputed"),
+                    "transition",
+                    Some(moved),
+                )
+            }
             (State::Unverified, 0) | (State::Sourced, 1) => {
-                let k = record.sources.len();
-                record.sources.push(Source {
-                    url: format!("https://outlet{}.example/{n}/{k}", random.below(50)),
-                    title: None,
-                    publisher: Some(format!("Outlet {}", random.below(50))),
-                    origin: Some(format!("Origin {n}-{k}")),
-                    stance: Stance::Supports,
-                    excerpt: Some("The figure was confirmed by the ministry.".into()),
-                    accessed: Some(at),
-                    added_by: Some(REVIEWER.into()),
-                    rebuttal: None,
-                });
+                record
+                    .sources
+                    .push(source(n, record.sources.len(), Stance::Supports, at));
                 (format!("Add supports source to {id}"), "source", None)
             }
             (State::Unverified | State::Sourced, _) => {
@@ -155,6 +186,11 @@ fn main() -> io::Result<()> {
                     "transition",
                     Some((from, to)),
                 )
+            }
+            (State::Corroborated, _) if !record.published => {
+                record.published = true;
+                record.published_url = Some(format!("https://factcheck.example/2026/{id}"));
+                (format!("Publish {id}"), "publish", None)
             }
             _ => {
                 record.notes.push(Note {

@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::domain::policy::Policy;
 use crate::domain::state::State;
 use crate::domain::workflow::{Confirmations, evidence_gaps};
+use crate::publish::claimreview::readiness_gaps;
 use crate::store::LoadedRecord;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -34,7 +35,8 @@ pub struct Report {
 }
 
 /// Checks every record file: it parses, its name matches its id, no id appears twice, a
-/// published claim is corroborated, and each claim's own evidence supports its state.
+/// published claim is corroborated, and each claim's own evidence supports its state. When
+/// `claims.toml` asks for it, a published claim's ClaimReview must also be ready to publish.
 pub fn check(records: &[LoadedRecord], policy: &Policy) -> Report {
     let mut violations = Vec::new();
     let mut paths_by_id: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
@@ -86,6 +88,11 @@ pub fn check(records: &[LoadedRecord], policy: &Policy) -> Report {
                 format!("{} claim: {gap}", record.state),
             ));
         }
+        if policy.check_claimreview && record.published {
+            for gap in readiness_gaps(record, policy.organization.as_ref()) {
+                violations.push(violation(gap.rule(), format!("ClaimReview: {gap}")));
+            }
+        }
     }
     for (id, paths) in paths_by_id {
         if paths.len() > 1 {
@@ -112,5 +119,45 @@ pub fn check(records: &[LoadedRecord], policy: &Policy) -> Report {
         ok: violations.is_empty(),
         checked: records.len(),
         violations,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::policy::Checklists;
+    use crate::domain::record::Record;
+
+    #[test]
+    fn claimreview_readiness_is_linted_only_when_asked_for() {
+        let mut record = Record::new(
+            "A published claim whose text runs on well past what a ClaimReview summary may hold."
+                .into(),
+            "2026-01-01T00:00:00Z".parse().unwrap(),
+        );
+        record.published = true;
+        record.published_url = Some("https://elsewhere.example/story".into());
+        let records = [(record.id.record_path(), Ok(record))];
+        let rules = |policy: &Policy| -> Vec<String> {
+            let mut rules: Vec<String> = check(&records, policy)
+                .violations
+                .into_iter()
+                .map(|v| v.rule)
+                .filter(|rule| rule.starts_with("claimreview-"))
+                .collect();
+            rules.sort();
+            rules
+        };
+        assert!(rules(&Policy::default()).is_empty());
+        let asking = Policy::from_toml(
+            "[organization]\nname = \"Verifica\"\nurl = \"https://verifica.example\"\n\
+             [check]\nclaimreview = true\n",
+            Checklists::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            rules(&asking),
+            ["claimreview-domain", "claimreview-summary"]
+        );
     }
 }

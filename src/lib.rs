@@ -7,6 +7,7 @@ pub mod cli;
 pub mod domain;
 pub mod engine;
 pub mod extract;
+pub mod publish;
 pub mod store;
 pub mod text;
 pub mod ui;

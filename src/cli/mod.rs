@@ -5,6 +5,7 @@ mod audit;
 mod check;
 mod completions;
 mod error;
+mod export;
 mod extract;
 mod findings;
 mod init;
@@ -14,6 +15,7 @@ mod man;
 mod mark;
 mod note;
 mod publish;
+mod report;
 pub mod review;
 mod score;
 mod show;
@@ -98,6 +100,8 @@ pub enum Command {
     Log(log::Args),
     Check(check::Args),
     Audit(audit::Args),
+    Export(export::Args),
+    Report(report::Args),
     Completions(completions::Args),
     Man(man::Args),
 }
@@ -146,6 +150,8 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Log(args) => log::run(args, &globals, ui),
         Command::Check(args) => check::run(args, &globals, ui),
         Command::Audit(args) => audit::run(args, &globals, ui),
+        Command::Export(args) => export::run(args, &globals, ui),
+        Command::Report(args) => report::run(args, &globals, ui),
         Command::Completions(args) => completions::run(args, ui),
         Command::Man(args) => man::run(args, ui),
     }

@@ -8,12 +8,18 @@ use serde::Deserialize;
 use super::state::State;
 
 /// The guard thresholds in force. `claims.toml` may tighten the defaults, never loosen them.
+/// It also names the publishing organisation and its rating scale.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Policy {
     pub sourced_min_sources: usize,
     pub corroborated_min_origins: usize,
     pub disputed_min_contradicting: usize,
     pub checklists: Checklists,
+    /// Who publishes the fact-checks; the author of every ClaimReview.
+    pub organization: Option<Organization>,
+    pub rating: RatingScale,
+    /// `claims check` also lints published claims for ClaimReview readiness.
+    pub check_claimreview: bool,
     /// `claims audit` reports commits that change records without a signature.
     pub require_signed_commits: bool,
 }
@@ -26,7 +32,90 @@ impl Default for Policy {
             disputed_min_contradicting: 1,
             checklists: Checklists::default(),
             require_signed_commits: false,
+            organization: None,
+            rating: RatingScale::default(),
+            check_claimreview: false,
         }
+    }
+}
+
+/// The newsroom that publishes the fact-checks.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Organization {
+    pub name: String,
+    /// Its website: published fact-checks are expected on this domain.
+    pub url: String,
+}
+
+/// What a verdict is called in published ratings, and where it sits on the scale.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rating {
+    pub name: String,
+    pub value: u32,
+}
+
+/// The rating scale of published fact-checks: a name and a value for each verdict, between
+/// `worst` (at least 1, as ClaimReview requires) and `best`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RatingScale {
+    pub best: u32,
+    pub worst: u32,
+    pub corroborated: Rating,
+    pub disputed: Rating,
+}
+
+impl Default for RatingScale {
+    fn default() -> Self {
+        RatingScale {
+            best: 5,
+            worst: 1,
+            corroborated: Rating {
+                name: "True".into(),
+                value: 5,
+            },
+            disputed: Rating {
+                name: "False".into(),
+                value: 1,
+            },
+        }
+    }
+}
+
+impl RatingScale {
+    /// The rating of a claim in `state`; only verdicts are rated.
+    pub fn for_state(&self, state: State) -> Option<&Rating> {
+        match state {
+            State::Corroborated => Some(&self.corroborated),
+            State::Disputed => Some(&self.disputed),
+            State::Unverified | State::Sourced => None,
+        }
+    }
+
+    fn validate(&self) -> Result<(), PolicyError> {
+        let invalid = |message: String| Err(PolicyError::Rating(message));
+        if self.worst < 1 || self.worst >= self.best {
+            return invalid(format!(
+                "worst = {} and best = {}: worst must be at least 1 and below best",
+                self.worst, self.best
+            ));
+        }
+        for (verdict, rating) in [
+            (State::Corroborated, &self.corroborated),
+            (State::Disputed, &self.disputed),
+        ] {
+            if rating.name.trim().is_empty() {
+                return invalid(format!("{verdict}.name is empty"));
+            }
+            if !(self.worst..=self.best).contains(&rating.value) {
+                return invalid(format!(
+                    "{verdict}.value = {} is outside the scale {}..={}",
+                    rating.value, self.worst, self.best
+                ));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -44,6 +133,12 @@ pub enum PolicyError {
     },
     #[error("checklist item '{item}' appears twice in the {state} checklist")]
     DuplicateItem { state: State, item: String },
+    #[error("rating: {0}")]
+    Rating(String),
+    #[error("organization.url '{0}' is not an http or https address")]
+    OrganizationUrl(String),
+    #[error("check.claimreview = true needs an [organization] with a name and url")]
+    ClaimReviewWithoutOrganization,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -51,6 +146,11 @@ pub enum PolicyError {
 struct PolicyFile {
     #[serde(default)]
     guards: GuardsFile,
+    organization: Option<Organization>,
+    #[serde(default)]
+    rating: RatingFile,
+    #[serde(default)]
+    check: CheckFile,
     #[serde(default)]
     audit: AuditFile,
 }
@@ -60,6 +160,22 @@ struct PolicyFile {
 struct AuditFile {
     #[serde(default)]
     require_signed_commits: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RatingFile {
+    best: Option<u32>,
+    worst: Option<u32>,
+    corroborated: Option<Rating>,
+    disputed: Option<Rating>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CheckFile {
+    #[serde(default)]
+    claimreview: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -85,6 +201,25 @@ impl Policy {
             Some(value) => Ok(value),
             None => Ok(default),
         };
+        let rating = RatingScale {
+            best: file.rating.best.unwrap_or(defaults.rating.best),
+            worst: file.rating.worst.unwrap_or(defaults.rating.worst),
+            corroborated: file
+                .rating
+                .corroborated
+                .unwrap_or(defaults.rating.corroborated),
+            disputed: file.rating.disputed.unwrap_or(defaults.rating.disputed),
+        };
+        rating.validate()?;
+        if let Some(organization) = &file.organization
+            && !url::Url::parse(&organization.url)
+                .is_ok_and(|url| matches!(url.scheme(), "http" | "https") && url.host().is_some())
+        {
+            return Err(PolicyError::OrganizationUrl(organization.url.clone()));
+        }
+        if file.check.claimreview && file.organization.is_none() {
+            return Err(PolicyError::ClaimReviewWithoutOrganization);
+        }
         Ok(Policy {
             sourced_min_sources: tighten(
                 "sourced_min_sources",
@@ -102,6 +237,9 @@ impl Policy {
                 defaults.disputed_min_contradicting,
             )?,
             checklists,
+            organization: file.organization,
+            rating,
+            check_claimreview: file.check.claimreview,
             require_signed_commits: file.audit.require_signed_commits,
         })
     }
@@ -215,6 +353,76 @@ mod tests {
         assert!(
             matches!(err, Err(PolicyError::Syntax(m)) if m.contains("corroborated_min_orgins"))
         );
+    }
+
+    #[test]
+    fn publishing_sections_default_to_an_unnamed_five_point_scale() {
+        let policy = Policy::default();
+        assert_eq!(policy.organization, None);
+        assert!(!policy.check_claimreview);
+        let scale = &policy.rating;
+        assert_eq!((scale.worst, scale.best), (1, 5));
+        assert_eq!(
+            scale.for_state(State::Corroborated),
+            Some(&Rating {
+                name: "True".into(),
+                value: 5
+            })
+        );
+        assert_eq!(scale.for_state(State::Disputed).unwrap().name, "False");
+        assert_eq!(scale.for_state(State::Sourced), None);
+    }
+
+    #[test]
+    fn organization_rating_and_check_are_read() {
+        let policy = Policy::from_toml(
+            "[organization]\nname = \"Verifica\"\nurl = \"https://verifica.example\"\n\n\
+             [rating]\nbest = 7\ndisputed = { name = \"Misleading\", value = 2 }\n\n\
+             [check]\nclaimreview = true\n",
+            Checklists::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            policy.organization,
+            Some(Organization {
+                name: "Verifica".into(),
+                url: "https://verifica.example".into()
+            })
+        );
+        assert_eq!(policy.rating.best, 7);
+        assert_eq!(policy.rating.worst, 1);
+        assert_eq!(policy.rating.corroborated.value, 5);
+        assert_eq!(policy.rating.disputed.name, "Misleading");
+        assert!(policy.check_claimreview);
+    }
+
+    #[test]
+    fn rating_scales_that_claimreview_rejects_are_errors() {
+        for text in [
+            "[rating]\nworst = 0\n",
+            "[rating]\nworst = 5\nbest = 5\n",
+            "[rating]\nbest = 4\n",
+            "[rating]\ncorroborated = { name = \" \", value = 5 }\n",
+        ] {
+            let result = Policy::from_toml(text, Checklists::default());
+            assert!(
+                matches!(result, Err(PolicyError::Rating(_))),
+                "{text}: {result:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn organization_needs_a_web_address_and_the_lint_needs_an_organization() {
+        let bad_url = Policy::from_toml(
+            "[organization]\nname = \"V\"\nurl = \"verifica.example\"\n",
+            Checklists::default(),
+        );
+        assert!(matches!(bad_url, Err(PolicyError::OrganizationUrl(_))));
+        let lint_alone = Policy::from_toml("[check]\nclaimreview = true\n", Checklists::default());
+        assert_eq!(lint_alone, Err(PolicyError::ClaimReviewWithoutOrganization));
+        let misspelt = Policy::from_toml("[rating]\nbst = 3\n", Checklists::default());
+        assert!(matches!(misspelt, Err(PolicyError::Syntax(m)) if m.contains("bst")));
     }
 
     #[test]

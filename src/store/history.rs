@@ -93,15 +93,9 @@ impl Store {
         touches: impl Fn(&Trailers) -> bool,
     ) -> Result<Vec<Change>, StoreError> {
         let repo = &self.repo;
-        let mut walk = repo.revwalk()?;
-        match walk.push_head() {
-            Ok(()) => {}
-            Err(e) if e.code() == ErrorCode::UnbornBranch || e.code() == ErrorCode::NotFound => {
-                return Ok(Vec::new());
-            }
-            Err(e) => return Err(e.into()),
-        }
-        walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)?;
+        let Some(walk) = self.walk_from_head(Sort::TOPOLOGICAL | Sort::TIME)? else {
+            return Ok(Vec::new());
+        };
         let path = Path::new(path);
         let entry_at = |commit: &git2::Commit<'_>| -> Result<Option<Oid>, StoreError> {
             match commit.tree()?.get_path(path) {
@@ -171,7 +165,9 @@ impl Store {
     /// messages only, never trees, so replaying a long history stays fast; hand-made commits
     /// without trailers are not seen.
     pub fn workflow_changes(&self) -> Result<Vec<Change>, StoreError> {
-        let Some(walk) = self.walk_from_head(Sort::NONE)? else {
+        // Parents before children even within one second, where times cannot order them.
+        let Some(walk) = self.walk_from_head(Sort::TOPOLOGICAL | Sort::TIME | Sort::REVERSE)?
+        else {
             return Ok(Vec::new());
         };
         let mut changes = Vec::new();

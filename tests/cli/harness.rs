@@ -181,3 +181,45 @@ pub fn describe(output: &Output) -> String {
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
+
+impl Repo {
+    /// Appends `toml` to claims.toml and commits it, as an editor changing the policy would.
+    pub fn configure(&self, toml: &str) {
+        let path = self.path().join("claims.toml");
+        let mut policy = std::fs::read_to_string(&path).unwrap_or_default();
+        policy.push_str(toml);
+        std::fs::write(&path, policy).unwrap();
+        self.git(&["commit", "-q", "-m", "Configure publishing", "claims.toml"]);
+    }
+
+    /// A corroborated claim (two independent origins, both checklists confirmed).
+    pub fn corroborated(&self, text: &str) -> String {
+        let id = self.claim_with_two_origins(text);
+        self.ok(&["mark", &id, "sourced", "--all-checked"]);
+        self.ok(&["mark", &id, "corroborated", "--all-checked"]);
+        id
+    }
+
+    /// A disputed claim, contradicted by one source.
+    pub fn disputed(&self, text: &str, contradicted_by: &str) -> String {
+        let id = self.add(text);
+        self.ok(&[
+            "source",
+            "add",
+            &id,
+            "--url",
+            contradicted_by,
+            "--stance",
+            "contradicts",
+        ]);
+        self.ok(&[
+            "mark",
+            &id,
+            "disputed",
+            "--all-checked",
+            "--note",
+            "The record says otherwise.",
+        ]);
+        id
+    }
+}

@@ -642,7 +642,7 @@ fn shallow_roots(repo: &Repository) -> BTreeSet<Oid> {
 }
 
 /// Record files whose working-tree or staged version differs from HEAD.
-fn uncommitted(store: &Store) -> Result<Vec<Violation>, StoreError> {
+pub fn uncommitted(store: &Store) -> Result<Vec<Violation>, StoreError> {
     let mut options = git2::StatusOptions::new();
     options
         .pathspec(RECORDS_DIR)

@@ -37,7 +37,7 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
     if text.is_empty() {
         return Err(CommandError::usage("the claim text is empty"));
     }
-    let store = globals.open_store()?;
+    let store = globals.open_store(ui)?;
     let engine = globals.engine(&store)?;
     let mut record = Record::new(text, now());
     record.claimant = args

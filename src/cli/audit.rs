@@ -29,7 +29,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandError> {
-    let store = globals.open_store()?;
+    let store = globals.open_store(ui)?;
     let audit = audit::audit(&store, args.since.as_deref()).map_err(|e| match e {
         crate::store::StoreError::Git(git) if git.code() == git2::ErrorCode::NotFound => {
             CommandError::usage(format!("--since: {}", git.message()))

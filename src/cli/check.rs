@@ -23,7 +23,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandError> {
-    let store = globals.open_store()?;
+    let store = globals.open_store(ui)?;
     let policy = store.policy()?;
     let records = store.load_all()?;
     let report = checks::check(&records, &policy);

@@ -57,7 +57,7 @@ struct CsvRow<'a> {
 const NAMED_IN_WARNING: usize = 5;
 
 pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandError> {
-    let store = globals.open_store()?;
+    let store = globals.open_store(ui)?;
     let policy = store.policy()?;
     let progress = Progress::for_store(&store)?;
     let records = readable_records(&store, ui, &progress)?;

@@ -47,7 +47,7 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
         Some(x) => x,
         None => model.threshold(),
     };
-    let store = globals.open_store()?;
+    let store = globals.open_store(ui)?;
     let files = collect_files(&args.paths)?;
     let documents = read_documents(&store, &files, ui);
     if documents.is_empty() && !files.is_empty() {

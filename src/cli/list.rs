@@ -70,7 +70,7 @@ impl<'a> Row<'a> {
 }
 
 pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandError> {
-    let store = globals.open_store()?;
+    let store = globals.open_store(ui)?;
     let mut records = Vec::new();
     for (_, parsed) in store.load_all()? {
         match parsed {

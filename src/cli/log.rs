@@ -41,7 +41,7 @@ struct Entry<'a> {
 }
 
 pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandError> {
-    let store = globals.open_store()?;
+    let store = globals.open_store(ui)?;
     let mut changes: Vec<Change> = match &args.id {
         Some(prefix) => {
             let id = store.resolve(prefix)?;

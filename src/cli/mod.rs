@@ -4,6 +4,7 @@ mod add;
 mod audit;
 mod check;
 mod completions;
+mod doctor;
 mod error;
 mod export;
 mod extract;
@@ -102,6 +103,7 @@ pub enum Command {
     Audit(audit::Args),
     Export(export::Args),
     Report(report::Args),
+    Doctor(doctor::Args),
     Completions(completions::Args),
     Man(man::Args),
 }
@@ -113,8 +115,15 @@ pub struct Globals {
 }
 
 impl Globals {
-    pub fn open_store(&self) -> Result<Store, CommandError> {
-        Ok(Store::open(Path::new("."))?)
+    pub fn open_store(&self, ui: &mut Ui) -> Result<Store, CommandError> {
+        let store = Store::open(Path::new("."))?;
+        if store.interrupted_write() {
+            ui.warn(
+                "an earlier claims command was interrupted in the middle of a change; \
+                 `claims doctor` finishes or undoes it (so does the next command that changes a record)",
+            );
+        }
+        Ok(store)
     }
 
     pub fn engine<'s>(&self, store: &'s Store) -> Result<Engine<'s>, CommandError> {
@@ -152,6 +161,7 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Audit(args) => audit::run(args, &globals, ui),
         Command::Export(args) => export::run(args, &globals, ui),
         Command::Report(args) => report::run(args, &globals, ui),
+        Command::Doctor(args) => doctor::run(args, &globals, ui),
         Command::Completions(args) => completions::run(args, ui),
         Command::Man(args) => man::run(args, ui),
     }

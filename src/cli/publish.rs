@@ -20,7 +20,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandError> {
-    let store = globals.open_store()?;
+    let store = globals.open_store(ui)?;
     let engine = globals.engine(&store)?;
     let id = store.resolve(&args.id)?;
     let (record, _) = engine.change(&id, |record, cx| {

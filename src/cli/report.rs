@@ -34,7 +34,7 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
         Some(output) => Markup::for_output(&output.to_string_lossy()),
         None => Markup::Markdown,
     };
-    let store = globals.open_store()?;
+    let store = globals.open_store(ui)?;
     let policy = store.policy()?;
     let (template_name, template) = template(args.template.as_deref(), &store, markup)?;
 

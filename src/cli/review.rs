@@ -56,7 +56,7 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
              claims source add, claims mark, claims note, claims publish",
         ));
     }
-    let store = globals.open_store()?;
+    let store = globals.open_store(ui)?;
     let engine = globals.engine(&store)?;
     interrupt::install()?;
     review(&engine, &args, ui).map(drop)

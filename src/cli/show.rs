@@ -89,7 +89,7 @@ fn next_moves(record: &Record, policy: &Policy) -> Vec<NextMove> {
 }
 
 pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandError> {
-    let store = globals.open_store()?;
+    let store = globals.open_store(ui)?;
     let id = store.resolve(&args.id)?;
     match args.format {
         Format::Toml => {

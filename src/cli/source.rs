@@ -81,7 +81,7 @@ pub struct RebutArgs {
 }
 
 pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandError> {
-    let store = globals.open_store()?;
+    let store = globals.open_store(ui)?;
     let engine = globals.engine(&store)?;
     match args.command {
         SourceCommand::Add(args) => {

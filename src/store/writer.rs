@@ -17,6 +17,7 @@ use git2::{ErrorCode, FileMode, ObjectType, Oid};
 use jiff::Timestamp;
 
 use super::identity::Reviewer;
+use super::journal::{Journal, JournalFile, Recovery};
 use super::{Store, StoreError, parse_record, read_optional};
 use crate::domain::id::ClaimId;
 use crate::domain::record::Record;
@@ -89,6 +90,8 @@ fn lock_timeout() -> Duration {
 pub struct Writer<'s> {
     store: &'s Store,
     _lock: File,
+    /// What taking the lock found of an earlier, interrupted write, and did about it.
+    pub recovery: Recovery,
 }
 
 /// The branch a commit goes on, and the commit it currently points at.
@@ -98,10 +101,14 @@ struct Head<'r> {
 }
 
 impl Store {
+    pub(crate) fn lock_path(&self) -> PathBuf {
+        self.repo.commondir().join("claims.lock")
+    }
+
     /// Takes the writers' lock (in git's directory, released by the OS if the process dies),
     /// waiting a bounded time for another `claims` process to finish.
     pub fn writer(&self) -> Result<Writer<'_>, StoreError> {
-        let path = self.repo.commondir().join("claims.lock");
+        let path = self.lock_path();
         let file = File::options()
             .create(true)
             .truncate(false)
@@ -125,9 +132,11 @@ impl Store {
                 Err(fs::TryLockError::Error(e)) => return Err(StoreError::io(path)(e)),
             }
         }
+        let recovery = self.recover()?;
         Ok(Writer {
             store: self,
             _lock: file,
+            recovery,
         })
     }
 }
@@ -241,22 +250,51 @@ impl Writer<'_> {
             }
         })?;
         let head = self.head()?;
+        self.store.begin_journal(&self.journal(&head, changes)?)?;
         let mut written: Vec<(PathBuf, Option<Vec<u8>>)> = Vec::new();
         let outcome = self.write_and_commit(&head, changes, message, reviewer, at, &mut written);
         let oid = match outcome {
             Ok(oid) => oid,
             Err(error) => {
                 restore(written);
+                self.store.end_journal()?;
                 return Err(error);
             }
         };
+        fault_point("after-branch-moved");
         self.refresh_index(changes)
             .map_err(|error| StoreError::IndexNotRefreshed {
                 commit: oid.to_string()[..12].to_string(),
                 message: error.to_string(),
                 paths: changes.iter().map(|c| c.path.clone()).collect(),
             })?;
+        self.store.end_journal()?;
         Ok(oid)
+    }
+
+    /// What this write will do, for the next command to finish or undo it after a crash.
+    fn journal(&self, head: &Head<'_>, changes: &[FileChange]) -> Result<Journal, StoreError> {
+        let tree = head.commit.as_ref().map(|c| c.tree()).transpose()?;
+        let files = changes
+            .iter()
+            .map(|change| {
+                let before = tree
+                    .as_ref()
+                    .and_then(|t| t.get_path(Path::new(&change.path)).ok())
+                    .map(|e| e.id().to_string());
+                let after = Oid::hash_object(ObjectType::Blob, &change.contents)?.to_string();
+                Ok(JournalFile {
+                    path: change.path.clone(),
+                    before,
+                    after,
+                })
+            })
+            .collect::<Result<Vec<_>, git2::Error>>()?;
+        Ok(Journal {
+            branch: head.refname.clone(),
+            base: head.commit.as_ref().map(|c| c.id().to_string()),
+            files,
+        })
     }
 
     fn write_and_commit(
@@ -274,6 +312,7 @@ impl Writer<'_> {
             write_atomically(&path, &change.contents)?;
             written.push((path, previous));
         }
+        fault_point("after-record-written");
         let repo = self.repo();
         let odb = repo.odb()?;
         let mut update = TreeUpdateBuilder::new();
@@ -300,6 +339,7 @@ impl Writer<'_> {
         } else {
             odb.write(ObjectType::Commit, buffer.as_bytes())?
         };
+        fault_point("after-commit-written");
         self.move_branch(head, oid, &message.subject)?;
         Ok(oid)
     }
@@ -335,9 +375,21 @@ impl Writer<'_> {
             for change in changes {
                 index.add_path(Path::new(&change.path))?;
             }
+            fault_point("before-index-refresh");
             index.write()
         })
     }
+}
+
+/// Test builds (feature `fault-injection`) stop the process at the step of a write named by
+/// `CLAIMS_FAULT`, the way a crash or `kill -9` would, to prove the next command recovers.
+fn fault_point(step: &str) {
+    #[cfg(feature = "fault-injection")]
+    if std::env::var_os("CLAIMS_FAULT").is_some_and(|fault| fault == step) {
+        std::process::abort();
+    }
+    #[cfg(not(feature = "fault-injection"))]
+    let _ = step;
 }
 
 /// Runs a git operation, retrying for a bounded time while another git process holds the lock.

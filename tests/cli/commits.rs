@@ -143,62 +143,87 @@ fn a_record_that_is_only_in_the_working_tree_is_not_committed_by_the_tool() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("never committed"));
 }
 
-#[test]
-fn concurrent_writers_on_different_claims_all_land() {
-    let repo = Repo::new();
-    let ids: Vec<String> = (0..4)
-        .map(|i| repo.add(&format!("Concurrent claim number {i}.")))
-        .collect();
-    let children: Vec<_> = ids
-        .iter()
-        .flat_map(|id| (0..3).map(move |n| (id.clone(), n)))
-        .map(|(id, n)| {
-            repo.process(&["note", &id, &format!("note {n}")])
-                .spawn()
-                .unwrap()
+/// `writers` processes at once, each making `writes` notes on the claims `claim_of` picks.
+fn concurrent_notes(
+    repo: &Repo,
+    writers: usize,
+    writes: usize,
+    claim_of: impl Fn(usize) -> String,
+) {
+    let children: Vec<_> = (0..writers)
+        .map(|w| {
+            let script: Vec<String> = (0..writes)
+                .map(|n| {
+                    format!(
+                        "\"$0\" note {} 'writer {w} note {n}' >/dev/null || exit 1",
+                        claim_of(w)
+                    )
+                })
+                .collect();
+            let command = repo.process(&[]);
+            let claims = command.get_program().to_owned();
+            let mut shell = std::process::Command::new("sh");
+            shell.arg("-c").arg(script.join("\n")).arg(claims);
+            shell.current_dir(repo.path());
+            for (key, value) in command.get_envs() {
+                match value {
+                    Some(value) => shell.env(key, value),
+                    None => shell.env_remove(key),
+                };
+            }
+            shell.spawn().unwrap()
         })
         .collect();
     for child in children {
         let output = child.wait_with_output().unwrap();
         assert!(output.status.success(), "{}", describe(&output));
     }
-    assert_eq!(repo.commit_count(), 1 + 4 + 12);
+}
+
+#[test]
+fn eight_writers_on_different_claims_all_land() {
+    let repo = Repo::new();
+    let ids: Vec<String> = (0..8)
+        .map(|i| repo.add(&format!("Concurrent claim number {i}.")))
+        .collect();
+    let before = repo.commit_count();
+    concurrent_notes(&repo, 8, 25, |w| ids[w].clone());
+    assert_eq!(
+        repo.commit_count(),
+        before + 8 * 25,
+        "exactly one commit per write"
+    );
     assert_eq!(
         repo.git(&["rev-list", "--merges", "--count", "HEAD"])
             .trim(),
         "0"
     );
     for id in &ids {
-        assert_eq!(repo.read_record(id).matches("[[notes]]").count(), 3);
+        assert_eq!(repo.read_record(id).matches("[[notes]]").count(), 25);
     }
     assert_eq!(repo.status(), "");
     repo.git(&["fsck", "--no-progress"]);
+    repo.ok(&["audit"]);
 }
 
 #[test]
-fn concurrent_writers_on_one_claim_lose_nothing() {
+fn two_writers_on_one_claim_lose_nothing() {
     let repo = Repo::new();
     let id = repo.add("Many hands, one claim.");
-    let children: Vec<_> = (0..8)
-        .map(|n| {
-            repo.process(&["note", &id, &format!("note number {n}")])
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    for child in children {
-        let output = child.wait_with_output().unwrap();
-        assert!(output.status.success(), "{}", describe(&output));
-    }
+    concurrent_notes(&repo, 2, 10, |_| id.clone());
     let record = repo.read_record(&id);
-    for n in 0..8 {
-        assert!(
-            record.contains(&format!("note number {n}")),
-            "lost note {n}:\n{record}"
-        );
+    for w in 0..2 {
+        for n in 0..10 {
+            assert!(
+                record.contains(&format!("writer {w} note {n}")),
+                "lost {w}/{n}:\n{record}"
+            );
+        }
     }
-    assert_eq!(repo.commit_count(), 2 + 8);
+    assert_eq!(repo.commit_count(), 2 + 20);
     assert_eq!(repo.status(), "");
+    repo.git(&["fsck", "--no-progress"]);
+    repo.ok(&["audit"]);
 }
 
 #[test]

@@ -9,6 +9,8 @@ mod commits;
 mod errors;
 mod export;
 mod extract;
+#[cfg(feature = "fault-injection")]
+mod faults;
 mod output;
 mod report;
 mod review;

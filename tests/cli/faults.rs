@@ -1,0 +1,119 @@
+//! Crash safety: a write killed at each of its steps leaves a repository that the next command
+//! (or `claims doctor`) finds consistent or repairs, with no record lost or corrupted.
+
+use crate::harness::Repo;
+
+/// The steps a write can be killed at, and whether the change survives the repair.
+const STEPS: [(&str, bool); 4] = [
+    ("after-record-written", false),
+    ("after-commit-written", false),
+    ("after-branch-moved", true),
+    ("before-index-refresh", true),
+];
+
+/// A repository with one claim, and a note that is killed at `step`.
+fn crash_at(step: &str) -> (Repo, String, String) {
+    let repo = Repo::new();
+    let id = repo.claim_with_two_origins("A claim that survives crashes.");
+    let before = repo.read_record(&id);
+    let output = repo
+        .claims(&["note", &id, "written during a crash"])
+        .env("CLAIMS_FAULT", step)
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        None,
+        "{step}: the process should have been killed"
+    );
+    (repo, id, before)
+}
+
+fn assert_sound(repo: &Repo, id: &str, before: &str, survives: bool, step: &str) {
+    let record = repo.read_record(id);
+    if survives {
+        assert!(
+            record.contains("written during a crash"),
+            "{step}: the committed note was lost"
+        );
+        assert!(
+            record.starts_with(
+                before
+                    .trim_end_matches('\n')
+                    .split("[[sources]]")
+                    .next()
+                    .unwrap()
+            )
+        );
+    } else {
+        assert_eq!(record, before, "{step}: the record should be as committed");
+    }
+    assert_eq!(repo.status(), "", "{step}");
+    repo.ok(&["check"]);
+    repo.ok(&["audit"]);
+    repo.git(&["fsck", "--no-progress", "--no-dangling"]);
+}
+
+#[test]
+fn doctor_repairs_a_write_killed_at_any_step() {
+    for (step, survives) in STEPS {
+        let (repo, id, before) = crash_at(step);
+        // Read-only commands say what happened without touching anything.
+        let output = repo.claims(&["check"]).output().unwrap();
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains("claims doctor"),
+            "{step}"
+        );
+        let report = repo.ok(&["doctor"]);
+        let expected = if survives {
+            "was committed"
+        } else {
+            "had not been committed"
+        };
+        assert!(report.contains(expected), "{step}: {report}");
+        assert!(
+            report.contains("the repository is sound"),
+            "{step}: {report}"
+        );
+        assert_sound(&repo, &id, &before, survives, step);
+        assert_eq!(
+            repo.ok(&["doctor"]),
+            "ok: no interrupted change\nthe repository is sound\n"
+        );
+    }
+}
+
+#[test]
+fn the_next_change_repairs_an_interrupted_write_first() {
+    for (step, survives) in STEPS {
+        let (repo, id, _) = crash_at(step);
+        repo.ok(&["note", &id, "the next change"]);
+        let record = repo.read_record(&id);
+        assert!(record.contains("the next change"), "{step}");
+        assert_eq!(
+            record.contains("written during a crash"),
+            survives,
+            "{step}"
+        );
+        assert_eq!(repo.status(), "", "{step}");
+        repo.ok(&["check"]);
+        repo.ok(&["audit"]);
+    }
+}
+
+#[test]
+fn a_new_claim_killed_before_its_commit_disappears_cleanly() {
+    let repo = Repo::new();
+    let head = repo.head();
+    let output = repo
+        .claims(&["add", "A claim added during a crash."])
+        .env("CLAIMS_FAULT", "after-record-written")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), None);
+    assert!(repo.path().join("records").exists());
+    assert!(repo.ok(&["doctor"]).contains("had not been committed"));
+    assert_eq!(repo.head(), head);
+    assert_eq!(repo.status(), "");
+    assert_eq!(repo.ok(&["list"]), "no claims match\n");
+}

@@ -14,7 +14,8 @@ use crate::domain::record::Record;
 use crate::domain::state::State;
 use crate::domain::workflow::{Confirmations, MoveRequest, Unmet, check_move, evidence_gaps};
 use crate::store::{
-    CHECKLIST_FILE, POLICY_FILE, RECORDS_DIR, Store, StoreError, Trailers, parse_record,
+    CHECKLIST_FILE, Delta, POLICY_FILE, RECORDS_DIR, Store, StoreError, Trailers, entry_id,
+    parse_record, record_deltas,
 };
 
 /// Bumped whenever the rules change, so a cache made under other rules is not trusted.
@@ -127,13 +128,6 @@ struct Auditor<'r> {
     /// Policies by the blobs of claims.toml and the checklists they were read from.
     policies: HashMap<(Option<Oid>, Option<Oid>), Policy>,
     violations: Vec<Violation>,
-}
-
-/// One record file's versions before and after a commit.
-struct Delta {
-    path: String,
-    before: Option<Oid>,
-    after: Option<Oid>,
 }
 
 impl Auditor<'_> {
@@ -505,121 +499,6 @@ fn id_from_path(path: &str) -> Option<String> {
         .map(|s| s.to_string_lossy().into_owned())
 }
 
-fn entry_id(tree: &Tree<'_>, path: &str) -> Result<Option<Oid>, StoreError> {
-    match tree.get_path(Path::new(path)) {
-        Ok(entry) => Ok(Some(entry.id())),
-        Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// The record files that differ between `before` (absent for a root commit) and `after`.
-/// Only subtrees whose ids differ are read, so a commit that changes one record costs a few
-/// tree reads whatever the size of the repository.
-fn record_deltas(
-    repo: &Repository,
-    before: Option<&Tree<'_>>,
-    after: &Tree<'_>,
-) -> Result<Vec<Delta>, StoreError> {
-    let records = |tree: Option<&Tree<'_>>| -> Result<Option<Oid>, StoreError> {
-        match tree {
-            Some(tree) => entry_id(tree, RECORDS_DIR),
-            None => Ok(None),
-        }
-    };
-    let (old, new) = (records(before)?, records(Some(after))?);
-    let mut deltas = Vec::new();
-    if old != new {
-        diff_trees(repo, old, new, RECORDS_DIR, &mut deltas)?;
-    }
-    Ok(deltas)
-}
-
-fn diff_trees(
-    repo: &Repository,
-    old: Option<Oid>,
-    new: Option<Oid>,
-    prefix: &str,
-    deltas: &mut Vec<Delta>,
-) -> Result<(), StoreError> {
-    let tree = |oid: Option<Oid>| oid.map(|oid| repo.find_tree(oid)).transpose();
-    let (old, new) = (tree(old)?, tree(new)?);
-    let entries = |tree: &Option<Tree<'_>>| -> Vec<Entry> {
-        tree.iter()
-            .flat_map(|t| t.iter())
-            .map(|e| Entry::of(&e))
-            .collect()
-    };
-    let (old, new) = (entries(&old), entries(&new));
-    // Both lists are in git's tree order: walk them side by side, like a merge.
-    let (mut i, mut j) = (0, 0);
-    while i < old.len() || j < new.len() {
-        let order = match (old.get(i), new.get(j)) {
-            (Some(a), Some(b)) => a.order_key().cmp(&b.order_key()),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            _ => std::cmp::Ordering::Greater,
-        };
-        let (a, b) = match order {
-            std::cmp::Ordering::Equal => {
-                i += 1;
-                j += 1;
-                (Some(&old[i - 1]), Some(&new[j - 1]))
-            }
-            std::cmp::Ordering::Less => {
-                i += 1;
-                (Some(&old[i - 1]), None)
-            }
-            std::cmp::Ordering::Greater => {
-                j += 1;
-                (None, Some(&new[j - 1]))
-            }
-        };
-        if a.map(|e| e.id) == b.map(|e| e.id) {
-            continue;
-        }
-        let name = a.or(b).map(|e| e.name.as_str()).unwrap_or_default();
-        let path = format!("{prefix}/{name}");
-        let subtree = |e: Option<&Entry>| e.filter(|e| e.is_tree).map(|e| e.id);
-        let blob = |e: Option<&Entry>| e.filter(|e| !e.is_tree).map(|e| e.id);
-        if subtree(a).is_some() || subtree(b).is_some() {
-            diff_trees(repo, subtree(a), subtree(b), &path, deltas)?;
-        }
-        if (blob(a).is_some() || blob(b).is_some()) && name.ends_with(".toml") {
-            deltas.push(Delta {
-                path,
-                before: blob(a),
-                after: blob(b),
-            });
-        }
-    }
-    Ok(())
-}
-
-/// A tree entry as the audit needs it.
-struct Entry {
-    name: String,
-    id: Oid,
-    is_tree: bool,
-}
-
-impl Entry {
-    fn of(entry: &git2::TreeEntry<'_>) -> Entry {
-        Entry {
-            name: String::from_utf8_lossy(entry.name_bytes()).into_owned(),
-            id: entry.id(),
-            is_tree: entry.kind() == Some(ObjectType::Tree),
-        }
-    }
-
-    /// Git sorts a folder as if its name ended in '/'.
-    fn order_key(&self) -> impl Ord + '_ {
-        (
-            self.name.as_bytes(),
-            if self.is_tree { &b"/"[..] } else { &b""[..] },
-        )
-    }
-}
-
 /// A walk over history reads the same large `records/` trees again and again: keep them in
 /// libgit2's object cache (by default it caches no tree over 4 KiB), and do not re-hash every
 /// object read from git's own store (`git fsck` is the tool that verifies storage).
@@ -628,6 +507,7 @@ fn tune_for_history_walks() {
     // other thread reads objects.
     unsafe {
         let _ = git2::opts::set_cache_object_limit(ObjectType::Tree, 4 << 20);
+        let _ = git2::opts::set_cache_max_size(64 << 20);
     }
     git2::opts::strict_hash_verification(false);
 }

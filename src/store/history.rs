@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use git2::{ErrorCode, Oid, Sort};
+use git2::{ErrorCode, ObjectType, Oid, Repository, Sort, Tree};
 use jiff::Timestamp;
 
 use super::{RECORDS_DIR, Store, StoreError};
@@ -49,7 +49,7 @@ pub struct Change {
 }
 
 impl Change {
-    fn of(commit: &git2::Commit<'_>) -> Change {
+    pub(crate) fn of(commit: &git2::Commit<'_>) -> Change {
         let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
         let trailers = Trailers::parse(&message);
         let mut paragraphs = message.trim_end().split("\n\n");
@@ -133,8 +133,15 @@ impl Store {
         Ok(changes)
     }
 
-    /// The commits that changed one claim's record, newest first.
+    /// The commits that changed one claim's record, newest first: from the log index in
+    /// git's directory, or by walking the history where the index cannot be written.
     pub fn claim_history(&self, id: &ClaimId) -> Result<Vec<Change>, StoreError> {
+        if let Ok(head) = self.repo.head().and_then(|h| h.peel_to_commit()) {
+            match self.indexed_history(id, head.id()) {
+                Err(StoreError::Io { .. }) => {}
+                other => return other,
+            }
+        }
         self.changes_to(&id.record_path(), None, |trailers| {
             trailers.ids.iter().any(|named| named == id.as_str())
         })
@@ -178,6 +185,116 @@ impl Store {
             }
         }
         Ok(changes)
+    }
+}
+
+/// One record file's versions before and after a commit.
+pub struct Delta {
+    pub path: String,
+    pub before: Option<Oid>,
+    pub after: Option<Oid>,
+}
+
+/// The record files that differ between `before` (absent for a root commit) and `after`.
+/// Only subtrees whose ids differ are read, so a commit that changes one record costs a few
+/// tree reads whatever the size of the repository.
+pub fn record_deltas(
+    repo: &Repository,
+    before: Option<&Tree<'_>>,
+    after: &Tree<'_>,
+) -> Result<Vec<Delta>, StoreError> {
+    let records = |tree: Option<&Tree<'_>>| -> Result<Option<Oid>, StoreError> {
+        match tree {
+            Some(tree) => entry_id(tree, RECORDS_DIR),
+            None => Ok(None),
+        }
+    };
+    let (old, new) = (records(before)?, records(Some(after))?);
+    let mut deltas = Vec::new();
+    if old != new {
+        diff_trees(repo, old, new, RECORDS_DIR, &mut deltas)?;
+    }
+    Ok(deltas)
+}
+
+fn diff_trees(
+    repo: &Repository,
+    old: Option<Oid>,
+    new: Option<Oid>,
+    prefix: &str,
+    deltas: &mut Vec<Delta>,
+) -> Result<(), StoreError> {
+    let tree = |oid: Option<Oid>| oid.map(|oid| repo.find_tree(oid)).transpose();
+    let (old, new) = (tree(old)?, tree(new)?);
+    let length = |tree: &Option<Tree<'_>>| tree.as_ref().map_or(0, |t| t.len());
+    let (old_len, new_len) = (length(&old), length(&new));
+    // Both trees are in git's order: walk them side by side, like a merge, reading entries in
+    // place (a records/ tree has a thousand of them, and this runs once per commit).
+    let (mut i, mut j) = (0, 0);
+    while i < old_len || j < new_len {
+        let a = old.as_ref().filter(|_| i < old_len).and_then(|t| t.get(i));
+        let b = new.as_ref().filter(|_| j < new_len).and_then(|t| t.get(j));
+        let order = match (&a, &b) {
+            (Some(a), Some(b)) => git_order(a).cmp(git_order(b)),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            _ => std::cmp::Ordering::Greater,
+        };
+        let (a, b) = match order {
+            std::cmp::Ordering::Equal => {
+                i += 1;
+                j += 1;
+                (a, b)
+            }
+            std::cmp::Ordering::Less => {
+                i += 1;
+                (a, None)
+            }
+            std::cmp::Ordering::Greater => {
+                j += 1;
+                (None, b)
+            }
+        };
+        if a.as_ref().map(|e| e.id()) == b.as_ref().map(|e| e.id()) {
+            continue;
+        }
+        let entry = a.as_ref().or(b.as_ref()).expect("one side has an entry");
+        let name = String::from_utf8_lossy(entry.name_bytes()).into_owned();
+        let path = format!("{prefix}/{name}");
+        let is_tree = |e: &git2::TreeEntry<'_>| e.kind() == Some(ObjectType::Tree);
+        let subtree =
+            |e: &Option<git2::TreeEntry<'_>>| e.as_ref().filter(|e| is_tree(e)).map(|e| e.id());
+        let blob =
+            |e: &Option<git2::TreeEntry<'_>>| e.as_ref().filter(|e| !is_tree(e)).map(|e| e.id());
+        if subtree(&a).is_some() || subtree(&b).is_some() {
+            diff_trees(repo, subtree(&a), subtree(&b), &path, deltas)?;
+        }
+        if (blob(&a).is_some() || blob(&b).is_some()) && name.ends_with(".toml") {
+            deltas.push(Delta {
+                path,
+                before: blob(&a),
+                after: blob(&b),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Git sorts a folder as if its name ended in '/'.
+fn git_order<'a>(entry: &'a git2::TreeEntry<'_>) -> impl Iterator<Item = u8> + 'a {
+    let folder: &[u8] = if entry.kind() == Some(ObjectType::Tree) {
+        b"/"
+    } else {
+        b""
+    };
+    entry.name_bytes().iter().chain(folder).copied()
+}
+
+/// The id of the object at `path` in `tree`, if there is one.
+pub fn entry_id(tree: &Tree<'_>, path: &str) -> Result<Option<Oid>, StoreError> {
+    match tree.get_path(Path::new(path)) {
+        Ok(entry) => Ok(Some(entry.id())),
+        Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -5,6 +5,7 @@ mod error;
 mod history;
 mod identity;
 mod journal;
+mod log_index;
 mod writer;
 
 use std::fs;
@@ -18,7 +19,7 @@ use crate::domain::policy::{Checklists, Policy};
 use crate::domain::record::Record;
 
 pub use error::{RecordError, StoreError};
-pub use history::{Change, Trailers};
+pub use history::{Change, Delta, Trailers, entry_id, record_deltas};
 pub use identity::{Reviewer, now};
 pub use journal::Recovery;
 pub use writer::{CommitMessage, FileChange, Writer, write_atomically};
@@ -181,26 +182,34 @@ impl Store {
     }
 
     /// Reads and parses every record. Broken records come back as errors beside the rest.
+    /// Reading and parsing is spread over the machine's cores: with 100,000 records it is
+    /// most of what `check` and `list` do.
     pub fn load_all(&self) -> Result<Vec<LoadedRecord>, StoreError> {
-        self.record_paths()?
-            .into_iter()
-            .map(|path| {
-                let abs = self.root.join(&path);
-                let parsed = match fs::symlink_metadata(&abs) {
-                    Ok(meta) if meta.file_type().is_symlink() => Err(RecordError {
-                        path: path.clone(),
-                        line: 1,
-                        column: 1,
-                        message: "is a symbolic link; a record must be a plain file".into(),
-                    }),
-                    _ => {
-                        let bytes = fs::read(&abs).map_err(StoreError::io(&abs))?;
-                        parse_record(&path, &bytes)
-                    }
-                };
-                Ok((path, parsed))
-            })
-            .collect()
+        let paths = self.record_paths()?;
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+        let chunk = paths.len().div_ceil(threads).max(512);
+        let root = self.root.as_path();
+        std::thread::scope(|scope| {
+            let loaders: Vec<_> = paths
+                .chunks(chunk)
+                .map(|chunk| {
+                    scope.spawn(move || {
+                        chunk
+                            .iter()
+                            .map(|path| load_record(root, path))
+                            .collect::<Result<Vec<_>, _>>()
+                    })
+                })
+                .collect();
+            let mut loaded = Vec::with_capacity(paths.len());
+            for loader in loaders {
+                match loader.join() {
+                    Ok(records) => loaded.extend(records?),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+            Ok(loaded)
+        })
     }
 
     fn relative(&self, path: &Path) -> String {
@@ -216,6 +225,24 @@ impl Store {
     pub fn reviewer(&self, given: Option<&str>) -> Result<Reviewer, StoreError> {
         Reviewer::resolve(given, &self.repo.config()?)
     }
+}
+
+/// Reads one record file; a broken record is a result, not an error.
+fn load_record(root: &Path, path: &str) -> Result<LoadedRecord, StoreError> {
+    let absolute = root.join(path);
+    let parsed = match fs::symlink_metadata(&absolute) {
+        Ok(meta) if meta.file_type().is_symlink() => Err(RecordError {
+            path: path.to_string(),
+            line: 1,
+            column: 1,
+            message: "is a symbolic link; a record must be a plain file".into(),
+        }),
+        _ => {
+            let bytes = fs::read(&absolute).map_err(StoreError::io(&absolute))?;
+            parse_record(path, &bytes)
+        }
+    };
+    Ok((path.to_string(), parsed))
 }
 
 /// Parses record file contents, reporting the line and column of what is wrong.

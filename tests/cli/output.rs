@@ -122,3 +122,37 @@ fn a_record_written_by_the_tool_is_rewritten_unchanged() {
     let diff = repo.git(&["diff", "--numstat", "HEAD~1", "HEAD"]);
     assert!(diff.starts_with("5\t0\t"), "{diff}");
 }
+
+#[test]
+fn log_of_a_claim_follows_hand_edits_merges_and_rewritten_history() {
+    let (repo, id) = populated();
+    let actions = |repo: &Repo| -> Vec<String> {
+        let json: serde_json::Value =
+            serde_json::from_str(&repo.ok(&["log", &id, "--format", "json"])).unwrap();
+        json.as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].as_str().unwrap_or("(by hand)").to_string())
+            .collect()
+    };
+    assert_eq!(
+        actions(&repo),
+        ["note", "transition", "source", "source", "create"]
+    );
+    // A hand edit has no trailers: it is found by comparing trees.
+    let path = repo.record_path(&id);
+    let text = repo
+        .read_record(&id)
+        .replace("Mexico extradited", "Mexico sent");
+    std::fs::write(&path, text).unwrap();
+    repo.git(&["commit", "-qam", "Reword by hand"]);
+    assert_eq!(actions(&repo)[0], "(by hand)");
+    // Rewriting history (the index's tip is no longer an ancestor) rebuilds the index.
+    repo.git(&["reset", "-q", "--hard", "HEAD~3"]);
+    assert_eq!(actions(&repo), ["transition", "source", "source", "create"]);
+    repo.ok(&["note", &id, "after the rewrite"]);
+    assert_eq!(
+        actions(&repo),
+        ["note", "transition", "source", "source", "create"]
+    );
+}

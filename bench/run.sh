@@ -76,6 +76,14 @@ compare "note (one write commit)" \
   '"$CLAIMS" note "$(id_of "$(pick "$1")")" "bench note $1"' \
   'f=$(pick $(('"$RUNS"' + $1))); printf "\n[[notes]]\nat = \"2026-01-01T00:00:00Z\"\nby = \"Bench\"\ntext = \"bench $1\"\n" >> "$f"; git add "$f" && git commit -q -m "Note"'
 
+# A transition: claims with a supporting source, still unverified, moved to sourced.
+mapfile -t MOVABLE < <("$CLAIMS" list --state unverified --format csv | awk -F, 'NR > 1 && $7 > 0 { print $1 }' | head -n "$RUNS")
+MOVABLE_LIST=$(printf '%s\n' "${MOVABLE[@]}")
+export MOVABLE_LIST
+compare "mark (one write commit)" \
+  '"$CLAIMS" mark "$(sed -n "$(($1 + 1))p" <<<"$MOVABLE_LIST")" sourced --all-checked' \
+  'f=$(pick $((2 * '"$RUNS"' + $1))); printf "\n[[history]]\nfrom = \"unverified\"\nto = \"sourced\"\nat = \"2026-01-01T00:00:00Z\"\nby = \"Bench\"\n" >> "$f"; git add "$f" && git commit -q -m "Move"'
+
 ID=$(id_of "$(pick 0)")
 FILE=$(pick 0)
 compare "log ID" "\"\$CLAIMS\" log $ID" "git log --format=%H -- $FILE"
@@ -83,9 +91,21 @@ compare "show ID" "\"\$CLAIMS\" show $ID" "cat $FILE"
 compare "check" "\"\$CLAIMS\" check" "find records -name '*.toml' -exec cat {} +"
 compare "list --state sourced" "\"\$CLAIMS\" list --state sourced" "find records -name '*.toml' -exec cat {} +"
 
+# The audit: all of history once (cache removed), then after one new commit.
+rm -rf .git/claims/audit-cache.json
+report "audit, full (one run)" "$(time_ms "$CLAIMS" audit)" "-"
+compare "audit after one new commit" \
+  '"$CLAIMS" note "$(id_of "$(pick 1)")" "audit bench $1" >/dev/null; "$CLAIMS" audit' \
+  '"$CLAIMS" note "$(id_of "$(pick 1)")" "audit bench peer $1" >/dev/null; git log -1 --format=%H -- records >/dev/null'
+
+# Extracting the seed articles into the big repository: first run records, second finds all known.
+rm -rf bench-docs && cp -r "$ROOT/seeds" bench-docs
+report "extract seeds (records)" "$(time_ms "$CLAIMS" extract bench-docs)" "-"
+report "extract seeds (all known)" "$(time_ms "$CLAIMS" extract bench-docs)" "-"
+
 # Bytes one transition adds to .git, against git add+commit of the same change.
 git gc -q
-ID=$("$CLAIMS" list --state unverified --format csv | sed -n 2p | cut -d, -f1)
+ID=$("$CLAIMS" list --state unverified --format csv | awk -F, 'NR > 1 && $7 == 0 { print $1; exit }')
 "$CLAIMS" source add "$ID" --url "https://bench.example/$ID/$(now_ns)" --origin "bench" >/dev/null
 before=$(du -sb .git | cut -f1)
 "$CLAIMS" mark "$ID" sourced --all-checked >/dev/null
@@ -97,7 +117,7 @@ git add "$FILE" && git commit -q -m "Move by hand"
 peer=$(($(du -sb .git | cut -f1) - before))
 report "bytes per transition" "$ours" "$peer"
 
-for command in "log $ID" "show $ID" "check" "list --state sourced" "note $ID memory"; do
+for command in "log $ID" "show $ID" "check" "list --state sourced" "note $ID memory" "audit" "export --format csv"; do
   # shellcheck disable=SC2086
   report "peak KiB: $command" "$(peak_kib "$CLAIMS" $command)" "-"
 done

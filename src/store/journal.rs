@@ -157,7 +157,17 @@ impl Store {
                 });
             }
         }
-        // The commit is in place; only the index may still point at the old versions.
+        // The commit is in place. A working file a power cut emptied or lost is written again
+        // from the commit; then the index entries are refreshed.
+        for file in &journal.files {
+            let absolute = self.root.join(&file.path);
+            let working = read_optional(&absolute)?
+                .map(|bytes| Oid::hash_object(ObjectType::Blob, &bytes))
+                .transpose()?;
+            if let Some(after) = oid(&file.after).filter(|after| working != Some(*after)) {
+                write_atomically(&absolute, self.repo.find_blob(after)?.content())?;
+            }
+        }
         let mut index = self.repo.index()?;
         index.read(true)?;
         for file in &journal.files {

@@ -117,3 +117,14 @@ fn a_new_claim_killed_before_its_commit_disappears_cleanly() {
     assert_eq!(repo.status(), "");
     assert_eq!(repo.ok(&["list"]), "no claims match\n");
 }
+
+#[test]
+fn a_record_emptied_after_its_commit_landed_is_written_again_from_git() {
+    let (repo, id, _) = crash_at("after-branch-moved");
+    // A power cut can leave a file that was never flushed empty.
+    std::fs::write(repo.record_path(&id), "").unwrap();
+    assert!(repo.ok(&["doctor"]).contains("was committed"));
+    assert!(repo.read_record(&id).contains("written during a crash"));
+    assert_eq!(repo.status(), "");
+    repo.ok(&["check"]);
+}

@@ -13,6 +13,7 @@ mod list;
 mod log;
 mod man;
 mod mark;
+mod merge_driver;
 mod note;
 mod publish;
 mod report;
@@ -104,6 +105,8 @@ pub enum Command {
     Report(report::Args),
     Completions(completions::Args),
     Man(man::Args),
+    #[command(hide = true)]
+    MergeDriver(merge_driver::Args),
 }
 
 /// What every command may consult besides its own arguments.
@@ -154,6 +157,7 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Report(args) => report::run(args, &globals, ui),
         Command::Completions(args) => completions::run(args, ui),
         Command::Man(args) => man::run(args, ui),
+        Command::MergeDriver(args) => merge_driver::run(args),
     }
 }
 

@@ -4,6 +4,7 @@
 mod error;
 mod history;
 mod identity;
+mod merge;
 mod writer;
 
 use std::fs;
@@ -19,6 +20,7 @@ use crate::domain::record::Record;
 pub use error::{RecordError, StoreError};
 pub use history::{Change, Trailers};
 pub use identity::{Reviewer, now};
+pub use merge::{RecordMerge, merge_record_versions};
 pub use writer::{CommitMessage, FileChange, Writer, write_atomically};
 
 pub const RECORDS_DIR: &str = "records";

@@ -1,0 +1,167 @@
+//! Git's merge driver for record files: the three versions git hands over, merged by
+//! [`crate::domain::merge`] when they can be, else left for a person the way git leaves any
+//! conflicting file.
+
+use git2::{MergeFileInput, MergeFileOptions};
+
+use super::parse_record;
+use crate::domain::merge::merge;
+use crate::domain::record::Record;
+
+/// What to write back into our version of a record file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordMerge {
+    pub contents: Vec<u8>,
+    /// Why a person has to finish the merge; `None` when `contents` is the merged record.
+    pub conflict: Option<String>,
+}
+
+/// Merges three versions of the record file at `path`: `base` is the common ancestor, empty
+/// when both sides created the file. Merged, the contents are the record in its canonical
+/// form; otherwise they are git's line-by-line merge with conflict markers around whatever
+/// differs (or our version unchanged if even that fails), so nothing of either side is lost.
+pub fn merge_record_versions(path: &str, base: &[u8], ours: &[u8], theirs: &[u8]) -> RecordMerge {
+    let parse = |label: &str, bytes: &[u8]| {
+        parse_record(path, bytes).map_err(|e| format!("{label} version does not parse: {e}"))
+    };
+    let merged = (|| -> Result<Record, String> {
+        let base = if base.trim_ascii().is_empty() {
+            None
+        } else {
+            Some(parse("the common", base)?)
+        };
+        let (ours, theirs) = (parse("our", ours)?, parse("their", theirs)?);
+        merge(base.as_ref(), &ours, &theirs).map_err(|conflict| conflict.to_string())
+    })();
+    match merged {
+        Ok(record) => RecordMerge {
+            contents: record.to_toml().into_bytes(),
+            conflict: None,
+        },
+        Err(reason) => RecordMerge {
+            contents: with_conflict_markers(base, ours, theirs).unwrap_or_else(|| ours.to_vec()),
+            conflict: Some(reason),
+        },
+    }
+}
+
+/// Git's own line-by-line merge of the three versions.
+fn with_conflict_markers(base: &[u8], ours: &[u8], theirs: &[u8]) -> Option<Vec<u8>> {
+    let input = |content| {
+        let mut input = MergeFileInput::new();
+        input.content(content);
+        input
+    };
+    // Unlike git2's other entry points, `merge_file` does not initialise libgit2 itself;
+    // making a buffer does.
+    drop(git2::Buf::new());
+    let mut options = MergeFileOptions::new();
+    options
+        .ancestor_label("base")
+        .our_label("ours")
+        .their_label("theirs");
+    git2::merge_file(
+        &input(base),
+        &input(ours),
+        &input(theirs),
+        Some(&mut options),
+    )
+    .ok()
+    .map(|merged| merged.content().to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::state::State;
+
+    const PATH: &str = "records/ab/abcdefgh.toml";
+
+    fn version(state: &str, notes: &[&str]) -> Vec<u8> {
+        let mut text = format!(
+            "id = \"abcdefgh\"\ntext = \"x\"\nstate = \"{state}\"\npublished = false\n\
+             created = \"2026-01-01T00:00:00Z\"\n"
+        );
+        for note in notes {
+            text.push_str(&format!(
+                "\n[[notes]]\nat = \"2026-01-02T00:00:00Z\"\nby = \"Ana\"\ntext = \"{note}\"\n"
+            ));
+        }
+        text.into_bytes()
+    }
+
+    #[test]
+    fn additions_on_both_sides_merge_into_the_canonical_record() {
+        let merged = merge_record_versions(
+            PATH,
+            &version("unverified", &[]),
+            &version("unverified", &["ours"]),
+            &version("unverified", &["theirs"]),
+        );
+        assert_eq!(merged.conflict, None);
+        let record = parse_record(PATH, &merged.contents).unwrap();
+        assert_eq!(record.notes.len(), 2);
+        assert_eq!(merged.contents, record.to_toml().into_bytes());
+    }
+
+    #[test]
+    fn an_empty_base_is_a_record_created_on_both_sides() {
+        let merged = merge_record_versions(
+            PATH,
+            b"",
+            &version("unverified", &["ours"]),
+            &version("unverified", &["theirs"]),
+        );
+        assert_eq!(merged.conflict, None);
+    }
+
+    #[test]
+    fn disagreements_and_unparsable_versions_keep_both_sides_between_markers() {
+        let ours = version("sourced", &[]);
+        let conflicting = merge_record_versions(
+            PATH,
+            &version("unverified", &[]),
+            &ours,
+            &version("disputed", &[]),
+        );
+        let reason = conflicting.conflict.unwrap();
+        assert!(
+            reason.contains("ours to sourced, theirs to disputed"),
+            "{reason}"
+        );
+        let text = String::from_utf8(conflicting.contents).unwrap();
+        assert!(
+            text.contains(
+                "<<<<<<< ours\nstate = \"sourced\"\n=======\nstate = \"disputed\"\n>>>>>>> theirs"
+            ),
+            "{text}"
+        );
+
+        for garbage in [&b"id = [unclosed"[..], b"\xff\xfe", b"not = \"a record\""] {
+            let merged = merge_record_versions(PATH, &version("unverified", &[]), &ours, garbage);
+            assert!(
+                merged
+                    .conflict
+                    .unwrap()
+                    .contains("their version does not parse")
+            );
+            let text = String::from_utf8_lossy(&merged.contents);
+            assert!(text.contains("<<<<<<< ours"), "{text}");
+            assert!(
+                text.contains(&String::from_utf8_lossy(garbage).to_string()),
+                "{text}"
+            );
+        }
+        let merged = merge_record_versions(PATH, b"garbage", &ours, &ours);
+        assert!(
+            merged
+                .conflict
+                .unwrap()
+                .contains("common version does not parse")
+        );
+        assert_eq!(
+            parse_record(PATH, &merged.contents).unwrap().state,
+            State::Sourced
+        );
+    }
+}

@@ -4,9 +4,53 @@
 
 use git2::{MergeFileInput, MergeFileOptions};
 
-use super::parse_record;
+use super::{Store, StoreError, parse_record};
 use crate::domain::merge::merge;
 use crate::domain::record::Record;
+
+pub const ATTRIBUTES_FILE: &str = ".gitattributes";
+/// The line of `.gitattributes` that hands record files to the driver named `claims`.
+pub const MERGE_ATTRIBUTE: &str = "records/**/*.toml merge=claims";
+const DRIVER_NAME: &str = "claims: keeps the evidence and history of both sides of a claim";
+const DRIVER_COMMAND: &str = "claims merge-driver %O %A %B %P";
+
+/// `existing` `.gitattributes` contents with the records' merge attribute added, or `None`
+/// when the attribute is already there.
+pub fn with_merge_attribute(existing: Option<&[u8]>) -> Option<Vec<u8>> {
+    let mut contents = existing.unwrap_or_default().to_vec();
+    if String::from_utf8_lossy(&contents)
+        .lines()
+        .any(|line| line.trim() == MERGE_ATTRIBUTE)
+    {
+        return None;
+    }
+    if !contents.is_empty() && !contents.ends_with(b"\n") {
+        contents.push(b'\n');
+    }
+    contents.extend_from_slice(MERGE_ATTRIBUTE.as_bytes());
+    contents.push(b'\n');
+    Some(contents)
+}
+
+impl Store {
+    /// Defines the driver in the repository's own git config, which git never versions:
+    /// every clone needs it. A driver someone already set (a full path to claims, say) is
+    /// left alone. Returns whether anything was set.
+    pub fn install_merge_driver(&self) -> Result<bool, StoreError> {
+        let mut config = self.repo.config()?.open_level(git2::ConfigLevel::Local)?;
+        let mut installed = false;
+        for (key, value) in [
+            ("merge.claims.name", DRIVER_NAME),
+            ("merge.claims.driver", DRIVER_COMMAND),
+        ] {
+            if config.get_string(key).is_err() {
+                config.set_str(key, value)?;
+                installed = true;
+            }
+        }
+        Ok(installed)
+    }
+}
 
 /// What to write back into our version of a record file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,6 +132,21 @@ mod tests {
             ));
         }
         text.into_bytes()
+    }
+
+    #[test]
+    fn the_merge_attribute_is_added_once_after_what_is_there() {
+        assert_eq!(
+            with_merge_attribute(None).unwrap(),
+            b"records/**/*.toml merge=claims\n"
+        );
+        let added = with_merge_attribute(Some(b"*.png binary")).unwrap();
+        assert_eq!(added, b"*.png binary\nrecords/**/*.toml merge=claims\n");
+        assert_eq!(with_merge_attribute(Some(&added)), None);
+        assert_eq!(
+            with_merge_attribute(Some(b"  records/**/*.toml merge=claims  \r\n")),
+            None
+        );
     }
 
     #[test]

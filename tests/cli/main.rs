@@ -9,6 +9,7 @@ mod commits;
 mod errors;
 mod export;
 mod extract;
+mod merge;
 mod output;
 mod report;
 mod review;

@@ -11,8 +11,10 @@
 //! - **Single values** (`text`, `claimant`, `published`, `published_url`, `created`): equal
 //!   on both sides → that value; changed on one side only → that side's value; changed on
 //!   both sides to different values → a disagreement. Without a base, any difference is a
-//!   disagreement, except in `created`, which then takes the earlier time: the claim was first
-//!   recorded then.
+//!   disagreement, except in `created`, which then takes the earlier time (the claim was first
+//!   recorded then), and in `text` written two ways that are one claim (the same text but
+//!   for case, punctuation and spacing, as its id says), which keeps the wording recorded
+//!   first (ours when both were recorded at once).
 //! - **Lists of entries** (`sources` by url, `appearances` by document and line, `notes` by
 //!   time, author and text, `tags`, `related`): an entry added on either side is kept; an
 //!   entry one side removed and the other left alone is removed; an entry changed on one
@@ -47,7 +49,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::Timestamp;
 
-use super::id::ClaimId;
+use super::id::{ClaimId, normalise};
 use super::record::{Appearance, Note, Record, Source, Transition};
 use super::state::State;
 
@@ -113,6 +115,11 @@ pub fn merge(base: Option<&Record>, ours: &Record, theirs: &Record) -> Result<Re
     {
         merger.found(Disagreement::PublishedWhileMoved(state));
     }
+    let first = if theirs.created < ours.created {
+        theirs
+    } else {
+        ours
+    };
     let created = match base {
         Some(base) => merger.value(
             "creation time",
@@ -120,7 +127,7 @@ pub fn merge(base: Option<&Record>, ours: &Record, theirs: &Record) -> Result<Re
             &ours.created,
             &theirs.created,
         ),
-        None => ours.created.min(theirs.created),
+        None => first.created,
     };
     let empty = Record::new(String::new(), Timestamp::UNIX_EPOCH);
     let lists = base.unwrap_or(&empty);
@@ -128,7 +135,10 @@ pub fn merge(base: Option<&Record>, ours: &Record, theirs: &Record) -> Result<Re
     notes.sort_by_key(|note| note.at);
     let merged = Record {
         id: ours.id.clone(),
-        text: merger.value("text", base.map(|b| &b.text), &ours.text, &theirs.text),
+        text: match base {
+            None if normalise(&ours.text) == normalise(&theirs.text) => first.text.clone(),
+            _ => merger.value("text", base.map(|b| &b.text), &ours.text, &theirs.text),
+        },
         state,
         published,
         created,
@@ -955,6 +965,11 @@ mod tests {
         assert!(merged.checklist[&State::Corroborated]["independence"]);
         assert!(merged.extra.contains_key("desk"));
         assert_eq!(merged.state, State::Sourced);
+
+        // One claim written two ways: the wording recorded first.
+        theirs.text = "the river rose 3 metres".into();
+        assert_eq!(merge(None, &ours, &theirs).unwrap().text, theirs.text);
+        assert_eq!(merge(None, &theirs, &ours).unwrap().text, theirs.text);
 
         // Two states after the shared history, two texts: disagreements.
         Part::State.apply(&mut ours, 1);

@@ -258,3 +258,54 @@ fn without_the_driver_the_same_claim_changed_twice_is_an_ordinary_conflict() {
     );
     assert_clean(&ben);
 }
+
+#[test]
+fn pulling_with_rebase_merges_through_the_driver_too() {
+    let (_remote, ana, ben, ids) = newsroom(&["Turnout was 71 percent."]);
+    let id = &ids[0];
+    ana.ok(&["note", id, "Ana: the electoral board agrees."]);
+    ana.ok(&["mark", id, "corroborated", "--all-checked"]);
+    ana.git(&["push", "-q"]);
+    ben.ok(&[
+        "source",
+        "add",
+        id,
+        "--url",
+        "https://five.example/e",
+        "--publisher",
+        "Five",
+    ]);
+    ben.ok(&["note", id, "Ben: so does the wire."]);
+
+    let pulled = ben.git_on_path(&path_with_claims(), &["pull", "-q", "--rebase"]);
+    assert!(pulled.status.success(), "{}", describe(&pulled));
+    let record = ben.read_record(id);
+    for kept in [
+        "https://five.example/e",
+        "Ana: the electoral board agrees.",
+        "Ben: so does the wire.",
+        "state = \"corroborated\"",
+    ] {
+        assert!(record.contains(kept), "{kept} missing from\n{record}");
+    }
+    assert_clean(&ben);
+}
+
+#[test]
+fn one_claim_recorded_in_both_clones_is_merged_into_one_record() {
+    let (_remote, ana, ben, _) = newsroom(&[]);
+    let id = ana.add("The port handled 2 million containers.");
+    ana.ok(&["note", &id, "Ana's note."]);
+    ana.git(&["push", "-q"]);
+    assert_eq!(ben.add("the port handled 2 million containers"), id);
+    ben.ok(&["note", &id, "Ben's note."]);
+
+    let pulled = pull(&ben, &path_with_claims());
+    assert!(pulled.status.success(), "{}", describe(&pulled));
+    let record = ben.read_record(&id);
+    assert!(
+        record.contains("Ana's note.") && record.contains("Ben's note."),
+        "{record}"
+    );
+    assert_clean(&ben);
+}

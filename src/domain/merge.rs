@@ -129,6 +129,7 @@ pub fn merge(base: Option<&Record>, ours: &Record, theirs: &Record) -> Result<Re
         ),
         None => first.created,
     };
+    // Without a base, every list started empty.
     let empty = Record::new(String::new(), Timestamp::UNIX_EPOCH);
     let lists = base.unwrap_or(&empty);
     let mut notes = merger.entries(&lists.notes, &ours.notes, &theirs.notes);
@@ -172,17 +173,22 @@ pub fn merge(base: Option<&Record>, ours: &Record, theirs: &Record) -> Result<Re
 
 /// Ours when both sides agree or only theirs kept the base; theirs when only ours kept it;
 /// nothing when both changed it differently.
-fn three_way<'a, T: PartialEq + ?Sized>(
-    base: Option<&T>,
-    ours: &'a T,
-    theirs: &'a T,
-) -> Option<&'a T> {
+fn three_way<'a, T: PartialEq>(base: Option<&T>, ours: &'a T, theirs: &'a T) -> Option<&'a T> {
     if ours == theirs || base == Some(theirs) {
         Some(ours)
     } else if base == Some(ours) {
         Some(theirs)
     } else {
         None
+    }
+}
+
+/// An entry found on one side only: added there, kept; or removed on the other side, gone
+/// if this side left it as it was, else a disagreement (`None`).
+fn on_one_side<T: Clone + PartialEq>(entry: &T, before: Option<T>) -> Option<Option<T>> {
+    match before {
+        None => Some(Some(entry.clone())),
+        Some(before) => (before == *entry).then_some(None),
     }
 }
 
@@ -327,7 +333,7 @@ impl Merger {
         for entry in ours {
             let key = entry.key();
             let before = find(base, &key);
-            let kept = match find(theirs, &key) {
+            let outcome = match find(theirs, &key) {
                 Some(other) => three_way(before.as_ref(), entry, &other)
                     .cloned()
                     .or_else(|| {
@@ -336,35 +342,27 @@ impl Merger {
                             .then(|| T::added_on_both(entry, &other))
                             .flatten()
                     })
-                    .map(Some)
-                    .ok_or(()),
-                // Added on our side, or removed on theirs.
-                None => match before {
-                    None => Ok(Some(entry.clone())),
-                    Some(before) if before == *entry => Ok(None),
-                    Some(_) => Err(()),
-                },
+                    .map(Some),
+                None => on_one_side(entry, before),
             };
-            match kept {
-                Ok(kept) => merged.extend(kept),
-                Err(()) => self.found(Disagreement::Entry {
-                    what: T::WHAT,
-                    key: entry.label(),
-                }),
-            }
+            self.keep(&mut merged, entry, outcome);
         }
         for entry in theirs.iter().filter(|e| find(ours, &e.key()).is_none()) {
-            // Added on their side, or removed on ours.
-            match find(base, &entry.key()) {
-                None => merged.push(entry.clone()),
-                Some(before) if before == *entry => {}
-                Some(_) => self.found(Disagreement::Entry {
-                    what: T::WHAT,
-                    key: entry.label(),
-                }),
-            }
+            let outcome = on_one_side(entry, find(base, &entry.key()));
+            self.keep(&mut merged, entry, outcome);
         }
         merged
+    }
+
+    /// Adds what an entry came to (`None`: the sides disagree about it) to `merged`.
+    fn keep<T: Entry>(&mut self, merged: &mut Vec<T>, entry: &T, outcome: Option<Option<T>>) {
+        match outcome {
+            Some(kept) => merged.extend(kept),
+            None => self.found(Disagreement::Entry {
+                what: T::WHAT,
+                key: entry.label(),
+            }),
+        }
     }
 
     fn state_and_history(

@@ -309,3 +309,32 @@ fn one_claim_recorded_in_both_clones_is_merged_into_one_record() {
     );
     assert_clean(&ben);
 }
+
+#[test]
+fn the_same_verdict_reached_in_both_clones_keeps_both_moves_and_passes_the_audit() {
+    let (_remote, ana, ben, ids) = newsroom(&["The dam holds 3 billion litres."]);
+    let id = &ids[0];
+    ana.ok(&["mark", id, "corroborated", "--all-checked"]);
+    ana.git(&["push", "-q"]);
+    ben.ok(&[
+        "--reviewer",
+        "Ben Ode <ben@example.org>",
+        "mark",
+        id,
+        "corroborated",
+        "--all-checked",
+    ]);
+
+    let pulled = pull(&ben, &path_with_claims());
+    assert!(pulled.status.success(), "{}", describe(&pulled));
+    let record = ben.read_record(id);
+    assert_eq!(
+        record.matches("to = \"corroborated\"").count(),
+        2,
+        "{record}"
+    );
+    assert!(record.contains("Ben Ode"), "{record}");
+    assert_clean(&ben);
+    ben.ok(&["publish", id]);
+    assert_clean(&ben);
+}

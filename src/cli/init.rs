@@ -17,7 +17,9 @@ use super::{CommandError, Globals};
 /// It also installs the merge driver for records (`claims merge-driver`) in the repository's
 /// git config, which git does not copy with a clone: run `claims init` once in every fresh
 /// clone, so that a claim changed in two clones merges its sources, notes and history
-/// instead of conflicting. Files that exist are left alone, so running it again is harmless.
+/// instead of conflicting. Git runs the driver as `claims`: where claims is not on git's
+/// PATH, git reports an ordinary conflict instead (set merge.claims.driver to the full path
+/// then). Other files that exist are left alone, so running it again is harmless.
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Examples:\n  claims init\n  claims init --ci github\n  claims -C ~/newsroom/claims init\n  git clone URL claims && cd claims && claims init     # installs the merge driver"

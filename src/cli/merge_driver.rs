@@ -12,7 +12,8 @@ use super::CommandError;
 /// writes the merged record over OURS and exits 0. Where the two sides really disagree (two
 /// different verdicts, one field edited two ways) or a version does not parse, it writes
 /// git's usual conflict markers into OURS, says why on standard error and exits 1: git then
-/// reports an ordinary conflict for the file.
+/// reports an ordinary conflict for the file. So does git when it cannot run the driver
+/// (claims not on its PATH): nothing is merged, nothing is lost.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Installed by `claims init` as, in .gitattributes:

@@ -89,8 +89,14 @@ pub fn merge_record_versions(path: &str, base: &[u8], ours: &[u8], theirs: &[u8]
     }
 }
 
-/// Git's own line-by-line merge of the three versions.
+/// Git's own line-by-line merge of the three versions, where libgit2 makes one we can
+/// read: for binary input (a NUL byte, or over its limit of 1023 MiB) or an empty side it
+/// hands back a null buffer, which git2 would turn into a slice all the same.
 fn with_conflict_markers(base: &[u8], ours: &[u8], theirs: &[u8]) -> Option<Vec<u8>> {
+    let is_text = |bytes: &[u8]| bytes.len() <= 1023 << 20 && !bytes.contains(&0);
+    if ours.is_empty() || theirs.is_empty() || ![base, ours, theirs].into_iter().all(is_text) {
+        return None;
+    }
     let input = |content| {
         let mut input = MergeFileInput::new();
         input.content(content);
@@ -210,6 +216,17 @@ mod tests {
                 text.contains(&String::from_utf8_lossy(garbage).to_string()),
                 "{text}"
             );
+        }
+        // An empty base is no base; an empty, binary or mangled side is not a record.
+        let odd = [&b""[..], b"\0\0binary\0", b"\xef\xbb\xbfid = 1"];
+        for (base, theirs) in odd[1..]
+            .iter()
+            .map(|odd| (*odd, &ours[..]))
+            .chain(odd.iter().map(|odd| (&ours[..], *odd)))
+        {
+            let merged = merge_record_versions(PATH, base, &ours, theirs);
+            assert!(merged.conflict.is_some());
+            assert!(!merged.contents.is_empty());
         }
         let merged = merge_record_versions(PATH, b"garbage", &ours, &ours);
         assert!(

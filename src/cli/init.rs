@@ -17,13 +17,16 @@ use super::{CommandError, Globals};
 /// It also installs the merge driver for records (`claims merge-driver`) in the repository's
 /// git config, which git does not copy with a clone: run `claims init` once in every fresh
 /// clone, so that a claim changed in two clones merges its sources, notes and history
-/// instead of conflicting. Git runs the driver as `claims`: where claims is not on git's
+/// instead of conflicting. Unless git config says otherwise, it also sets pull.rebase to
+/// false, so that a plain `git pull` merges. Git runs the driver as `claims`: where claims is not on git's
 /// PATH, git reports an ordinary conflict instead (set merge.claims.driver to the full path
 /// then). Other files that exist are left alone, so running it again is harmless.
 #[derive(Debug, clap::Args)]
-#[command(
-    after_help = "Examples:\n  claims init\n  claims init --ci github\n  claims -C ~/newsroom/claims init\n  git clone URL claims && cd claims && claims init     # installs the merge driver"
-)]
+#[command(after_help = "Examples:\n  \
+    claims init\n  \
+    claims init --ci github\n  \
+    claims -C ~/newsroom/claims init\n  \
+    git clone URL claims && cd claims && claims init    # every clone: the merge driver")]
 pub struct Args {
     /// Also install a CI workflow that runs the gate and the audit
     #[arg(long, value_enum, value_name = "SERVICE")]
@@ -89,14 +92,15 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
     if !changes.is_empty() {
         commit_files(&store, &changes, globals, ui)?;
     }
-    let installed = store.install_merge_driver()?;
-    if installed {
+    let configured = store.install_sharing_config()?;
+    if !configured.is_empty() {
         writeln!(
             ui.out(),
-            "Installed the merge driver for records in this clone's git config"
+            "Installed the merge driver for records in this clone's git config ({})",
+            configured.join(", ")
         )?;
     }
-    if changes.is_empty() && !installed {
+    if changes.is_empty() && configured.is_empty() {
         writeln!(
             ui.out(),
             "{root} is already a claims repository; nothing to do"

@@ -32,23 +32,30 @@ pub fn with_merge_attribute(existing: Option<&[u8]>) -> Option<Vec<u8>> {
     Some(contents)
 }
 
+/// What sharing a claims repository needs in each clone's git config, which git never
+/// copies with a clone: the merge driver for records, and `git pull` merging, which git
+/// otherwise refuses to choose on its own once two clones have diverged.
+const SHARING_CONFIG: [(&str, &str); 3] = [
+    ("merge.claims.name", DRIVER_NAME),
+    ("merge.claims.driver", DRIVER_COMMAND),
+    ("pull.rebase", "false"),
+];
+
 impl Store {
-    /// Defines the driver in the repository's own git config, which git never versions:
-    /// every clone needs it. A driver someone already set (a full path to claims, say) is
-    /// left alone. Returns whether anything was set.
-    pub fn install_merge_driver(&self) -> Result<bool, StoreError> {
-        let mut config = self.repo.config()?.open_level(git2::ConfigLevel::Local)?;
-        let mut installed = false;
-        for (key, value) in [
-            ("merge.claims.name", DRIVER_NAME),
-            ("merge.claims.driver", DRIVER_COMMAND),
-        ] {
-            if config.get_string(key).is_err() {
-                config.set_str(key, value)?;
-                installed = true;
+    /// Sets the sharing configuration in the repository's own git config, each key only
+    /// where no level of git config sets it already: a driver someone set by hand (a full
+    /// path to claims, say) or a preference for rebasing is left alone. Returns the keys set.
+    pub fn install_sharing_config(&self) -> Result<Vec<&'static str>, StoreError> {
+        let all = self.repo.config()?;
+        let mut local = all.open_level(git2::ConfigLevel::Local)?;
+        let mut set = Vec::new();
+        for (key, value) in SHARING_CONFIG {
+            if all.get_string(key).is_err() {
+                local.set_str(key, value)?;
+                set.push(key);
             }
         }
-        Ok(installed)
+        Ok(set)
     }
 }
 

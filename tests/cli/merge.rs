@@ -30,8 +30,9 @@ fn newsroom(texts: &[&str]) -> (TempDir, Repo, Repo, Vec<String>) {
     (remote, ana, ben, ids)
 }
 
+/// A plain `git pull`, with git's PATH set to `path`.
 fn pull(repo: &Repo, path: &OsStr) -> Output {
-    repo.git_on_path(path, &["pull", "-q", "--no-rebase", "--no-edit"])
+    repo.git_on_path(path, &["pull", "-q"])
 }
 
 fn unmerged(repo: &Repo) -> String {
@@ -52,13 +53,14 @@ fn assert_clean(repo: &Repo) {
 
 #[test]
 fn init_installs_the_driver_in_every_clone_and_commits_the_attribute_once() {
-    let (_remote, ana, _ben, _) = newsroom(&[]);
+    let (remote, ana, _ben, _) = newsroom(&[]);
     let attributes = std::fs::read_to_string(ana.path().join(".gitattributes")).unwrap();
     assert_eq!(attributes, "records/**/*.toml merge=claims\n");
     assert_eq!(
         ana.git(&["config", "merge.claims.driver"]).trim(),
         "claims merge-driver %O %A %B %P"
     );
+    assert_eq!(ana.git(&["config", "pull.rebase"]).trim(), "false");
     assert_eq!(
         ana.git(&["check-attr", "merge", "records/ab/abcdefgh.toml"]),
         "records/ab/abcdefgh.toml: merge: claims\n"
@@ -76,6 +78,16 @@ fn init_installs_the_driver_in_every_clone_and_commits_the_attribute_once() {
         ana.git(&["config", "merge.claims.driver"]).trim(),
         "/opt/claims merge-driver %O %A %B %P",
         "a driver set by hand is left alone"
+    );
+
+    let rebaser = Repo::clone_of(remote.path());
+    rebaser.git(&["config", "--global", "pull.rebase", "true"]);
+    rebaser.ok(&["init"]);
+    let local = std::fs::read_to_string(rebaser.path().join(".git/config")).unwrap();
+    assert!(local.contains("[merge \"claims\"]"), "{local}");
+    assert!(
+        !local.contains("rebase"),
+        "a preference for rebasing is left alone: {local}"
     );
 }
 
@@ -236,7 +248,7 @@ fn without_the_driver_the_same_claim_changed_twice_is_an_ordinary_conflict() {
     ben.ok(&["note", &id, "Ben's note."]);
 
     // Not installed in this clone: git merges the record line by line.
-    let pulled = pull(&ben, &path_with_claims());
+    let pulled = ben.git_on_path(&path_with_claims(), &["pull", "-q", "--no-rebase"]);
     assert!(!pulled.status.success(), "{}", describe(&pulled));
     assert_eq!(unmerged(&ben).trim(), record_path(&id));
     ben.git(&["merge", "--abort"]);

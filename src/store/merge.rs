@@ -10,7 +10,7 @@ use crate::domain::record::Record;
 
 pub const ATTRIBUTES_FILE: &str = ".gitattributes";
 /// The line of `.gitattributes` that hands record files to the driver named `claims`.
-pub const MERGE_ATTRIBUTE: &str = "records/**/*.toml merge=claims";
+const MERGE_ATTRIBUTE: &str = "records/**/*.toml merge=claims";
 const DRIVER_NAME: &str = "claims: keeps the evidence and history of both sides of a claim";
 const DRIVER_COMMAND: &str = "claims merge-driver %O %A %B %P";
 

@@ -20,9 +20,7 @@ use crate::domain::record::Record;
 pub use error::{RecordError, StoreError};
 pub use history::{Change, Trailers};
 pub use identity::{Reviewer, now};
-pub use merge::{
-    ATTRIBUTES_FILE, MERGE_ATTRIBUTE, RecordMerge, merge_record_versions, with_merge_attribute,
-};
+pub use merge::{ATTRIBUTES_FILE, RecordMerge, merge_record_versions, with_merge_attribute};
 pub use writer::{CommitMessage, FileChange, Writer, write_atomically};
 
 pub const RECORDS_DIR: &str = "records";

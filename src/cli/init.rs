@@ -1,6 +1,7 @@
 use crate::domain::policy::DEFAULT_CHECKLISTS;
 use crate::store::{
-    CHECKLIST_FILE, CommitMessage, FileChange, POLICY_FILE, Reviewer, Store, StoreError, now,
+    ATTRIBUTES_FILE, CHECKLIST_FILE, CommitMessage, FileChange, POLICY_FILE, Reviewer, Store,
+    StoreError, now, with_merge_attribute,
 };
 use crate::ui::Ui;
 
@@ -9,13 +10,23 @@ use super::{CommandError, Globals};
 /// Make the current directory a claims repository
 ///
 /// Runs `git init` if needed, writes claims.toml (the policy) and templates/checklist.toml
-/// (the verification checklists) where they are missing, and commits them. With --ci github it
-/// also writes .github/workflows/claims.yml, which runs `claims check` and `claims audit` on
-/// every push. Files that exist are left alone, so running it again is harmless.
+/// (the verification checklists) where they are missing, adds `records/**/*.toml
+/// merge=claims` to .gitattributes, and commits them. With --ci github it also writes
+/// .github/workflows/claims.yml, which runs `claims check` and `claims audit` on every push.
+///
+/// It also installs the merge driver for records (`claims merge-driver`) in the repository's
+/// git config, which git does not copy with a clone: run `claims init` once in every fresh
+/// clone, so that a claim changed in two clones merges its sources, notes and history
+/// instead of conflicting. Unless git config says otherwise, it also sets pull.rebase to
+/// false, so that a plain `git pull` merges. Git runs the driver as `claims`: where claims is not on git's
+/// PATH, git reports an ordinary conflict instead (set merge.claims.driver to the full path
+/// then). Other files that exist are left alone, so running it again is harmless.
 #[derive(Debug, clap::Args)]
-#[command(
-    after_help = "Examples:\n  claims init\n  claims init --ci github\n  claims -C ~/newsroom/claims init"
-)]
+#[command(after_help = "Examples:\n  \
+    claims init\n  \
+    claims init --ci github\n  \
+    claims -C ~/newsroom/claims init\n  \
+    git clone URL claims && cd claims && claims init    # every clone: the merge driver")]
 pub struct Args {
     /// Also install a CI workflow that runs the gate and the audit
     #[arg(long, value_enum, value_name = "SERVICE")]
@@ -68,20 +79,45 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
             });
         }
     }
+    if let Some(contents) = with_merge_attribute(store.read_optional(ATTRIBUTES_FILE)?.as_deref()) {
+        changes.push(FileChange {
+            path: ATTRIBUTES_FILE.to_string(),
+            contents,
+        });
+    }
     let root = store.root().display().to_string();
     if created {
         writeln!(ui.out(), "Initialised an empty git repository in {root}")?;
     }
-    if changes.is_empty() {
+    if !changes.is_empty() {
+        commit_files(&store, &changes, globals, ui)?;
+    }
+    let configured = store.install_sharing_config()?;
+    if !configured.is_empty() {
+        writeln!(
+            ui.out(),
+            "Installed the merge driver for records in this clone's git config ({})",
+            configured.join(", ")
+        )?;
+    }
+    if changes.is_empty() && configured.is_empty() {
         writeln!(
             ui.out(),
             "{root} is already a claims repository; nothing to do"
         )?;
-        return Ok(());
     }
+    Ok(())
+}
+
+fn commit_files(
+    store: &Store,
+    changes: &[FileChange],
+    globals: &Globals,
+    ui: &mut Ui,
+) -> Result<(), CommandError> {
     let reviewer = store.reviewer(globals.reviewer.as_deref())?;
     let writer = store.writer()?;
-    for change in &changes {
+    for change in changes {
         writer.ensure_absent(&change.path)?;
     }
     let message = CommitMessage {
@@ -96,13 +132,14 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
         )),
         trailers: Vec::new(),
     };
-    let commit = writer.commit(&changes, &message, &reviewer, now())?;
-    for change in &changes {
+    let commit = writer.commit(changes, &message, &reviewer, now())?;
+    for change in changes {
         writeln!(ui.out(), "wrote {}", change.path)?;
     }
     writeln!(
         ui.out(),
-        "Claims repository ready in {root} (commit {})",
+        "Claims repository ready in {} (commit {})",
+        store.root().display(),
         &commit.to_string()[..8]
     )?;
     Ok(())

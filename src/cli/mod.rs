@@ -14,6 +14,7 @@ mod list;
 mod log;
 mod man;
 mod mark;
+mod merge_driver;
 mod note;
 mod publish;
 mod report;
@@ -106,6 +107,8 @@ pub enum Command {
     Doctor(doctor::Args),
     Completions(completions::Args),
     Man(man::Args),
+    #[command(hide = true)]
+    MergeDriver(merge_driver::Args),
 }
 
 /// What every command may consult besides its own arguments.
@@ -164,6 +167,7 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Doctor(args) => doctor::run(args, &globals, ui),
         Command::Completions(args) => completions::run(args, ui),
         Command::Man(args) => man::run(args, ui),
+        Command::MergeDriver(args) => merge_driver::run(args),
     }
 }
 

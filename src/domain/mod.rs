@@ -1,6 +1,7 @@
 //! The domain: records, ids, states, policy and the guarded workflow. Pure code, no I/O.
 
 pub mod id;
+pub mod merge;
 pub mod policy;
 pub mod record;
 pub mod state;

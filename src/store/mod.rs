@@ -6,6 +6,7 @@ mod history;
 mod identity;
 mod journal;
 mod log_index;
+mod merge;
 mod writer;
 
 use std::fs;
@@ -22,6 +23,7 @@ pub use error::{RecordError, StoreError};
 pub use history::{Change, Delta, Trailers, entry_id, record_deltas};
 pub use identity::{Reviewer, now};
 pub use journal::Recovery;
+pub use merge::{ATTRIBUTES_FILE, RecordMerge, merge_record_versions, with_merge_attribute};
 pub use writer::{CommitMessage, FileChange, Writer, write_atomically};
 
 pub const RECORDS_DIR: &str = "records";

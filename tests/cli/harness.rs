@@ -1,3 +1,4 @@
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -96,6 +97,16 @@ impl Repo {
     }
 
     pub fn git(&self, args: &[&str]) -> String {
+        let output = self.git_command(args).output().unwrap();
+        assert!(
+            output.status.success(),
+            "git {args:?} failed:\n{}",
+            describe(&output)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    }
+
+    fn git_command(&self, args: &[&str]) -> std::process::Command {
         let mut command = std::process::Command::new("git");
         self.env(&mut command);
         command
@@ -106,13 +117,7 @@ impl Repo {
                 "user.email=git@example.org",
             ])
             .args(args);
-        let output = command.output().unwrap();
-        assert!(
-            output.status.success(),
-            "git {args:?} failed:\n{}",
-            describe(&output)
-        );
-        String::from_utf8(output.stdout).unwrap()
+        command
     }
 
     /// Adds a claim and returns its id.
@@ -221,5 +226,52 @@ impl Repo {
             "The record says otherwise.",
         ]);
         id
+    }
+}
+
+/// PATH with the directory of the claims binary under test first, as a newsroom's shell has
+/// it, so that git can run `claims merge-driver`.
+pub fn path_with_claims() -> OsString {
+    let binary = assert_cmd::cargo::cargo_bin("claims");
+    let mut dirs = vec![binary.parent().unwrap().to_path_buf()];
+    dirs.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    std::env::join_paths(dirs).unwrap()
+}
+
+/// PATH without any directory that holds a `claims` program: git cannot run the driver.
+pub fn path_without_claims() -> OsString {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let dirs = std::env::split_paths(&path).filter(|dir| !dir.join("claims").exists());
+    std::env::join_paths(dirs).unwrap()
+}
+
+impl Repo {
+    /// Pushes main to a new bare repository and returns it: the remote that clones share.
+    pub fn share(&self) -> TempDir {
+        let remote = TempDir::new().unwrap();
+        let url = remote.path().to_str().unwrap();
+        self.git(&["init", "-q", "--bare", "-b", "main", url]);
+        self.git(&["push", "-q", url, "main"]);
+        remote
+    }
+
+    /// A clone of the repository at `url` with its own empty HOME. `claims init` has not run
+    /// in it.
+    pub fn clone_of(url: &Path) -> Repo {
+        let repo = Repo {
+            dir: TempDir::new().unwrap(),
+            home: TempDir::new().unwrap(),
+        };
+        repo.git(&["clone", "-q", url.to_str().unwrap(), "."]);
+        repo
+    }
+
+    /// `git ARGS` with PATH set to `path`; returns the output whatever the exit code.
+    pub fn git_on_path(&self, path: &OsStr, args: &[&str]) -> Output {
+        let mut command = self.git_command(args);
+        command.env("PATH", path);
+        command.output().unwrap()
     }
 }

@@ -11,6 +11,7 @@ mod export;
 mod extract;
 #[cfg(feature = "fault-injection")]
 mod faults;
+mod merge;
 mod output;
 mod report;
 mod review;

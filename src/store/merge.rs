@@ -1,0 +1,250 @@
+//! Git's merge driver for record files: the three versions git hands over, merged by
+//! [`crate::domain::merge`] when they can be, else left for a person the way git leaves any
+//! conflicting file.
+
+use git2::{MergeFileInput, MergeFileOptions};
+
+use super::{Store, StoreError, parse_record};
+use crate::domain::merge::merge;
+use crate::domain::record::Record;
+
+pub const ATTRIBUTES_FILE: &str = ".gitattributes";
+/// The line of `.gitattributes` that hands record files to the driver named `claims`.
+const MERGE_ATTRIBUTE: &str = "records/**/*.toml merge=claims";
+const DRIVER_NAME: &str = "claims: keeps the evidence and history of both sides of a claim";
+const DRIVER_COMMAND: &str = "claims merge-driver %O %A %B %P";
+
+/// `existing` `.gitattributes` contents with the records' merge attribute added, or `None`
+/// when the attribute is already there.
+pub fn with_merge_attribute(existing: Option<&[u8]>) -> Option<Vec<u8>> {
+    let mut contents = existing.unwrap_or_default().to_vec();
+    if String::from_utf8_lossy(&contents)
+        .lines()
+        .any(|line| line.trim() == MERGE_ATTRIBUTE)
+    {
+        return None;
+    }
+    if !contents.is_empty() && !contents.ends_with(b"\n") {
+        contents.push(b'\n');
+    }
+    contents.extend_from_slice(MERGE_ATTRIBUTE.as_bytes());
+    contents.push(b'\n');
+    Some(contents)
+}
+
+/// What sharing a claims repository needs in each clone's git config, which git never
+/// copies with a clone: the merge driver for records, and `git pull` merging, which git
+/// otherwise refuses to choose on its own once two clones have diverged.
+const SHARING_CONFIG: [(&str, &str); 3] = [
+    ("merge.claims.name", DRIVER_NAME),
+    ("merge.claims.driver", DRIVER_COMMAND),
+    ("pull.rebase", "false"),
+];
+
+impl Store {
+    /// Sets the sharing configuration in the repository's own git config, each key only
+    /// where no level of git config sets it already: a driver someone set by hand (a full
+    /// path to claims, say) or a preference for rebasing is left alone. Returns the keys set.
+    pub fn install_sharing_config(&self) -> Result<Vec<&'static str>, StoreError> {
+        let all = self.repo.config()?;
+        let mut local = all.open_level(git2::ConfigLevel::Local)?;
+        let mut set = Vec::new();
+        for (key, value) in SHARING_CONFIG {
+            if all.get_string(key).is_err() {
+                local.set_str(key, value)?;
+                set.push(key);
+            }
+        }
+        Ok(set)
+    }
+}
+
+/// What to write back into our version of a record file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordMerge {
+    pub contents: Vec<u8>,
+    /// Why a person has to finish the merge; `None` when `contents` is the merged record.
+    pub conflict: Option<String>,
+}
+
+/// Merges three versions of the record file at `path`: `base` is the common ancestor, empty
+/// when both sides created the file. Merged, the contents are the record in its canonical
+/// form; otherwise they are git's line-by-line merge with conflict markers around whatever
+/// differs (or our version unchanged if even that fails), so nothing of either side is lost.
+pub fn merge_record_versions(path: &str, base: &[u8], ours: &[u8], theirs: &[u8]) -> RecordMerge {
+    let parse = |label: &str, bytes: &[u8]| {
+        parse_record(path, bytes).map_err(|e| format!("{label} version does not parse: {e}"))
+    };
+    let merged = (|| -> Result<Record, String> {
+        let base = if base.trim_ascii().is_empty() {
+            None
+        } else {
+            Some(parse("the common", base)?)
+        };
+        let (ours, theirs) = (parse("our", ours)?, parse("their", theirs)?);
+        merge(base.as_ref(), &ours, &theirs).map_err(|conflict| conflict.to_string())
+    })();
+    match merged {
+        Ok(record) => RecordMerge {
+            contents: record.to_toml().into_bytes(),
+            conflict: None,
+        },
+        Err(reason) => RecordMerge {
+            contents: with_conflict_markers(base, ours, theirs).unwrap_or_else(|| ours.to_vec()),
+            conflict: Some(reason),
+        },
+    }
+}
+
+/// Git's own line-by-line merge of the three versions, where libgit2 makes one we can
+/// read: for binary input (a NUL byte, or over its limit of 1023 MiB) or an empty side it
+/// hands back a null buffer, which git2 would turn into a slice all the same.
+fn with_conflict_markers(base: &[u8], ours: &[u8], theirs: &[u8]) -> Option<Vec<u8>> {
+    let is_text = |bytes: &[u8]| bytes.len() <= 1023 << 20 && !bytes.contains(&0);
+    if ours.is_empty() || theirs.is_empty() || ![base, ours, theirs].into_iter().all(is_text) {
+        return None;
+    }
+    let input = |content| {
+        let mut input = MergeFileInput::new();
+        input.content(content);
+        input
+    };
+    // Unlike git2's other entry points, `merge_file` does not initialise libgit2 itself;
+    // making a buffer does.
+    drop(git2::Buf::new());
+    let mut options = MergeFileOptions::new();
+    options
+        .ancestor_label("base")
+        .our_label("ours")
+        .their_label("theirs");
+    git2::merge_file(
+        &input(base),
+        &input(ours),
+        &input(theirs),
+        Some(&mut options),
+    )
+    .ok()
+    .map(|merged| merged.content().to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::state::State;
+
+    const PATH: &str = "records/ab/abcdefgh.toml";
+
+    fn version(state: &str, notes: &[&str]) -> Vec<u8> {
+        let mut text = format!(
+            "id = \"abcdefgh\"\ntext = \"x\"\nstate = \"{state}\"\npublished = false\n\
+             created = \"2026-01-01T00:00:00Z\"\n"
+        );
+        for note in notes {
+            text.push_str(&format!(
+                "\n[[notes]]\nat = \"2026-01-02T00:00:00Z\"\nby = \"Ana\"\ntext = \"{note}\"\n"
+            ));
+        }
+        text.into_bytes()
+    }
+
+    #[test]
+    fn the_merge_attribute_is_added_once_after_what_is_there() {
+        assert_eq!(
+            with_merge_attribute(None).unwrap(),
+            b"records/**/*.toml merge=claims\n"
+        );
+        let added = with_merge_attribute(Some(b"*.png binary")).unwrap();
+        assert_eq!(added, b"*.png binary\nrecords/**/*.toml merge=claims\n");
+        assert_eq!(with_merge_attribute(Some(&added)), None);
+        assert_eq!(
+            with_merge_attribute(Some(b"  records/**/*.toml merge=claims  \r\n")),
+            None
+        );
+    }
+
+    #[test]
+    fn additions_on_both_sides_merge_into_the_canonical_record() {
+        let merged = merge_record_versions(
+            PATH,
+            &version("unverified", &[]),
+            &version("unverified", &["ours"]),
+            &version("unverified", &["theirs"]),
+        );
+        assert_eq!(merged.conflict, None);
+        let record = parse_record(PATH, &merged.contents).unwrap();
+        assert_eq!(record.notes.len(), 2);
+        assert_eq!(merged.contents, record.to_toml().into_bytes());
+    }
+
+    #[test]
+    fn an_empty_base_is_a_record_created_on_both_sides() {
+        let merged = merge_record_versions(
+            PATH,
+            b"",
+            &version("unverified", &["ours"]),
+            &version("unverified", &["theirs"]),
+        );
+        assert_eq!(merged.conflict, None);
+    }
+
+    #[test]
+    fn disagreements_and_unparsable_versions_keep_both_sides_between_markers() {
+        let ours = version("sourced", &[]);
+        let conflicting = merge_record_versions(
+            PATH,
+            &version("unverified", &[]),
+            &ours,
+            &version("disputed", &[]),
+        );
+        let reason = conflicting.conflict.unwrap();
+        assert!(
+            reason.contains("ours to sourced, theirs to disputed"),
+            "{reason}"
+        );
+        let text = String::from_utf8(conflicting.contents).unwrap();
+        assert!(
+            text.contains(
+                "<<<<<<< ours\nstate = \"sourced\"\n=======\nstate = \"disputed\"\n>>>>>>> theirs"
+            ),
+            "{text}"
+        );
+
+        for garbage in [&b"id = [unclosed"[..], b"\xff\xfe", b"not = \"a record\""] {
+            let merged = merge_record_versions(PATH, &version("unverified", &[]), &ours, garbage);
+            assert!(
+                merged
+                    .conflict
+                    .unwrap()
+                    .contains("their version does not parse")
+            );
+            let text = String::from_utf8_lossy(&merged.contents);
+            assert!(text.contains("<<<<<<< ours"), "{text}");
+            assert!(
+                text.contains(&String::from_utf8_lossy(garbage).to_string()),
+                "{text}"
+            );
+        }
+        // An empty base is no base; an empty, binary or mangled side is not a record.
+        let odd = [&b""[..], b"\0\0binary\0", b"\xef\xbb\xbfid = 1"];
+        for (base, theirs) in odd[1..]
+            .iter()
+            .map(|odd| (*odd, &ours[..]))
+            .chain(odd.iter().map(|odd| (&ours[..], *odd)))
+        {
+            let merged = merge_record_versions(PATH, base, &ours, theirs);
+            assert!(merged.conflict.is_some());
+            assert!(!merged.contents.is_empty());
+        }
+        let merged = merge_record_versions(PATH, b"garbage", &ours, &ours);
+        assert!(
+            merged
+                .conflict
+                .unwrap()
+                .contains("common version does not parse")
+        );
+        assert_eq!(
+            parse_record(PATH, &merged.contents).unwrap().state,
+            State::Sourced
+        );
+    }
+}

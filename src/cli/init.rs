@@ -120,8 +120,13 @@ fn commit_files(
     for change in changes {
         writer.ensure_absent(&change.path)?;
     }
+    let starting = changes.iter().any(|c| c.path == POLICY_FILE);
     let message = CommitMessage {
-        subject: "Start a claims repository".into(),
+        subject: if starting {
+            "Start a claims repository".into()
+        } else {
+            "Add the files claims needs in this repository".into()
+        },
         body: Some(format!(
             "Adds {}.",
             changes

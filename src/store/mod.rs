@@ -25,6 +25,11 @@ pub const RECORDS_DIR: &str = "records";
 pub const POLICY_FILE: &str = "claims.toml";
 pub const CHECKLIST_FILE: &str = "templates/checklist.toml";
 
+/// The largest record file read. The tool writes records of a few kilobytes; a file a
+/// thousand times that size is not a claim, and parsing and showing one of tens of megabytes
+/// costs minutes and gigabytes, so it is refused before it is read whole.
+pub const MAX_RECORD_BYTES: usize = 1024 * 1024;
+
 /// A record file's repository-relative path and what reading it gave.
 pub type LoadedRecord = (String, Result<Record, RecordError>);
 
@@ -38,6 +43,10 @@ impl Store {
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
         let repo = Repository::discover(dir).map_err(|e| match e.code() {
             git2::ErrorCode::NotFound => StoreError::NotARepository(dir.to_path_buf()),
+            git2::ErrorCode::Owner => StoreError::NotOwned {
+                path: worktree_of(dir),
+                message: e.message().to_string(),
+            },
             _ => StoreError::Git(e),
         })?;
         Store::from_repository(repo)
@@ -145,17 +154,64 @@ impl Store {
     /// Reads the record of `id` from the working tree.
     pub fn read(&self, id: &ClaimId) -> Result<Record, StoreError> {
         let path = id.record_path();
-        let bytes = fs::read(self.root.join(&path)).map_err(|e| match e.kind() {
-            io::ErrorKind::NotFound => StoreError::UnknownId(id.to_string()),
-            _ => StoreError::io(self.root.join(&path))(e),
-        })?;
-        Ok(parse_record(&path, &bytes)?)
+        match self.read_record_file(&path)? {
+            Some(bytes) => Ok(parse_record(&path, &bytes)?),
+            None => Err(StoreError::UnknownId(id.to_string())),
+        }
     }
 
-    /// Repository-relative paths of every `.toml` file under `records/`, sorted.
+    /// Reads a record file (repository-relative), or None when there is none. A record must be
+    /// a plain file reached without links, since a link can point anywhere outside the
+    /// repository (or at a pipe that never ends), and at most `MAX_RECORD_BYTES` are read.
+    pub(crate) fn read_record_file(&self, path: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let refuse = |message: String| StoreError::Record(RecordError::at_start(path, message));
+        let mut walked = self.root.clone();
+        let mut components = path.split('/').peekable();
+        while let Some(component) = components.next() {
+            walked.push(component);
+            let meta = match fs::symlink_metadata(&walked) {
+                Ok(meta) => meta,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+                Err(e) => return Err(StoreError::io(walked)(e)),
+            };
+            let what = match components.peek() {
+                Some(_) => format!("its folder {} is", self.relative(&walked)),
+                None => "is".to_string(),
+            };
+            if meta.file_type().is_symlink() {
+                return Err(refuse(format!(
+                    "{what} a symbolic link; records must be plain files inside the repository, \
+                     and claims does not follow links"
+                )));
+            }
+            if components.peek().is_none() && !meta.is_file() {
+                return Err(refuse(format!("{what} not a plain file")));
+            }
+        }
+        let file = fs::File::open(&walked).map_err(StoreError::io(&walked))?;
+        let mut bytes = Vec::new();
+        // One byte over the limit is enough to know the file is too large.
+        io::Read::read_to_end(
+            &mut io::Read::take(file, MAX_RECORD_BYTES as u64 + 1),
+            &mut bytes,
+        )
+        .map_err(StoreError::io(&walked))?;
+        if bytes.len() > MAX_RECORD_BYTES {
+            return Err(StoreError::Record(too_large(path)));
+        }
+        Ok(Some(bytes))
+    }
+
+    /// Repository-relative paths of every `.toml` file under `records/`, sorted, and of every
+    /// symbolic link there (`records/` itself included): links are never followed, but they
+    /// are listed so that reading them reports them instead of passing over them in silence.
     pub fn record_paths(&self) -> Result<Vec<String>, StoreError> {
+        let records = self.root.join(RECORDS_DIR);
+        if fs::symlink_metadata(&records).is_ok_and(|meta| meta.file_type().is_symlink()) {
+            return Ok(vec![RECORDS_DIR.to_string()]);
+        }
         let mut paths = Vec::new();
-        let mut pending = vec![self.root.join(RECORDS_DIR)];
+        let mut pending = vec![records];
         while let Some(dir) = pending.pop() {
             let entries = match fs::read_dir(&dir) {
                 Ok(entries) => entries,
@@ -164,12 +220,11 @@ impl Store {
             };
             for entry in entries {
                 let entry = entry.map_err(StoreError::io(&dir))?;
-                // Never follow a link out of the repository: a record is a plain file.
                 let kind = entry.file_type().map_err(StoreError::io(entry.path()))?;
                 let path = entry.path();
                 if kind.is_dir() {
                     pending.push(path);
-                } else if path.extension().is_some_and(|e| e == "toml") {
+                } else if kind.is_symlink() || path.extension().is_some_and(|e| e == "toml") {
                     paths.push(self.relative(&path));
                 }
             }
@@ -183,21 +238,16 @@ impl Store {
         self.record_paths()?
             .into_iter()
             .map(|path| {
-                let abs = self.root.join(&path);
-                let parsed = match fs::symlink_metadata(&abs) {
-                    Ok(meta) if meta.file_type().is_symlink() => Err(RecordError {
-                        path: path.clone(),
-                        line: 1,
-                        column: 1,
-                        message: "is a symbolic link; a record must be a plain file".into(),
-                    }),
-                    _ => {
-                        let bytes = fs::read(&abs).map_err(StoreError::io(&abs))?;
-                        parse_record(&path, &bytes)
-                    }
+                let parsed = match self.read_record_file(&path) {
+                    Ok(Some(bytes)) => parse_record(&path, &bytes),
+                    // Deleted since it was listed: nothing to read, nothing to report.
+                    Ok(None) => return Ok(None),
+                    Err(StoreError::Record(error)) => Err(error),
+                    Err(error) => return Err(error),
                 };
-                Ok((path, parsed))
+                Ok(Some((path, parsed)))
             })
+            .filter_map(Result::transpose)
             .collect()
     }
 
@@ -218,6 +268,10 @@ impl Store {
 
 /// Parses record file contents, reporting the line and column of what is wrong.
 pub fn parse_record(path: &str, bytes: &[u8]) -> Result<Record, RecordError> {
+    // Files are cut short before they get here; records from git's history are not.
+    if bytes.len() > MAX_RECORD_BYTES {
+        return Err(too_large(path));
+    }
     let text = std::str::from_utf8(bytes).map_err(|e| {
         RecordError::at_offset(path, bytes, e.valid_up_to(), "is not valid UTF-8".into())
     })?;
@@ -225,6 +279,30 @@ pub fn parse_record(path: &str, bytes: &[u8]) -> Result<Record, RecordError> {
         let offset = e.span().map_or(0, |span| span.start);
         RecordError::at_offset(path, bytes, offset, e.message().trim().to_string())
     })
+}
+
+/// The folder git's `safe.directory` must name to open the repository around `dir`: the
+/// working tree, or the git folder of a bare repository.
+fn worktree_of(dir: &Path) -> PathBuf {
+    let absolute = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    match Repository::discover_path(&absolute, None::<&Path>) {
+        Ok(git_dir) if git_dir.file_name().is_some_and(|name| name == ".git") => {
+            git_dir.parent().map_or(git_dir.clone(), Path::to_path_buf)
+        }
+        Ok(git_dir) => git_dir,
+        Err(_) => absolute,
+    }
+}
+
+fn too_large(path: &str) -> RecordError {
+    RecordError::at_start(
+        path,
+        format!(
+            "is larger than the {} MiB a record may have; records written by claims are a few \
+             kilobytes",
+            MAX_RECORD_BYTES / (1024 * 1024)
+        ),
+    )
 }
 
 pub(crate) fn read_optional(path: &Path) -> Result<Option<Vec<u8>>, StoreError> {

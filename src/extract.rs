@@ -64,7 +64,14 @@ pub struct Plan {
     pub created: BTreeSet<ClaimId>,
     /// Sentences read, check-worthy or not.
     pub sentences: usize,
+    /// Statements too long to be one claim (document, line), left out.
+    pub too_long: Vec<(String, usize)>,
 }
+
+/// The longest statement taken for a claim. News sentences run to a few hundred characters;
+/// a "sentence" of many kilobytes is text that lost its punctuation, and as a claim it would
+/// make a record too large to read back.
+pub const MAX_CLAIM_BYTES: usize = 4096;
 
 impl Plan {
     pub fn changed(&self) -> impl Iterator<Item = &ClaimId> {
@@ -92,6 +99,10 @@ pub fn plan(
         for sentence in sentences(&document.text) {
             plan.sentences += 1;
             if sentence.kind != SentenceKind::Statement {
+                continue;
+            }
+            if sentence.text.len() > MAX_CLAIM_BYTES {
+                plan.too_long.push((document.path.clone(), sentence.line));
                 continue;
             }
             let claimant = claimant_with_context(&sentence.text, previous_claimant.as_deref());

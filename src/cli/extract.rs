@@ -66,6 +66,12 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
     }
     let at = now();
     let plan = extract::plan(&documents, existing, model, min_score, at);
+    for (document, line) in &plan.too_long {
+        ui.warn(&format!(
+            "skipped {document}:{line}: a sentence longer than {} KiB is not one claim",
+            extract::MAX_CLAIM_BYTES / 1024
+        ));
+    }
 
     if args.dry_run {
         print_plan(&plan, ui)?;

@@ -335,4 +335,169 @@ mod tests {
         assert_eq!(err.line, 1);
         assert!(err.message.contains("missing field"), "{err}");
     }
+
+    /// A record as the tool writes it, with every kind of table and array in it.
+    const VALID_RECORD: &str = r#"id = "abcdefgh2k"
+text = "Mexico extradited 55 people to the U.S. in 2025."
+state = "sourced"
+published = false
+created = "2026-01-02T03:04:05Z"
+claimant = "Claudia Sheinbaum"
+tags = ["mexico", "security"]
+related = ["zzzzzzzz"]
+
+[checklist.sourced]
+provenance = true
+
+[[appearances]]
+document = "seeds/a.txt"
+line = 3
+excerpt = """She said “55” people were sent north.
+Second line"""
+
+[[sources]]
+url = "https://example.org/a?b=c#d"
+publisher = "Example Times"
+stance = "supports"
+accessed = 2026-01-03T00:00:00Z
+
+[[notes]]
+at = "2026-01-04T00:00:00Z"
+by = "Ana <ana@example.org>"
+text = 'Called the ministry.'
+
+[[history]]
+from = "unverified"
+to = "sourced"
+at = "2026-01-05T00:00:00Z"
+by = "Ana <ana@example.org>"
+"#;
+
+    /// Pieces of TOML syntax that parsers trip over, for building and mutating records.
+    const TOML_PIECES: &[&str] = &[
+        "[",
+        "]",
+        "[[",
+        "]]",
+        "{",
+        "}",
+        "=",
+        ".",
+        ",",
+        "\"",
+        "'",
+        "\"\"\"",
+        "'''",
+        "\\",
+        "\\u",
+        "#",
+        "\n",
+        "\r\n",
+        " ",
+        "\t",
+        "\u{0}",
+        "\u{feff}",
+        "é",
+        "id",
+        "text",
+        "state",
+        "sources",
+        "x",
+        "1",
+        "-0",
+        "1e400",
+        "nan",
+        "inf",
+        "true",
+        "2026-01-02",
+        "T03:04:05Z",
+        "\"unverified\"",
+    ];
+
+    /// What every parse must give: a record, or an error that points into the file.
+    fn assert_parses_or_points_inside(bytes: &[u8]) {
+        match parse_record("records/ab/abcdefgh.toml", bytes) {
+            Ok(record) => {
+                // Whatever reads must also write and read back the same: `mark` and `note`
+                // rewrite the record they read.
+                let written = record.to_toml();
+                let again = parse_record("again.toml", written.as_bytes())
+                    .unwrap_or_else(|e| panic!("{e}\nwritten:\n{written}"));
+                assert_eq!(again.to_toml(), written);
+            }
+            Err(error) => {
+                let lines = bytes.iter().filter(|&&b| b == b'\n').count() + 1;
+                assert!(
+                    (1..=lines).contains(&error.line) && error.column >= 1,
+                    "{error} is outside a file of {lines} lines"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_valid_record_parses() {
+        assert!(parse_record("r.toml", VALID_RECORD.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn too_large_and_too_deep_records_are_errors() {
+        let mut large = VALID_RECORD.to_string();
+        large.push_str(&format!("padding = \"{}\"\n", "x".repeat(MAX_RECORD_BYTES)));
+        let err = parse_record("r.toml", large.as_bytes()).unwrap_err();
+        assert_eq!(err.line, 1);
+        assert!(err.message.contains("1 MiB"), "{err}");
+
+        // The toml crate stops at its recursion limit instead of overflowing the stack.
+        for deep in [
+            format!("x = {}{}", "[".repeat(20_000), "]".repeat(20_000)),
+            format!("x = {}1{}", "{a=".repeat(20_000), "}".repeat(20_000)),
+            format!("[{}]", vec!["a"; 20_000].join(".")),
+            format!("x = {}", "[".repeat(20_000)),
+        ] {
+            let err = parse_record("r.toml", deep.as_bytes()).unwrap_err();
+            assert!(err.message.contains("recurs"), "{err}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..4096)) {
+            assert_parses_or_points_inside(&bytes);
+        }
+
+        #[test]
+        fn records_made_of_toml_pieces_never_panic(
+            pieces in proptest::collection::vec(proptest::sample::select(TOML_PIECES), 0..120)
+        ) {
+            assert_parses_or_points_inside(pieces.concat().as_bytes());
+        }
+
+        #[test]
+        fn mutated_records_never_panic(
+            mutations in proptest::collection::vec(
+                (proptest::prelude::any::<proptest::sample::Index>(), 0..3u8, proptest::sample::select(TOML_PIECES)),
+                1..8,
+            )
+        ) {
+            let mut bytes = VALID_RECORD.as_bytes().to_vec();
+            for (at, operation, piece) in mutations {
+                let at = at.index(bytes.len() + 1);
+                match operation {
+                    0 => {
+                        bytes.splice(at..at, piece.bytes());
+                    }
+                    1 => {
+                        let end = (at + piece.len()).min(bytes.len());
+                        bytes.drain(at..end);
+                    }
+                    _ => {
+                        let end = (at + piece.len()).min(bytes.len());
+                        bytes.splice(at..end, piece.bytes());
+                    }
+                }
+            }
+            assert_parses_or_points_inside(&bytes);
+        }
+    }
 }

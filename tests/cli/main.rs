@@ -9,6 +9,7 @@ mod commits;
 mod errors;
 mod export;
 mod extract;
+mod hostile;
 mod output;
 mod report;
 mod review;

@@ -152,22 +152,30 @@ pub struct NewSource {
 }
 
 /// Only web addresses are evidence: a `javascript:` or `file:` URL in a record would be a
-/// hazard wherever the record is rendered.
+/// hazard wherever the record is rendered, and so would control characters (a terminal
+/// escape in a URL rewrites the screen of whoever runs `claims show`).
 pub fn check_url(url: &str) -> Result<(), ActionError> {
     let hint = "give the full web address, e.g. --url https://example.org/story";
+    let shown = url.escape_debug();
+    if url.trim().contains(char::is_control) {
+        return Err(ActionError::invalid(
+            format!("'{shown}' contains control characters; a URL has none"),
+            hint,
+        ));
+    }
     match url::Url::parse(url.trim()) {
         Ok(parsed) if matches!(parsed.scheme(), "http" | "https") && parsed.host().is_some() => {
             Ok(())
         }
         Ok(parsed) => Err(ActionError::invalid(
             format!(
-                "'{url}' is a {}: URL; sources must be http or https",
+                "'{shown}' is a {}: URL; sources must be http or https",
                 parsed.scheme()
             ),
             hint,
         )),
         Err(e) => Err(ActionError::invalid(
-            format!("'{url}' is not a URL: {e}"),
+            format!("'{shown}' is not a URL: {e}"),
             hint,
         )),
     }
@@ -484,6 +492,8 @@ mod tests {
             "not a url",
             "https://",
             "data:text/html,x",
+            "https://example.org/\u{1b}[2J",
+            "https://example.org/a\nb",
         ] {
             assert!(
                 matches!(check_url(bad), Err(ActionError::Invalid { .. })),

@@ -2,7 +2,7 @@
 //! appearances of known claims, and which are related to a known claim by a differing figure.
 //! Pure: the caller reads the documents and the records, and commits the plan.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use jiff::Timestamp;
 
@@ -64,7 +64,14 @@ pub struct Plan {
     pub created: BTreeSet<ClaimId>,
     /// Sentences read, check-worthy or not.
     pub sentences: usize,
+    /// Statements too long to be one claim (document, line), left out.
+    pub too_long: Vec<(String, usize)>,
 }
+
+/// The longest statement taken for a claim. News sentences run to a few hundred characters;
+/// a "sentence" of many kilobytes is text that lost its punctuation, and as a claim it would
+/// make a record too large to read back.
+pub const MAX_CLAIM_BYTES: usize = 4096;
 
 impl Plan {
     pub fn changed(&self) -> impl Iterator<Item = &ClaimId> {
@@ -81,9 +88,15 @@ pub fn plan(
     at: Timestamp,
 ) -> Plan {
     let mut known: BTreeMap<ClaimId, Record> = BTreeMap::new();
-    let mut index = ClaimIndex::new();
+    let mut index = Wordings::default();
+    // Every (claim, document, line) recorded, so that a sentence repeated thousands of times
+    // does not rescan its claim's growing list of appearances at each repeat.
+    let mut appeared: HashSet<(ClaimId, String, Option<u64>)> = HashSet::new();
     for record in existing {
         index_record(&mut index, &record);
+        for appearance in &record.appearances {
+            appeared.insert(place(&record.id, appearance));
+        }
         known.insert(record.id.clone(), record);
     }
     let mut plan = Plan::default();
@@ -92,6 +105,10 @@ pub fn plan(
         for sentence in sentences(&document.text) {
             plan.sentences += 1;
             if sentence.kind != SentenceKind::Statement {
+                continue;
+            }
+            if sentence.text.len() > MAX_CLAIM_BYTES {
+                plan.too_long.push((document.path.clone(), sentence.line));
                 continue;
             }
             let claimant = claimant_with_context(&sentence.text, previous_claimant.as_deref());
@@ -108,7 +125,7 @@ pub fn plan(
             };
             let fingerprint = Fingerprint::of(&sentence.text);
             let exact = ClaimId::derive(&sentence.text);
-            let found = match index.find(&fingerprint) {
+            let found = match index.claims.find(&fingerprint) {
                 Match::New if known.contains_key(&exact) => Match::Same(exact),
                 found => found,
             };
@@ -118,15 +135,11 @@ pub fn plan(
                         .records
                         .entry(id.clone())
                         .or_insert_with(|| known[&id].clone());
-                    if record
-                        .appearances
-                        .iter()
-                        .any(|a| a.document == appearance.document && a.line == appearance.line)
-                    {
+                    if !appeared.insert(place(&id, &appearance)) {
                         Outcome::Known(id)
                     } else {
                         record.appearances.push(appearance);
-                        index.insert(id.clone(), fingerprint);
+                        index.insert(&id, &sentence.text, || fingerprint);
                         Outcome::Appearance(id)
                     }
                 }
@@ -140,7 +153,14 @@ pub fn plan(
                         .entry(key.clone())
                         .or_insert_with(|| known[&key].clone());
                     other.related.push(id.clone());
-                    add(&mut plan, &mut known, &mut index, record, fingerprint);
+                    add(
+                        &mut plan,
+                        &mut known,
+                        &mut index,
+                        &mut appeared,
+                        record,
+                        fingerprint,
+                    );
                     Outcome::Related {
                         id,
                         related: key,
@@ -150,7 +170,14 @@ pub fn plan(
                 Match::New => {
                     let id = fresh_id(&sentence.text, &known);
                     let record = new_record(&sentence.text, id.clone(), claimant, appearance, at);
-                    add(&mut plan, &mut known, &mut index, record, fingerprint);
+                    add(
+                        &mut plan,
+                        &mut known,
+                        &mut index,
+                        &mut appeared,
+                        record,
+                        fingerprint,
+                    );
                     Outcome::New(id)
                 }
             };
@@ -169,27 +196,49 @@ pub fn plan(
     plan
 }
 
-fn index_record(index: &mut ClaimIndex<ClaimId>, record: &Record) {
-    index.insert(record.id.clone(), Fingerprint::of(&record.text));
+/// The index of claims by wording, each wording of a claim indexed once: repeats add nothing
+/// to a match, and would make every lookup scan them all.
+#[derive(Default)]
+struct Wordings {
+    claims: ClaimIndex<ClaimId>,
+    indexed: HashSet<(ClaimId, String)>,
+}
+
+impl Wordings {
+    fn insert(&mut self, id: &ClaimId, text: &str, fingerprint: impl FnOnce() -> Fingerprint) {
+        if self.indexed.insert((id.clone(), text.to_string())) {
+            self.claims.insert(id.clone(), fingerprint());
+        }
+    }
+}
+
+fn place(id: &ClaimId, appearance: &Appearance) -> (ClaimId, String, Option<u64>) {
+    (id.clone(), appearance.document.clone(), appearance.line)
+}
+
+fn index_record(index: &mut Wordings, record: &Record) {
+    index.insert(&record.id, &record.text, || Fingerprint::of(&record.text));
     for excerpt in record
         .appearances
         .iter()
         .filter_map(|a| a.excerpt.as_deref())
     {
-        if excerpt != record.text {
-            index.insert(record.id.clone(), Fingerprint::of(excerpt));
-        }
+        index.insert(&record.id, excerpt, || Fingerprint::of(excerpt));
     }
 }
 
 fn add(
     plan: &mut Plan,
     known: &mut BTreeMap<ClaimId, Record>,
-    index: &mut ClaimIndex<ClaimId>,
+    index: &mut Wordings,
+    appeared: &mut HashSet<(ClaimId, String, Option<u64>)>,
     record: Record,
     fingerprint: Fingerprint,
 ) {
-    index.insert(record.id.clone(), fingerprint);
+    index.insert(&record.id, &record.text, || fingerprint);
+    for appearance in &record.appearances {
+        appeared.insert(place(&record.id, appearance));
+    }
     plan.created.insert(record.id.clone());
     plan.records.insert(record.id.clone(), record.clone());
     known.insert(record.id.clone(), record);

@@ -93,6 +93,22 @@ impl From<StoreError> for CommandError {
                 "wait for the other process to finish; if none is running, remove {}",
                 lock.display()
             )),
+            StoreError::NotOwned { path, .. } => Some(format!(
+                "run claims as the user who owns it, or, if you trust it, allow it with: \
+                 git config --global --add safe.directory {}",
+                path.display()
+            )),
+            StoreError::OperationInProgress { finish, abort, .. } => Some(format!(
+                "finish it ({finish}) or abort it ({abort}), then run the command again"
+            )),
+            StoreError::DetachedHead(_) => Some(
+                "switch to a branch first: git switch BRANCH, or start one here: \
+                 git switch -c NEW-BRANCH"
+                    .into(),
+            ),
+            StoreError::RecordTooLarge { .. } => Some(
+                "nothing was written; keep notes and excerpts short, or split the claim".into(),
+            ),
             StoreError::BranchMoved => Some("run the command again".into()),
             StoreError::IndexNotRefreshed { paths, .. } => Some(format!(
                 "the commit is in place; to make `git status` clean run: git reset -q -- {}",

@@ -66,6 +66,12 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
     }
     let at = now();
     let plan = extract::plan(&documents, existing, model, min_score, at);
+    for (document, line) in &plan.too_long {
+        ui.warn(&format!(
+            "skipped {document}:{line}: a sentence longer than {} KiB is not one claim",
+            extract::MAX_CLAIM_BYTES / 1024
+        ));
+    }
 
     if args.dry_run {
         print_plan(&plan, ui)?;
@@ -223,11 +229,15 @@ fn looks_binary(bytes: &[u8]) -> bool {
 /// The path as appearances record it: relative to the repository root when inside it.
 fn repository_path(root: &Path, file: &Path) -> String {
     let canonical = file.canonicalize().unwrap_or_else(|_| file.to_path_buf());
-    let path = canonical.strip_prefix(root).unwrap_or(&canonical);
-    path.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
+    match canonical.strip_prefix(root) {
+        Ok(inside) => inside
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/"),
+        // Joining the components of an absolute path would start it with "//".
+        Err(_) => canonical.to_string_lossy().into_owned(),
+    }
 }
 
 fn print_plan(plan: &Plan, ui: &mut Ui) -> Result<(), CommandError> {

@@ -15,6 +15,16 @@ pub struct RecordError {
 }
 
 impl RecordError {
+    /// An error about the file as a whole, reported at its first line.
+    pub fn at_start(path: &str, message: String) -> RecordError {
+        RecordError {
+            path: path.to_string(),
+            line: 1,
+            column: 1,
+            message,
+        }
+    }
+
     /// Turns a byte offset of `text` into a 1-based line and column.
     pub fn at_offset(path: &str, text: &[u8], offset: usize, message: String) -> RecordError {
         let before = &text[..offset.min(text.len())];
@@ -67,6 +77,18 @@ pub enum StoreError {
         lock: PathBuf,
         waited_secs: u64,
     },
+    #[error("{path}: {message}: git treats a repository owned by another user as unsafe")]
+    NotOwned { path: PathBuf, message: String },
+    #[error("a {operation} is in progress; claims does not commit in the middle of one")]
+    OperationInProgress {
+        operation: &'static str,
+        finish: &'static str,
+        abort: &'static str,
+    },
+    #[error("HEAD is detached (at {0}): a commit made here belongs to no branch")]
+    DetachedHead(String),
+    #[error("{path} would be larger than the {} MiB a record may have", super::MAX_RECORD_BYTES / (1024 * 1024))]
+    RecordTooLarge { path: String },
     #[error("the branch moved while this command was committing; nothing was changed")]
     BranchMoved,
     #[error("committed {commit} but could not refresh the index: {message}")]
@@ -84,7 +106,8 @@ pub enum StoreError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("git: {0}")]
+    /// Only libgit2's message: its class and code numbers mean nothing to a reader.
+    #[error("git: {}", .0.message())]
     Git(#[from] git2::Error),
 }
 

@@ -30,6 +30,11 @@ pub const RECORDS_DIR: &str = "records";
 pub const POLICY_FILE: &str = "claims.toml";
 pub const CHECKLIST_FILE: &str = "templates/checklist.toml";
 
+/// The largest record file read. The tool writes records of a few kilobytes; a file a
+/// thousand times that size is not a claim, and parsing and showing one of tens of megabytes
+/// costs minutes and gigabytes, so it is refused before it is read whole.
+pub const MAX_RECORD_BYTES: usize = 1024 * 1024;
+
 /// A record file's repository-relative path and what reading it gave.
 pub type LoadedRecord = (String, Result<Record, RecordError>);
 
@@ -43,6 +48,10 @@ impl Store {
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
         let repo = Repository::discover(dir).map_err(|e| match e.code() {
             git2::ErrorCode::NotFound => StoreError::NotARepository(dir.to_path_buf()),
+            git2::ErrorCode::Owner => StoreError::NotOwned {
+                path: worktree_of(dir),
+                message: e.message().to_string(),
+            },
             _ => StoreError::Git(e),
         })?;
         Store::from_repository(repo)
@@ -150,17 +159,29 @@ impl Store {
     /// Reads the record of `id` from the working tree.
     pub fn read(&self, id: &ClaimId) -> Result<Record, StoreError> {
         let path = id.record_path();
-        let bytes = fs::read(self.root.join(&path)).map_err(|e| match e.kind() {
-            io::ErrorKind::NotFound => StoreError::UnknownId(id.to_string()),
-            _ => StoreError::io(self.root.join(&path))(e),
-        })?;
-        Ok(parse_record(&path, &bytes)?)
+        match self.read_record_file(&path)? {
+            Some(bytes) => Ok(parse_record(&path, &bytes)?),
+            None => Err(StoreError::UnknownId(id.to_string())),
+        }
     }
 
-    /// Repository-relative paths of every `.toml` file under `records/`, sorted.
+    /// Reads a record file (repository-relative), or None when there is none. A record must be
+    /// a plain file reached without links, since a link can point anywhere outside the
+    /// repository (or at a pipe that never ends), and at most `MAX_RECORD_BYTES` are read.
+    pub(crate) fn read_record_file(&self, path: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        read_record_file(&self.root, path)
+    }
+
+    /// Repository-relative paths of every `.toml` file under `records/`, sorted, and of every
+    /// symbolic link there (`records/` itself included): links are never followed, but they
+    /// are listed so that reading them reports them instead of passing over them in silence.
     pub fn record_paths(&self) -> Result<Vec<String>, StoreError> {
+        let records = self.root.join(RECORDS_DIR);
+        if fs::symlink_metadata(&records).is_ok_and(|meta| meta.file_type().is_symlink()) {
+            return Ok(vec![RECORDS_DIR.to_string()]);
+        }
         let mut paths = Vec::new();
-        let mut pending = vec![self.root.join(RECORDS_DIR)];
+        let mut pending = vec![records];
         while let Some(dir) = pending.pop() {
             let entries = match fs::read_dir(&dir) {
                 Ok(entries) => entries,
@@ -169,12 +190,11 @@ impl Store {
             };
             for entry in entries {
                 let entry = entry.map_err(StoreError::io(&dir))?;
-                // Never follow a link out of the repository: a record is a plain file.
                 let kind = entry.file_type().map_err(StoreError::io(entry.path()))?;
                 let path = entry.path();
                 if kind.is_dir() {
                     pending.push(path);
-                } else if path.extension().is_some_and(|e| e == "toml") {
+                } else if kind.is_symlink() || path.extension().is_some_and(|e| e == "toml") {
                     paths.push(self.relative(&path));
                 }
             }
@@ -184,10 +204,9 @@ impl Store {
     }
 
     /// Reads and parses every record. Broken records come back as errors beside the rest.
-    /// Reading and parsing is spread over the machine's cores: with 100,000 records it is
-    /// most of what `check` and `list` do.
     pub fn load_all(&self) -> Result<Vec<LoadedRecord>, StoreError> {
         let paths = self.record_paths()?;
+        // Reading and parsing is most of what `check` and `list` do: spread it over the cores.
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
         let chunk = paths.len().div_ceil(threads).max(512);
         let root = self.root.as_path();
@@ -198,7 +217,7 @@ impl Store {
                     scope.spawn(move || {
                         chunk
                             .iter()
-                            .map(|path| load_record(root, path))
+                            .filter_map(|path| load_record(root, path).transpose())
                             .collect::<Result<Vec<_>, _>>()
                     })
                 })
@@ -215,11 +234,7 @@ impl Store {
     }
 
     fn relative(&self, path: &Path) -> String {
-        let rel = path.strip_prefix(&self.root).unwrap_or(path);
-        rel.components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/")
+        relative(&self.root, path)
     }
 
     /// The reviewer for a change: `given` (from --reviewer or CLAIMS_REVIEWER), else git's
@@ -229,26 +244,75 @@ impl Store {
     }
 }
 
-/// Reads one record file; a broken record is a result, not an error.
-fn load_record(root: &Path, path: &str) -> Result<LoadedRecord, StoreError> {
-    let absolute = root.join(path);
-    let parsed = match fs::symlink_metadata(&absolute) {
-        Ok(meta) if meta.file_type().is_symlink() => Err(RecordError {
-            path: path.to_string(),
-            line: 1,
-            column: 1,
-            message: "is a symbolic link; a record must be a plain file".into(),
-        }),
-        _ => {
-            let bytes = fs::read(&absolute).map_err(StoreError::io(&absolute))?;
-            parse_record(path, &bytes)
+/// Reads a record file (repository-relative), or None when there is none. A record must be
+/// a plain file reached without links, since a link can point anywhere outside the
+/// repository (or at a pipe that never ends), and at most `MAX_RECORD_BYTES` are read.
+pub(crate) fn read_record_file(root: &Path, path: &str) -> Result<Option<Vec<u8>>, StoreError> {
+    let refuse = |message: String| StoreError::Record(RecordError::at_start(path, message));
+    let mut walked = root.to_path_buf();
+    let mut components = path.split('/').peekable();
+    while let Some(component) = components.next() {
+        walked.push(component);
+        let meta = match fs::symlink_metadata(&walked) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(StoreError::io(walked)(e)),
+        };
+        let what = match components.peek() {
+            Some(_) => format!("its folder {} is", relative(root, &walked)),
+            None => "is".to_string(),
+        };
+        if meta.file_type().is_symlink() {
+            return Err(refuse(format!(
+                "{what} a symbolic link; records must be plain files inside the repository, \
+                 and claims does not follow links"
+            )));
         }
+        if components.peek().is_none() && !meta.is_file() {
+            return Err(refuse(format!("{what} not a plain file")));
+        }
+    }
+    let file = fs::File::open(&walked).map_err(StoreError::io(&walked))?;
+    let mut bytes = Vec::new();
+    // One byte over the limit is enough to know the file is too large.
+    io::Read::read_to_end(
+        &mut io::Read::take(file, MAX_RECORD_BYTES as u64 + 1),
+        &mut bytes,
+    )
+    .map_err(StoreError::io(&walked))?;
+    if bytes.len() > MAX_RECORD_BYTES {
+        return Err(StoreError::Record(too_large(path)));
+    }
+    Ok(Some(bytes))
+}
+
+/// Reads and parses one record file; a broken record is a result, not an error. None when the
+/// file was deleted since it was listed.
+fn load_record(root: &Path, path: &str) -> Result<Option<LoadedRecord>, StoreError> {
+    let parsed = match read_record_file(root, path) {
+        Ok(Some(bytes)) => parse_record(path, &bytes),
+        Ok(None) => return Ok(None),
+        Err(StoreError::Record(error)) => Err(error),
+        Err(error) => return Err(error),
     };
-    Ok((path.to_string(), parsed))
+    Ok(Some((path.to_string(), parsed)))
+}
+
+/// `path` relative to `root`, with `/` separators.
+fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// Parses record file contents, reporting the line and column of what is wrong.
 pub fn parse_record(path: &str, bytes: &[u8]) -> Result<Record, RecordError> {
+    // Files are cut short before they get here; records from git's history are not.
+    if bytes.len() > MAX_RECORD_BYTES {
+        return Err(too_large(path));
+    }
     let text = std::str::from_utf8(bytes).map_err(|e| {
         RecordError::at_offset(path, bytes, e.valid_up_to(), "is not valid UTF-8".into())
     })?;
@@ -256,6 +320,30 @@ pub fn parse_record(path: &str, bytes: &[u8]) -> Result<Record, RecordError> {
         let offset = e.span().map_or(0, |span| span.start);
         RecordError::at_offset(path, bytes, offset, e.message().trim().to_string())
     })
+}
+
+/// The folder git's `safe.directory` must name to open the repository around `dir`: the
+/// working tree, or the git folder of a bare repository.
+fn worktree_of(dir: &Path) -> PathBuf {
+    let absolute = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    match Repository::discover_path(&absolute, None::<&Path>) {
+        Ok(git_dir) if git_dir.file_name().is_some_and(|name| name == ".git") => {
+            git_dir.parent().map_or(git_dir.clone(), Path::to_path_buf)
+        }
+        Ok(git_dir) => git_dir,
+        Err(_) => absolute,
+    }
+}
+
+fn too_large(path: &str) -> RecordError {
+    RecordError::at_start(
+        path,
+        format!(
+            "is larger than the {} MiB a record may have; records written by claims are a few \
+             kilobytes",
+            MAX_RECORD_BYTES / (1024 * 1024)
+        ),
+    )
 }
 
 pub(crate) fn read_optional(path: &Path) -> Result<Option<Vec<u8>>, StoreError> {
@@ -287,5 +375,170 @@ mod tests {
         let err = parse_record("r.toml", b"").unwrap_err();
         assert_eq!(err.line, 1);
         assert!(err.message.contains("missing field"), "{err}");
+    }
+
+    /// A record as the tool writes it, with every kind of table and array in it.
+    const VALID_RECORD: &str = r#"id = "abcdefgh2k"
+text = "Mexico extradited 55 people to the U.S. in 2025."
+state = "sourced"
+published = false
+created = "2026-01-02T03:04:05Z"
+claimant = "Claudia Sheinbaum"
+tags = ["mexico", "security"]
+related = ["zzzzzzzz"]
+
+[checklist.sourced]
+provenance = true
+
+[[appearances]]
+document = "seeds/a.txt"
+line = 3
+excerpt = """She said “55” people were sent north.
+Second line"""
+
+[[sources]]
+url = "https://example.org/a?b=c#d"
+publisher = "Example Times"
+stance = "supports"
+accessed = 2026-01-03T00:00:00Z
+
+[[notes]]
+at = "2026-01-04T00:00:00Z"
+by = "Ana <ana@example.org>"
+text = 'Called the ministry.'
+
+[[history]]
+from = "unverified"
+to = "sourced"
+at = "2026-01-05T00:00:00Z"
+by = "Ana <ana@example.org>"
+"#;
+
+    /// Pieces of TOML syntax that parsers trip over, for building and mutating records.
+    const TOML_PIECES: &[&str] = &[
+        "[",
+        "]",
+        "[[",
+        "]]",
+        "{",
+        "}",
+        "=",
+        ".",
+        ",",
+        "\"",
+        "'",
+        "\"\"\"",
+        "'''",
+        "\\",
+        "\\u",
+        "#",
+        "\n",
+        "\r\n",
+        " ",
+        "\t",
+        "\u{0}",
+        "\u{feff}",
+        "é",
+        "id",
+        "text",
+        "state",
+        "sources",
+        "x",
+        "1",
+        "-0",
+        "1e400",
+        "nan",
+        "inf",
+        "true",
+        "2026-01-02",
+        "T03:04:05Z",
+        "\"unverified\"",
+    ];
+
+    /// What every parse must give: a record, or an error that points into the file.
+    fn assert_parses_or_points_inside(bytes: &[u8]) {
+        match parse_record("records/ab/abcdefgh.toml", bytes) {
+            Ok(record) => {
+                // Whatever reads must also write and read back the same: `mark` and `note`
+                // rewrite the record they read.
+                let written = record.to_toml();
+                let again = parse_record("again.toml", written.as_bytes())
+                    .unwrap_or_else(|e| panic!("{e}\nwritten:\n{written}"));
+                assert_eq!(again.to_toml(), written);
+            }
+            Err(error) => {
+                let lines = bytes.iter().filter(|&&b| b == b'\n').count() + 1;
+                assert!(
+                    (1..=lines).contains(&error.line) && error.column >= 1,
+                    "{error} is outside a file of {lines} lines"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_valid_record_parses() {
+        assert!(parse_record("r.toml", VALID_RECORD.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn too_large_and_too_deep_records_are_errors() {
+        let mut large = VALID_RECORD.to_string();
+        large.push_str(&format!("padding = \"{}\"\n", "x".repeat(MAX_RECORD_BYTES)));
+        let err = parse_record("r.toml", large.as_bytes()).unwrap_err();
+        assert_eq!(err.line, 1);
+        assert!(err.message.contains("1 MiB"), "{err}");
+
+        // The toml crate stops at its recursion limit instead of overflowing the stack.
+        for deep in [
+            format!("x = {}{}", "[".repeat(20_000), "]".repeat(20_000)),
+            format!("x = {}1{}", "{a=".repeat(20_000), "}".repeat(20_000)),
+            format!("[{}]", vec!["a"; 20_000].join(".")),
+            format!("x = {}", "[".repeat(20_000)),
+        ] {
+            let err = parse_record("r.toml", deep.as_bytes()).unwrap_err();
+            assert!(err.message.contains("recurs"), "{err}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..4096)) {
+            assert_parses_or_points_inside(&bytes);
+        }
+
+        #[test]
+        fn records_made_of_toml_pieces_never_panic(
+            pieces in proptest::collection::vec(proptest::sample::select(TOML_PIECES), 0..120)
+        ) {
+            assert_parses_or_points_inside(pieces.concat().as_bytes());
+        }
+
+        #[test]
+        fn mutated_records_never_panic(
+            mutations in proptest::collection::vec(
+                (proptest::prelude::any::<proptest::sample::Index>(), 0..3u8, proptest::sample::select(TOML_PIECES)),
+                1..8,
+            )
+        ) {
+            let mut bytes = VALID_RECORD.as_bytes().to_vec();
+            for (at, operation, piece) in mutations {
+                let at = at.index(bytes.len() + 1);
+                match operation {
+                    0 => {
+                        bytes.splice(at..at, piece.bytes());
+                    }
+                    1 => {
+                        let end = (at + piece.len()).min(bytes.len());
+                        bytes.drain(at..end);
+                    }
+                    _ => {
+                        let end = (at + piece.len()).min(bytes.len());
+                        bytes.splice(at..end, piece.bytes());
+                    }
+                }
+            }
+            assert_parses_or_points_inside(&bytes);
+        }
     }
 }

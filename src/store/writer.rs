@@ -18,7 +18,7 @@ use jiff::Timestamp;
 
 use super::identity::Reviewer;
 use super::journal::{Journal, JournalFile, Recovery};
-use super::{Store, StoreError, parse_record, read_optional};
+use super::{MAX_RECORD_BYTES, RECORDS_DIR, Store, StoreError, parse_record, read_optional};
 use crate::domain::id::ClaimId;
 use crate::domain::record::Record;
 
@@ -111,6 +111,7 @@ impl Store {
     /// Takes the writers' lock (in git's directory, released by the OS if the process dies),
     /// waiting a bounded time for another `claims` process to finish.
     pub fn writer(&self) -> Result<Writer<'_>, StoreError> {
+        self.ensure_committable()?;
         let path = self.lock_path();
         let file = File::options()
             .create(true)
@@ -142,6 +143,48 @@ impl Store {
             recovery,
         })
     }
+
+    /// Refuses to write in the middle of a merge, rebase or the like (a commit there would
+    /// mix the tool's change into the user's half-finished operation), and on a detached HEAD
+    /// (the commit would belong to no branch and be lost at the next checkout).
+    fn ensure_committable(&self) -> Result<(), StoreError> {
+        use git2::RepositoryState as S;
+        let in_progress = match self.repo.state() {
+            S::Clean => None,
+            S::Merge => Some((
+                "merge",
+                "resolve any conflicts, then git commit",
+                "git merge --abort",
+            )),
+            S::Revert | S::RevertSequence => {
+                Some(("revert", "git revert --continue", "git revert --abort"))
+            }
+            S::CherryPick | S::CherryPickSequence => Some((
+                "cherry-pick",
+                "git cherry-pick --continue",
+                "git cherry-pick --abort",
+            )),
+            S::Bisect => Some(("bisect", "git bisect reset", "git bisect reset")),
+            S::Rebase | S::RebaseInteractive | S::RebaseMerge => {
+                Some(("rebase", "git rebase --continue", "git rebase --abort"))
+            }
+            S::ApplyMailbox | S::ApplyMailboxOrRebase => {
+                Some(("git am", "git am --continue", "git am --abort"))
+            }
+        };
+        if let Some((operation, finish, abort)) = in_progress {
+            return Err(StoreError::OperationInProgress {
+                operation,
+                finish,
+                abort,
+            });
+        }
+        if self.repo.head_detached()? {
+            let at = self.repo.head()?.peel_to_commit()?.id().to_string();
+            return Err(StoreError::DetachedHead(at[..12].to_string()));
+        }
+        Ok(())
+    }
 }
 
 impl Writer<'_> {
@@ -158,7 +201,7 @@ impl Writer<'_> {
     pub fn read_for_update(&self, id: &ClaimId) -> Result<Record, StoreError> {
         let path = id.record_path();
         let committed = self.committed_blob(&path)?;
-        let bytes = read_optional(&self.store.root.join(&path))?;
+        let bytes = self.store.read_record_file(&path)?;
         self.ensure_unchanged(&path, committed, bytes.as_deref())?;
         match bytes {
             Some(bytes) => Ok(parse_record(&path, &bytes)?),
@@ -169,7 +212,7 @@ impl Writer<'_> {
     /// Checks that nothing exists yet at a path where a new file is to be created.
     pub fn ensure_absent(&self, path: &str) -> Result<bool, StoreError> {
         let committed = self.committed_blob(path)?;
-        let bytes = read_optional(&self.store.root.join(path))?;
+        let bytes = self.store.read_record_file(path)?;
         self.ensure_unchanged(path, committed, bytes.as_deref())?;
         Ok(committed.is_none())
     }
@@ -315,6 +358,14 @@ impl Writer<'_> {
         let durable = changes.len() <= DURABLE_BATCH;
         for change in changes {
             let path = self.store.root.join(&change.path);
+            // A record the tool could not read back must never be written.
+            if Path::new(&change.path).starts_with(RECORDS_DIR)
+                && change.contents.len() > MAX_RECORD_BYTES
+            {
+                return Err(StoreError::RecordTooLarge {
+                    path: change.path.clone(),
+                });
+            }
             let previous = read_optional(&path)?;
             write_through_rename(&path, &change.contents, durable)?;
             written.push((path, previous));

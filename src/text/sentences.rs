@@ -1092,4 +1092,92 @@ mod tests {
             let _ = sentences(text);
         }
     }
+
+    /// Pieces of news copy the splitter has rules for, for building documents.
+    const NEWS_PIECES: &[&str] = &[
+        "U.S.",
+        "Mr.",
+        "Jan.",
+        "No.",
+        "1.",
+        "2.8",
+        " ",
+        " ",
+        "\n",
+        "\n\n",
+        "\r\n",
+        "“",
+        "”",
+        "‘",
+        "’",
+        "\"",
+        "'",
+        ".",
+        "?",
+        "!",
+        "…",
+        "—",
+        "-",
+        "(",
+        ")",
+        "(@x)",
+        "March 3, 2025",
+        "pic.twitter.com/a",
+        "Photo:",
+        "©",
+        "By Jane Doe",
+        "MEXICO CITY (AP) —",
+        "date 2025-11-03",
+        "Read more",
+        "said",
+        "the",
+        "Officials",
+        "é",
+        "\u{0}",
+        "\u{1b}",
+        "\u{feff}",
+        "\u{2028}",
+        "\u{85}",
+        "a",
+        "The",
+        "word",
+        ",",
+        ":",
+    ];
+
+    /// What every split must give: sentences in document order, on lines of the document,
+    /// made of the document's own text.
+    fn assert_well_formed(document: &str) {
+        let found = sentences(document);
+        let lines = document.lines().count().max(1);
+        let mut previous_line = 1;
+        for sentence in &found {
+            assert!(!sentence.text.is_empty(), "{found:?}");
+            assert!(
+                (previous_line..=lines).contains(&sentence.line),
+                "line {} after {previous_line} in a document of {lines} lines: {document:?}",
+                sentence.line
+            );
+            previous_line = sentence.line;
+        }
+        let output: usize = found.iter().map(|sentence| sentence.text.len()).sum();
+        assert!(
+            output <= document.len(),
+            "{output} bytes out of {document:?}"
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_strings_split_well(document in "(?s).{0,2000}") {
+            assert_well_formed(&document);
+        }
+
+        #[test]
+        fn news_copy_splits_well(
+            pieces in proptest::collection::vec(proptest::sample::select(NEWS_PIECES), 0..400)
+        ) {
+            assert_well_formed(&pieces.concat());
+        }
+    }
 }

@@ -120,6 +120,38 @@ impl Repo {
         command
     }
 
+    /// A clone of this repository made with `git clone OPTIONS` (`--bare`, `--depth 1`…),
+    /// with its own empty HOME.
+    pub fn clone_with(&self, options: &[&str]) -> Repo {
+        let clone = Repo {
+            dir: TempDir::new().unwrap(),
+            home: TempDir::new().unwrap(),
+        };
+        let source = format!("file://{}", self.path().display());
+        let destination = clone.path().to_str().unwrap().to_string();
+        let mut args = vec!["clone", "-q"];
+        args.extend(options);
+        args.extend([source.as_str(), destination.as_str()]);
+        self.git(&args);
+        clone
+    }
+
+    /// Every commit and, with a working tree, `git status` (untracked files included): what a
+    /// command that must change nothing leaves equal. Readable whoever owns the repository.
+    pub fn snapshot(&self) -> String {
+        let git = |args: &[&str]| self.git(&[&["-c", "safe.directory=*"], args].concat());
+        let mut snapshot = git(&["rev-list", "--all"]);
+        if self.path().join(".git").exists() {
+            snapshot.push_str(&git(&[
+                "status",
+                "--porcelain",
+                "--untracked-files=all",
+                "--ignored",
+            ]));
+        }
+        snapshot
+    }
+
     /// Adds a claim and returns its id.
     pub fn add(&self, text: &str) -> String {
         self.ok(&["add", text]).trim().to_string()

@@ -11,6 +11,7 @@ mod export;
 mod extract;
 #[cfg(feature = "fault-injection")]
 mod faults;
+mod hostile;
 mod merge;
 mod output;
 mod report;

@@ -183,18 +183,9 @@ impl Auditor<'_> {
     ) -> Result<(), StoreError> {
         let path = delta.path.as_str();
         let before = self.read(delta.before, path)?;
-        let after = match self.read(delta.after, path)? {
-            Some(Ok(record)) => record,
-            Some(Err(message)) => {
-                self.report(
-                    context,
-                    None,
-                    path,
-                    "unparsable",
-                    format!("leaves the record unreadable: {message}"),
-                );
-                return Ok(());
-            }
+        let after = match self.committed_version(context, delta)? {
+            Some(Some(record)) => record,
+            Some(None) => return Ok(()),
             None => {
                 self.report(
                     context,
@@ -372,19 +363,8 @@ impl Auditor<'_> {
         parents: &[Tree<'_>],
     ) -> Result<(), StoreError> {
         let path = delta.path.as_str();
-        let merged = match self.read(delta.after, path)? {
-            Some(Ok(record)) => record,
-            Some(Err(message)) => {
-                self.report(
-                    context,
-                    None,
-                    path,
-                    "unparsable",
-                    format!("the merge leaves the record unreadable: {message}"),
-                );
-                return Ok(());
-            }
-            None => return Ok(()),
+        let Some(Some(merged)) = self.committed_version(context, delta)? else {
+            return Ok(());
         };
         let mut states = BTreeSet::new();
         for parent in parents {
@@ -408,6 +388,29 @@ impl Auditor<'_> {
             );
         }
         Ok(())
+    }
+
+    /// The record as the commit leaves it: None when the commit deletes it, Some(None) when it
+    /// cannot be read (reported here, as nothing else about it can be judged).
+    fn committed_version(
+        &mut self,
+        context: &CommitContext,
+        delta: &Delta,
+    ) -> Result<Option<Option<Record>>, StoreError> {
+        Ok(match self.read(delta.after, &delta.path)? {
+            Some(Ok(record)) => Some(Some(record)),
+            Some(Err(message)) => {
+                self.report(
+                    context,
+                    None,
+                    &delta.path,
+                    "unparsable",
+                    format!("leaves the record unreadable: {message}"),
+                );
+                Some(None)
+            }
+            None => None,
+        })
     }
 
     fn read(

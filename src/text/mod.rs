@@ -31,9 +31,9 @@ pub use sentences::{Sentence, SentenceKind, sentences};
 mod tests {
     use super::*;
 
-    /// Characters that have tripped up news-copy parsers: quotes, dashes,
-    /// abbreviations, figures, handles, multi-byte and control characters.
-    const PIECES: &[&str] = &[
+    /// Pieces of news copy that have tripped up parsers, for building documents: quotes,
+    /// dashes, abbreviations, figures, handles, bylines, multi-byte and control characters.
+    pub(super) const PIECES: &[&str] = &[
         "U.S.",
         "Mr.",
         " ",
@@ -86,6 +86,17 @@ mod tests {
         ":",
         "No.",
         "2.8",
+        "Jan.",
+        "1.",
+        "\r\n",
+        "By Jane Doe",
+        "Read more",
+        "Officials",
+        "\u{2028}",
+        "\u{85}",
+        "a",
+        "The",
+        "word",
     ];
 
     /// A deterministic pseudo-random document built from `PIECES`.

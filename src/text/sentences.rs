@@ -1093,58 +1093,6 @@ mod tests {
         }
     }
 
-    /// Pieces of news copy the splitter has rules for, for building documents.
-    const NEWS_PIECES: &[&str] = &[
-        "U.S.",
-        "Mr.",
-        "Jan.",
-        "No.",
-        "1.",
-        "2.8",
-        " ",
-        " ",
-        "\n",
-        "\n\n",
-        "\r\n",
-        "“",
-        "”",
-        "‘",
-        "’",
-        "\"",
-        "'",
-        ".",
-        "?",
-        "!",
-        "…",
-        "—",
-        "-",
-        "(",
-        ")",
-        "(@x)",
-        "March 3, 2025",
-        "pic.twitter.com/a",
-        "Photo:",
-        "©",
-        "By Jane Doe",
-        "MEXICO CITY (AP) —",
-        "date 2025-11-03",
-        "Read more",
-        "said",
-        "the",
-        "Officials",
-        "é",
-        "\u{0}",
-        "\u{1b}",
-        "\u{feff}",
-        "\u{2028}",
-        "\u{85}",
-        "a",
-        "The",
-        "word",
-        ",",
-        ":",
-    ];
-
     /// What every split must give: sentences in document order, on lines of the document,
     /// made of the document's own text.
     fn assert_well_formed(document: &str) {
@@ -1175,7 +1123,7 @@ mod tests {
 
         #[test]
         fn news_copy_splits_well(
-            pieces in proptest::collection::vec(proptest::sample::select(NEWS_PIECES), 0..400)
+            pieces in proptest::collection::vec(proptest::sample::select(crate::text::tests::PIECES), 0..400)
         ) {
             assert_well_formed(&pieces.concat());
         }

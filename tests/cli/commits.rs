@@ -230,22 +230,8 @@ fn two_writers_on_one_claim_lose_nothing() {
 fn a_held_index_lock_is_waited_for_then_reported_and_nothing_changes() {
     let repo = Repo::new();
     let id = repo.add("Locks are respected.");
-    let before = repo.read_record(&id);
     let lock = repo.path().join(".git/index.lock");
-    std::fs::write(&lock, "").unwrap();
-    let head = repo.head();
-    let output = repo
-        .claims(&["note", &id, "x"])
-        .env("CLAIMS_LOCK_TIMEOUT", "0.3")
-        .output()
-        .unwrap();
-    let message = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{message}");
-    assert!(message.contains("index.lock"), "{message}");
-    std::fs::remove_file(&lock).unwrap();
-    assert_eq!(repo.head(), head);
-    assert_eq!(repo.read_record(&id), before);
-    assert_eq!(repo.status(), "");
+    assert_a_held_lock_changes_nothing(&repo, &id, &lock, "index.lock");
 
     // A lock that goes away while the command waits is simply waited for.
     std::fs::write(&lock, "").unwrap();
@@ -265,21 +251,27 @@ fn a_held_index_lock_is_waited_for_then_reported_and_nothing_changes() {
 fn a_held_branch_lock_fails_cleanly_and_changes_nothing() {
     let repo = Repo::new();
     let id = repo.add("Branch locks are respected.");
-    let before = repo.read_record(&id);
-    let head = repo.head();
     let lock = repo.path().join(".git/refs/heads/main.lock");
-    std::fs::write(&lock, "").unwrap();
+    assert_a_held_lock_changes_nothing(&repo, &id, &lock, "main.lock");
+}
+
+/// With `lock` held by someone else, a note waits briefly, then exits 2 naming the lock, and
+/// the repository is as it was.
+fn assert_a_held_lock_changes_nothing(repo: &Repo, id: &str, lock: &std::path::Path, name: &str) {
+    let before = repo.read_record(id);
+    let head = repo.head();
+    std::fs::write(lock, "").unwrap();
     let output = repo
-        .claims(&["note", &id, "x"])
+        .claims(&["note", id, "x"])
         .env("CLAIMS_LOCK_TIMEOUT", "0.3")
         .output()
         .unwrap();
     let message = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{message}");
-    assert!(message.contains("main.lock"), "{message}");
-    std::fs::remove_file(&lock).unwrap();
+    assert!(message.contains(name), "{message}");
+    std::fs::remove_file(lock).unwrap();
     assert_eq!(repo.head(), head);
-    assert_eq!(repo.read_record(&id), before);
+    assert_eq!(repo.read_record(id), before);
     assert_eq!(repo.status(), "");
 }
 

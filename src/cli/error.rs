@@ -110,6 +110,9 @@ impl From<StoreError> for CommandError {
                 "nothing was written; keep notes and excerpts short, or split the claim".into(),
             ),
             StoreError::BranchMoved => Some("run the command again".into()),
+            StoreError::UnsupportedIndex { fix, .. } => Some(format!(
+                "nothing was changed; turn it into an ordinary index with: {fix}"
+            )),
             StoreError::IndexNotRefreshed { paths, .. } => Some(format!(
                 "the commit is in place; to make `git status` clean run: git reset -q -- {}",
                 paths.join(" ")

@@ -89,6 +89,11 @@ pub enum StoreError {
     DetachedHead(String),
     #[error("{path} would be larger than the {} MiB a record may have", super::MAX_RECORD_BYTES / (1024 * 1024))]
     RecordTooLarge { path: String },
+    #[error("git's index is {kind}, which claims cannot update")]
+    UnsupportedIndex {
+        kind: &'static str,
+        fix: &'static str,
+    },
     #[error("the branch moved while this command was committing; nothing was changed")]
     BranchMoved,
     #[error("committed {commit} but could not refresh the index: {message}")]

@@ -2,16 +2,20 @@
 //! Everything that touches the file system or git goes through here.
 
 mod error;
+mod git_index;
 mod history;
 mod identity;
 mod journal;
 mod log_index;
 mod merge;
+mod worktree;
 mod writer;
 
+use std::cell::RefCell;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use git2::Repository;
 
@@ -24,6 +28,7 @@ pub use history::{Change, Delta, Trailers, entry_id, record_deltas};
 pub use identity::{Reviewer, now};
 pub use journal::Recovery;
 pub use merge::{ATTRIBUTES_FILE, RecordMerge, merge_record_versions, with_merge_attribute};
+pub use worktree::Uncommitted;
 pub use writer::{CommitMessage, FileChange, Writer, write_atomically};
 
 pub const RECORDS_DIR: &str = "records";
@@ -41,6 +46,10 @@ pub type LoadedRecord = (String, Result<Record, RecordError>);
 pub struct Store {
     repo: Repository,
     root: PathBuf,
+    /// The index as last read, with the stat data of the file it was read from: a write
+    /// reads it to check for staged changes and again under git's lock to update it, and
+    /// at 100,000 entries a read costs milliseconds.
+    index_cache: RefCell<Option<(git_index::StatData, Rc<git_index::IndexFile>)>>,
 }
 
 impl Store {
@@ -74,7 +83,11 @@ impl Store {
             Some(root) => root.to_path_buf(),
             None => return Err(StoreError::BareRepository(repo.path().to_path_buf())),
         };
-        Ok(Store { repo, root })
+        Ok(Store {
+            repo,
+            root,
+            index_cache: RefCell::default(),
+        })
     }
 
     pub fn root(&self) -> &Path {
@@ -88,6 +101,47 @@ impl Store {
     /// Reads a repository-relative file that may be absent.
     pub fn read_optional(&self, path: &str) -> Result<Option<Vec<u8>>, StoreError> {
         read_optional(&self.root.join(path))
+    }
+
+    /// Git's index, read at the byte level; `None` when there is none or it is of a kind
+    /// only libgit2 reads (see `git_index`), an error for the kinds libgit2 cannot read.
+    pub(crate) fn index_file(&self) -> Result<Option<Rc<git_index::IndexFile>>, StoreError> {
+        use std::io::Read;
+        let path = self.repo.path().join("index");
+        let mut file = match fs::File::open(&path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(StoreError::io(path)(e)),
+        };
+        // Git replaces the index by renaming a new file over it, so a file with the same
+        // stat data as the one read before holds the same bytes.
+        let stamp = git_index::StatData::of(&file.metadata().map_err(StoreError::io(&path))?);
+        if let Some((cached, index)) = &*self.index_cache.borrow()
+            && *cached == stamp
+        {
+            return Ok(Some(Rc::clone(index)));
+        }
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes)
+            .map_err(StoreError::io(&path))?;
+        let index = match git_index::IndexFile::parse(bytes) {
+            Ok(index) => Some(Rc::new(index)),
+            Err(git_index::Unreadable::NotUnderstood) => None,
+            Err(git_index::Unreadable::Split) => {
+                return Err(StoreError::UnsupportedIndex {
+                    kind: "a split index (core.splitIndex)",
+                    fix: "git config core.splitIndex false && git update-index --no-split-index",
+                });
+            }
+            Err(git_index::Unreadable::Sparse) => {
+                return Err(StoreError::UnsupportedIndex {
+                    kind: "a sparse index (index.sparse)",
+                    fix: "git sparse-checkout init --no-sparse-index",
+                });
+            }
+        };
+        *self.index_cache.borrow_mut() = index.clone().map(|index| (stamp, index));
+        Ok(index)
     }
 
     /// The policy in force: `claims.toml` and `templates/checklist.toml` over the defaults.

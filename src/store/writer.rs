@@ -16,6 +16,7 @@ use git2::build::TreeUpdateBuilder;
 use git2::{ErrorCode, FileMode, ObjectType, Oid};
 use jiff::Timestamp;
 
+use super::git_index::{StatData, TreeChange, Update};
 use super::identity::Reviewer;
 use super::journal::{Journal, JournalFile, Recovery};
 use super::{MAX_RECORD_BYTES, RECORDS_DIR, Store, StoreError, parse_record, read_optional};
@@ -235,8 +236,17 @@ impl Writer<'_> {
         committed: Option<Oid>,
         working: Option<&[u8]>,
     ) -> Result<(), StoreError> {
-        let index = self.repo().index()?;
-        let staged = index.get_path(Path::new(path), 0).map(|entry| entry.id);
+        let staged = match self.store.index_file()? {
+            Some(index) => index
+                .entries_for(path)
+                .find(|entry| entry.stage == 0)
+                .map(|entry| entry.oid()),
+            None => self
+                .repo()
+                .index()?
+                .get_path(Path::new(path), 0)
+                .map(|entry| entry.id),
+        };
         if staged.is_some() && staged != committed {
             return Err(StoreError::UncommittedEdit {
                 path: path.to_string(),
@@ -299,8 +309,8 @@ impl Writer<'_> {
         self.store.begin_journal(&self.journal(&head, changes)?)?;
         let mut written: Vec<(PathBuf, Option<Vec<u8>>)> = Vec::new();
         let outcome = self.write_and_commit(&head, changes, message, reviewer, at, &mut written);
-        let oid = match outcome {
-            Ok(oid) => oid,
+        let (oid, trees) = match outcome {
+            Ok(done) => done,
             Err(error) => {
                 restore(written);
                 self.store.end_journal()?;
@@ -308,7 +318,7 @@ impl Writer<'_> {
             }
         };
         fault_point("after-branch-moved");
-        self.refresh_index(changes)
+        self.refresh_index(changes, &trees)
             .map_err(|error| StoreError::IndexNotRefreshed {
                 commit: oid.to_string()[..12].to_string(),
                 message: error.to_string(),
@@ -351,7 +361,7 @@ impl Writer<'_> {
         reviewer: &Reviewer,
         at: Timestamp,
         written: &mut Vec<(PathBuf, Option<Vec<u8>>)>,
-    ) -> Result<Oid, StoreError> {
+    ) -> Result<(Oid, Vec<TreeChange>), StoreError> {
         // Flushing each file costs milliseconds: worth it for a change to a few records, not
         // for an extraction of thousands, whose files the journal's repair restores from the
         // commit if a power cut loses them.
@@ -399,7 +409,8 @@ impl Writer<'_> {
         };
         fault_point("after-commit-written");
         self.move_branch(head, oid, &message.subject)?;
-        Ok(oid)
+        let parent_tree = head.commit.as_ref().map(|c| c.tree()).transpose()?;
+        Ok((oid, tree_changes(changes, parent_tree.as_ref(), &tree)))
     }
 
     fn move_branch(&self, head: &Head<'_>, oid: Oid, subject: &str) -> Result<(), StoreError> {
@@ -424,7 +435,14 @@ impl Writer<'_> {
 
     /// Points the index entries of the changed paths at the new blobs (with fresh stat data,
     /// so `git status` stays clean) and leaves every other entry, staged or not, alone.
-    fn refresh_index(&self, changes: &[FileChange]) -> Result<(), StoreError> {
+    fn refresh_index(
+        &self,
+        changes: &[FileChange],
+        trees: &[TreeChange],
+    ) -> Result<(), StoreError> {
+        if self.patch_index(changes, trees)? {
+            return Ok(());
+        }
         let repo = self.repo();
         let lock = repo.path().join("index.lock");
         retry_while_locked("git's index", &lock, || {
@@ -433,10 +451,134 @@ impl Writer<'_> {
             for change in changes {
                 index.add_path(Path::new(&change.path))?;
             }
-            fault_point("before-index-refresh");
             index.write()
         })
     }
+
+    /// The fast way to refresh the index: under git's index lock, the file is copied with the
+    /// changed entries patched (see `git_index`). False when the index is one that only
+    /// libgit2 can rewrite.
+    fn patch_index(
+        &self,
+        changes: &[FileChange],
+        trees: &[TreeChange],
+    ) -> Result<bool, StoreError> {
+        let mut updates = Vec::with_capacity(changes.len());
+        for change in changes {
+            updates.push(Update {
+                path: &change.path,
+                oid: Oid::hash_object(ObjectType::Blob, &change.contents)?,
+                stat: stat_if_holding(&self.store.root.join(&change.path), &change.contents)?,
+            });
+        }
+        fault_point("before-index-refresh");
+        let index_path = self.repo().path().join("index");
+        let lock_path = self.repo().path().join("index.lock");
+        let lock = retry_while_locked("git's index", &lock_path, || IndexLock::take(&lock_path))?;
+        let Some(index) = self.store.index_file()? else {
+            return Ok(false);
+        };
+        let Some(bytes) = index.with_updates(&updates, trees) else {
+            return Ok(false);
+        };
+        lock.commit(&bytes, &index_path)?;
+        Ok(true)
+    }
+}
+
+/// Git's `index.lock`, taken the way git takes it (created exclusively), removed unless
+/// committed by renaming it over the index.
+struct IndexLock {
+    path: PathBuf,
+    file: File,
+    committed: bool,
+}
+
+impl IndexLock {
+    fn take(path: &Path) -> Result<IndexLock, git2::Error> {
+        match File::options().write(true).create_new(true).open(path) {
+            Ok(file) => Ok(IndexLock {
+                path: path.to_path_buf(),
+                file,
+                committed: false,
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(git2::Error::new(
+                ErrorCode::Locked,
+                git2::ErrorClass::Index,
+                "index is locked",
+            )),
+            Err(e) => Err(git2::Error::new(
+                ErrorCode::GenericError,
+                git2::ErrorClass::Os,
+                format!("{}: {e}", path.display()),
+            )),
+        }
+    }
+
+    fn commit(mut self, contents: &[u8], target: &Path) -> Result<(), StoreError> {
+        self.file
+            .write_all(contents)
+            .and_then(|()| fs::rename(&self.path, target))
+            .map_err(StoreError::io(&self.path))?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for IndexLock {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// The stat data for an index entry of `path`, if the file still holds `contents`; zeroes
+/// otherwise (someone changed it since it was written), which makes git look at the file and
+/// see the change instead of taking it for the committed version.
+fn stat_if_holding(path: &Path, contents: &[u8]) -> Result<StatData, StoreError> {
+    use std::io::Read;
+    let Ok(mut file) = File::open(path) else {
+        return Ok(StatData::default());
+    };
+    // Stat first: a change after this point changes the stat data git will compare.
+    let meta = file.metadata().map_err(StoreError::io(path))?;
+    let mut held = Vec::with_capacity(contents.len());
+    file.read_to_end(&mut held).map_err(StoreError::io(path))?;
+    Ok(if held == contents && meta.is_file() {
+        StatData::of(&meta)
+    } else {
+        StatData::default()
+    })
+}
+
+/// The trees of the folders above the changed paths, before and after a commit.
+fn tree_changes(
+    changes: &[FileChange],
+    before: Option<&git2::Tree<'_>>,
+    after: &git2::Tree<'_>,
+) -> Vec<TreeChange> {
+    let subtree = |tree: &git2::Tree<'_>, dir: &str| -> Option<Oid> {
+        if dir.is_empty() {
+            return Some(tree.id());
+        }
+        let entry = tree.get_path(Path::new(dir)).ok()?;
+        (entry.kind() == Some(ObjectType::Tree)).then(|| entry.id())
+    };
+    let mut dirs = std::collections::BTreeSet::new();
+    for change in changes {
+        dirs.insert(String::new());
+        for (at, _) in change.path.match_indices('/') {
+            dirs.insert(change.path[..at].to_string());
+        }
+    }
+    dirs.into_iter()
+        .filter_map(|dir| {
+            let after = subtree(after, &dir)?;
+            let before = before.and_then(|tree| subtree(tree, &dir));
+            Some(TreeChange { dir, before, after })
+        })
+        .collect()
 }
 
 /// Test builds (feature `fault-injection`) stop the process at the step of a write named by

@@ -38,6 +38,63 @@ fn git_status_is_clean_after_every_command() {
     }
 }
 
+/// The index is updated in place of git for the common kinds of index, and left to libgit2 for
+/// the rest; either way a staged file stays staged and git sees nothing else changed.
+#[test]
+fn every_kind_of_index_git_writes_stays_consistent() {
+    for config in [
+        vec![],
+        vec!["index.version=4"],
+        vec!["index.skipHash=true"],
+        vec!["core.untrackedCache=true"],
+        vec!["feature.manyFiles=true"],
+    ] {
+        let repo = Repo::new();
+        for setting in &config {
+            let (key, value) = setting.split_once('=').unwrap();
+            repo.git(&["config", key, value]);
+        }
+        let id = repo.add("Index kinds are all kept consistent.");
+        std::fs::write(repo.path().join("draft.md"), "my draft\n").unwrap();
+        repo.git(&["add", "draft.md"]);
+        repo.git(&["status"]); // lets git rewrite the index its configured way
+        repo.ok(&["note", &id, "in place"]);
+        let second = repo.add("A second claim goes into the same index.");
+        repo.ok(&["note", &second, "in place too"]);
+        assert_eq!(repo.status(), "A  draft.md\n", "{config:?}");
+        let tree = repo.git(&["write-tree"]);
+        assert_ne!(tree, repo.git(&["rev-parse", "HEAD^{tree}"]), "{config:?}");
+        repo.git(&["restore", "--staged", "draft.md"]);
+        repo.git(&["diff-index", "--quiet", "--cached", "HEAD"]);
+        assert_eq!(
+            repo.git(&["write-tree"]),
+            repo.git(&["rev-parse", "HEAD^{tree}"])
+        );
+        repo.git(&["fsck", "--no-progress"]);
+    }
+}
+
+#[test]
+fn a_split_index_is_refused_with_the_command_that_undoes_it() {
+    let repo = Repo::new();
+    let id = repo.add("Split indexes are refused.");
+    repo.git(&["config", "core.splitIndex", "true"]);
+    repo.git(&["update-index", "--split-index"]);
+    let before = repo.snapshot();
+    let output = repo.fails(&["note", &id, "refused"], 2);
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(message.contains("split index"), "{message}");
+    assert!(
+        message.contains("git update-index --no-split-index"),
+        "{message}"
+    );
+    assert_eq!(repo.snapshot(), before);
+    repo.git(&["config", "core.splitIndex", "false"]);
+    repo.git(&["update-index", "--no-split-index"]);
+    repo.ok(&["note", &id, "accepted"]);
+    assert_eq!(repo.status(), "");
+}
+
 #[test]
 fn trailers_are_readable_by_git_interpret_trailers() {
     let repo = Repo::new();

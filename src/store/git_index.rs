@@ -1,0 +1,831 @@
+//! Git's index file, read and updated at the byte level.
+//!
+//! A command changes one record; the index of a repository of 100,000 claims holds 100,000
+//! entries in about 10 MB. libgit2 parses every entry into a hash map and writes the whole
+//! file back hashed with a collision-detecting SHA-1, which costs about 300 ms there: most of
+//! a write. Here the file is copied with the few changed entries patched or inserted, and
+//! hashed once with a plain SHA-1 (the trailing checksum guards against torn writes, not
+//! attacks), which costs a few milliseconds. Everything else in the file is kept byte for
+//! byte. Anything this code does not fully understand (a split or sparse index, extensions
+//! that record offsets, an insertion into a path-compressed version 4 index) makes it answer
+//! `None`, and the caller leaves the job to libgit2.
+
+use std::fs;
+use std::ops::Range;
+use std::os::unix::fs::MetadataExt;
+
+use git2::Oid;
+use sha1::{Digest, Sha1};
+
+const HEADER_LEN: usize = 12;
+const HASH_LEN: usize = 20;
+/// Stat data (40 bytes), object id (20) and flags (2) precede an entry's path.
+const FIXED_LEN: usize = 62;
+const MODE_OFFSET: usize = 24;
+const OID_OFFSET: usize = 40;
+const FLAGS_OFFSET: usize = 60;
+const NAME_MASK: u16 = 0x0fff;
+const STAGE_MASK: u16 = 0x3000;
+const EXTENDED_FLAG: u16 = 0x4000;
+/// The mode a record has in the tool's commits.
+const REGULAR_FILE: u32 = 0o100644;
+
+/// The stat data git keeps per entry to tell, without reading a file, that it is unchanged.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct StatData {
+    ctime: (u32, u32),
+    mtime: (u32, u32),
+    dev: u32,
+    ino: u32,
+    uid: u32,
+    gid: u32,
+    size: u32,
+}
+
+impl StatData {
+    /// What git records for a file with this metadata (each field truncated to 32 bits, as
+    /// git does).
+    pub(crate) fn of(meta: &fs::Metadata) -> StatData {
+        StatData {
+            ctime: (meta.ctime() as u32, meta.ctime_nsec() as u32),
+            mtime: (meta.mtime() as u32, meta.mtime_nsec() as u32),
+            dev: meta.dev() as u32,
+            ino: meta.ino() as u32,
+            uid: meta.uid(),
+            gid: meta.gid(),
+            size: meta.size() as u32,
+        }
+    }
+
+    fn encode(&self) -> [u8; 40] {
+        let fields = [
+            self.ctime.0,
+            self.ctime.1,
+            self.mtime.0,
+            self.mtime.1,
+            self.dev,
+            self.ino,
+            REGULAR_FILE,
+            self.uid,
+            self.gid,
+            self.size,
+        ];
+        let mut out = [0; 40];
+        for (chunk, field) in out.chunks_exact_mut(4).zip(fields) {
+            chunk.copy_from_slice(&field.to_be_bytes());
+        }
+        out
+    }
+
+    fn decode(bytes: &[u8]) -> StatData {
+        let field = |i: usize| be32(bytes, i * 4);
+        StatData {
+            ctime: (field(0), field(1)),
+            mtime: (field(2), field(3)),
+            dev: field(4),
+            ino: field(5),
+            uid: field(7),
+            gid: field(8),
+            size: field(9),
+        }
+    }
+
+    /// Modification time: seconds, nanoseconds.
+    pub(crate) fn mtime(&self) -> (u32, u32) {
+        self.mtime
+    }
+
+    /// Whether a file with stat data `now` can be taken as unchanged since this entry was
+    /// written, the comparison `git status` makes (device numbers left out, as git does).
+    pub(crate) fn matches(&self, now: &StatData) -> bool {
+        self.mtime == now.mtime
+            && self.ctime == now.ctime
+            && self.ino == now.ino
+            && self.uid == now.uid
+            && self.gid == now.gid
+            && self.size == now.size
+    }
+}
+
+/// One entry of the index.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Entry<'a> {
+    pub path: &'a [u8],
+    pub stage: u16,
+    /// The entry's bytes in the file, decoded on demand.
+    raw: &'a [u8],
+}
+
+impl Entry<'_> {
+    pub(crate) fn oid(&self) -> Oid {
+        Oid::from_bytes(&self.raw[OID_OFFSET..OID_OFFSET + HASH_LEN])
+            .expect("twenty bytes are an object id")
+    }
+
+    pub(crate) fn stat(&self) -> StatData {
+        StatData::decode(self.raw)
+    }
+}
+
+/// A path to point at a new blob, with the stat data of the file that holds it.
+pub(crate) struct Update<'a> {
+    pub path: &'a str,
+    pub oid: Oid,
+    pub stat: StatData,
+}
+
+/// A folder's tree before and after the commit whose changes the index is catching up with.
+pub(crate) struct TreeChange {
+    /// Repository-relative, `""` for the root.
+    pub dir: String,
+    pub before: Option<Oid>,
+    pub after: Oid,
+}
+
+/// Why an index file was not read.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Unreadable {
+    /// Damaged, or of a kind this code does not know: libgit2 decides.
+    NotUnderstood,
+    /// `core.splitIndex`: libgit2 cannot read it either.
+    Split,
+    /// A sparse index (`index.sparse`): libgit2 cannot read it either.
+    Sparse,
+}
+
+/// Where an entry's bytes are, and its (decoded) path in `IndexFile::paths`.
+struct Slot {
+    bytes: Range<usize>,
+    path: Range<usize>,
+}
+
+struct Extension {
+    signature: [u8; 4],
+    /// The extension's data, without its 8-byte header.
+    data: Range<usize>,
+}
+
+/// An index file as read: its bytes, and where each entry and extension is.
+pub(crate) struct IndexFile {
+    bytes: Vec<u8>,
+    version: u32,
+    slots: Vec<Slot>,
+    paths: Vec<u8>,
+    extensions: Vec<Extension>,
+    /// Git's `index.skipHash`: the trailing checksum is left zero, and is kept so.
+    skip_hash: bool,
+}
+
+impl IndexFile {
+    /// Parses an index file, checking its checksum.
+    pub(crate) fn parse(bytes: Vec<u8>) -> Result<IndexFile, Unreadable> {
+        let index = IndexFile::parse_entries(bytes).ok_or(Unreadable::NotUnderstood)?;
+        // Entries of a split index live in another file; those of a sparse index can stand
+        // for whole folders. libgit2 reads neither.
+        if index.has_extension(b"link") {
+            return Err(Unreadable::Split);
+        }
+        if index.has_extension(b"sdir") {
+            return Err(Unreadable::Sparse);
+        }
+        Ok(index)
+    }
+
+    fn parse_entries(bytes: Vec<u8>) -> Option<IndexFile> {
+        if bytes.len() < HEADER_LEN + HASH_LEN || &bytes[..4] != b"DIRC" {
+            return None;
+        }
+        let version = be32(&bytes, 4);
+        if !(2..=4).contains(&version) {
+            return None;
+        }
+        let count = be32(&bytes, 8) as usize;
+        let body_end = bytes.len() - HASH_LEN;
+        let stored_hash = &bytes[body_end..];
+        let skip_hash = stored_hash.iter().all(|&b| b == 0);
+        if !skip_hash && Sha1::digest(&bytes[..body_end]).as_slice() != stored_hash {
+            return None;
+        }
+        let mut slots = Vec::with_capacity(count);
+        let mut paths = Vec::with_capacity(count * 32);
+        let mut offset = HEADER_LEN;
+        let mut previous = 0..0;
+        for _ in 0..count {
+            let start = offset;
+            let flags = be16(bytes.get(start..start + FIXED_LEN)?, FLAGS_OFFSET);
+            let mut name_at = start + FIXED_LEN;
+            if flags & EXTENDED_FLAG != 0 {
+                if version < 3 {
+                    return None;
+                }
+                name_at += 2;
+            }
+            let path_start = paths.len();
+            if version == 4 {
+                // The path is the previous one less `strip` bytes, then a NUL-ended suffix.
+                let (strip, suffix_at) = varint(&bytes, name_at)?;
+                let kept = previous.len().checked_sub(strip)?;
+                paths.extend_from_within(previous.start..previous.start + kept);
+                let suffix_len = bytes
+                    .get(suffix_at..body_end)?
+                    .iter()
+                    .position(|&b| b == 0)?;
+                paths.extend_from_slice(&bytes[suffix_at..suffix_at + suffix_len]);
+                offset = suffix_at + suffix_len + 1;
+            } else {
+                let name_len = match flags & NAME_MASK {
+                    NAME_MASK => bytes.get(name_at..body_end)?.iter().position(|&b| b == 0)?,
+                    len => usize::from(len),
+                };
+                paths.extend_from_slice(bytes.get(name_at..name_at + name_len)?);
+                // Entries are padded with one to eight NULs to a multiple of eight bytes.
+                offset = start + ((name_at - start + name_len + 8) & !7);
+            }
+            if offset > body_end {
+                return None;
+            }
+            previous = path_start..paths.len();
+            slots.push(Slot {
+                bytes: start..offset,
+                path: previous.clone(),
+            });
+        }
+        let mut extensions = Vec::new();
+        while offset < body_end {
+            let header = bytes.get(offset..offset + 8)?;
+            let signature: [u8; 4] = header[..4].try_into().ok()?;
+            let len = be32(header, 4) as usize;
+            let data = offset + 8..offset.checked_add(8 + len)?;
+            if data.end > body_end {
+                return None;
+            }
+            offset = data.end;
+            extensions.push(Extension { signature, data });
+        }
+        Some(IndexFile {
+            bytes,
+            version,
+            slots,
+            paths,
+            extensions,
+            skip_hash,
+        })
+    }
+
+    fn has_extension(&self, signature: &[u8; 4]) -> bool {
+        self.extensions.iter().any(|e| &e.signature == signature)
+    }
+
+    fn entry(&self, slot: &Slot) -> Entry<'_> {
+        let raw = &self.bytes[slot.bytes.clone()];
+        Entry {
+            path: &self.paths[slot.path.clone()],
+            stage: (be16(raw, FLAGS_OFFSET) & STAGE_MASK) >> 12,
+            raw,
+        }
+    }
+
+    /// Every entry, in the index's (path, stage) order.
+    #[cfg(test)]
+    fn entries(&self) -> impl Iterator<Item = Entry<'_>> {
+        self.slots.iter().map(|slot| self.entry(slot))
+    }
+
+    /// The entries whose path starts with `prefix`, in order.
+    pub(crate) fn entries_under(&self, prefix: &str) -> impl Iterator<Item = Entry<'_>> {
+        let prefix = prefix.as_bytes();
+        self.slots[self.position(prefix)..]
+            .iter()
+            .map(|slot| self.entry(slot))
+            .take_while(move |entry| entry.path.starts_with(prefix))
+    }
+
+    /// The tree the cached-tree extension holds for folder `dir` (`""` the root), when it is
+    /// valid: the tree a commit of the index would hold there.
+    pub(crate) fn cached_tree(&self, dir: &str) -> Option<Oid> {
+        let extension = self.extensions.iter().find(|e| &e.signature == b"TREE")?;
+        let mut nodes = Vec::new();
+        read_cached_tree(&self.bytes[extension.data.clone()], &mut 0, "", &mut nodes)?;
+        nodes.into_iter().find(|node| node.path == dir)?.oid
+    }
+
+    /// The first entry at or after `path` in the index's order.
+    fn position(&self, path: &[u8]) -> usize {
+        self.slots
+            .partition_point(|slot| &self.paths[slot.path.clone()] < path)
+    }
+
+    /// The entries for `path` (more than one only during a conflict).
+    pub(crate) fn entries_for(&self, path: &str) -> impl Iterator<Item = Entry<'_>> {
+        let path = path.as_bytes();
+        self.slots[self.position(path)..]
+            .iter()
+            .map(|slot| self.entry(slot))
+            .take_while(move |entry| entry.path == path)
+    }
+
+    /// The index with each update's entry pointed at its blob (inserted when new), and the
+    /// cached trees of the folders above kept valid where they described `before`: the bytes
+    /// of the new file. `None` when this code cannot do it exactly; libgit2 must then.
+    pub(crate) fn with_updates(
+        &self,
+        updates: &[Update<'_>],
+        trees: &[TreeChange],
+    ) -> Option<Vec<u8>> {
+        let mut updates: Vec<&Update<'_>> = updates.iter().collect();
+        updates.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
+        let mut inserted = 0;
+        let mut placed = Vec::with_capacity(updates.len());
+        for update in &updates {
+            let position = self.position(update.path.as_bytes());
+            let mut existing = self.slots[position..]
+                .iter()
+                .take_while(|slot| &self.paths[slot.path.clone()] == update.path.as_bytes());
+            match (existing.next(), existing.next()) {
+                (None, _) => {
+                    inserted += 1;
+                    placed.push((position, false));
+                }
+                (Some(slot), None) if self.patchable(slot) => placed.push((position, true)),
+                _ => return None,
+            }
+        }
+        let known = |e: &Extension| match &e.signature {
+            b"TREE" | b"REUC" => true,
+            // The untracked cache must forget a file that becomes tracked; git does that, so
+            // an insertion is left to it.
+            b"UNTR" => inserted == 0,
+            _ => false,
+        };
+        if (inserted > 0 && self.version == 4) || !self.extensions.iter().all(known) {
+            return None;
+        }
+
+        let mut out = Vec::with_capacity(self.bytes.len() + inserted * 128);
+        out.extend_from_slice(&self.bytes[..8]);
+        out.extend_from_slice(&((self.slots.len() + inserted) as u32).to_be_bytes());
+        let entries_start = HEADER_LEN;
+        let entries_end = self.slots.last().map_or(entries_start, |s| s.bytes.end);
+        let mut copied = entries_start;
+        for (update, (position, exists)) in updates.iter().zip(placed) {
+            if exists {
+                let slot = &self.slots[position];
+                out.extend_from_slice(&self.bytes[copied..slot.bytes.start]);
+                let at = out.len();
+                out.extend_from_slice(&self.bytes[slot.bytes.clone()]);
+                out[at..at + 40].copy_from_slice(&update.stat.encode());
+                out[at + OID_OFFSET..at + OID_OFFSET + HASH_LEN]
+                    .copy_from_slice(update.oid.as_bytes());
+                copied = slot.bytes.end;
+            } else {
+                let before = self
+                    .slots
+                    .get(position)
+                    .map_or(entries_end, |s| s.bytes.start);
+                out.extend_from_slice(&self.bytes[copied..before]);
+                copied = before;
+                push_new_entry(&mut out, update);
+            }
+        }
+        out.extend_from_slice(&self.bytes[copied..entries_end]);
+
+        for extension in &self.extensions {
+            let data = &self.bytes[extension.data.clone()];
+            let rewritten;
+            let data = if &extension.signature == b"TREE" {
+                rewritten = cached_trees_after(data, &updates, trees, inserted > 0)?;
+                &rewritten[..]
+            } else {
+                data
+            };
+            out.extend_from_slice(&extension.signature);
+            out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+            out.extend_from_slice(data);
+        }
+        if self.skip_hash {
+            out.extend_from_slice(&[0; HASH_LEN]);
+        } else {
+            let hash = Sha1::digest(&out);
+            out.extend_from_slice(&hash);
+        }
+        Some(out)
+    }
+
+    /// An entry that can be repointed by patching its stat data and id: a regular file, not
+    /// hidden by a sparse checkout nor only intended to be added.
+    fn patchable(&self, slot: &Slot) -> bool {
+        let bytes = &self.bytes[slot.bytes.clone()];
+        let flags = be16(bytes, FLAGS_OFFSET);
+        let mode = be32(bytes, MODE_OFFSET);
+        let extended = flags & EXTENDED_FLAG != 0 && be16(bytes, FIXED_LEN) != 0;
+        flags & STAGE_MASK == 0 && !extended && (mode == REGULAR_FILE || mode == 0o100755)
+    }
+}
+
+/// Appends a version 2 or 3 entry: fixed part, path, and NUL padding to a multiple of eight.
+fn push_new_entry(out: &mut Vec<u8>, update: &Update<'_>) {
+    let start = out.len();
+    let path = update.path.as_bytes();
+    out.extend_from_slice(&update.stat.encode());
+    out.extend_from_slice(update.oid.as_bytes());
+    let name_len = path.len().min(usize::from(NAME_MASK)) as u16;
+    out.extend_from_slice(&name_len.to_be_bytes());
+    out.extend_from_slice(path);
+    let padded = (FIXED_LEN + path.len() + 8) & !7;
+    out.resize(start + padded, 0);
+}
+
+/// One node of the cached-tree extension: a folder, how many entries it covers (-1 when
+/// invalid), how many sub-folders follow it, and its tree's id when valid.
+struct CachedTree {
+    path: String,
+    name: Vec<u8>,
+    entries: i64,
+    subtrees: usize,
+    oid: Option<Oid>,
+}
+
+/// The cached-tree extension after `updates`. A folder above a changed path keeps a valid tree
+/// only when its cached tree was the one the commit started from (then the index holds what
+/// the commit holds there) and nothing was inserted; otherwise it is marked invalid, as
+/// `git add` does.
+fn cached_trees_after(
+    data: &[u8],
+    updates: &[&Update<'_>],
+    trees: &[TreeChange],
+    inserted: bool,
+) -> Option<Vec<u8>> {
+    let mut nodes = Vec::new();
+    let mut at = 0;
+    read_cached_tree(data, &mut at, "", &mut nodes)?;
+    if at != data.len() {
+        return None;
+    }
+    for node in &mut nodes {
+        let above = updates.iter().any(|u| is_within(u.path, &node.path));
+        if !above {
+            continue;
+        }
+        let change = trees.iter().find(|t| t.dir == node.path);
+        node.oid = match (node.oid, change) {
+            (Some(cached), Some(change)) if !inserted && change.before == Some(cached) => {
+                Some(change.after)
+            }
+            _ => None,
+        };
+        if node.oid.is_none() {
+            node.entries = -1;
+        }
+    }
+    let mut out = Vec::with_capacity(data.len());
+    for node in &nodes {
+        out.extend_from_slice(&node.name);
+        out.push(0);
+        out.extend_from_slice(format!("{} {}\n", node.entries, node.subtrees).as_bytes());
+        if let Some(oid) = node.oid {
+            out.extend_from_slice(oid.as_bytes());
+        }
+    }
+    Some(out)
+}
+
+fn read_cached_tree(
+    data: &[u8],
+    at: &mut usize,
+    parent: &str,
+    nodes: &mut Vec<CachedTree>,
+) -> Option<()> {
+    let name_end = *at + data.get(*at..)?.iter().position(|&b| b == 0)?;
+    let name = data[*at..name_end].to_vec();
+    let line_end = name_end + data.get(name_end..)?.iter().position(|&b| b == b'\n')?;
+    let line = std::str::from_utf8(&data[name_end + 1..line_end]).ok()?;
+    let (entries, subtrees) = line.split_once(' ')?;
+    let entries: i64 = entries.parse().ok()?;
+    let subtrees: usize = subtrees.parse().ok()?;
+    *at = line_end + 1;
+    let oid = if entries >= 0 {
+        let oid = Oid::from_bytes(data.get(*at..*at + HASH_LEN)?).ok()?;
+        *at += HASH_LEN;
+        Some(oid)
+    } else {
+        None
+    };
+    let name_text = std::str::from_utf8(&name).ok()?;
+    let path = match (parent, name_text) {
+        ("", name) => name.to_string(),
+        (parent, name) => format!("{parent}/{name}"),
+    };
+    nodes.push(CachedTree {
+        path: path.clone(),
+        name,
+        entries,
+        subtrees,
+        oid,
+    });
+    for _ in 0..subtrees {
+        read_cached_tree(data, at, &path, nodes)?;
+    }
+    Some(())
+}
+
+/// Whether `path` lies in folder `dir` (`""` is the root).
+fn is_within(path: &str, dir: &str) -> bool {
+    dir.is_empty()
+        || path
+            .strip_prefix(dir)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// Reads git's offset varint (version 4 path compression); returns it and where it ends.
+fn varint(bytes: &[u8], mut at: usize) -> Option<(usize, usize)> {
+    let mut byte = *bytes.get(at)?;
+    at += 1;
+    let mut value = usize::from(byte & 0x7f);
+    while byte & 0x80 != 0 {
+        byte = *bytes.get(at)?;
+        at += 1;
+        value = value.checked_add(1)?.checked_mul(128)? | usize::from(byte & 0x7f);
+    }
+    Some((value, at))
+}
+
+fn be32(bytes: &[u8], at: usize) -> u32 {
+    u32::from_be_bytes(bytes[at..at + 4].try_into().expect("four bytes"))
+}
+
+fn be16(bytes: &[u8], at: usize) -> u16 {
+    u16::from_be_bytes(bytes[at..at + 2].try_into().expect("two bytes"))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use git2::{Index, IndexAddOption, Repository};
+
+    use super::*;
+
+    /// A repository with `files` committed, and its index as written by libgit2 (with the
+    /// cached trees valid, as after `git commit`).
+    fn repository(files: &[(&str, &str)], version: u32) -> (tempfile::TempDir, Repository) {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        for (path, contents) in files {
+            let full = dir.path().join(path);
+            fs::create_dir_all(full.parent().unwrap()).unwrap();
+            fs::write(full, contents).unwrap();
+        }
+        {
+            let mut index = repo.index().unwrap();
+            index.set_version(version).unwrap();
+            index.add_all(["*"], IndexAddOption::DEFAULT, None).unwrap();
+            let tree = index.write_tree().unwrap();
+            index.write().unwrap();
+            let signature = git2::Signature::now("Test", "test@example.org").unwrap();
+            let tree = repo.find_tree(tree).unwrap();
+            repo.commit(Some("HEAD"), &signature, &signature, "files", &tree, &[])
+                .unwrap();
+        }
+        (dir, repo)
+    }
+
+    fn index_bytes(repo: &Repository) -> Vec<u8> {
+        fs::read(repo.path().join("index")).unwrap()
+    }
+
+    fn head_tree(repo: &Repository) -> Oid {
+        repo.head().unwrap().peel_to_tree().unwrap().id()
+    }
+
+    /// Writes `contents` at `path`, commits it (tree only, through the object database), and
+    /// returns the update for the index and the folders' trees before and after.
+    fn change(repo: &Repository, path: &str, contents: &str) -> (Update<'static>, Vec<TreeChange>) {
+        let root = repo.workdir().unwrap();
+        let full = root.join(path);
+        fs::create_dir_all(full.parent().unwrap()).unwrap();
+        fs::write(&full, contents).unwrap();
+        let oid = repo.blob(contents.as_bytes()).unwrap();
+        let before = repo.head().unwrap().peel_to_tree().unwrap();
+        let mut builder = git2::build::TreeUpdateBuilder::new();
+        builder.upsert(path, oid, git2::FileMode::Blob);
+        let after = repo
+            .find_tree(builder.create_updated(repo, &before).unwrap())
+            .unwrap();
+        let mut trees = Vec::new();
+        let mut dirs = vec![String::new()];
+        dirs.extend(
+            path.match_indices('/')
+                .map(|(at, _)| path[..at].to_string()),
+        );
+        for dir in dirs {
+            let id = |tree: &git2::Tree<'_>| match dir.as_str() {
+                "" => Some(tree.id()),
+                dir => tree.get_path(Path::new(dir)).ok().map(|e| e.id()),
+            };
+            trees.push(TreeChange {
+                before: id(&before),
+                after: id(&after).unwrap(),
+                dir,
+            });
+        }
+        let signature = git2::Signature::now("Test", "test@example.org").unwrap();
+        let parent = repo.head().unwrap().peel_to_commit().unwrap();
+        repo.commit(
+            Some("HEAD"),
+            &signature,
+            &signature,
+            "change",
+            &after,
+            &[&parent],
+        )
+        .unwrap();
+        let stat = StatData::of(&fs::metadata(&full).unwrap());
+        let path: &'static str = Box::leak(path.to_string().into_boxed_str());
+        (Update { path, oid, stat }, trees)
+    }
+
+    /// What libgit2 makes of the same index after adding the same paths.
+    fn libgit2_entries(repo: &Repository, paths: &[&str]) -> Vec<(Vec<u8>, Oid, u32, u32)> {
+        let mut index = repo.index().unwrap();
+        index.read(true).unwrap();
+        for path in paths {
+            index.add_path(Path::new(path)).unwrap();
+        }
+        entries_of(&index)
+    }
+
+    fn entries_of(index: &Index) -> Vec<(Vec<u8>, Oid, u32, u32)> {
+        index
+            .iter()
+            .map(|e| (e.path, e.id, e.mode, e.file_size))
+            .collect()
+    }
+
+    /// Writes `bytes` as the index and reads it back with libgit2 (which checks the checksum).
+    fn reread(repo: &Repository, bytes: &[u8]) -> Index {
+        fs::write(repo.path().join("index"), bytes).unwrap();
+        let mut index = repo.index().unwrap();
+        index.read(true).unwrap();
+        index
+    }
+
+    const FILES: &[(&str, &str)] = &[
+        ("README.md", "readme\n"),
+        ("records/ab/abc.toml", "a = 1\n"),
+        ("records/ab/abd.toml", "a = 2\n"),
+        ("records/cd/cde.toml", "a = 3\n"),
+    ];
+
+    #[test]
+    fn a_modified_entry_matches_what_libgit2_writes_and_keeps_the_cached_trees_valid() {
+        for version in [2, 4] {
+            let (_dir, repo) = repository(FILES, version);
+            let index = IndexFile::parse(index_bytes(&repo)).unwrap();
+            assert_eq!(index.version, version);
+            let (update, trees) = change(&repo, "records/ab/abd.toml", "a = 22\n");
+            let bytes = index.with_updates(&[update], &trees).unwrap();
+            let expected = libgit2_entries(&repo, &["records/ab/abd.toml"]);
+            let mut ours = reread(&repo, &bytes);
+            assert_eq!(entries_of(&ours), expected, "version {version}");
+            assert_eq!(ours.version(), version);
+            // The cached trees were valid before and describe the new commit after.
+            let parsed = IndexFile::parse(bytes).unwrap();
+            let tree = parsed
+                .extensions
+                .iter()
+                .find(|e| &e.signature == b"TREE")
+                .unwrap();
+            let mut nodes = Vec::new();
+            read_cached_tree(&parsed.bytes[tree.data.clone()], &mut 0, "", &mut nodes).unwrap();
+            assert!(nodes.iter().all(|n| n.oid.is_some()), "version {version}");
+            assert_eq!(nodes[0].oid, Some(head_tree(&repo)));
+            assert_eq!(ours.write_tree().unwrap(), head_tree(&repo));
+        }
+    }
+
+    #[test]
+    fn a_version_3_index_with_extended_flags_is_patched_around_them() {
+        let (dir, repo) = repository(FILES, 2);
+        // `git add -N`: an entry intended to be added, which needs version 3's extended flags.
+        fs::write(dir.path().join("draft.md"), "draft\n").unwrap();
+        let mut index = repo.index().unwrap();
+        let mut draft = index.get_path(Path::new("README.md"), 0).unwrap();
+        draft.path = b"draft.md".to_vec();
+        draft.id = repo.blob(b"").unwrap();
+        draft.flags |= EXTENDED_FLAG;
+        draft.flags_extended = 1 << 13;
+        index.add(&draft).unwrap();
+        index.write().unwrap();
+        let parsed = IndexFile::parse(index_bytes(&repo)).unwrap();
+        assert_eq!(parsed.version, 3);
+        let (update, trees) = change(&repo, "records/ab/abd.toml", "a = 22\n");
+        let bytes = parsed.with_updates(&[update], &trees).unwrap();
+        let expected = libgit2_entries(&repo, &["records/ab/abd.toml"]);
+        let ours = reread(&repo, &bytes);
+        assert_eq!(entries_of(&ours), expected);
+        assert_eq!(ours.version(), 3);
+        let draft = ours.get_path(Path::new("draft.md"), 0).unwrap();
+        assert_eq!(draft.flags_extended, 1 << 13);
+        // The intended-to-add entry itself is not patched: libgit2 handles it.
+        let (update, trees) = change(&repo, "draft.md", "draft 2\n");
+        let parsed = IndexFile::parse(bytes).unwrap();
+        assert!(parsed.with_updates(&[update], &trees).is_none());
+    }
+
+    #[test]
+    fn an_inserted_entry_matches_what_libgit2_writes() {
+        for version in [2, 3] {
+            let (_dir, repo) = repository(FILES, version);
+            let index = IndexFile::parse(index_bytes(&repo)).unwrap();
+            let (first, mut trees) = change(&repo, "records/ab/abb.toml", "new = 1\n");
+            let (second, more) = change(&repo, "records/zz/zzz.toml", "new = 2\n");
+            trees.extend(more);
+            let bytes = index.with_updates(&[second, first], &trees).unwrap();
+            let expected = libgit2_entries(&repo, &["records/ab/abb.toml", "records/zz/zzz.toml"]);
+            let mut ours = reread(&repo, &bytes);
+            assert_eq!(entries_of(&ours), expected, "version {version}");
+            assert_eq!(ours.write_tree().unwrap(), head_tree(&repo));
+        }
+    }
+
+    #[test]
+    fn a_staged_change_beside_the_updated_path_leaves_the_folders_invalid() {
+        let (_dir, repo) = repository(FILES, 2);
+        // Stage a change to a sibling, so the index no longer holds HEAD's records/ab.
+        fs::write(
+            repo.workdir().unwrap().join("records/ab/abc.toml"),
+            "staged = 1\n",
+        )
+        .unwrap();
+        let mut index = repo.index().unwrap();
+        index.add_path(Path::new("records/ab/abc.toml")).unwrap();
+        index.write().unwrap();
+        let staged = IndexFile::parse(index_bytes(&repo)).unwrap();
+        let (update, trees) = change(&repo, "records/ab/abd.toml", "a = 22\n");
+        let bytes = staged.with_updates(&[update], &trees).unwrap();
+        let mut ours = reread(&repo, &bytes);
+        // The staged change survives, and the tree written from the index is not HEAD's.
+        let entry = ours.get_path(Path::new("records/ab/abc.toml"), 0).unwrap();
+        assert_eq!(entry.id, repo.blob(b"staged = 1\n").unwrap());
+        assert_ne!(ours.write_tree().unwrap(), head_tree(&repo));
+    }
+
+    #[test]
+    fn what_is_not_understood_is_left_to_libgit2() {
+        let (_dir, repo) = repository(FILES, 4);
+        let index = IndexFile::parse(index_bytes(&repo)).unwrap();
+        let (update, trees) = change(&repo, "records/ab/new.toml", "x = 1\n");
+        assert!(
+            index.with_updates(&[update], &trees).is_none(),
+            "insertion into version 4"
+        );
+
+        let (_dir, repo) = repository(FILES, 2);
+        let mut bytes = index_bytes(&repo);
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        assert!(IndexFile::parse(bytes).is_err(), "a bad checksum");
+
+        // An extension this code does not know (an optional one, by its capital letter).
+        let mut bytes = index_bytes(&repo);
+        bytes.truncate(bytes.len() - HASH_LEN);
+        bytes.extend_from_slice(b"ZZZZ\0\0\0\x01x");
+        let hash = Sha1::digest(&bytes);
+        bytes.extend_from_slice(&hash);
+        let index = IndexFile::parse(bytes).unwrap();
+        let (update, trees) = change(&repo, "records/ab/abd.toml", "a = 22\n");
+        assert!(
+            index.with_updates(&[update], &trees).is_none(),
+            "unknown extension"
+        );
+    }
+
+    #[test]
+    fn a_checksum_left_zero_stays_zero() {
+        let (_dir, repo) = repository(FILES, 2);
+        let mut bytes = index_bytes(&repo);
+        let body = bytes.len() - HASH_LEN;
+        bytes[body..].fill(0);
+        let index = IndexFile::parse(bytes).unwrap();
+        let (update, trees) = change(&repo, "records/ab/abd.toml", "a = 22\n");
+        let bytes = index.with_updates(&[update], &trees).unwrap();
+        assert!(bytes[bytes.len() - HASH_LEN..].iter().all(|&b| b == 0));
+        let entry = IndexFile::parse(bytes).unwrap();
+        let entry = entry.entries_for("records/ab/abd.toml").next().unwrap();
+        assert_eq!(entry.oid(), repo.blob(b"a = 22\n").unwrap());
+    }
+
+    #[test]
+    fn entries_are_found_by_path_with_their_stat_data() {
+        let (dir, repo) = repository(FILES, 4);
+        let index = IndexFile::parse(index_bytes(&repo)).unwrap();
+        let paths: Vec<&[u8]> = index.entries().map(|e| e.path).collect();
+        let expected: Vec<&[u8]> = FILES.iter().map(|(p, _)| p.as_bytes()).collect();
+        assert_eq!(paths, expected);
+        let entry = index.entries_for("records/cd/cde.toml").next().unwrap();
+        assert_eq!(entry.oid(), repo.blob(b"a = 3\n").unwrap());
+        let now = StatData::of(&fs::metadata(dir.path().join("records/cd/cde.toml")).unwrap());
+        assert!(entry.stat().matches(&now));
+        assert!(index.entries_for("records/cd").next().is_none());
+    }
+}

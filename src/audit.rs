@@ -14,8 +14,8 @@ use crate::domain::record::Record;
 use crate::domain::state::State;
 use crate::domain::workflow::{Confirmations, MoveRequest, Unmet, check_move, evidence_gaps};
 use crate::store::{
-    CHECKLIST_FILE, Delta, POLICY_FILE, RECORDS_DIR, Store, StoreError, Trailers, entry_id,
-    parse_record, record_deltas,
+    CHECKLIST_FILE, Delta, POLICY_FILE, Store, StoreError, Trailers, entry_id, parse_record,
+    record_deltas,
 };
 
 /// Bumped whenever the rules change, so a cache made under other rules is not trusted.
@@ -526,27 +526,18 @@ fn shallow_roots(repo: &Repository) -> BTreeSet<Oid> {
 
 /// Record files whose working-tree or staged version differs from HEAD.
 pub fn uncommitted(store: &Store) -> Result<Vec<Violation>, StoreError> {
-    let mut options = git2::StatusOptions::new();
-    options
-        .pathspec(RECORDS_DIR)
-        .include_untracked(true)
-        .recurse_untracked_dirs(true)
-        .include_ignored(false);
-    let statuses = store.repository().statuses(Some(&mut options))?;
-    Ok(statuses
-        .iter()
-        .filter_map(|entry| {
-            let path = entry.path().ok()?.to_string();
-            Some(Violation {
-                id: id_from_path(&path),
-                message: format!("has changes that are not committed ({:?})", entry.status()),
-                path,
-                line: None,
-                column: None,
-                rule: "uncommitted".into(),
-                commit: None,
-                author: None,
-            })
+    Ok(store
+        .uncommitted_records()?
+        .into_iter()
+        .map(|found| Violation {
+            id: id_from_path(&found.path),
+            message: format!("has changes that are not committed ({})", found.how),
+            path: found.path,
+            line: None,
+            column: None,
+            rule: "uncommitted".into(),
+            commit: None,
+            author: None,
         })
         .collect())
 }

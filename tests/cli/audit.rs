@@ -311,3 +311,72 @@ fn init_installs_the_github_workflow_that_runs_check_and_audit() {
     );
     assert_eq!(repo.status(), "");
 }
+
+/// The audit finds under records/ exactly what `git status` finds, whichever way a file
+/// changed, and reads the index the way git wrote it.
+#[test]
+fn uncommitted_changes_are_the_ones_git_status_lists() {
+    for index_version in ["2", "4"] {
+        let repo = Repo::new();
+        repo.git(&["config", "index.version", index_version]);
+        let ids: Vec<String> = ["Edited.", "Staged.", "Deleted.", "Touched.", "Untouched."]
+            .iter()
+            .map(|text| repo.add(text))
+            .collect();
+        std::fs::write(repo.path().join(".gitignore"), "*.swp\n").unwrap();
+        repo.git(&["add", ".gitignore"]);
+        repo.git(&["commit", "-qm", "Ignore swap files"]);
+        // Same size, within the same second as the index: only the contents tell.
+        edit(&repo, &ids[0], "Edited.", "EDITED.");
+        edit(&repo, &ids[1], "Staged.", "STAGED.");
+        repo.git(&["add", repo.record_path(&ids[1]).to_str().unwrap()]);
+        std::fs::remove_file(repo.record_path(&ids[2])).unwrap();
+        let touched = std::fs::File::options()
+            .append(true)
+            .open(repo.record_path(&ids[3]));
+        touched
+            .unwrap()
+            .set_modified(std::time::SystemTime::now())
+            .unwrap();
+        std::fs::create_dir_all(repo.path().join("records/zz")).unwrap();
+        std::fs::write(repo.path().join("records/zz/zzzzzzzzzz.toml"), "new\n").unwrap();
+        std::fs::write(
+            repo.path().join("records/zz/.zzzzzzzzzz.toml.swp"),
+            "swap\n",
+        )
+        .unwrap();
+
+        let (code, report) = audit(&repo, &[]);
+        assert_eq!(code, 1);
+        let mut found: Vec<(String, String)> = report["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| {
+                (
+                    v["path"].as_str().unwrap().into(),
+                    v["message"].as_str().unwrap().into(),
+                )
+            })
+            .collect();
+        found.sort();
+        let path = |id: &str| format!("records/{}/{id}.toml", &id[..2]);
+        let expected = [
+            (path(&ids[0]), "modified"),
+            (path(&ids[1]), "staged"),
+            (path(&ids[2]), "deleted"),
+            ("records/zz/zzzzzzzzzz.toml".to_string(), "untracked"),
+        ];
+        let mut expected: Vec<(String, String)> = expected
+            .into_iter()
+            .map(|(p, how)| (p, format!("has changes that are not committed ({how})")))
+            .collect();
+        expected.sort();
+        assert_eq!(found, expected, "index version {index_version}");
+        let listed = repo.git(&["status", "--porcelain", "-uall", "--", "records"]);
+        let mut listed: Vec<&str> = listed.lines().map(|l| &l[3..]).collect();
+        listed.sort();
+        let ours: Vec<&str> = found.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(ours, listed);
+    }
+}

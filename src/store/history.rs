@@ -195,88 +195,122 @@ pub struct Delta {
     pub after: Option<Oid>,
 }
 
-/// The record files that differ between `before` (absent for a root commit) and `after`.
-/// Only subtrees whose ids differ are read, so a commit that changes one record costs a few
-/// tree reads whatever the size of the repository.
-pub fn record_deltas(
-    repo: &Repository,
-    before: Option<&Tree<'_>>,
-    after: &Tree<'_>,
-) -> Result<Vec<Delta>, StoreError> {
-    let records = |tree: Option<&Tree<'_>>| -> Result<Option<Oid>, StoreError> {
-        match tree {
-            Some(tree) => entry_id(tree, RECORDS_DIR),
-            None => Ok(None),
-        }
-    };
-    let (old, new) = (records(before)?, records(Some(after))?);
-    let mut deltas = Vec::new();
-    if old != new {
-        diff_trees(repo, old, new, RECORDS_DIR, &mut deltas)?;
-    }
-    Ok(deltas)
+/// Reads trees for history walks, keeping the last few it read: a walk from a commit to its
+/// parent reads the parent's trees again as the next commit's, and at 100,000 records the
+/// `records/` tree alone is 30 KB to inflate and undeltify.
+pub struct TreeReader<'r> {
+    repo: &'r Repository,
+    recent: std::collections::VecDeque<Tree<'r>>,
 }
 
-fn diff_trees(
-    repo: &Repository,
-    old: Option<Oid>,
-    new: Option<Oid>,
-    prefix: &str,
-    deltas: &mut Vec<Delta>,
-) -> Result<(), StoreError> {
-    let tree = |oid: Option<Oid>| oid.map(|oid| repo.find_tree(oid)).transpose();
-    let (old, new) = (tree(old)?, tree(new)?);
-    let length = |tree: &Option<Tree<'_>>| tree.as_ref().map_or(0, |t| t.len());
-    let (old_len, new_len) = (length(&old), length(&new));
-    // Both trees are in git's order: walk them side by side, like a merge, reading entries in
-    // place (a records/ tree has a thousand of them, and this runs once per commit).
-    let (mut i, mut j) = (0, 0);
-    while i < old_len || j < new_len {
-        let a = old.as_ref().filter(|_| i < old_len).and_then(|t| t.get(i));
-        let b = new.as_ref().filter(|_| j < new_len).and_then(|t| t.get(j));
-        let order = match (&a, &b) {
-            (Some(a), Some(b)) => git_order(a).cmp(git_order(b)),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            _ => std::cmp::Ordering::Greater,
-        };
-        let (a, b) = match order {
-            std::cmp::Ordering::Equal => {
-                i += 1;
-                j += 1;
-                (a, b)
-            }
-            std::cmp::Ordering::Less => {
-                i += 1;
-                (a, None)
-            }
-            std::cmp::Ordering::Greater => {
-                j += 1;
-                (None, b)
-            }
-        };
-        if a.as_ref().map(|e| e.id()) == b.as_ref().map(|e| e.id()) {
-            continue;
-        }
-        let entry = a.as_ref().or(b.as_ref()).expect("one side has an entry");
-        let name = String::from_utf8_lossy(entry.name_bytes()).into_owned();
-        let path = format!("{prefix}/{name}");
-        let is_tree = |e: &git2::TreeEntry<'_>| e.kind() == Some(ObjectType::Tree);
-        let subtree =
-            |e: &Option<git2::TreeEntry<'_>>| e.as_ref().filter(|e| is_tree(e)).map(|e| e.id());
-        let blob =
-            |e: &Option<git2::TreeEntry<'_>>| e.as_ref().filter(|e| !is_tree(e)).map(|e| e.id());
-        if subtree(&a).is_some() || subtree(&b).is_some() {
-            diff_trees(repo, subtree(&a), subtree(&b), &path, deltas)?;
-        }
-        if (blob(&a).is_some() || blob(&b).is_some()) && name.ends_with(".toml") {
-            deltas.push(Delta {
-                path,
-                before: blob(&a),
-                after: blob(&b),
-            });
+impl<'r> TreeReader<'r> {
+    /// Enough for both sides of a commit: root, `records/` and a shard, before and after.
+    const KEPT: usize = 8;
+
+    pub fn new(repo: &'r Repository) -> TreeReader<'r> {
+        TreeReader {
+            repo,
+            recent: std::collections::VecDeque::with_capacity(Self::KEPT),
         }
     }
-    Ok(())
+
+    pub fn tree(&mut self, oid: Oid) -> Result<Tree<'r>, StoreError> {
+        if let Some(tree) = self.recent.iter().find(|t| t.id() == oid) {
+            return Ok(tree.clone());
+        }
+        let tree = self.repo.find_tree(oid)?;
+        if self.recent.len() == Self::KEPT {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(tree.clone());
+        Ok(tree)
+    }
+
+    /// The record files that differ between `before` (absent for a root commit) and `after`,
+    /// given as root trees. Only subtrees whose ids differ are read, so a commit that changes
+    /// one record costs a few tree reads whatever the size of the repository.
+    pub fn record_deltas(
+        &mut self,
+        before: Option<Oid>,
+        after: Oid,
+    ) -> Result<Vec<Delta>, StoreError> {
+        let mut records = |tree: Option<Oid>| -> Result<Option<Oid>, StoreError> {
+            match tree {
+                Some(tree) => entry_id(&self.tree(tree)?, RECORDS_DIR),
+                None => Ok(None),
+            }
+        };
+        let (old, new) = (records(before)?, records(Some(after))?);
+        let mut deltas = Vec::new();
+        if old != new {
+            self.diff_trees(old, new, RECORDS_DIR, &mut deltas)?;
+        }
+        Ok(deltas)
+    }
+
+    fn diff_trees(
+        &mut self,
+        old: Option<Oid>,
+        new: Option<Oid>,
+        prefix: &str,
+        deltas: &mut Vec<Delta>,
+    ) -> Result<(), StoreError> {
+        let old = old.map(|oid| self.tree(oid)).transpose()?;
+        let new = new.map(|oid| self.tree(oid)).transpose()?;
+        let length = |tree: &Option<Tree<'_>>| tree.as_ref().map_or(0, |t| t.len());
+        let (old_len, new_len) = (length(&old), length(&new));
+        // Both trees are in git's order: walk them side by side, like a merge, reading
+        // entries in place (a records/ tree has a thousand of them, and this runs once per
+        // commit).
+        let (mut i, mut j) = (0, 0);
+        while i < old_len || j < new_len {
+            let a = old.as_ref().filter(|_| i < old_len).and_then(|t| t.get(i));
+            let b = new.as_ref().filter(|_| j < new_len).and_then(|t| t.get(j));
+            let order = match (&a, &b) {
+                (Some(a), Some(b)) => git_order(a).cmp(git_order(b)),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                _ => std::cmp::Ordering::Greater,
+            };
+            let (a, b) = match order {
+                std::cmp::Ordering::Equal => {
+                    i += 1;
+                    j += 1;
+                    (a, b)
+                }
+                std::cmp::Ordering::Less => {
+                    i += 1;
+                    (a, None)
+                }
+                std::cmp::Ordering::Greater => {
+                    j += 1;
+                    (None, b)
+                }
+            };
+            if a.as_ref().map(|e| e.id()) == b.as_ref().map(|e| e.id()) {
+                continue;
+            }
+            let entry = a.as_ref().or(b.as_ref()).expect("one side has an entry");
+            let name = String::from_utf8_lossy(entry.name_bytes()).into_owned();
+            let path = format!("{prefix}/{name}");
+            let is_tree = |e: &git2::TreeEntry<'_>| e.kind() == Some(ObjectType::Tree);
+            let subtree =
+                |e: &Option<git2::TreeEntry<'_>>| e.as_ref().filter(|e| is_tree(e)).map(|e| e.id());
+            let blob = |e: &Option<git2::TreeEntry<'_>>| {
+                e.as_ref().filter(|e| !is_tree(e)).map(|e| e.id())
+            };
+            if subtree(&a).is_some() || subtree(&b).is_some() {
+                self.diff_trees(subtree(&a), subtree(&b), &path, deltas)?;
+            }
+            if (blob(&a).is_some() || blob(&b).is_some()) && name.ends_with(".toml") {
+                deltas.push(Delta {
+                    path,
+                    before: blob(&a),
+                    after: blob(&b),
+                });
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Git sorts a folder as if its name ended in '/'.

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use git2::{Oid, Sort};
 
-use super::history::{Change, Trailers, record_deltas};
+use super::history::{Change, Trailers, TreeReader};
 use super::{Store, StoreError, read_optional, write_atomically};
 use crate::domain::id::ClaimId;
 
@@ -100,24 +100,24 @@ impl Store {
                 .filter_map(|id| ClaimId::parse(id).ok())
                 .collect());
         }
-        let tree = commit.tree()?;
-        let changed_against =
-            |parent: Option<&git2::Tree<'_>>| -> Result<HashSet<ClaimId>, StoreError> {
-                Ok(record_deltas(&self.repo, parent, &tree)?
-                    .into_iter()
-                    .filter_map(|delta| {
-                        let stem = Path::new(&delta.path).file_stem()?.to_str()?.to_string();
-                        ClaimId::parse(&stem).ok()
-                    })
-                    .collect())
-            };
+        let mut trees = TreeReader::new(&self.repo);
+        let mut changed_against = |parent: Option<Oid>| -> Result<HashSet<ClaimId>, StoreError> {
+            Ok(trees
+                .record_deltas(parent, commit.tree_id())?
+                .into_iter()
+                .filter_map(|delta| {
+                    let stem = Path::new(&delta.path).file_stem()?.to_str()?.to_string();
+                    ClaimId::parse(&stem).ok()
+                })
+                .collect())
+        };
         let mut parents = commit.parents();
         let mut changed = match parents.next() {
-            Some(first) => changed_against(Some(&first.tree()?))?,
+            Some(first) => changed_against(Some(first.tree_id()))?,
             None => changed_against(None)?,
         };
         for parent in parents {
-            let against = changed_against(Some(&parent.tree()?))?;
+            let against = changed_against(Some(parent.tree_id()))?;
             changed.retain(|id| against.contains(id));
         }
         let mut changed: Vec<ClaimId> = changed.into_iter().collect();

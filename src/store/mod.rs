@@ -24,7 +24,7 @@ use crate::domain::policy::{Checklists, Policy};
 use crate::domain::record::Record;
 
 pub use error::{RecordError, StoreError};
-pub use history::{Change, Delta, Trailers, entry_id, record_deltas};
+pub use history::{Change, Delta, Trailers, TreeReader, entry_id};
 pub use identity::{Reviewer, now};
 pub use journal::Recovery;
 pub use merge::{ATTRIBUTES_FILE, RecordMerge, merge_record_versions, with_merge_attribute};

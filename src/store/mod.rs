@@ -8,6 +8,7 @@ mod identity;
 mod journal;
 mod log_index;
 mod merge;
+mod packing;
 mod worktree;
 mod writer;
 

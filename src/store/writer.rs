@@ -19,6 +19,7 @@ use jiff::Timestamp;
 use super::git_index::{StatData, TreeChange, Update};
 use super::identity::Reviewer;
 use super::journal::{Journal, JournalFile, Recovery};
+use super::packing::Written;
 use super::{MAX_RECORD_BYTES, RECORDS_DIR, Store, StoreError, parse_record, read_optional};
 use crate::domain::id::ClaimId;
 use crate::domain::record::Record;
@@ -325,7 +326,31 @@ impl Writer<'_> {
                 paths: changes.iter().map(|c| c.path.clone()).collect(),
             })?;
         self.store.end_journal()?;
+        // Housekeeping: the change is committed and in the index whatever happens here, and
+        // objects that stay loose lose nothing.
+        let _ = self.pack_written(oid, &trees, changes);
         Ok(oid)
+    }
+
+    /// Lists the objects this change wrote and packs the list when it is long enough.
+    fn pack_written(
+        &self,
+        commit: Oid,
+        trees: &[TreeChange],
+        changes: &[FileChange],
+    ) -> Result<(), StoreError> {
+        let mut written = vec![(commit, Written::Commit, "")];
+        written.extend(
+            trees
+                .iter()
+                .map(|t| (t.after, Written::Tree, t.dir.as_str())),
+        );
+        for change in changes {
+            let blob = Oid::hash_object(ObjectType::Blob, &change.contents)?;
+            written.push((blob, Written::Blob, change.path.as_str()));
+        }
+        self.store.note_written(&written)?;
+        self.store.pack_written_if_due()
     }
 
     /// What this write will do, for the next command to finish or undo it after a crash.

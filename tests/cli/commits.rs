@@ -363,3 +363,39 @@ fn commits_are_signed_when_git_asks_for_it() {
     assert_eq!(repo.head(), head);
     assert_eq!(repo.status(), "");
 }
+
+/// After some fifty changes the tool packs the objects it wrote, with deltas, and removes the
+/// loose copies; git finds every object and the history is whole.
+#[test]
+fn the_objects_of_many_changes_are_packed() {
+    let repo = Repo::new();
+    let ids: Vec<String> = (0..4)
+        .map(|n| repo.add(&format!("Claim number {n} is packed with the others.")))
+        .collect();
+    let count = |repo: &Repo| -> (u64, u64) {
+        let counts = repo.git(&["count-objects", "-v"]);
+        let field = |name: &str| {
+            counts
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap()
+        };
+        (field("count:"), field("in-pack:"))
+    };
+    assert_eq!(count(&repo).1, 0, "nothing is packed before");
+    let commits = repo.commit_count();
+    for n in 0..60 {
+        repo.ok(&["note", &ids[n % ids.len()], &format!("note {n}")]);
+    }
+    let (loose, packed) = count(&repo);
+    assert!(packed >= 256, "{packed} objects packed");
+    assert!(loose < 100, "{loose} objects still loose");
+    repo.git(&["fsck", "--strict", "--no-progress"]);
+    assert_eq!(repo.status(), "");
+    assert_eq!(repo.commit_count(), commits + 60);
+    let audit = repo.ok(&["audit"]);
+    assert!(audit.contains("ok"), "{audit}");
+    let log = repo.ok(&["log", &ids[0]]);
+    assert_eq!(log.matches("Note on").count(), 15, "{log}");
+}

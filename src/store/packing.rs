@@ -111,7 +111,12 @@ impl Store {
         }
         fs::write(&list, "").map_err(StoreError::io(&list))?;
         for (_, _, oid, _) in &objects {
-            let _ = fs::remove_file(loose_path(oid));
+            let path = loose_path(oid);
+            let _ = fs::remove_file(&path);
+            // Like git's prune-packed, leave no empty fan-out folder behind.
+            if let Some(dir) = path.parent() {
+                let _ = fs::remove_dir(dir);
+            }
         }
         Ok(())
     }

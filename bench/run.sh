@@ -123,7 +123,8 @@ move_by_hand() {
   printf '\n[[history]]\nfrom = "unverified"\nto = "sourced"\nat = "2026-01-01T00:00:00Z"\nby = "Bench"\n' >> "$1"
   git add "$1" && git commit -q -m "Move by hand"
 }
-mapfile -t HAND < <(git ls-files records | tail -n "$((TRANSITIONS + 1))")
+MOVES=$((${#BARE[@]} - 1)) # fewer than TRANSITIONS in a small fixture
+mapfile -t HAND < <(git ls-files records | tail -n "$((MOVES + 1))")
 before=$(bytes_of); mark_sourced "${BARE[0]}"; ours=$(($(bytes_of) - before))
 git gc -q
 before=$(bytes_of); move_by_hand "${HAND[0]}"; peer=$(($(bytes_of) - before))
@@ -131,12 +132,12 @@ report "bytes per transition (one, after gc)" "$ours" "$peer"
 git gc -q
 before=$(bytes_of)
 for id in "${BARE[@]:1}"; do mark_sourced "$id"; done
-ours=$((($(bytes_of) - before) / TRANSITIONS))
+ours=$((($(bytes_of) - before) / MOVES))
 git gc -q
 before=$(bytes_of)
 for file in "${HAND[@]:1}"; do move_by_hand "$file"; done
-peer=$((($(bytes_of) - before) / TRANSITIONS))
-report "bytes per transition (average of $TRANSITIONS)" "$ours" "$peer"
+peer=$((($(bytes_of) - before) / MOVES))
+report "bytes per transition (average of $MOVES)" "$ours" "$peer"
 ID=${BARE[0]}
 
 for command in "log $ID" "show $ID" "check" "list --state sourced" "note $ID memory" "audit" "export --format csv"; do

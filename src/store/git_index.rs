@@ -334,6 +334,9 @@ impl IndexFile {
     ) -> Option<Vec<u8>> {
         let mut updates: Vec<&Update<'_>> = updates.iter().collect();
         updates.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
+        if updates.windows(2).any(|pair| pair[0].path == pair[1].path) {
+            return None;
+        }
         let mut inserted = 0;
         let mut placed = Vec::with_capacity(updates.len());
         for update in &updates {
@@ -798,6 +801,15 @@ mod tests {
             index.with_updates(&[update], &trees).is_none(),
             "unknown extension"
         );
+    }
+
+    #[test]
+    fn two_updates_of_one_path_are_left_to_libgit2() {
+        let (_dir, repo) = repository(FILES, 2);
+        let index = IndexFile::parse(index_bytes(&repo)).unwrap();
+        let (first, trees) = change(&repo, "records/ab/abd.toml", "a = 22\n");
+        let (second, _) = change(&repo, "records/ab/abd.toml", "a = 23\n");
+        assert!(index.with_updates(&[first, second], &trees).is_none());
     }
 
     #[test]

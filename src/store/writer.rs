@@ -307,7 +307,13 @@ impl Writer<'_> {
             }
         })?;
         let head = self.head()?;
-        self.store.begin_journal(&self.journal(&head, changes)?)?;
+        // Each change's blob id, hashed once for the journal, the index and the packing list.
+        let blobs = changes
+            .iter()
+            .map(|change| Oid::hash_object(ObjectType::Blob, &change.contents))
+            .collect::<Result<Vec<Oid>, _>>()?;
+        self.store
+            .begin_journal(&self.journal(&head, changes, &blobs)?)?;
         let mut written: Vec<(PathBuf, Option<Vec<u8>>)> = Vec::new();
         let outcome = self.write_and_commit(&head, changes, message, reviewer, at, &mut written);
         let (oid, trees) = match outcome {
@@ -319,7 +325,7 @@ impl Writer<'_> {
             }
         };
         fault_point("after-branch-moved");
-        self.refresh_index(changes, &trees)
+        self.refresh_index(changes, &blobs, &trees)
             .map_err(|error| StoreError::IndexNotRefreshed {
                 commit: oid.to_string()[..12].to_string(),
                 message: error.to_string(),
@@ -328,7 +334,7 @@ impl Writer<'_> {
         self.store.end_journal()?;
         // Housekeeping: the change is committed and in the index whatever happens here, and
         // objects that stay loose lose nothing.
-        let _ = self.pack_written(oid, &trees, changes);
+        let _ = self.pack_written(oid, &trees, changes, &blobs);
         Ok(oid)
     }
 
@@ -338,6 +344,7 @@ impl Writer<'_> {
         commit: Oid,
         trees: &[TreeChange],
         changes: &[FileChange],
+        blobs: &[Oid],
     ) -> Result<(), StoreError> {
         let mut written = vec![(commit, Written::Commit, "")];
         written.extend(
@@ -345,8 +352,7 @@ impl Writer<'_> {
                 .iter()
                 .map(|t| (t.after, Written::Tree, t.dir.as_str())),
         );
-        for change in changes {
-            let blob = Oid::hash_object(ObjectType::Blob, &change.contents)?;
+        for (change, &blob) in changes.iter().zip(blobs) {
             written.push((blob, Written::Blob, change.path.as_str()));
         }
         self.store.note_written(&written)?;
@@ -354,23 +360,25 @@ impl Writer<'_> {
     }
 
     /// What this write will do, for the next command to finish or undo it after a crash.
-    fn journal(&self, head: &Head<'_>, changes: &[FileChange]) -> Result<Journal, StoreError> {
+    fn journal(
+        &self,
+        head: &Head<'_>,
+        changes: &[FileChange],
+        blobs: &[Oid],
+    ) -> Result<Journal, StoreError> {
         let tree = head.commit.as_ref().map(|c| c.tree()).transpose()?;
         let files = changes
             .iter()
-            .map(|change| {
-                let before = tree
+            .zip(blobs)
+            .map(|(change, blob)| JournalFile {
+                path: change.path.clone(),
+                before: tree
                     .as_ref()
                     .and_then(|t| t.get_path(Path::new(&change.path)).ok())
-                    .map(|e| e.id().to_string());
-                let after = Oid::hash_object(ObjectType::Blob, &change.contents)?.to_string();
-                Ok(JournalFile {
-                    path: change.path.clone(),
-                    before,
-                    after,
-                })
+                    .map(|e| e.id().to_string()),
+                after: blob.to_string(),
             })
-            .collect::<Result<Vec<_>, git2::Error>>()?;
+            .collect();
         Ok(Journal {
             branch: head.refname.clone(),
             base: head.commit.as_ref().map(|c| c.id().to_string()),
@@ -463,9 +471,10 @@ impl Writer<'_> {
     fn refresh_index(
         &self,
         changes: &[FileChange],
+        blobs: &[Oid],
         trees: &[TreeChange],
     ) -> Result<(), StoreError> {
-        if self.patch_index(changes, trees)? {
+        if self.patch_index(changes, blobs, trees)? {
             return Ok(());
         }
         let repo = self.repo();
@@ -486,13 +495,14 @@ impl Writer<'_> {
     fn patch_index(
         &self,
         changes: &[FileChange],
+        blobs: &[Oid],
         trees: &[TreeChange],
     ) -> Result<bool, StoreError> {
         let mut updates = Vec::with_capacity(changes.len());
-        for change in changes {
+        for (change, &oid) in changes.iter().zip(blobs) {
             updates.push(Update {
                 path: &change.path,
-                oid: Oid::hash_object(ObjectType::Blob, &change.contents)?,
+                oid,
                 stat: stat_if_holding(&self.store.root.join(&change.path), &change.contents)?,
             });
         }

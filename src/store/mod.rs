@@ -107,9 +107,8 @@ impl Store {
     /// Git's index, read at the byte level; `None` when there is none or it is of a kind
     /// only libgit2 reads (see `git_index`), an error for the kinds libgit2 cannot read.
     pub(crate) fn index_file(&self) -> Result<Option<Rc<git_index::IndexFile>>, StoreError> {
-        use std::io::Read;
         let path = self.repo.path().join("index");
-        let mut file = match fs::File::open(&path) {
+        let file = match fs::File::open(&path) {
             Ok(file) => file,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(StoreError::io(path)(e)),
@@ -122,9 +121,9 @@ impl Store {
         {
             return Ok(Some(Rc::clone(index)));
         }
-        let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes)
-            .map_err(StoreError::io(&path))?;
+        // SAFETY: mapped as git maps it. Git and libgit2 never change an index file in place;
+        // they write a new one and rename it over, which leaves this mapping intact.
+        let bytes = unsafe { memmap2::Mmap::map(&file) }.map_err(StoreError::io(&path))?;
         let index = match git_index::IndexFile::parse(bytes) {
             Ok(index) => Some(Rc::new(index)),
             Err(git_index::Unreadable::NotUnderstood) => None,

@@ -16,7 +16,7 @@ use git2::build::TreeUpdateBuilder;
 use git2::{ErrorCode, FileMode, ObjectType, Oid};
 use jiff::Timestamp;
 
-use super::git_index::{StatData, TreeChange, Update};
+use super::git_index::{Patched, StatData, TreeChange, Update};
 use super::identity::Reviewer;
 use super::journal::{Journal, JournalFile, Recovery};
 use super::packing::Written;
@@ -513,10 +513,10 @@ impl Writer<'_> {
         let Some(index) = self.store.index_file()? else {
             return Ok(false);
         };
-        let Some(bytes) = index.with_updates(&updates, trees) else {
+        let Some(patched) = index.with_updates(&updates, trees) else {
             return Ok(false);
         };
-        lock.commit(&bytes, &index_path)?;
+        lock.commit(&patched, &index_path)?;
         Ok(true)
     }
 }
@@ -550,9 +550,9 @@ impl IndexLock {
         }
     }
 
-    fn commit(mut self, contents: &[u8], target: &Path) -> Result<(), StoreError> {
-        self.file
-            .write_all(contents)
+    fn commit(mut self, contents: &Patched<'_>, target: &Path) -> Result<(), StoreError> {
+        contents
+            .write_to(&mut self.file)
             .and_then(|()| fs::rename(&self.path, target))
             .map_err(StoreError::io(&self.path))?;
         self.committed = true;

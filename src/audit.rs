@@ -5,7 +5,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
-use git2::{ErrorCode, Oid, Repository, Sort, Tree};
+use git2::{ErrorCode, Oid, Repository, Sort};
 use serde::{Deserialize, Serialize};
 
 use crate::checks::Violation;
@@ -14,8 +14,8 @@ use crate::domain::record::Record;
 use crate::domain::state::State;
 use crate::domain::workflow::{Confirmations, MoveRequest, Unmet, check_move, evidence_gaps};
 use crate::store::{
-    CHECKLIST_FILE, Delta, POLICY_FILE, Store, StoreError, Trailers, TreeReader, entry_id,
-    parse_record,
+    CHECKLIST_FILE, Delta, HistoryReader, ObjectReader, POLICY_FILE, Packs, RawCommit, RawTree,
+    Store, StoreError, Trailers, parse_record,
 };
 
 /// Bumped whenever the rules change, so a cache made under other rules is not trusted.
@@ -122,17 +122,19 @@ fn audit_commits(
     // Below a few thousand commits a thread costs more than it saves.
     let run = commits.len().div_ceil(threads).max(2048);
     let git_dir = repo.path();
+    let packs = Packs::open(repo);
+    // As much as git's cache of delta bases, shared out between the threads.
+    let cache = (96 << 20) / threads;
     let judged = in_runs_newest_first(commits, run, |run| {
         let repo = Repository::open(git_dir)?;
         let mut auditor = Auditor {
             repo: &repo,
-            trees: TreeReader::new(&repo),
+            trees: HistoryReader::new(ObjectReader::with_cache(&packs, &repo, cache)),
             policies: HashMap::new(),
             violations: Vec::new(),
         };
         run.map(|&oid| {
-            let commit = repo.find_commit(oid)?;
-            let changed = auditor.audit_commit(&commit, shallow_roots.contains(&oid))?;
+            let changed = auditor.audit_commit(oid, shallow_roots.contains(&oid))?;
             Ok((changed, std::mem::take(&mut auditor.violations)))
         })
         .collect()
@@ -176,7 +178,7 @@ fn in_runs_newest_first<T: Sync, R: Send>(
 
 struct Auditor<'r> {
     repo: &'r Repository,
-    trees: TreeReader<'r>,
+    trees: HistoryReader<'r>,
     /// Policies by the blobs of claims.toml and the checklists they were read from.
     policies: HashMap<(Option<Oid>, Option<Oid>), Policy>,
     violations: Vec<Violation>,
@@ -184,27 +186,25 @@ struct Auditor<'r> {
 
 impl Auditor<'_> {
     /// Audits one commit; returns whether it changed records.
-    fn audit_commit(
-        &mut self,
-        commit: &git2::Commit<'_>,
-        shallow_root: bool,
-    ) -> Result<bool, StoreError> {
+    fn audit_commit(&mut self, oid: Oid, shallow_root: bool) -> Result<bool, StoreError> {
         if shallow_root {
             // Its parents are not in this clone: its records are the audit's starting point.
             return Ok(false);
         }
-        let tree = self.trees.tree(commit.tree_id())?;
-        let parent_trees: Vec<Tree<'_>> = commit
-            .parents()
-            .map(|p| self.trees.tree(p.tree_id()))
-            .collect::<Result<_, _>>()?;
+        let commit = self.trees.commit(oid)?;
+        let tree = self.trees.tree(commit.tree)?;
+        let mut parent_trees: Vec<RawTree> = Vec::with_capacity(commit.parents.len());
+        for &parent in &commit.parents {
+            let parent_tree = self.trees.commit(parent)?.tree;
+            parent_trees.push(self.trees.tree(parent_tree)?);
+        }
         let deltas = self
             .trees
             .record_deltas(parent_trees.first().map(|t| t.id()), tree.id())?;
         if deltas.is_empty() {
             return Ok(false);
         }
-        let context = CommitContext::of(commit);
+        let context = CommitContext::of(&commit);
         if parent_trees.len() > 1 {
             for delta in &deltas {
                 self.audit_merge(&context, delta, &parent_trees)?;
@@ -212,7 +212,7 @@ impl Auditor<'_> {
             return Ok(true);
         }
         let policy = self.policy_at(&tree)?;
-        if policy.require_signed_commits && commit.header_field_bytes("gpgsig").is_err() {
+        if policy.require_signed_commits && !commit.signed {
             self.report(
                 &context,
                 None,
@@ -221,7 +221,7 @@ impl Auditor<'_> {
                 "changes records but is not signed".into(),
             );
         }
-        let trailers = Trailers::parse(&String::from_utf8_lossy(commit.message_bytes()));
+        let trailers = Trailers::parse(&commit.message);
         for delta in &deltas {
             self.audit_change(&context, &trailers, delta, &policy)?;
         }
@@ -414,7 +414,7 @@ impl Auditor<'_> {
         &mut self,
         context: &CommitContext,
         delta: &Delta,
-        parents: &[Tree<'_>],
+        parents: &[RawTree],
     ) -> Result<(), StoreError> {
         let path = delta.path.as_str();
         let Some(Some(merged)) = self.committed_version(context, delta)? else {
@@ -422,7 +422,7 @@ impl Auditor<'_> {
         };
         let mut states = BTreeSet::new();
         for parent in parents {
-            let blob = entry_id(parent, path)?;
+            let blob = self.trees.entry_id(parent, path)?;
             if let Some(Ok(record)) = self.read(blob, path)? {
                 states.insert(record.state);
             }
@@ -468,21 +468,21 @@ impl Auditor<'_> {
     }
 
     fn read(
-        &self,
+        &mut self,
         blob: Option<Oid>,
         path: &str,
     ) -> Result<Option<Result<Record, String>>, StoreError> {
         let Some(blob) = blob else { return Ok(None) };
-        let blob = self.repo.find_blob(blob)?;
+        let content = self.trees.blob(blob)?;
         Ok(Some(
-            parse_record(path, blob.content()).map_err(|e| e.to_string()),
+            parse_record(path, &content).map_err(|e| e.to_string()),
         ))
     }
 
-    fn policy_at(&mut self, tree: &Tree<'_>) -> Result<Policy, StoreError> {
+    fn policy_at(&mut self, tree: &RawTree) -> Result<Policy, StoreError> {
         let key = (
-            entry_id(tree, POLICY_FILE)?,
-            entry_id(tree, CHECKLIST_FILE)?,
+            self.trees.entry_id(tree, POLICY_FILE)?,
+            self.trees.entry_id(tree, CHECKLIST_FILE)?,
         );
         if let Some(policy) = self.policies.get(&key) {
             return Ok(policy.clone());
@@ -537,15 +537,10 @@ struct CommitContext {
 }
 
 impl CommitContext {
-    fn of(commit: &git2::Commit<'_>) -> CommitContext {
-        let author = commit.author();
+    fn of(commit: &RawCommit) -> CommitContext {
         CommitContext {
-            short: commit.id().to_string()[..8].to_string(),
-            author: format!(
-                "{} <{}>",
-                String::from_utf8_lossy(author.name_bytes()),
-                String::from_utf8_lossy(author.email_bytes())
-            ),
+            short: commit.id.to_string()[..8].to_string(),
+            author: commit.author.clone(),
         }
     }
 }
@@ -556,11 +551,10 @@ fn id_from_path(path: &str) -> Option<String> {
         .map(|s| s.to_string_lossy().into_owned())
 }
 
-/// A walk over history reads every version of every tree once, and keeps the few it reads
-/// again itself (`TreeReader`). libgit2's object cache only costs it: once full, each
-/// eviction scans its table from the start, which took a third of a full audit at 100,000
-/// commits. And objects read from git's own store are not re-hashed (`git fsck` is the tool
-/// that verifies storage).
+/// The audit reads commits, trees and blobs itself (`HistoryReader`); libgit2 still lists the
+/// commits. Its object cache only costs such a walk: once full, each eviction scans its table
+/// from the start. And objects are not re-hashed as they are read (`git fsck` is the tool that
+/// verifies storage).
 fn tune_for_history_walks() {
     git2::opts::enable_caching(false);
     git2::opts::strict_hash_verification(false);

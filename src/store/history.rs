@@ -1,10 +1,12 @@
 //! Reading the workflow's history back out of git.
 
 use std::path::Path;
+use std::rc::Rc;
 
-use git2::{ErrorCode, ObjectType, Oid, Repository, Sort, Tree};
+use git2::{ErrorCode, ObjectType, Oid, Sort};
 use jiff::Timestamp;
 
+use super::packs::ObjectReader;
 use super::{RECORDS_DIR, Store, StoreError};
 use crate::domain::id::ClaimId;
 
@@ -195,35 +197,259 @@ pub struct Delta {
     pub after: Option<Oid>,
 }
 
-/// Reads trees for history walks, keeping the last few it read: a walk from a commit to its
-/// parent reads the parent's trees again as the next commit's, and at 100,000 records the
-/// `records/` tree alone is 30 KB to inflate and undeltify.
-pub struct TreeReader<'r> {
-    repo: &'r Repository,
-    recent: std::collections::VecDeque<Tree<'r>>,
+/// A tree as git stores it: entries of `<mode> <name>\0<id>`, in git's order, checked to be
+/// well formed when read.
+#[derive(Clone)]
+pub struct RawTree {
+    id: Oid,
+    data: Rc<Vec<u8>>,
+    /// Where each entry ends.
+    ends: Rc<Vec<usize>>,
 }
 
-impl<'r> TreeReader<'r> {
+/// One entry of a `RawTree`.
+#[derive(Clone, Copy)]
+pub struct RawEntry<'a> {
+    /// The whole entry as stored: equal bytes, equal entries.
+    bytes: &'a [u8],
+    pub name: &'a [u8],
+    is_tree: bool,
+}
+
+impl RawTree {
+    fn parse(id: Oid, data: Rc<Vec<u8>>) -> Result<RawTree, StoreError> {
+        let mut ends = Vec::new();
+        let mut at = 0;
+        while at < data.len() {
+            let rest = &data[at..];
+            let nul = rest
+                .iter()
+                .position(|&b| b == 0)
+                .filter(|&nul| nul + 21 <= rest.len() && rest[..nul].contains(&b' '))
+                .ok_or_else(|| {
+                    StoreError::Git(git2::Error::from_str(&format!("tree {id} is damaged")))
+                })?;
+            at += nul + 21;
+            ends.push(at);
+        }
+        Ok(RawTree {
+            id,
+            data,
+            ends: Rc::new(ends),
+        })
+    }
+
+    pub fn id(&self) -> Oid {
+        self.id
+    }
+
+    fn entry(&self, index: usize) -> RawEntry<'_> {
+        let start = index.checked_sub(1).map_or(0, |i| self.ends[i]);
+        let bytes = &self.data[start..self.ends[index]];
+        let space = bytes.iter().position(|&b| b == b' ').expect("checked");
+        RawEntry {
+            bytes,
+            name: &bytes[space + 1..bytes.len() - 21],
+            // Git writes a folder's mode as 40000.
+            is_tree: &bytes[..space] == b"40000",
+        }
+    }
+
+    fn entries(&self) -> impl Iterator<Item = RawEntry<'_>> {
+        (0..self.ends.len()).map(|i| self.entry(i))
+    }
+
+    fn get(&self, name: &[u8]) -> Option<RawEntry<'_>> {
+        self.entries().find(|entry| entry.name == name)
+    }
+
+    /// The entries that differ from `other`'s, when both list the same names (the entries end
+    /// at the same places and, entry by entry, differ at most in their ids); `None` otherwise.
+    fn changed_ids(&self, other: &RawTree) -> Option<Vec<usize>> {
+        if self.ends != other.ends {
+            return None;
+        }
+        // Compare runs of entries at once, and entry by entry only within a run that differs.
+        const RUN: usize = 32;
+        let mut changed = Vec::new();
+        for first in (0..self.ends.len()).step_by(RUN) {
+            let last = (first + RUN).min(self.ends.len()) - 1;
+            let start = first.checked_sub(1).map_or(0, |i| self.ends[i]);
+            let span = start..self.ends[last];
+            if self.data[span.clone()] == other.data[span] {
+                continue;
+            }
+            for index in first..=last {
+                let (a, b) = (self.entry(index), other.entry(index));
+                if a.bytes != b.bytes {
+                    if a.bytes[..a.bytes.len() - 20] != b.bytes[..b.bytes.len() - 20] {
+                        return None;
+                    }
+                    changed.push(index);
+                }
+            }
+        }
+        Some(changed)
+    }
+}
+
+impl RawEntry<'_> {
+    pub fn id(&self) -> Oid {
+        Oid::from_bytes(&self.bytes[self.bytes.len() - 20..]).expect("twenty bytes")
+    }
+
+    /// Git sorts a folder as if its name ended in '/'.
+    fn git_order(&self) -> impl Iterator<Item = u8> + '_ {
+        let folder: &[u8] = if self.is_tree { b"/" } else { b"" };
+        self.name.iter().chain(folder).copied()
+    }
+}
+
+/// What a history walk needs of a commit, parsed from the object as git stores it: headers
+/// (`tree`, `parent`, `author`, ...), a blank line, the message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawCommit {
+    pub id: Oid,
+    pub tree: Oid,
+    pub parents: Vec<Oid>,
+    /// `Name <email>`, read as libgit2 reads it: the email between the last `<` and `>`.
+    pub author: String,
+    /// Whether it carries a `gpgsig` header.
+    pub signed: bool,
+    /// The message, leading blank lines left out.
+    pub message: String,
+}
+
+impl RawCommit {
+    fn parse(id: Oid, data: &[u8]) -> Option<RawCommit> {
+        let hex = |value: &[u8]| Oid::from_str(std::str::from_utf8(value).ok()?).ok();
+        let (mut tree, mut parents, mut author, mut signed) = (None, Vec::new(), None, false);
+        let mut rest = data;
+        loop {
+            let end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+            let line = &rest[..end];
+            rest = rest.get(end + 1..).unwrap_or_default();
+            if line.is_empty() {
+                break;
+            }
+            // A line starting with a space continues the header before it.
+            let Some(space) = line.iter().position(|&b| b == b' ').filter(|&s| s > 0) else {
+                continue;
+            };
+            let (field, value) = (&line[..space], &line[space + 1..]);
+            match field {
+                b"tree" => tree = Some(hex(value)?),
+                b"parent" => parents.push(hex(value)?),
+                b"author" if author.is_none() => author = Some(signature(value)?),
+                b"gpgsig" => signed = true,
+                _ => {}
+            }
+        }
+        let message = rest
+            .iter()
+            .position(|&b| b != b'\n')
+            .map_or(&[][..], |at| &rest[at..]);
+        Some(RawCommit {
+            id,
+            tree: tree?,
+            parents,
+            author: author?,
+            signed,
+            message: String::from_utf8_lossy(message).into_owned(),
+        })
+    }
+}
+
+/// `Name <email>` from a signature line's `Name <email> time zone`.
+fn signature(value: &[u8]) -> Option<String> {
+    let open = value.iter().rposition(|&b| b == b'<')?;
+    let close = open + value[open..].iter().rposition(|&b| b == b'>')?;
+    let name = String::from_utf8_lossy(value[..open].trim_ascii());
+    let email = String::from_utf8_lossy(value[open + 1..close].trim_ascii());
+    Some(format!("{name} <{email}>"))
+}
+
+/// Reads commits, trees and blobs for history walks, straight from the packs (see `packs`). The
+/// last few trees are kept parsed: a walk from a commit to its parent reads the parent's
+/// trees again as the next commit's.
+pub struct HistoryReader<'r> {
+    objects: ObjectReader<'r>,
+    recent: std::collections::VecDeque<RawTree>,
+}
+
+impl<'r> HistoryReader<'r> {
     /// Enough for both sides of a commit: root, `records/` and a shard, before and after.
     const KEPT: usize = 8;
 
-    pub fn new(repo: &'r Repository) -> TreeReader<'r> {
-        TreeReader {
-            repo,
+    pub fn new(objects: ObjectReader<'r>) -> HistoryReader<'r> {
+        HistoryReader {
+            objects,
             recent: std::collections::VecDeque::with_capacity(Self::KEPT),
         }
     }
 
-    pub fn tree(&mut self, oid: Oid) -> Result<Tree<'r>, StoreError> {
-        if let Some(tree) = self.recent.iter().find(|t| t.id() == oid) {
+    pub fn tree(&mut self, oid: Oid) -> Result<RawTree, StoreError> {
+        if let Some(tree) = self.recent.iter().find(|t| t.id == oid) {
             return Ok(tree.clone());
         }
-        let tree = self.repo.find_tree(oid)?;
+        let tree = self.read_tree(oid)?;
         if self.recent.len() == Self::KEPT {
             self.recent.pop_front();
         }
         self.recent.push_back(tree.clone());
         Ok(tree)
+    }
+
+    pub fn commit(&mut self, oid: Oid) -> Result<RawCommit, StoreError> {
+        let object = self.objects.read(oid)?;
+        if object.kind != ObjectType::Commit {
+            return Err(StoreError::Git(git2::Error::from_str(&format!(
+                "{oid} is not a commit"
+            ))));
+        }
+        RawCommit::parse(oid, &object.data).ok_or_else(|| {
+            StoreError::Git(git2::Error::from_str(&format!("commit {oid} is damaged")))
+        })
+    }
+
+    fn read_tree(&mut self, oid: Oid) -> Result<RawTree, StoreError> {
+        let object = self.objects.read(oid)?;
+        if object.kind != ObjectType::Tree {
+            return Err(StoreError::Git(git2::Error::from_str(&format!(
+                "{oid} is not a tree"
+            ))));
+        }
+        RawTree::parse(oid, object.data)
+    }
+
+    pub fn blob(&mut self, oid: Oid) -> Result<Rc<Vec<u8>>, StoreError> {
+        let object = self.objects.read(oid)?;
+        if object.kind != ObjectType::Blob {
+            return Err(StoreError::Git(git2::Error::from_str(&format!(
+                "{oid} is not a blob"
+            ))));
+        }
+        Ok(object.data)
+    }
+
+    /// The id of the object at `path` (folders separated by '/') in `tree`, if there is one.
+    pub fn entry_id(&mut self, tree: &RawTree, path: &str) -> Result<Option<Oid>, StoreError> {
+        let mut components = path.split('/').peekable();
+        let mut tree = tree.clone();
+        while let Some(name) = components.next() {
+            let Some(entry) = tree.get(name.as_bytes()) else {
+                return Ok(None);
+            };
+            if components.peek().is_none() {
+                return Ok(Some(entry.id()));
+            }
+            if !entry.is_tree {
+                return Ok(None);
+            }
+            let id = entry.id();
+            tree = self.tree(id)?;
+        }
+        Ok(None)
     }
 
     /// The record files that differ between `before` (absent for a root commit) and `after`,
@@ -236,7 +462,13 @@ impl<'r> TreeReader<'r> {
     ) -> Result<Vec<Delta>, StoreError> {
         let mut records = |tree: Option<Oid>| -> Result<Option<Oid>, StoreError> {
             match tree {
-                Some(tree) => entry_id(&self.tree(tree)?, RECORDS_DIR),
+                Some(tree) => {
+                    let tree = self.tree(tree)?;
+                    Ok(tree
+                        .get(RECORDS_DIR.as_bytes())
+                        .filter(|e| e.is_tree)
+                        .map(|e| e.id()))
+                }
                 None => Ok(None),
             }
         };
@@ -257,84 +489,124 @@ impl<'r> TreeReader<'r> {
     ) -> Result<(), StoreError> {
         let old = old.map(|oid| self.tree(oid)).transpose()?;
         let new = new.map(|oid| self.tree(oid)).transpose()?;
-        let length = |tree: &Option<Tree<'_>>| tree.as_ref().map_or(0, |t| t.len());
-        let (old_len, new_len) = (length(&old), length(&new));
-        // Both trees are in git's order: walk them side by side, like a merge, reading
-        // entries in place (a records/ tree has a thousand of them, and this runs once per
-        // commit).
-        let (mut i, mut j) = (0, 0);
-        while i < old_len || j < new_len {
-            let a = old.as_ref().filter(|_| i < old_len).and_then(|t| t.get(i));
-            let b = new.as_ref().filter(|_| j < new_len).and_then(|t| t.get(j));
-            let order = match (&a, &b) {
-                (Some(a), Some(b)) => git_order(a).cmp(git_order(b)),
+        if let (Some(old), Some(new)) = (&old, &new)
+            && let Some(changed) = old.changed_ids(new)
+        {
+            for index in changed {
+                self.diff_entries(
+                    Some(old.entry(index)),
+                    Some(new.entry(index)),
+                    prefix,
+                    deltas,
+                )?;
+            }
+            return Ok(());
+        }
+        // Both trees are in git's order: walk them side by side, like a merge.
+        let mut a_entries = old.iter().flat_map(|t| t.entries()).peekable();
+        let mut b_entries = new.iter().flat_map(|t| t.entries()).peekable();
+        let mut changed = Vec::new();
+        loop {
+            let order = match (a_entries.peek(), b_entries.peek()) {
+                (None, None) => break,
+                // Most entries are the same on both sides: one comparison of their bytes.
+                (Some(a), Some(b)) if a.bytes == b.bytes => {
+                    a_entries.next();
+                    b_entries.next();
+                    continue;
+                }
+                (Some(a), Some(b)) => a.git_order().cmp(b.git_order()),
                 (Some(_), None) => std::cmp::Ordering::Less,
-                _ => std::cmp::Ordering::Greater,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
             };
             let (a, b) = match order {
-                std::cmp::Ordering::Equal => {
-                    i += 1;
-                    j += 1;
-                    (a, b)
-                }
-                std::cmp::Ordering::Less => {
-                    i += 1;
-                    (a, None)
-                }
-                std::cmp::Ordering::Greater => {
-                    j += 1;
-                    (None, b)
-                }
+                std::cmp::Ordering::Equal => (a_entries.next(), b_entries.next()),
+                std::cmp::Ordering::Less => (a_entries.next(), None),
+                std::cmp::Ordering::Greater => (None, b_entries.next()),
             };
-            if a.as_ref().map(|e| e.id()) == b.as_ref().map(|e| e.id()) {
-                continue;
+            if a.map(|e| e.id()) != b.map(|e| e.id()) {
+                changed.push((a, b));
             }
-            let entry = a.as_ref().or(b.as_ref()).expect("one side has an entry");
-            let name = String::from_utf8_lossy(entry.name_bytes()).into_owned();
-            let path = format!("{prefix}/{name}");
-            let is_tree = |e: &git2::TreeEntry<'_>| e.kind() == Some(ObjectType::Tree);
-            let subtree =
-                |e: &Option<git2::TreeEntry<'_>>| e.as_ref().filter(|e| is_tree(e)).map(|e| e.id());
-            let blob = |e: &Option<git2::TreeEntry<'_>>| {
-                e.as_ref().filter(|e| !is_tree(e)).map(|e| e.id())
-            };
-            if subtree(&a).is_some() || subtree(&b).is_some() {
-                self.diff_trees(subtree(&a), subtree(&b), &path, deltas)?;
-            }
-            if (blob(&a).is_some() || blob(&b).is_some()) && name.ends_with(".toml") {
-                deltas.push(Delta {
-                    path,
-                    before: blob(&a),
-                    after: blob(&b),
-                });
-            }
+        }
+        for (a, b) in changed {
+            self.diff_entries(a, b, prefix, deltas)?;
         }
         Ok(())
     }
-}
 
-/// Git sorts a folder as if its name ended in '/'.
-fn git_order<'a>(entry: &'a git2::TreeEntry<'_>) -> impl Iterator<Item = u8> + 'a {
-    let folder: &[u8] = if entry.kind() == Some(ObjectType::Tree) {
-        b"/"
-    } else {
-        b""
-    };
-    entry.name_bytes().iter().chain(folder).copied()
-}
-
-/// The id of the object at `path` in `tree`, if there is one.
-pub fn entry_id(tree: &Tree<'_>, path: &str) -> Result<Option<Oid>, StoreError> {
-    match tree.get_path(Path::new(path)) {
-        Ok(entry) => Ok(Some(entry.id())),
-        Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
-        Err(e) => Err(e.into()),
+    /// Records the change between two entries of one name, going down into folders.
+    fn diff_entries(
+        &mut self,
+        a: Option<RawEntry<'_>>,
+        b: Option<RawEntry<'_>>,
+        prefix: &str,
+        deltas: &mut Vec<Delta>,
+    ) -> Result<(), StoreError> {
+        let entry = a.or(b).expect("one side has an entry");
+        let name = String::from_utf8_lossy(entry.name).into_owned();
+        let path = format!("{prefix}/{name}");
+        let subtree = |e: Option<RawEntry<'_>>| e.filter(|e| e.is_tree).map(|e| e.id());
+        let blob = |e: Option<RawEntry<'_>>| e.filter(|e| !e.is_tree).map(|e| e.id());
+        if subtree(a).is_some() || subtree(b).is_some() {
+            self.diff_trees(subtree(a), subtree(b), &path, deltas)?;
+        }
+        if (blob(a).is_some() || blob(b).is_some()) && name.ends_with(".toml") {
+            deltas.push(Delta {
+                path,
+                before: blob(a),
+                after: blob(b),
+            });
+        }
+        Ok(())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn commits_read_as_libgit2_reads_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = git2::Repository::init(dir.path()).unwrap();
+        let tree = repo.treebuilder(None).unwrap().write().unwrap();
+        let tree = repo.find_tree(tree).unwrap();
+        let who =
+            git2::Signature::new(" Ann  Example ", "ann@example.org", &git2::Time::new(1, 60))
+                .unwrap();
+        let first = repo
+            .commit(None, &who, &who, "\n\nFirst\n\nbody\n", &tree, &[])
+            .unwrap();
+        let first = repo.find_commit(first).unwrap();
+        let second = repo
+            .commit(None, &who, &who, "Second", &tree, &[&first])
+            .unwrap();
+        let second = repo.find_commit(second).unwrap();
+        // A signed merge: a multi-line header, and two parents.
+        let buffer = repo
+            .commit_create_buffer(&who, &who, "Merge\n", &tree, &[&first, &second])
+            .unwrap();
+        let merge = repo
+            .commit_signed(
+                std::str::from_utf8(&buffer).unwrap(),
+                "-----BEGIN\nsig\n-----END",
+                None,
+            )
+            .unwrap();
+        let odb = repo.odb().unwrap();
+        for oid in [first.id(), second.id(), merge] {
+            let commit = repo.find_commit(oid).unwrap();
+            let raw = RawCommit::parse(oid, odb.read(oid).unwrap().data()).unwrap();
+            assert_eq!(raw.tree, commit.tree_id());
+            assert_eq!(raw.parents, commit.parent_ids().collect::<Vec<_>>());
+            let author = commit.author();
+            let expected = format!("{} <{}>", author.name().unwrap(), author.email().unwrap());
+            assert_eq!(raw.author, expected);
+            assert_eq!(raw.message.as_bytes(), commit.message_bytes());
+            assert_eq!(raw.signed, commit.header_field_bytes("gpgsig").is_ok());
+        }
+        assert!(RawCommit::parse(merge, b"author x <y> 1 +0000\n\nno tree").is_none());
+    }
 
     #[test]
     fn trailers_are_read_case_insensitively_from_the_last_paragraph() {

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use git2::{Oid, Sort};
 
-use super::history::{Change, Trailers, TreeReader};
+use super::history::{Change, Trailers};
 use super::{Store, StoreError, read_optional, write_atomically};
 use crate::domain::id::ClaimId;
 
@@ -100,7 +100,7 @@ impl Store {
                 .filter_map(|id| ClaimId::parse(id).ok())
                 .collect());
         }
-        let mut trees = TreeReader::new(&self.repo);
+        let mut trees = self.history_reader();
         let mut changed_against = |parent: Option<Oid>| -> Result<HashSet<ClaimId>, StoreError> {
             Ok(trees
                 .record_deltas(parent, commit.tree_id())?

@@ -9,10 +9,11 @@ mod journal;
 mod log_index;
 mod merge;
 mod packing;
+mod packs;
 mod worktree;
 mod writer;
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -25,10 +26,11 @@ use crate::domain::policy::{Checklists, Policy};
 use crate::domain::record::Record;
 
 pub use error::{RecordError, StoreError};
-pub use history::{Change, Delta, Trailers, TreeReader, entry_id};
+pub use history::{Change, Delta, HistoryReader, RawCommit, RawTree, Trailers};
 pub use identity::{Reviewer, now};
 pub use journal::Recovery;
 pub use merge::{ATTRIBUTES_FILE, RecordMerge, merge_record_versions, with_merge_attribute};
+pub use packs::{ObjectReader, Packs};
 pub use worktree::Uncommitted;
 pub use writer::{CommitMessage, FileChange, Writer, write_atomically};
 
@@ -51,6 +53,8 @@ pub struct Store {
     /// reads it to check for staged changes and again under git's lock to update it, and
     /// at 100,000 entries a read costs milliseconds.
     index_cache: RefCell<Option<(git_index::StatData, Rc<git_index::IndexFile>)>>,
+    /// The packs, mapped when a history walk first needs them.
+    packs: OnceCell<Packs>,
 }
 
 impl Store {
@@ -88,11 +92,18 @@ impl Store {
             repo,
             root,
             index_cache: RefCell::default(),
+            packs: OnceCell::new(),
         })
     }
 
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// A reader of commits, trees and blobs for a walk over history.
+    pub(crate) fn history_reader(&self) -> HistoryReader<'_> {
+        let packs = self.packs.get_or_init(|| Packs::open(&self.repo));
+        HistoryReader::new(ObjectReader::new(packs, &self.repo))
     }
 
     pub fn repository(&self) -> &Repository {

@@ -1,0 +1,582 @@
+//! Reading objects straight out of git's pack files, for walks over the whole history.
+//!
+//! An audit of 100,000 commits reads about half a million trees and blobs, most of them
+//! stored as deltas in chains up to fifty long. Through libgit2 every read takes process-wide
+//! locks and shares one 16 MB cache of delta bases between all threads, so a second thread
+//! added little and a third nothing. Here each thread has an `ObjectReader` of its own with
+//! its own cache, as large as git's, which keeps every object it rebuilds (a walk from new to
+//! old asks next for a version stored as a delta against the one it just read). The pack
+//! indexes are mapped once and shared. Objects the packs do not hold (loose ones, those in an
+//! alternate object store, or packs written since the walk began) are read through libgit2.
+//!
+//! Like git's own history commands, and unlike `git fsck`, a read does not re-hash the object
+//! to check its id.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::os::unix::fs::FileExt;
+use std::path::Path;
+use std::rc::Rc;
+
+use flate2::{Decompress, FlushDecompress, Status};
+use git2::{ObjectType, Oid, Repository};
+
+use super::StoreError;
+
+const IDX_MAGIC: &[u8; 4] = b"\xfftOc";
+const IDX_HEADER: usize = 8;
+const FANOUT: usize = 256 * 4;
+const OID_LEN: usize = 20;
+
+/// The packs of a repository's object store, as they were when opened.
+pub struct Packs {
+    packs: Vec<Pack>,
+}
+
+struct Pack {
+    index: memmap2::Mmap,
+    count: usize,
+    data: File,
+}
+
+impl Packs {
+    /// Maps the index of every pack in `objects/pack`. A pack this code cannot read (an index
+    /// of the old version 1, say) is left out: its objects are then read through libgit2.
+    pub fn open(repo: &Repository) -> Packs {
+        let dir = repo.commondir().join("objects").join("pack");
+        let mut packs = Vec::new();
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "idx")
+                && let Some(pack) = Pack::open(&path)
+            {
+                packs.push(pack);
+            }
+        }
+        // The largest first: it holds most of what a walk asks for.
+        packs.sort_by_key(|p| std::cmp::Reverse(p.count));
+        Packs { packs }
+    }
+
+    fn find(&self, oid: Oid, first: usize) -> Option<(usize, u64)> {
+        let order = std::iter::once(first).chain((0..self.packs.len()).filter(|&i| i != first));
+        order
+            .filter(|&i| i < self.packs.len())
+            .find_map(|i| self.packs[i].offset_of(oid).map(|offset| (i, offset)))
+    }
+}
+
+impl Pack {
+    fn open(idx_path: &Path) -> Option<Pack> {
+        let index_file = File::open(idx_path).ok()?;
+        // SAFETY: git writes pack indexes once, under a temporary name, and never changes
+        // them in place; a repack deletes them, which leaves this mapping intact.
+        let index = unsafe { memmap2::Mmap::map(&index_file) }.ok()?;
+        if index.len() < IDX_HEADER + FANOUT || &index[..4] != IDX_MAGIC || be32(&index, 4) != 2 {
+            return None;
+        }
+        let count = be32(&index, IDX_HEADER + FANOUT - 4) as usize;
+        // Ids, checksums and offsets, then the pack's and the index's own checksums.
+        if index.len() < IDX_HEADER + FANOUT + count * (OID_LEN + 8) + 2 * OID_LEN {
+            return None;
+        }
+        let data = File::open(idx_path.with_extension("pack")).ok()?;
+        Some(Pack { index, count, data })
+    }
+
+    /// Where the object is in the pack file, found in the index's sorted ids.
+    fn offset_of(&self, oid: Oid) -> Option<u64> {
+        let id = oid.as_bytes();
+        let fanout = |byte: usize| be32(&self.index, IDX_HEADER + byte * 4) as usize;
+        let first = usize::from(id[0]);
+        let (mut low, mut high) = (
+            if first == 0 { 0 } else { fanout(first - 1) },
+            fanout(first),
+        );
+        let ids = IDX_HEADER + FANOUT;
+        high = high.min(self.count);
+        while low < high {
+            let middle = (low + high) / 2;
+            let at = ids + middle * OID_LEN;
+            match self.index[at..at + OID_LEN].cmp(id) {
+                std::cmp::Ordering::Less => low = middle + 1,
+                std::cmp::Ordering::Greater => high = middle,
+                std::cmp::Ordering::Equal => return self.offset_at(middle),
+            }
+        }
+        None
+    }
+
+    fn offset_at(&self, position: usize) -> Option<u64> {
+        let offsets = IDX_HEADER + FANOUT + self.count * (OID_LEN + 4);
+        let small = be32(&self.index, offsets + position * 4);
+        if small & 0x8000_0000 == 0 {
+            return Some(u64::from(small));
+        }
+        // Packs over 2 GB keep large offsets in a table of their own.
+        let large = offsets + self.count * 4 + (small & 0x7fff_ffff) as usize * 8;
+        let bytes = self.index.get(large..large + 8)?;
+        Some(u64::from_be_bytes(bytes.try_into().ok()?))
+    }
+}
+
+/// An object's kind and contents.
+#[derive(Clone)]
+pub struct Object {
+    pub kind: ObjectType,
+    pub data: Rc<Vec<u8>>,
+}
+
+/// Reads objects for one thread, keeping the ones it rebuilt most recently.
+pub struct ObjectReader<'a> {
+    packs: &'a Packs,
+    repo: &'a Repository,
+    cache: ObjectCache,
+    /// The pack the last object came from, tried first.
+    last_pack: usize,
+    buffer: Vec<u8>,
+    inflater: Decompress,
+}
+
+/// The first read of an entry, and the most a later one reads.
+const SMALL_READ: usize = 1024;
+const LARGE_READ: usize = 65536;
+
+/// What one pack entry is: a whole object, or a delta against another.
+enum Entry {
+    Whole(ObjectType),
+    DeltaAt(u64),
+    DeltaOn(Oid),
+}
+
+impl<'a> ObjectReader<'a> {
+    /// Git's default limit for its own cache of delta bases (`core.deltaBaseCacheLimit`).
+    const CACHE_BYTES: usize = 96 << 20;
+
+    pub fn new(packs: &'a Packs, repo: &'a Repository) -> ObjectReader<'a> {
+        ObjectReader::with_cache(packs, repo, Self::CACHE_BYTES)
+    }
+
+    /// A reader whose cache holds up to `cache_bytes` of objects.
+    pub fn with_cache(packs: &'a Packs, repo: &'a Repository, cache_bytes: usize) -> Self {
+        ObjectReader {
+            packs,
+            repo,
+            cache: ObjectCache::new(cache_bytes),
+            last_pack: 0,
+            buffer: vec![0; LARGE_READ],
+            inflater: Decompress::new(true),
+        }
+    }
+
+    pub fn read(&mut self, oid: Oid) -> Result<Object, StoreError> {
+        if let Some((pack, offset)) = self.packs.find(oid, self.last_pack) {
+            self.last_pack = pack;
+            // A pack that cannot be read as expected is left to libgit2, which reports why.
+            if let Some(object) = self.read_packed(pack, offset) {
+                return Ok(object);
+            }
+        }
+        let odb = self.repo.odb()?;
+        let object = odb.read(oid)?;
+        Ok(Object {
+            kind: object.kind(),
+            data: Rc::new(object.data().to_vec()),
+        })
+    }
+
+    /// Rebuilds the object at `offset`: follows its chain of deltas down to a base that is
+    /// cached or whole, then applies the deltas back up, caching each version on the way.
+    fn read_packed(&mut self, pack: usize, offset: u64) -> Option<Object> {
+        // Each delta on the way down: where its entry is, and the delta itself.
+        let mut chain: Vec<(u64, Vec<u8>)> = Vec::new();
+        let mut at = offset;
+        let mut object = loop {
+            if let Some(object) = self.cache.get(pack, at) {
+                break object;
+            }
+            let (entry, data) = self.read_entry(pack, at)?;
+            match entry {
+                Entry::Whole(kind) => {
+                    let object = Object {
+                        kind,
+                        data: Rc::new(data),
+                    };
+                    self.cache.put(pack, at, object.clone());
+                    break object;
+                }
+                Entry::DeltaAt(base) => {
+                    chain.push((at, data));
+                    at = base;
+                }
+                Entry::DeltaOn(base) => {
+                    // Rare on disk: a pack fetched thin and completed by git. Its base may
+                    // be anywhere, so it is read whole and the chain continues from it.
+                    chain.push((at, data));
+                    break self.read(base).ok()?;
+                }
+            }
+        };
+        while let Some((entry_at, delta)) = chain.pop() {
+            object = Object {
+                kind: object.kind,
+                data: Rc::new(apply_delta(&object.data, &delta)?),
+            };
+            self.cache.put(pack, entry_at, object.clone());
+        }
+        Some(object)
+    }
+
+    /// Reads the entry at `at`: what it is, and its data inflated (an object, or a delta).
+    fn read_entry(&mut self, pack: usize, at: u64) -> Option<(Entry, Vec<u8>)> {
+        let file = &self.packs.packs[pack].data;
+        // Most entries are deltas of a few dozen bytes: one small read holds header and data.
+        let mut read = file.read_at(&mut self.buffer[..SMALL_READ], at).ok()?;
+        let header = &self.buffer[..read];
+        let mut byte = *header.first()?;
+        let kind = (byte >> 4) & 7;
+        let mut size = usize::from(byte & 0x0f);
+        let mut used = 1;
+        let mut shift = 4;
+        while byte & 0x80 != 0 {
+            byte = *header.get(used)?;
+            used += 1;
+            size |= usize::from(byte & 0x7f).checked_shl(shift)?;
+            shift += 7;
+        }
+        let entry = match kind {
+            1 => Entry::Whole(ObjectType::Commit),
+            2 => Entry::Whole(ObjectType::Tree),
+            3 => Entry::Whole(ObjectType::Blob),
+            4 => Entry::Whole(ObjectType::Tag),
+            6 => {
+                // The base's distance back, in git's offset encoding.
+                let mut byte = *header.get(used)?;
+                used += 1;
+                let mut distance = u64::from(byte & 0x7f);
+                while byte & 0x80 != 0 {
+                    byte = *header.get(used)?;
+                    used += 1;
+                    distance = (distance + 1).checked_shl(7)? | u64::from(byte & 0x7f);
+                }
+                Entry::DeltaAt(at.checked_sub(distance)?)
+            }
+            7 => {
+                let base = Oid::from_bytes(header.get(used..used + OID_LEN)?).ok()?;
+                used += OID_LEN;
+                Entry::DeltaOn(base)
+            }
+            _ => return None,
+        };
+        // Inflate what was read, then read on until the stream ends.
+        let mut out = Vec::with_capacity(size);
+        self.inflater.reset(true);
+        let mut input = used..read;
+        let mut next = at + read as u64;
+        loop {
+            let (before_in, before_out) = (self.inflater.total_in(), self.inflater.total_out());
+            let status = self
+                .inflater
+                .decompress_vec(&self.buffer[input.clone()], &mut out, FlushDecompress::None)
+                .ok()?;
+            let consumed = (self.inflater.total_in() - before_in) as usize;
+            input.start += consumed;
+            match status {
+                Status::StreamEnd => break,
+                _ if consumed == 0 && self.inflater.total_out() == before_out => {
+                    if !input.is_empty() {
+                        return None;
+                    }
+                    // About what is left to inflate: zlib barely shrinks trees' ids.
+                    let wanted = (size - out.len().min(size) + 256).clamp(SMALL_READ, LARGE_READ);
+                    read = file.read_at(&mut self.buffer[..wanted], next).ok()?;
+                    if read == 0 {
+                        return None;
+                    }
+                    next += read as u64;
+                    input = 0..read;
+                }
+                _ if out.len() > size => return None,
+                _ => {}
+            }
+        }
+        (out.len() == size).then_some((entry, out))
+    }
+}
+
+/// Applies a git delta (copy and insert instructions) to `base`.
+fn apply_delta(base: &[u8], delta: &[u8]) -> Option<Vec<u8>> {
+    let (base_size, mut at) = delta_size(delta, 0)?;
+    let (size, next) = delta_size(delta, at)?;
+    at = next;
+    if base_size != base.len() {
+        return None;
+    }
+    let mut out = Vec::with_capacity(size);
+    while at < delta.len() {
+        let op = delta[at];
+        at += 1;
+        if op & 0x80 != 0 {
+            let mut offset = 0usize;
+            let mut length = 0usize;
+            for bit in 0..4 {
+                if op & (1 << bit) != 0 {
+                    offset |= usize::from(*delta.get(at)?) << (8 * bit);
+                    at += 1;
+                }
+            }
+            for bit in 0..3 {
+                if op & (0x10 << bit) != 0 {
+                    length |= usize::from(*delta.get(at)?) << (8 * bit);
+                    at += 1;
+                }
+            }
+            if length == 0 {
+                length = 0x10000;
+            }
+            out.extend_from_slice(base.get(offset..offset.checked_add(length)?)?);
+        } else if op != 0 {
+            let length = usize::from(op);
+            out.extend_from_slice(delta.get(at..at + length)?);
+            at += length;
+        } else {
+            return None;
+        }
+    }
+    (out.len() == size).then_some(out)
+}
+
+/// A size at the start of a delta: seven bits a byte, least significant first.
+fn delta_size(delta: &[u8], mut at: usize) -> Option<(usize, usize)> {
+    let mut size = 0usize;
+    let mut shift = 0u32;
+    loop {
+        let byte = *delta.get(at)?;
+        at += 1;
+        size |= usize::from(byte & 0x7f).checked_shl(shift)?;
+        shift += 7;
+        if byte & 0x80 == 0 {
+            return Some((size, at));
+        }
+    }
+}
+
+/// Objects by where they are in a pack, in two generations: new objects go into the young
+/// one, and once it weighs half the limit the old generation is dropped and the young one
+/// becomes old. An object found in the old generation is moved back to the young one. This
+/// keeps what a walk keeps asking for, at a constant cost per object.
+struct ObjectCache {
+    limit: usize,
+    young: Generation,
+    old: Generation,
+}
+
+#[derive(Default)]
+struct Generation {
+    bytes: usize,
+    objects: HashMap<u64, Object, BuildHasherDefault<OffsetHasher>>,
+}
+
+impl Generation {
+    fn insert(&mut self, key: u64, object: Object) {
+        self.bytes += object.data.len();
+        if let Some(old) = self.objects.insert(key, object) {
+            self.bytes -= old.data.len();
+        }
+    }
+}
+
+impl ObjectCache {
+    fn new(limit: usize) -> ObjectCache {
+        ObjectCache {
+            limit,
+            young: Generation::default(),
+            old: Generation::default(),
+        }
+    }
+
+    fn key(pack: usize, offset: u64) -> u64 {
+        // Offsets stay below 2^48 (256 TB); packs below 2^16.
+        (pack as u64) << 48 | offset
+    }
+
+    fn get(&mut self, pack: usize, offset: u64) -> Option<Object> {
+        let key = ObjectCache::key(pack, offset);
+        if let Some(object) = self.young.objects.get(&key) {
+            return Some(object.clone());
+        }
+        let object = self.old.objects.remove(&key)?;
+        self.old.bytes -= object.data.len();
+        self.put(pack, offset, object.clone());
+        Some(object)
+    }
+
+    fn put(&mut self, pack: usize, offset: u64, object: Object) {
+        if object.data.len() > self.limit / 4 {
+            return;
+        }
+        self.young.insert(ObjectCache::key(pack, offset), object);
+        if self.young.bytes > self.limit / 2 {
+            self.old = std::mem::take(&mut self.young);
+        }
+    }
+
+    #[cfg(test)]
+    fn bytes(&self) -> usize {
+        self.young.bytes + self.old.bytes
+    }
+}
+
+/// Hashes the cache's keys, pack offsets that are already spread well, with one multiply;
+/// the standard library's SipHash cost more than the lookups themselves.
+#[derive(Default)]
+struct OffsetHasher(u64);
+
+impl Hasher for OffsetHasher {
+    fn finish(&self) -> u64 {
+        self.0.wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(32)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0 << 8 | u64::from(byte)).wrapping_mul(31);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+fn be32(bytes: &[u8], at: usize) -> u32 {
+    u32::from_be_bytes(bytes[at..at + 4].try_into().expect("four bytes"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::process::Command;
+
+    fn git(dir: &Path, args: &[&str]) {
+        let status = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOME", dir)
+            .env("GIT_AUTHOR_NAME", "T")
+            .env("GIT_AUTHOR_EMAIL", "t@example.org")
+            .env("GIT_COMMITTER_NAME", "T")
+            .env("GIT_COMMITTER_EMAIL", "t@example.org")
+            .status()
+            .unwrap();
+        assert!(status.success(), "git {args:?}");
+    }
+
+    /// A repository whose history git packs into long chains of deltas, plus one loose commit.
+    fn packed_repository() -> (tempfile::TempDir, Repository) {
+        let dir = tempfile::tempdir().unwrap();
+        git(dir.path(), &["init", "-q"]);
+        let mut text = String::new();
+        for round in 0..40 {
+            for file in 0..5 {
+                text.push_str(&format!("line {round} of file {file}\n"));
+                std::fs::write(dir.path().join(format!("f{file}.txt")), &text).unwrap();
+            }
+            git(dir.path(), &["add", "-A"]);
+            git(
+                dir.path(),
+                &["commit", "-q", "-m", &format!("round {round}")],
+            );
+        }
+        git(dir.path(), &["repack", "-adq", "--depth=50", "--window=50"]);
+        std::fs::write(dir.path().join("loose.txt"), "not packed\n").unwrap();
+        git(dir.path(), &["add", "-A"]);
+        git(dir.path(), &["commit", "-q", "-m", "loose"]);
+        let repo = Repository::open(dir.path()).unwrap();
+        (dir, repo)
+    }
+
+    fn all_objects(repo: &Repository) -> Vec<Oid> {
+        let mut oids = Vec::new();
+        repo.odb()
+            .unwrap()
+            .foreach(|oid| {
+                oids.push(*oid);
+                true
+            })
+            .unwrap();
+        oids
+    }
+
+    #[test]
+    fn every_object_reads_as_libgit2_reads_it_whatever_the_cache() {
+        let (_dir, repo) = packed_repository();
+        let packs = Packs::open(&repo);
+        assert_eq!(packs.packs.len(), 1);
+        let odb = repo.odb().unwrap();
+        let oids = all_objects(&repo);
+        let packed = oids.iter().filter(|&&oid| packs.find(oid, 0).is_some());
+        assert!(packed.count() > 200, "the history is packed");
+        // A cache too small to hold anything makes every read rebuild its whole chain.
+        for cache in [ObjectReader::CACHE_BYTES, 0] {
+            let mut reader = ObjectReader::with_cache(&packs, &repo, cache);
+            for &oid in oids.iter().rev() {
+                let ours = reader.read(oid).unwrap();
+                let theirs = odb.read(oid).unwrap();
+                assert_eq!(ours.kind, theirs.kind(), "{oid}");
+                assert_eq!(&ours.data[..], theirs.data(), "{oid}");
+            }
+        }
+    }
+
+    #[test]
+    fn deltas_are_applied_and_bad_ones_refused() {
+        // Base "hello world"; copy 6 bytes from offset 0, insert "there".
+        let delta = [11, 11, 0x90, 6, 5, b't', b'h', b'e', b'r', b'e'];
+        assert_eq!(
+            apply_delta(b"hello world", &delta).as_deref(),
+            Some(&b"hello there"[..])
+        );
+        assert_eq!(apply_delta(b"hello", &delta), None, "wrong base size");
+        let past_the_end = [11, 4, 0x91, 10, 4];
+        assert_eq!(apply_delta(b"hello world", &past_the_end), None);
+        let truncated = [11, 11, 0x90, 6, 5, b't'];
+        assert_eq!(apply_delta(b"hello world", &truncated), None);
+    }
+
+    #[test]
+    fn the_cache_keeps_what_is_used_and_stays_under_its_limit() {
+        let object = |n: usize| Object {
+            kind: ObjectType::Blob,
+            data: Rc::new(vec![0u8; n]),
+        };
+        let mut cache = ObjectCache::new(100);
+        cache.put(0, 1, object(20));
+        cache.put(0, 2, object(20));
+        // The young generation passes half the limit and becomes the old one.
+        cache.put(0, 3, object(20));
+        assert!(
+            cache.get(0, 1).is_some(),
+            "found in the old generation, moved back"
+        );
+        cache.put(0, 4, object(20));
+        assert!(
+            cache.get(0, 3).is_some(),
+            "found in the old generation, moved back"
+        );
+        // Young again passes half: objects 2, not used for a generation, are gone.
+        assert!(cache.get(0, 2).is_none());
+        assert!(cache.get(0, 1).is_some() && cache.get(0, 3).is_some());
+        assert!(cache.get(0, 4).is_some());
+        assert!(cache.bytes() <= 100);
+        cache.put(0, 9, object(40));
+        assert!(cache.get(0, 9).is_none(), "more than a quarter is not kept");
+        cache.put(1, 1, object(10));
+        assert_eq!(
+            cache.get(1, 1).map(|o| o.data.len()),
+            Some(10),
+            "packs are told apart"
+        );
+    }
+}

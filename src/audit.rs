@@ -558,6 +558,14 @@ fn id_from_path(path: &str) -> Option<String> {
 fn tune_for_history_walks() {
     git2::opts::enable_caching(false);
     git2::opts::strict_hash_verification(false);
+    // Listing 100,000 commits maps the parts of the pack that hold them; left at libgit2's
+    // defaults (windows of 1 GB, up to 8 GB mapped), those pages stay counted against the
+    // process while the audit reads on.
+    // SAFETY: set before any other thread uses libgit2.
+    unsafe {
+        let _ = git2::opts::set_mwindow_size(8 << 20);
+        let _ = git2::opts::set_mwindow_mapped_limit(32 << 20);
+    }
 }
 
 /// Commits at the boundary of a shallow clone: their parents are not here.

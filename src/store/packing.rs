@@ -1,25 +1,36 @@
-//! Packs the objects the tool writes.
+//! Where the objects of the tool's changes are stored.
 //!
-//! A change writes a handful of loose objects: the commit, the trees above the record and the
-//! record. At 100,000 claims they weigh about 27 KB, most of it the `records/` tree, which
-//! lists 1,024 folders by id; with git's fan-out folders, a change right after a `git gc`
-//! adds about 49 KB to `.git`. Git packs loose objects only once there are 6,700 of them, and
-//! only when a git command runs. Packed with deltas against one another, a run of changes
-//! costs a kilobyte or two each. So once the tool has written `PACK_AFTER` loose objects, it
-//! packs them and removes the loose copies, as `git repack -d` would.
+//! A change writes a handful of objects: the commit, the trees above the record and the record.
+//! At 100,000 claims they weigh about 27 KB, most of it the `records/` tree, which lists 1,024
+//! folders by id. Written loose, as git writes them, each is a file and often a new fan-out
+//! folder too, which right after a `git gc` brought a change to about 49 KB in `.git`. So a
+//! change's objects are written to memory and stored as one small pack (two files) instead.
+//! Once `MERGE_AFTER` packs of one level have gathered, they are merged into one pack of the
+//! next level, with deltas against one another, which brings a change down to a kilobyte or
+//! two; merged packs are merged again the same way, up to `TOP_LEVEL`, so that the number of
+//! packs stays small (git's `gc --auto` merges everything once there are 50). Git's own
+//! `gc` or `repack` may merge them at any time: packs found gone are simply dropped from the
+//! list.
 
 use std::fs;
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
-use git2::Oid;
+use git2::{Oid, Repository};
 
-use super::{Store, StoreError};
+use super::{Store, StoreError, packs};
 
-/// Where the loose objects written since the last pack are listed, one per line:
-/// `<id> <c|t|b> <path>` (commit, tree or blob; path for the delta search's grouping).
-const LIST: &str = "claims/loose-objects";
-/// About fifty changes' worth.
-const PACK_AFTER: usize = 256;
+/// The objects written since the last merge of first-level packs, one per line:
+/// `<id> <c|t|b> <path>` (commit, tree or blob; the path groups them for the delta search).
+/// Lines from an older version of the tool name loose objects, which are packed the same way.
+const OBJECTS: &str = "claims/loose-objects";
+/// The packs the tool wrote and has not merged yet: `<level> <pack name>` per line.
+const PACKS: &str = "claims/packs";
+/// Packs of one level merged at once.
+const MERGE_AFTER: usize = 16;
+/// Packs are not merged past this level: a merge into level 4 would take every object of
+/// 65,536 changes, minutes of delta search in the middle of someone's command.
+const TOP_LEVEL: u32 = 3;
 
 /// What kind of object was written, for the order objects go into a pack.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -49,75 +60,229 @@ impl Written {
 }
 
 impl Store {
-    /// Lists objects a change wrote, for a later pack.
-    pub(crate) fn note_written(&self, objects: &[(Oid, Written, &str)]) -> Result<(), StoreError> {
-        let path = self.repo.commondir().join(LIST);
+    /// Runs `write` on a handle of the repository whose object writes stay in memory, then
+    /// stores the commit it returns, with every tree and blob new in it, as one pack in git's
+    /// object store; returns what `write` returned and the pack's name. Git finds the pack at
+    /// once; so does libgit2, which looks for new packs when an object is missing.
+    pub(crate) fn write_as_pack<T>(
+        &self,
+        write: impl FnOnce(&Repository) -> Result<(Oid, T), StoreError>,
+    ) -> Result<(Oid, T, String), StoreError> {
+        let repo = Repository::open(self.repo.path())?;
+        let odb = repo.odb()?;
+        // Before every other store, so that writes go to it.
+        let _memory = odb.add_new_mempack_backend(1000)?;
+        let (commit, value) = write(&repo)?;
+        let mut builder = repo.packbuilder()?;
+        builder.insert_object(commit, None)?;
+        let commit = repo.find_commit(commit)?;
+        let parent_trees = commit
+            .parents()
+            .map(|p| p.tree())
+            .collect::<Result<Vec<_>, _>>()?;
+        insert_new(&repo, &mut builder, &commit.tree()?, &parent_trees, "")?;
+        let mut pack = git2::Buf::new();
+        builder.write_buf(&mut pack)?;
+        let dir = self.pack_dir();
+        fs::create_dir_all(&dir).map_err(StoreError::io(&dir))?;
+        let mut indexer = git2::Indexer::new(None, &dir, 0, false)?;
+        indexer
+            .write_all(&pack)
+            .map_err(|e| git2::Error::from_str(&e.to_string()))?;
+        Ok((commit.id(), value, indexer.commit()?))
+    }
+
+    fn pack_dir(&self) -> PathBuf {
+        self.repo.commondir().join("objects").join("pack")
+    }
+
+    /// Lists the objects of a change and the pack they went into, for a later merge.
+    pub(crate) fn note_written(
+        &self,
+        objects: &[(Oid, Written, &str)],
+        pack: &str,
+    ) -> Result<(), StoreError> {
         let mut text = String::new();
         for (oid, kind, name) in objects {
             text.push_str(&format!("{oid} {} {name}\n", kind.letter()));
         }
-        if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir).map_err(StoreError::io(dir))?;
-        }
-        fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .and_then(|mut file| file.write_all(text.as_bytes()))
-            .map_err(StoreError::io(path))
+        append(&self.repo.commondir().join(OBJECTS), &text)?;
+        append(&self.repo.commondir().join(PACKS), &format!("0 {pack}\n"))
     }
 
-    /// Packs the listed objects that are still loose, once there are enough of them, and
-    /// removes their loose copies. Runs under the writers' lock. A crash part-way leaves
-    /// objects both packed and loose, which is harmless, and the list is packed again.
-    pub(crate) fn pack_written_if_due(&self) -> Result<(), StoreError> {
-        let list = self.repo.commondir().join(LIST);
-        let text = match fs::read_to_string(&list) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(StoreError::io(list)(e)),
-        };
-        if text.lines().count() < PACK_AFTER {
-            return Ok(());
-        }
-        let objects_dir = self.repo.commondir().join("objects");
-        let loose_path = |oid: &Oid| {
-            let hex = oid.to_string();
-            objects_dir.join(&hex[..2]).join(&hex[2..])
-        };
-        let mut objects: Vec<(Written, usize, Oid, &str)> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        for (order, line) in text.lines().enumerate() {
-            let mut fields = line.splitn(3, ' ');
-            let (Some(oid), Some(kind), name) = (fields.next(), fields.next(), fields.next())
-            else {
+    /// Merges the packs of each level once there are `MERGE_AFTER` of them. Runs under the
+    /// writers' lock. A crash part-way leaves objects in two packs, which is harmless; the
+    /// lists are rewritten only once the merged pack is in place.
+    pub(crate) fn merge_packs_if_due(&self) -> Result<(), StoreError> {
+        let list = self.repo.commondir().join(PACKS);
+        let mut packs = read_lines(&list)?
+            .iter()
+            .filter_map(|line| {
+                let (level, name) = line.split_once(' ')?;
+                Some((level.parse::<u32>().ok()?, name.to_string()))
+            })
+            .collect::<Vec<_>>();
+        let legacy_loose = packs.is_empty() && self.loose_listed()? >= 256;
+        for level in 0..TOP_LEVEL {
+            let at_level: Vec<String> = packs
+                .iter()
+                .filter(|(l, _)| *l == level)
+                .map(|(_, name)| name.clone())
+                .collect();
+            if at_level.len() < MERGE_AFTER && !(level == 0 && legacy_loose) {
                 continue;
-            };
-            let (Ok(oid), Some(kind)) = (Oid::from_str(oid), Written::from_letter(kind)) else {
-                continue;
-            };
-            if seen.insert(oid) && loose_path(&oid).is_file() {
-                objects.push((kind, order, oid, name.unwrap_or("")));
             }
-        }
-        // Commits, then trees, then blobs, each newest first: the order libgit2 asks for.
-        objects.sort_by_key(|&(kind, order, _, _)| (kind, std::cmp::Reverse(order)));
-        if !objects.is_empty() {
-            let mut pack = self.repo.packbuilder()?;
-            for (_, _, oid, name) in &objects {
-                pack.insert_object(*oid, Some(name))?;
+            let merged = self.merge(&at_level, level == 0)?;
+            packs.retain(|(l, _)| *l != level);
+            packs.extend(merged.map(|name| (level + 1, name)));
+            let text: String = packs.iter().map(|(l, n)| format!("{l} {n}\n")).collect();
+            super::write_atomically(&list, text.as_bytes())?;
+            if level == 0 {
+                self.forget_listed_objects()?;
             }
-            pack.write(&objects_dir.join("pack"), 0)?;
-        }
-        fs::write(&list, "").map_err(StoreError::io(&list))?;
-        for (_, _, oid, _) in &objects {
-            let path = loose_path(oid);
-            let _ = fs::remove_file(&path);
-            // Like git's prune-packed, leave no empty fan-out folder behind.
-            if let Some(dir) = path.parent() {
-                let _ = fs::remove_dir(dir);
+            for name in &at_level {
+                self.remove_pack(name);
             }
         }
         Ok(())
+    }
+
+    /// Writes one pack of every object in `names` (and, for the first level, of the listed
+    /// objects, whose paths guide the delta search). `None` when there was nothing to pack.
+    fn merge(&self, names: &[String], with_listed: bool) -> Result<Option<String>, StoreError> {
+        let mut builder = self.repo.packbuilder()?;
+        let mut inserted = std::collections::HashSet::new();
+        if with_listed {
+            let mut listed: Vec<(Written, usize, Oid, String)> = Vec::new();
+            for (order, line) in read_lines(&self.repo.commondir().join(OBJECTS))?
+                .iter()
+                .enumerate()
+            {
+                let mut fields = line.splitn(3, ' ');
+                if let (Some(Ok(oid)), Some(Some(kind)), name) = (
+                    fields.next().map(Oid::from_str),
+                    fields.next().map(Written::from_letter),
+                    fields.next(),
+                ) {
+                    listed.push((kind, order, oid, name.unwrap_or("").to_string()));
+                }
+            }
+            // Commits, then trees, then blobs, each newest first: the order libgit2 asks for.
+            listed.sort_by_key(|&(kind, order, _, _)| (kind, std::cmp::Reverse(order)));
+            for (_, _, oid, name) in &listed {
+                // An object since removed (by a `git gc --prune`) is not looked for.
+                if self.repo.odb()?.exists(*oid) && inserted.insert(*oid) {
+                    builder.insert_object(*oid, Some(name))?;
+                }
+            }
+        }
+        for name in names {
+            let idx = self.pack_dir().join(format!("pack-{name}.idx"));
+            for oid in packs::ids_in(&idx).unwrap_or_default() {
+                if inserted.insert(oid) {
+                    builder.insert_object(oid, None)?;
+                }
+            }
+        }
+        if inserted.is_empty() {
+            return Ok(None);
+        }
+        builder.write(&self.pack_dir(), 0)?;
+        Ok(builder.name()?.map(str::to_string))
+    }
+
+    /// How many objects are listed.
+    fn loose_listed(&self) -> Result<usize, StoreError> {
+        Ok(read_lines(&self.repo.commondir().join(OBJECTS))?.len())
+    }
+
+    /// Empties the list of objects, removing the loose copies an older version left.
+    fn forget_listed_objects(&self) -> Result<(), StoreError> {
+        let list = self.repo.commondir().join(OBJECTS);
+        let objects_dir = self.repo.commondir().join("objects");
+        for line in read_lines(&list)? {
+            let Some(Ok(oid)) = line.split(' ').next().map(Oid::from_str) else {
+                continue;
+            };
+            let hex = oid.to_string();
+            let path = objects_dir.join(&hex[..2]).join(&hex[2..]);
+            if fs::remove_file(&path).is_ok()
+                && let Some(dir) = path.parent()
+            {
+                // Like git's prune-packed, leave no empty fan-out folder behind.
+                let _ = fs::remove_dir(dir);
+            }
+        }
+        fs::write(&list, "").map_err(StoreError::io(&list))
+    }
+
+    /// Removes a merged pack: its index first, so that no reader finds an index whose pack is
+    /// gone.
+    fn remove_pack(&self, name: &str) {
+        for extension in ["idx", "pack", "rev"] {
+            let _ = fs::remove_file(self.pack_dir().join(format!("pack-{name}.{extension}")));
+        }
+    }
+}
+
+/// Inserts `tree` and, below it, every tree and blob that none of `parents` (the same folder
+/// in the parent commits) holds: those are already stored, anything else may be new.
+fn insert_new(
+    repo: &Repository,
+    builder: &mut git2::PackBuilder<'_>,
+    tree: &git2::Tree<'_>,
+    parents: &[git2::Tree<'_>],
+    path: &str,
+) -> Result<(), StoreError> {
+    if parents.iter().any(|p| p.id() == tree.id()) {
+        return Ok(());
+    }
+    builder.insert_object(tree.id(), Some(path))?;
+    for entry in tree.iter() {
+        let name = String::from_utf8_lossy(entry.name_bytes());
+        let in_parent = |p: &git2::Tree<'_>| p.get_name_bytes(entry.name_bytes()).map(|e| e.id());
+        if parents.iter().any(|p| in_parent(p) == Some(entry.id())) {
+            continue;
+        }
+        let entry_path = if path.is_empty() {
+            name.into_owned()
+        } else {
+            format!("{path}/{name}")
+        };
+        match entry.kind() {
+            Some(git2::ObjectType::Tree) => {
+                let subtree = repo.find_tree(entry.id())?;
+                let below: Vec<git2::Tree<'_>> = parents
+                    .iter()
+                    .filter_map(|p| p.get_name_bytes(entry.name_bytes()))
+                    .filter_map(|e| e.to_object(repo).ok()?.into_tree().ok())
+                    .collect();
+                insert_new(repo, builder, &subtree, &below, &entry_path)?;
+            }
+            Some(git2::ObjectType::Blob) => builder.insert_object(entry.id(), Some(&entry_path))?,
+            // A submodule's commit lives in another repository.
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn append(path: &Path, text: &str) -> Result<(), StoreError> {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).map_err(StoreError::io(dir))?;
+    }
+    fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut file| file.write_all(text.as_bytes()))
+        .map_err(StoreError::io(path))
+}
+
+fn read_lines(path: &Path) -> Result<Vec<String>, StoreError> {
+    match fs::read_to_string(path) {
+        Ok(text) => Ok(text.lines().map(str::to_string).collect()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(e) => Err(StoreError::io(path)(e)),
     }
 }

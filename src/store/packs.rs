@@ -100,6 +100,15 @@ impl Packs {
     }
 }
 
+/// The ids of the objects in the pack whose index is at `idx_path`.
+pub(crate) fn ids_in(idx_path: &Path) -> Option<Vec<Oid>> {
+    let pack = Pack::open(idx_path)?;
+    let ids = IDX_HEADER + FANOUT;
+    (0..pack.count)
+        .map(|i| Oid::from_bytes(&pack.index[ids + i * OID_LEN..ids + (i + 1) * OID_LEN]).ok())
+        .collect()
+}
+
 impl Pack {
     fn open(idx_path: &Path) -> Option<Pack> {
         let index_file = File::open(idx_path).ok()?;

@@ -316,7 +316,7 @@ impl Writer<'_> {
             .begin_journal(&self.journal(&head, changes, &blobs)?)?;
         let mut written: Vec<(PathBuf, Option<Vec<u8>>)> = Vec::new();
         let outcome = self.write_and_commit(&head, changes, message, reviewer, at, &mut written);
-        let (oid, trees) = match outcome {
+        let (oid, trees, pack) = match outcome {
             Ok(done) => done,
             Err(error) => {
                 restore(written);
@@ -333,18 +333,20 @@ impl Writer<'_> {
             })?;
         self.store.end_journal()?;
         // Housekeeping: the change is committed and in the index whatever happens here, and
-        // objects that stay loose lose nothing.
-        let _ = self.pack_written(oid, &trees, changes, &blobs);
+        // packs left unmerged lose nothing.
+        let _ = self.note_pack(oid, &trees, changes, &blobs, &pack);
         Ok(oid)
     }
 
-    /// Lists the objects this change wrote and packs the list when it is long enough.
-    fn pack_written(
+    /// Lists the pack this change wrote and its objects, and merges packs when enough have
+    /// gathered.
+    fn note_pack(
         &self,
         commit: Oid,
         trees: &[TreeChange],
         changes: &[FileChange],
         blobs: &[Oid],
+        pack: &str,
     ) -> Result<(), StoreError> {
         let mut written = vec![(commit, Written::Commit, "")];
         written.extend(
@@ -355,8 +357,8 @@ impl Writer<'_> {
         for (change, &blob) in changes.iter().zip(blobs) {
             written.push((blob, Written::Blob, change.path.as_str()));
         }
-        self.store.note_written(&written)?;
-        self.store.pack_written_if_due()
+        self.store.note_written(&written, pack)?;
+        self.store.merge_packs_if_due()
     }
 
     /// What this write will do, for the next command to finish or undo it after a crash.
@@ -394,7 +396,7 @@ impl Writer<'_> {
         reviewer: &Reviewer,
         at: Timestamp,
         written: &mut Vec<(PathBuf, Option<Vec<u8>>)>,
-    ) -> Result<(Oid, Vec<TreeChange>), StoreError> {
+    ) -> Result<(Oid, Vec<TreeChange>, String), StoreError> {
         // Flushing each file costs milliseconds: worth it for a change to a few records, not
         // for an extraction of thousands, whose files the journal's repair restores from the
         // commit if a power cut loses them.
@@ -414,36 +416,45 @@ impl Writer<'_> {
             written.push((path, previous));
         }
         fault_point("after-record-written");
-        let repo = self.repo();
-        let odb = repo.odb()?;
-        let mut update = TreeUpdateBuilder::new();
-        for change in changes {
-            let blob = odb.write(ObjectType::Blob, &change.contents)?;
-            update.upsert(&change.path, blob, FileMode::Blob);
-        }
-        let base = match &head.commit {
-            Some(commit) => commit.tree()?,
-            None => repo.find_tree(repo.treebuilder(None)?.write()?)?,
-        };
-        let tree = repo.find_tree(update.create_updated(repo, &base)?)?;
-        let signature = reviewer.signature(at)?;
-        let parents: Vec<&git2::Commit<'_>> = head.commit.iter().collect();
-        let text = message.render();
-        let buffer = repo.commit_create_buffer(&signature, &signature, &text, &tree, &parents)?;
-        let buffer = std::str::from_utf8(&buffer)
-            .map_err(|_| git2::Error::from_str("commit buffer is not UTF-8"))?
-            .to_string();
-        let config = repo.config()?.snapshot()?;
-        let oid = if config.get_bool("commit.gpgsign").unwrap_or(false) {
-            let signature = sign(&config, &buffer, reviewer)?;
-            repo.commit_signed(&buffer, &signature, None)?
-        } else {
-            odb.write(ObjectType::Commit, buffer.as_bytes())?
-        };
+        // The change's objects go to git's store as one small pack (see `packing`).
+        let (oid, trees, pack) = self.store.write_as_pack(|repo| {
+            let odb = repo.odb()?;
+            let mut update = TreeUpdateBuilder::new();
+            for change in changes {
+                let blob = odb.write(ObjectType::Blob, &change.contents)?;
+                update.upsert(&change.path, blob, FileMode::Blob);
+            }
+            let parent = head
+                .commit
+                .as_ref()
+                .map(|c| repo.find_commit(c.id()))
+                .transpose()?;
+            let base = match &parent {
+                Some(commit) => commit.tree()?,
+                None => repo.find_tree(repo.treebuilder(None)?.write()?)?,
+            };
+            let tree = repo.find_tree(update.create_updated(repo, &base)?)?;
+            let signature = reviewer.signature(at)?;
+            let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
+            let text = message.render();
+            let buffer =
+                repo.commit_create_buffer(&signature, &signature, &text, &tree, &parents)?;
+            let buffer = std::str::from_utf8(&buffer)
+                .map_err(|_| git2::Error::from_str("commit buffer is not UTF-8"))?
+                .to_string();
+            let config = repo.config()?.snapshot()?;
+            let oid = if config.get_bool("commit.gpgsign").unwrap_or(false) {
+                let signature = sign(&config, &buffer, reviewer)?;
+                repo.commit_signed(&buffer, &signature, None)?
+            } else {
+                odb.write(ObjectType::Commit, buffer.as_bytes())?
+            };
+            let parent_tree = parent.as_ref().map(|c| c.tree()).transpose()?;
+            Ok((oid, tree_changes(changes, parent_tree.as_ref(), &tree)))
+        })?;
         fault_point("after-commit-written");
         self.move_branch(head, oid, &message.subject)?;
-        let parent_tree = head.commit.as_ref().map(|c| c.tree()).transpose()?;
-        Ok((oid, tree_changes(changes, parent_tree.as_ref(), &tree)))
+        Ok((oid, trees, pack))
     }
 
     fn move_branch(&self, head: &Head<'_>, oid: Oid, subject: &str) -> Result<(), StoreError> {

@@ -30,7 +30,7 @@ const PACKS: &str = "claims/packs";
 const MERGE_AFTER: usize = 16;
 /// Packs are not merged past this level: a merge into level 4 would take every object of
 /// 65,536 changes, minutes of delta search in the middle of someone's command.
-const TOP_LEVEL: u32 = 3;
+const TOP_LEVEL: usize = 3;
 
 /// What kind of object was written, for the order objects go into a pack.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -119,19 +119,25 @@ impl Store {
             .iter()
             .filter_map(|line| {
                 let (level, name) = line.split_once(' ')?;
-                Some((level.parse::<u32>().ok()?, name.to_string()))
+                Some((level.parse::<usize>().ok()?, name.to_string()))
             })
             .collect::<Vec<_>>();
-        let legacy_loose = packs.is_empty() && self.loose_listed()? >= 256;
-        for level in 0..TOP_LEVEL {
+        let mut counts = [0; TOP_LEVEL + 1];
+        for (level, _) in &packs {
+            if let Some(count) = counts.get_mut(*level) {
+                *count += 1;
+            }
+        }
+        // An older version's list of loose objects, without packs: pack them now.
+        if packs.is_empty() && self.loose_listed()? >= 256 {
+            counts[0] = MERGE_AFTER;
+        }
+        for level in levels_to_merge(counts) {
             let at_level: Vec<String> = packs
                 .iter()
                 .filter(|(l, _)| *l == level)
                 .map(|(_, name)| name.clone())
                 .collect();
-            if at_level.len() < MERGE_AFTER && !(level == 0 && legacy_loose) {
-                continue;
-            }
             let merged = self.merge(&at_level, level == 0)?;
             packs.retain(|(l, _)| *l != level);
             packs.extend(merged.map(|name| (level + 1, name)));
@@ -267,6 +273,20 @@ fn insert_new(
     Ok(())
 }
 
+/// The levels to merge, in order, given how many packs each level holds: a level with
+/// `MERGE_AFTER` packs becomes one pack of the next, which may fill that level in turn.
+fn levels_to_merge(mut counts: [usize; TOP_LEVEL + 1]) -> Vec<usize> {
+    let mut levels = Vec::new();
+    for level in 0..TOP_LEVEL {
+        if counts[level] >= MERGE_AFTER {
+            levels.push(level);
+            counts[level] = 0;
+            counts[level + 1] += 1;
+        }
+    }
+    levels
+}
+
 fn append(path: &Path, text: &str) -> Result<(), StoreError> {
     if let Some(dir) = path.parent() {
         fs::create_dir_all(dir).map_err(StoreError::io(dir))?;
@@ -284,5 +304,28 @@ fn read_lines(path: &Path) -> Result<Vec<String>, StoreError> {
         Ok(text) => Ok(text.lines().map(str::to_string).collect()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
         Err(e) => Err(StoreError::io(path)(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_levels_merge_upwards_and_the_top_level_stays() {
+        assert_eq!(levels_to_merge([15, 15, 15, 0]), Vec::<usize>::new());
+        assert_eq!(levels_to_merge([16, 0, 0, 0]), vec![0]);
+        assert_eq!(
+            levels_to_merge([16, 15, 0, 0]),
+            vec![0, 1],
+            "a merge fills the next level"
+        );
+        assert_eq!(levels_to_merge([16, 15, 15, 7]), vec![0, 1, 2]);
+        assert_eq!(levels_to_merge([3, 16, 2, 0]), vec![1]);
+        assert_eq!(
+            levels_to_merge([0, 0, 0, 40]),
+            Vec::<usize>::new(),
+            "never past the top"
+        );
     }
 }

@@ -60,6 +60,19 @@ impl StatData {
         }
     }
 
+    /// The same from a `stat` call's result.
+    pub(crate) fn of_stat(stat: &rustix::fs::Stat) -> StatData {
+        StatData {
+            ctime: (stat.st_ctime as u32, stat.st_ctime_nsec as u32),
+            mtime: (stat.st_mtime as u32, stat.st_mtime_nsec as u32),
+            dev: stat.st_dev as u32,
+            ino: stat.st_ino as u32,
+            uid: stat.st_uid,
+            gid: stat.st_gid,
+            size: stat.st_size as u32,
+        }
+    }
+
     fn encode(&self) -> [u8; 40] {
         let fields = [
             self.ctime.0,

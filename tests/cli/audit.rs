@@ -380,3 +380,62 @@ fn uncommitted_changes_are_the_ones_git_status_lists() {
         assert_eq!(ours, listed);
     }
 }
+
+/// A folder whose names the audit remembers is not read again, but every file in it is still
+/// looked at, and a folder that changed is read again.
+#[test]
+fn remembered_folders_still_show_every_change() {
+    let repo = Repo::new();
+    let ids: Vec<String> = ["Edited in place.", "Taken out of the index.", "Kept."]
+        .iter()
+        .map(|text| repo.add(text))
+        .collect();
+    let listings = repo.path().join(".git/claims/folders");
+    assert_eq!(audit(&repo, &[]).0, 0);
+    // Folders changed within two seconds of the listing are read again until they settle.
+    std::thread::sleep(std::time::Duration::from_millis(2200));
+    assert_eq!(audit(&repo, &[]).0, 0);
+    let remembered = std::fs::read(&listings).unwrap();
+    let written = std::fs::metadata(&listings).unwrap().modified().unwrap();
+    assert_eq!(audit(&repo, &[]).0, 0);
+    assert_eq!(
+        std::fs::metadata(&listings).unwrap().modified().unwrap(),
+        written,
+        "nothing changed, no folder read again"
+    );
+    assert_eq!(std::fs::read(&listings).unwrap(), remembered);
+
+    edit(&repo, &ids[0], "Edited in place.", "EDITED IN PLACE.");
+    let taken_out = repo.record_path(&ids[1]);
+    repo.git(&["rm", "-q", "--cached", taken_out.to_str().unwrap()]);
+    let kept = repo.record_path(&ids[2]);
+    let beside = kept.with_file_name("zzzzzzzzzz.toml");
+    std::fs::write(&beside, "new\n").unwrap();
+
+    let (code, report) = audit(&repo, &[]);
+    assert_eq!(code, 1);
+    let found: Vec<String> = report["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| format!("{} {}", v["path"].as_str().unwrap(), v["message"]))
+        .collect();
+    let relative = |p: &std::path::Path| {
+        p.strip_prefix(repo.path())
+            .unwrap()
+            .to_string_lossy()
+            .into_owned()
+    };
+    for (path, how) in [
+        (relative(&repo.record_path(&ids[0])), "modified"),
+        (relative(&taken_out), "staged for removal"),
+        (relative(&beside), "untracked"),
+    ] {
+        assert!(
+            found
+                .iter()
+                .any(|f| f.starts_with(&path) && f.contains(how)),
+            "{path} {how}: {found:?}"
+        );
+    }
+}

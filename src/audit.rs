@@ -614,7 +614,7 @@ fn write_cache(repo: &Repository, tip: Oid, audit: &Audit) {
     let path = repo.commondir().join(CACHE_FILE);
     if let (Some(dir), Ok(bytes)) = (path.parent(), serde_json::to_vec(&cache)) {
         let _ = std::fs::create_dir_all(dir);
-        let _ = crate::store::write_atomically(&path, &bytes);
+        let _ = crate::store::write_cache(&path, &bytes);
     }
 }
 

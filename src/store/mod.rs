@@ -32,7 +32,7 @@ pub use journal::Recovery;
 pub use merge::{ATTRIBUTES_FILE, RecordMerge, merge_record_versions, with_merge_attribute};
 pub use packs::{ObjectReader, Packs};
 pub use worktree::Uncommitted;
-pub use writer::{CommitMessage, FileChange, Writer, write_atomically};
+pub use writer::{CommitMessage, FileChange, Writer, write_atomically, write_cache};
 
 pub const RECORDS_DIR: &str = "records";
 pub const POLICY_FILE: &str = "claims.toml";

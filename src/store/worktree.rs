@@ -440,7 +440,7 @@ impl Listings {
             );
             out.extend_from_slice(&listing.names);
         }
-        super::write_atomically(path, &out)
+        super::write_cache(path, &out)
     }
 }
 

@@ -672,6 +672,12 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), StoreError> 
     write_through_rename(path, contents, true)
 }
 
+/// Replaces a cache file (under git's directory) atomically, without flushing it to disk: a
+/// cache lost or left empty by a power cut is read as no cache, and rebuilt.
+pub fn write_cache(path: &Path, contents: &[u8]) -> Result<(), StoreError> {
+    write_through_rename(path, contents, false)
+}
+
 /// Like [`write_atomically`], flushing to disk only when `durable`.
 fn write_through_rename(path: &Path, contents: &[u8], durable: bool) -> Result<(), StoreError> {
     let dir = path.parent().unwrap_or(Path::new("."));

@@ -6,9 +6,9 @@
 //! added little and a third nothing. Here each thread has an `ObjectReader` of its own with
 //! its own cache, together as large as git's, which keeps every object read (a walk from new
 //! to old asks next for a version stored as a delta against the one it just read) and some of
-//! the versions rebuilt on the way.
-//! Packs and their indexes are mapped once and shared, so a read is no system call. Objects the packs do not hold (loose ones, those in an
-//! alternate object store, or packs written since the walk began) are read through libgit2.
+//! the versions rebuilt on the way. Packs and their indexes are mapped once and shared, so a
+//! read is no system call. Objects the packs do not hold (loose ones, those in an alternate
+//! object store, or packs written since the walk began) are read through libgit2.
 //!
 //! Like git's own history commands, and unlike `git fsck`, a read does not re-hash the object
 //! to check its id.
@@ -44,8 +44,9 @@ struct Pack {
 }
 
 impl Packs {
-    /// Maps the index of every pack in `objects/pack`. A pack this code cannot read (an index
-    /// of the old version 1, say) is left out: its objects are then read through libgit2.
+    /// Maps every pack in `objects/pack` and its index. A pack this code cannot read (one with
+    /// an index of the old version 1, say) is left out: its objects are then read through
+    /// libgit2.
     pub fn open(repo: &Repository) -> Packs {
         let dir = repo.commondir().join("objects").join("pack");
         let mut packs = Vec::new();
@@ -180,7 +181,12 @@ pub struct ObjectReader<'a> {
     /// The pack the last object came from, tried first.
     last_pack: usize,
     inflater: Decompress,
+    /// Reads of bases named by id, under way one inside another.
+    nested_reads: u32,
 }
+
+/// How deep bases named by id may nest before a read is left to libgit2.
+const MAX_NESTED_READS: u32 = 64;
 
 /// How sparsely the versions a chain of deltas passes through are cached. Git packs similar
 /// files together, so the chain of one record's version runs through the versions of dozens
@@ -217,6 +223,7 @@ impl<'a> ObjectReader<'a> {
             cache: ObjectCache::new(cache_bytes),
             last_pack: 0,
             inflater: Decompress::new(true),
+            nested_reads: 0,
         }
     }
 
@@ -263,9 +270,16 @@ impl<'a> ObjectReader<'a> {
                 }
                 Entry::DeltaOn(base) => {
                     // Rare on disk: a pack fetched thin and completed by git. Its base may
-                    // be anywhere, so it is read whole and the chain continues from it.
+                    // be anywhere, so it is read whole and the chain continues from it; a
+                    // damaged pack whose bases name each other is left to libgit2.
                     chain.push((at, data));
-                    break self.read(base).ok()?;
+                    if self.nested_reads >= MAX_NESTED_READS {
+                        return None;
+                    }
+                    self.nested_reads += 1;
+                    let base = self.read(base);
+                    self.nested_reads -= 1;
+                    break base.ok()?;
                 }
             }
         };
@@ -313,7 +327,8 @@ impl<'a> ObjectReader<'a> {
                     used += 1;
                     distance = (distance + 1).checked_shl(7)? | u64::from(byte & 0x7f);
                 }
-                Entry::DeltaAt(at.checked_sub(distance)?)
+                // A base lies before its delta, so a chain always ends.
+                Entry::DeltaAt(at.checked_sub(distance).filter(|_| distance > 0)?)
             }
             7 => {
                 let base = Oid::from_bytes(bytes.get(used..used + OID_LEN)?).ok()?;
@@ -501,7 +516,9 @@ mod tests {
     }
 
     /// A repository whose history git packs into long chains of deltas, plus one loose commit.
-    fn packed_repository() -> (tempfile::TempDir, Repository) {
+    /// With `by_offset` false, each delta names its base by id (as in a pack that was fetched
+    /// thin and completed) instead of by position.
+    fn packed_repository(by_offset: bool) -> (tempfile::TempDir, Repository) {
         let dir = tempfile::tempdir().unwrap();
         git(dir.path(), &["init", "-q"]);
         let mut text = String::new();
@@ -516,7 +533,18 @@ mod tests {
                 &["commit", "-q", "-m", &format!("round {round}")],
             );
         }
-        git(dir.path(), &["repack", "-adq", "--depth=50", "--window=50"]);
+        let offsets = format!("repack.useDeltaBaseOffset={by_offset}");
+        git(
+            dir.path(),
+            &[
+                "-c",
+                &offsets,
+                "repack",
+                "-adq",
+                "--depth=50",
+                "--window=50",
+            ],
+        );
         std::fs::write(dir.path().join("loose.txt"), "not packed\n").unwrap();
         git(dir.path(), &["add", "-A"]);
         git(dir.path(), &["commit", "-q", "-m", "loose"]);
@@ -538,7 +566,13 @@ mod tests {
 
     #[test]
     fn every_object_reads_as_libgit2_reads_it_whatever_the_cache() {
-        let (_dir, repo) = packed_repository();
+        for by_offset in [true, false] {
+            every_object_reads_as_libgit2_reads_it(by_offset);
+        }
+    }
+
+    fn every_object_reads_as_libgit2_reads_it(by_offset: bool) {
+        let (_dir, repo) = packed_repository(by_offset);
         let packs = Packs::open(&repo);
         assert_eq!(packs.packs.len(), 1);
         let odb = repo.odb().unwrap();
@@ -552,7 +586,11 @@ mod tests {
                 if n % 50 == 0 {
                     packs.release_mapped_pages();
                 }
-                let ours = reader.read(oid).unwrap();
+                // Packed objects are read from the pack, not left to libgit2.
+                let ours = match packs.find(oid, 0) {
+                    Some((pack, offset)) => reader.read_packed(pack, offset).expect("packed"),
+                    None => reader.read(oid).unwrap(),
+                };
                 let theirs = odb.read(oid).unwrap();
                 assert_eq!(ours.kind, theirs.kind(), "{oid}");
                 assert_eq!(&ours.data[..], theirs.data(), "{oid}");

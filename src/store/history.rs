@@ -250,8 +250,8 @@ impl RawTree {
         RawEntry {
             bytes,
             name: &bytes[space + 1..bytes.len() - 21],
-            // Git writes a folder's mode as 40000.
-            is_tree: &bytes[..space] == b"40000",
+            // Git writes a folder's mode as 40000; old tools padded it with a zero.
+            is_tree: is_folder_mode(&bytes[..space]),
         }
     }
 
@@ -293,6 +293,15 @@ impl RawTree {
     }
 }
 
+/// Whether an entry's octal mode is a folder's.
+fn is_folder_mode(mode: &[u8]) -> bool {
+    let mode = mode.iter().try_fold(0u32, |mode, &digit| match digit {
+        b'0'..=b'7' => mode.checked_mul(8)?.checked_add(u32::from(digit - b'0')),
+        _ => None,
+    });
+    mode.is_some_and(|mode| mode & 0o170000 == 0o040000)
+}
+
 impl RawEntry<'_> {
     pub fn id(&self) -> Oid {
         Oid::from_bytes(&self.bytes[self.bytes.len() - 20..]).expect("twenty bytes")
@@ -321,39 +330,39 @@ pub struct RawCommit {
 }
 
 impl RawCommit {
+    /// Parses the headers in git's order, as git and libgit2 do: `tree` first, then the
+    /// `parent` lines, then `author` and `committer`; a `tree` or `parent` line anywhere else
+    /// is an extra header that means nothing.
     fn parse(id: Oid, data: &[u8]) -> Option<RawCommit> {
-        let hex = |value: &[u8]| Oid::from_str(std::str::from_utf8(value).ok()?).ok();
-        let (mut tree, mut parents, mut author, mut signed) = (None, Vec::new(), None, false);
-        let mut rest = data;
-        loop {
-            let end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
-            let line = &rest[..end];
-            rest = rest.get(end + 1..).unwrap_or_default();
-            if line.is_empty() {
-                break;
-            }
-            // A line starting with a space continues the header before it.
-            let Some(space) = line.iter().position(|&b| b == b' ').filter(|&s| s > 0) else {
-                continue;
-            };
-            let (field, value) = (&line[..space], &line[space + 1..]);
-            match field {
-                b"tree" => tree = Some(hex(value)?),
-                b"parent" => parents.push(hex(value)?),
-                b"author" if author.is_none() => author = Some(signature(value)?),
-                b"gpgsig" => signed = true,
-                _ => {}
-            }
+        let hex = |value: &[u8]| {
+            let text = std::str::from_utf8(value).ok()?;
+            (text.len() == 40).then(|| Oid::from_str(text).ok())?
+        };
+        let (headers, message) = match data.windows(2).position(|w| w == b"\n\n") {
+            Some(at) => (&data[..at], &data[at + 2..]),
+            None => (data, &[][..]),
+        };
+        let mut lines = headers.split(|&b| b == b'\n').peekable();
+        let tree = hex(lines.next()?.strip_prefix(b"tree ")?)?;
+        let mut parents = Vec::new();
+        while let Some(parent) = lines.peek().and_then(|l| l.strip_prefix(b"parent ")) {
+            parents.push(hex(parent)?);
+            lines.next();
         }
-        let message = rest
+        let author = signature(lines.next()?.strip_prefix(b"author ")?)?;
+        lines.next()?.strip_prefix(b"committer ")?;
+        let signed = lines.any(|line| line.starts_with(b"gpgsig "));
+        // As libgit2 gives it: leading blank lines left out, and up to a NUL.
+        let message = message
             .iter()
             .position(|&b| b != b'\n')
-            .map_or(&[][..], |at| &rest[at..]);
+            .map_or(&[][..], |at| &message[at..]);
+        let message = message.split(|&b| b == 0).next().unwrap_or_default();
         Some(RawCommit {
             id,
-            tree: tree?,
+            tree,
             parents,
-            author: author?,
+            author,
             signed,
             message: String::from_utf8_lossy(message).into_owned(),
         })
@@ -606,6 +615,30 @@ mod tests {
             assert_eq!(raw.signed, commit.header_field_bytes("gpgsig").is_ok());
         }
         assert!(RawCommit::parse(merge, b"author x <y> 1 +0000\n\nno tree").is_none());
+        // Only the first line names the tree, and only the lines after it the parents.
+        let tree_hex = "1".repeat(40);
+        let crafted = format!(
+            "tree {tree_hex}\nauthor A <a@x> 1 +0000\ncommitter A <a@x> 1 +0000\n\
+             tree {0}\nparent {0}\n\nmessage",
+            "2".repeat(40)
+        );
+        let raw = RawCommit::parse(merge, crafted.as_bytes()).unwrap();
+        assert_eq!(raw.tree.to_string(), tree_hex);
+        assert!(raw.parents.is_empty());
+        let short = "tree 1234\nauthor A <a@x> 1 +0000\ncommitter A <a@x> 1 +0000\n\nm";
+        assert!(
+            RawCommit::parse(merge, short.as_bytes()).is_none(),
+            "a short id"
+        );
+    }
+
+    #[test]
+    fn folder_modes_are_read_as_octal_numbers() {
+        assert!(is_folder_mode(b"40000"));
+        assert!(is_folder_mode(b"040000"), "zero-padded, as old tools wrote");
+        assert!(!is_folder_mode(b"100644"));
+        assert!(!is_folder_mode(b"160000"), "a submodule");
+        assert!(!is_folder_mode(b"4000x"));
     }
 
     #[test]

@@ -337,7 +337,9 @@ impl<'a> ObjectReader<'a> {
             }
             _ => return None,
         };
-        let mut out = Vec::with_capacity(size);
+        // A damaged header can claim any size: refuse what cannot be had instead of aborting.
+        let mut out = Vec::new();
+        out.try_reserve_exact(size).ok()?;
         self.inflater.reset(true);
         let status = self
             .inflater
@@ -355,7 +357,8 @@ fn apply_delta(base: &[u8], delta: &[u8]) -> Option<Vec<u8>> {
     if base_size != base.len() {
         return None;
     }
-    let mut out = Vec::with_capacity(size);
+    let mut out = Vec::new();
+    out.try_reserve_exact(size).ok()?;
     while at < delta.len() {
         let op = delta[at];
         at += 1;
@@ -611,6 +614,9 @@ mod tests {
         assert_eq!(apply_delta(b"hello world", &past_the_end), None);
         let truncated = [11, 11, 0x90, 6, 5, b't'];
         assert_eq!(apply_delta(b"hello world", &truncated), None);
+        // A damaged size, claiming petabytes, is refused rather than allocated.
+        let huge = [5, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0x90, 1];
+        assert_eq!(apply_delta(b"hello", &huge), None);
     }
 
     #[test]

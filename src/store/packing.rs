@@ -12,7 +12,7 @@
 //! `gc` or `repack` may merge them at any time: packs found gone are simply dropped from the
 //! list.
 
-use std::fs;
+use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -184,7 +184,15 @@ impl Store {
         }
         for name in names {
             let idx = self.pack_dir().join(format!("pack-{name}.idx"));
-            for oid in packs::ids_in(&idx).unwrap_or_default() {
+            // A pack git's own gc has merged away is gone; one that cannot be read stops the
+            // merge, since the packs merged are removed afterwards.
+            if !idx.exists() {
+                continue;
+            }
+            let ids = packs::ids_in(&idx).ok_or_else(|| {
+                git2::Error::from_str(&format!("cannot read {}: packs not merged", idx.display()))
+            })?;
+            for oid in ids {
                 if inserted.insert(oid) {
                     builder.insert_object(oid, None)?;
                 }
@@ -193,8 +201,22 @@ impl Store {
         if inserted.is_empty() {
             return Ok(None);
         }
-        builder.write(&self.pack_dir(), 0)?;
-        Ok(builder.name()?.map(str::to_string))
+        let dir = self.pack_dir();
+        builder.write(&dir, 0)?;
+        let name = builder.name()?.map(str::to_string);
+        // On disk before the packs it replaces are removed, as git's repack makes sure.
+        if let Some(name) = &name {
+            for extension in ["pack", "idx"] {
+                let path = dir.join(format!("pack-{name}.{extension}"));
+                File::open(&path)
+                    .and_then(|file| file.sync_all())
+                    .map_err(StoreError::io(&path))?;
+            }
+            File::open(&dir)
+                .and_then(|folder| folder.sync_all())
+                .map_err(StoreError::io(&dir))?;
+        }
+        Ok(name)
     }
 
     /// How many objects are listed.

@@ -111,6 +111,7 @@ impl Store {
         let listings_path = self.repo.commondir().join(LISTINGS);
         let listings = Listings::read(&listings_path);
         let listings = &listings;
+        let started = file_system_now(&self.repo.commondir().join(CLOCK));
         // The top folder first, then its sub-folders spread over the threads.
         let mut scan = Scan::default();
         let mut shards = Vec::new();
@@ -147,9 +148,9 @@ impl Store {
             scan.listed.extend(more.listed);
             scan.reread |= more.reread;
         }
-        if scan.reread {
+        if let Some(started) = started.filter(|_| scan.reread) {
             // Only a cache: a failure to keep it costs the next scan its speed.
-            let _ = Listings::write(&listings_path, &scan.listed);
+            let _ = Listings::write(&listings_path, started, &scan.listed);
         }
         for path in scan.untracked {
             if !self.repo.status_should_ignore(Path::new(&path))? {
@@ -360,6 +361,18 @@ impl Scan {
 
 /// Where the names each folder under `records/` held are kept between scans.
 const LISTINGS: &str = "claims/folders";
+/// A file written at the start of a scan, to read the file system's clock.
+const CLOCK: &str = "claims/folders.clock";
+
+/// The file system's time now, read from a file just written (a network file system's clock
+/// may differ from this machine's); `None` if git's directory cannot be written.
+fn file_system_now(clock: &Path) -> Option<(i64, u32)> {
+    use std::os::unix::fs::MetadataExt;
+    fs::create_dir_all(clock.parent()?).ok()?;
+    fs::write(clock, b"\n").ok()?;
+    let meta = fs::metadata(clock).ok()?;
+    Some((meta.mtime(), meta.mtime_nsec() as u32))
+}
 
 /// A folder's identity and last change: creating, removing or renaming a file in it changes
 /// its modification and change times.
@@ -393,24 +406,20 @@ struct Listing {
 #[derive(Default)]
 struct Listings {
     folders: HashMap<String, Listing>,
-    /// When the listings were written, by the file system's clock.
-    written: (i64, u32),
+    /// When the scan that made them began, by the file system's clock.
+    started: (i64, u32),
 }
 
 impl Listings {
-    /// A folder changed this close to the listings' writing may have changed again within
-    /// the same tick of the file system's clock, which its times would not show.
+    /// A folder changed this close to the start of the scan that listed it may have changed
+    /// again within the same tick of the file system's clock, which its times would not show.
     const RACY_SECONDS: i64 = 2;
 
     fn read(path: &Path) -> Listings {
-        let (Ok(bytes), Ok(meta)) = (fs::read(path), fs::metadata(path)) else {
-            return Listings::default();
-        };
-        use std::os::unix::fs::MetadataExt;
-        Listings {
-            folders: parse_listings(&bytes).unwrap_or_default(),
-            written: (meta.mtime(), meta.mtime_nsec() as u32),
-        }
+        fs::read(path)
+            .ok()
+            .and_then(|bytes| parse_listings(&bytes))
+            .unwrap_or_default()
     }
 
     fn trusted(&self, dir: &str, now: &FolderStamp) -> Option<&Vec<u8>> {
@@ -418,13 +427,17 @@ impl Listings {
         let nanos =
             |(seconds, nanos): (i64, u32)| i128::from(seconds) * 1_000_000_000 + i128::from(nanos);
         let margin = i128::from(Self::RACY_SECONDS) * 1_000_000_000;
-        let settled = |time| nanos(time) + margin < nanos(self.written);
+        let settled = |time| nanos(time) + margin < nanos(self.started);
         let settled = settled(listing.stamp.mtime) && settled(listing.stamp.ctime);
         (listing.stamp == *now && settled).then_some(&listing.names)
     }
 
-    fn write(path: &Path, folders: &[(String, Listing)]) -> Result<(), StoreError> {
-        let mut out = Vec::new();
+    fn write(
+        path: &Path,
+        started: (i64, u32),
+        folders: &[(String, Listing)],
+    ) -> Result<(), StoreError> {
+        let mut out = format!("claims folders {} {}\n", started.0, started.1).into_bytes();
         for (dir, listing) in folders {
             let FolderStamp { ino, ctime, mtime } = listing.stamp;
             out.extend_from_slice(
@@ -445,7 +458,12 @@ impl Listings {
 }
 
 /// Reads what `Listings::write` wrote; `None` if it is not that.
-fn parse_listings(mut bytes: &[u8]) -> Option<HashMap<String, Listing>> {
+fn parse_listings(bytes: &[u8]) -> Option<Listings> {
+    let end = bytes.iter().position(|&b| b == b'\n')?;
+    let header = std::str::from_utf8(&bytes[..end]).ok()?;
+    let (seconds, nanos) = header.strip_prefix("claims folders ")?.split_once(' ')?;
+    let started = (seconds.parse().ok()?, nanos.parse().ok()?);
+    let mut bytes = &bytes[end + 1..];
     let mut folders = HashMap::new();
     while !bytes.is_empty() {
         let end = bytes.iter().position(|&b| b == b'\n')?;
@@ -471,7 +489,7 @@ fn parse_listings(mut bytes: &[u8]) -> Option<HashMap<String, Listing>> {
         };
         folders.insert(dir, Listing { stamp, names });
     }
-    Some(folders)
+    Some(Listings { folders, started })
 }
 
 #[cfg(test)]
@@ -506,15 +524,11 @@ mod tests {
                 },
             ),
         ];
-        Listings::write(&path, &folders).unwrap();
-        let read = Listings::read(&path);
-        assert_eq!(read.folders.len(), 2);
-        assert_eq!(read.folders["records/ab"], folders[0].1);
-
-        let listings = Listings {
-            folders: read.folders,
-            written: (103, 0),
-        };
+        Listings::write(&path, (103, 0), &folders).unwrap();
+        let listings = Listings::read(&path);
+        assert_eq!(listings.folders.len(), 2);
+        assert_eq!(listings.folders["records/ab"], folders[0].1);
+        assert_eq!(listings.started, (103, 0));
         assert!(listings.trusted("records/ab", &stamp(100)).is_some());
         assert!(
             listings.trusted("records/ab", &stamp(101)).is_none(),
@@ -526,12 +540,16 @@ mod tests {
         );
         let racy = Listings {
             folders: listings.folders.clone(),
-            written: (101, 0),
+            started: (101, 0),
         };
         assert!(
             racy.trusted("records/ab", &stamp(100)).is_none(),
             "not settled"
         );
-        assert!(parse_listings(b"7 1 2 3 4 99 records/ab\nshort").is_none());
+        assert!(parse_listings(b"claims folders 1 2\n7 1 2 3 4 99 records/ab\nshort").is_none());
+        assert!(
+            parse_listings(b"7 1 2 3 4 0 records/ab\n").is_none(),
+            "no header"
+        );
     }
 }

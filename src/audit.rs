@@ -14,8 +14,8 @@ use crate::domain::record::Record;
 use crate::domain::state::State;
 use crate::domain::workflow::{Confirmations, MoveRequest, Unmet, check_move, evidence_gaps};
 use crate::store::{
-    CHECKLIST_FILE, Delta, HistoryReader, ObjectReader, POLICY_FILE, Packs, RawCommit, RawTree,
-    Store, StoreError, Trailers, parse_record,
+    CHECKLIST_FILE, Delta, HistoryReader, ObjectReader, POLICY_FILE, RawCommit, RawTree, Store,
+    StoreError, Trailers, parse_record,
 };
 
 /// Bumped whenever the rules change, so a cache made under other rules is not trusted.
@@ -91,7 +91,7 @@ pub fn audit(store: &Store, since: Option<&str>) -> Result<Audit, StoreError> {
     }
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
     let commits: Vec<Oid> = walk.collect::<Result<_, _>>()?;
-    let (read_now, violations) = audit_commits(repo, &commits)?;
+    let (read_now, violations) = audit_commits(store, &commits)?;
 
     let mut audit = Audit {
         audited: read_now,
@@ -113,23 +113,21 @@ pub fn audit(store: &Store, since: Option<&str>) -> Result<Audit, StoreError> {
 
 /// Audits `commits` (parents before children) on all cores. Returns how many changed
 /// records, and the violations in history order.
-fn audit_commits(
-    repo: &Repository,
-    commits: &[Oid],
-) -> Result<(usize, Vec<Violation>), StoreError> {
+fn audit_commits(store: &Store, commits: &[Oid]) -> Result<(usize, Vec<Violation>), StoreError> {
+    let repo = store.repository();
     let shallow_roots = shallow_roots(repo);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
     // Below a few thousand commits a thread costs more than it saves.
     let run = commits.len().div_ceil(threads).max(2048);
     let git_dir = repo.path();
-    let packs = Packs::open(repo);
+    let packs = store.packs();
     // As much as git's cache of delta bases, shared out between the threads.
     let cache = (96 << 20) / threads;
     let judged = in_runs_newest_first(commits, run, |run| {
         let repo = Repository::open(git_dir)?;
         let mut auditor = Auditor {
             repo: &repo,
-            trees: HistoryReader::new(ObjectReader::with_cache(&packs, &repo, cache)),
+            trees: HistoryReader::new(ObjectReader::with_cache(packs, &repo, cache)),
             policies: HashMap::new(),
             violations: Vec::new(),
         };

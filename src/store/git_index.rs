@@ -20,6 +20,8 @@ use std::os::unix::fs::MetadataExt;
 use git2::Oid;
 use sha1::{Digest, Sha1};
 
+use super::binary::{be16, be32, offset_varint};
+
 const HEADER_LEN: usize = 12;
 const HASH_LEN: usize = 20;
 /// Stat data (40 bytes), object id (20) and flags (2) precede an entry's path.
@@ -243,7 +245,7 @@ impl IndexFile {
             let path = if version == 4 {
                 // The path is the previous one less `strip` bytes, then a NUL-ended suffix.
                 let path_start = paths.len();
-                let (strip, suffix_at) = varint(&bytes, name_at)?;
+                let (strip, suffix_at) = offset_varint(&bytes, name_at)?;
                 let kept = previous.len().checked_sub(strip)?;
                 paths.extend_from_within(previous.start..previous.start + kept);
                 let suffix_len = bytes
@@ -582,27 +584,6 @@ fn is_within(path: &str, dir: &str) -> bool {
         || path
             .strip_prefix(dir)
             .is_some_and(|rest| rest.starts_with('/'))
-}
-
-/// Reads git's offset varint (version 4 path compression); returns it and where it ends.
-fn varint(bytes: &[u8], mut at: usize) -> Option<(usize, usize)> {
-    let mut byte = *bytes.get(at)?;
-    at += 1;
-    let mut value = usize::from(byte & 0x7f);
-    while byte & 0x80 != 0 {
-        byte = *bytes.get(at)?;
-        at += 1;
-        value = value.checked_add(1)?.checked_mul(128)? | usize::from(byte & 0x7f);
-    }
-    Some((value, at))
-}
-
-fn be32(bytes: &[u8], at: usize) -> u32 {
-    u32::from_be_bytes(bytes[at..at + 4].try_into().expect("four bytes"))
-}
-
-fn be16(bytes: &[u8], at: usize) -> u16 {
-    u16::from_be_bytes(bytes[at..at + 2].try_into().expect("two bytes"))
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The claims repository on disk: record files in the working tree and commits in git.
 //! Everything that touches the file system or git goes through here.
 
+mod binary;
 mod error;
 mod git_index;
 mod history;
@@ -102,8 +103,12 @@ impl Store {
 
     /// A reader of commits, trees and blobs for a walk over history.
     pub(crate) fn history_reader(&self) -> HistoryReader<'_> {
-        let packs = self.packs.get_or_init(|| Packs::open(&self.repo));
-        HistoryReader::new(ObjectReader::new(packs, &self.repo))
+        HistoryReader::new(ObjectReader::new(self.packs(), &self.repo))
+    }
+
+    /// The packs, mapped on first use.
+    pub(crate) fn packs(&self) -> &Packs {
+        self.packs.get_or_init(|| Packs::open(&self.repo))
     }
 
     pub fn repository(&self) -> &Repository {

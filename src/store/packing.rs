@@ -175,9 +175,10 @@ impl Store {
             }
             // Commits, then trees, then blobs, each newest first: the order libgit2 asks for.
             listed.sort_by_key(|&(kind, order, _, _)| (kind, std::cmp::Reverse(order)));
+            let odb = self.repo.odb()?;
             for (_, _, oid, name) in &listed {
                 // An object since removed (by a `git gc --prune`) is not looked for.
-                if self.repo.odb()?.exists(*oid) && inserted.insert(*oid) {
+                if odb.exists(*oid) && inserted.insert(*oid) {
                     builder.insert_object(*oid, Some(name))?;
                 }
             }

@@ -24,6 +24,7 @@ use flate2::{Decompress, FlushDecompress, Status};
 use git2::{ObjectType, Oid, Repository};
 
 use super::StoreError;
+use super::binary::{be32, offset_varint};
 
 const IDX_MAGIC: &[u8; 4] = b"\xfftOc";
 const IDX_HEADER: usize = 8;
@@ -318,17 +319,11 @@ impl<'a> ObjectReader<'a> {
             3 => Entry::Whole(ObjectType::Blob),
             4 => Entry::Whole(ObjectType::Tag),
             6 => {
-                // The base's distance back, in git's offset encoding.
-                let mut byte = *bytes.get(used)?;
-                used += 1;
-                let mut distance = u64::from(byte & 0x7f);
-                while byte & 0x80 != 0 {
-                    byte = *bytes.get(used)?;
-                    used += 1;
-                    distance = (distance + 1).checked_shl(7)? | u64::from(byte & 0x7f);
-                }
-                // A base lies before its delta, so a chain always ends.
-                Entry::DeltaAt(at.checked_sub(distance).filter(|_| distance > 0)?)
+                // The base's distance back. A base lies before its delta, so a chain ends.
+                let (distance, next) = offset_varint(bytes, used)?;
+                used = next;
+                let distance = u64::try_from(distance).ok().filter(|&d| d > 0)?;
+                Entry::DeltaAt(at.checked_sub(distance)?)
             }
             7 => {
                 let base = Oid::from_bytes(bytes.get(used..used + OID_LEN)?).ok()?;
@@ -492,10 +487,6 @@ impl Hasher for OffsetHasher {
     fn write_u64(&mut self, n: u64) {
         self.0 = n;
     }
-}
-
-fn be32(bytes: &[u8], at: usize) -> u32 {
-    u32::from_be_bytes(bytes[at..at + 4].try_into().expect("four bytes"))
 }
 
 #[cfg(test)]

@@ -330,6 +330,13 @@ impl IndexFile {
             .take_while(move |entry| entry.path.starts_with(prefix))
     }
 
+    /// How many entries have a path that starts with `prefix`, stages all counted.
+    pub(crate) fn count_under(&self, prefix: &str) -> usize {
+        let prefix = prefix.as_bytes();
+        let start = self.position(prefix);
+        self.slots[start..].partition_point(|slot| self.path(slot).starts_with(prefix))
+    }
+
     /// The tree the cached-tree extension holds for folder `dir` (`""` the root), when it is
     /// valid: the tree a commit of the index would hold there.
     pub(crate) fn cached_tree(&self, dir: &str) -> Option<Oid> {
@@ -869,5 +876,14 @@ mod tests {
         let now = StatData::of(&fs::metadata(dir.path().join("records/cd/cde.toml")).unwrap());
         assert!(entry.stat().matches(&now));
         assert!(index.entries_for("records/cd").next().is_none());
+        for (prefix, count) in [
+            ("records/", 3),
+            ("records/ab/", 2),
+            ("records/c", 1),
+            ("x", 0),
+        ] {
+            assert_eq!(index.count_under(prefix), count, "{prefix}");
+            assert_eq!(index.entries_under(prefix).count(), count, "{prefix}");
+        }
     }
 }

@@ -5,8 +5,10 @@
 //! `stat` relative to its folder, and a folder whose times have not changed since the last
 //! scan is not read again: its names are remembered in git's directory (`Listings`).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fs;
+use std::ops::Range;
 use std::os::fd::OwnedFd;
 use std::path::Path;
 
@@ -220,9 +222,10 @@ impl Store {
     }
 }
 
-/// What one thread found reading folders of the working tree.
+/// What one thread found reading folders of the working tree; names of folders not read
+/// again are borrowed from the listings of the last scan (`'l`).
 #[derive(Default)]
-struct Scan {
+struct Scan<'l> {
     found: Vec<Uncommitted>,
     /// Files without an index entry, to be checked against the ignore rules.
     untracked: Vec<String>,
@@ -231,12 +234,12 @@ struct Scan {
     /// Room for the folder entries the kernel returns, kept from folder to folder.
     listing: Vec<std::mem::MaybeUninit<u8>>,
     /// What each folder held, for the next scan.
-    listed: Vec<(String, Listing)>,
+    listed: Vec<(String, Listing<'l>)>,
     /// Whether some folder had to be read again.
     reread: bool,
 }
 
-impl Scan {
+impl<'l> Scan<'l> {
     /// Compares the files of folder `dir` (repository-relative) with their index entries;
     /// sub-folders go to `pending`. Names are read into one buffer and each file is looked at
     /// relative to its folder, so a file costs one system call and no allocation: 100,000 of
@@ -247,7 +250,7 @@ impl Scan {
         index: &IndexFile,
         dir: &str,
         written: &StatData,
-        listings: &Listings,
+        listings: &'l Listings,
         pending: &mut Vec<String>,
     ) -> Result<(), StoreError> {
         use rustix::fs::{AtFlags, FileType, Mode, OFlags};
@@ -271,19 +274,15 @@ impl Scan {
         let stat = rustix::fs::fstat(&folder).map_err(|e| StoreError::io(&full)(e.into()))?;
         let stamp = FolderStamp::of(&stat);
         let names = match listings.trusted(dir, &stamp) {
-            Some(names) => names.clone(),
+            Some(names) => Cow::Borrowed(names),
             None => {
                 self.reread = true;
-                self.read_names(&folder, &full)?
+                Cow::Owned(self.read_names(&folder, &full)?)
             }
         };
-        self.listed.push((
-            dir.to_string(),
-            Listing {
-                stamp,
-                names: names.clone(),
-            },
-        ));
+        self.listed
+            .push((dir.to_string(), Listing { stamp, names }));
+        let names = &self.listed[self.listed.len() - 1].1.names;
         // Names and entries are both in byte order: walk them side by side.
         let mut next_entry = 0;
         for name in names.split(|&b| b == 0).filter(|n| !n.is_empty()) {
@@ -397,9 +396,9 @@ impl FolderStamp {
 
 /// A folder's names as last read, each followed by a NUL.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Listing {
+struct Listing<'a> {
     stamp: FolderStamp,
-    names: Vec<u8>,
+    names: Cow<'a, [u8]>,
 }
 
 /// The names of the folders under `records/`, as the last scan found them: a folder whose
@@ -407,7 +406,10 @@ struct Listing {
 /// untracked cache works the same way). The files themselves are always looked at.
 #[derive(Default)]
 struct Listings {
-    folders: HashMap<String, Listing>,
+    /// The file as read: the names are used from it, not copied.
+    bytes: Vec<u8>,
+    /// Each folder's stamp and where its names are in `bytes`.
+    folders: HashMap<String, (FolderStamp, Range<usize>)>,
     /// When the scan that made them began, by the file system's clock.
     started: (i64, u32),
 }
@@ -420,24 +422,24 @@ impl Listings {
     fn read(path: &Path) -> Listings {
         fs::read(path)
             .ok()
-            .and_then(|bytes| parse_listings(&bytes))
+            .and_then(parse_listings)
             .unwrap_or_default()
     }
 
-    fn trusted(&self, dir: &str, now: &FolderStamp) -> Option<&Vec<u8>> {
-        let listing = self.folders.get(dir)?;
+    fn trusted(&self, dir: &str, now: &FolderStamp) -> Option<&[u8]> {
+        let (stamp, names) = self.folders.get(dir)?;
         let nanos =
             |(seconds, nanos): (i64, u32)| i128::from(seconds) * 1_000_000_000 + i128::from(nanos);
         let margin = i128::from(Self::RACY_SECONDS) * 1_000_000_000;
         let settled = |time| nanos(time) + margin < nanos(self.started);
-        let settled = settled(listing.stamp.mtime) && settled(listing.stamp.ctime);
-        (listing.stamp == *now && settled).then_some(&listing.names)
+        let settled = settled(stamp.mtime) && settled(stamp.ctime);
+        (stamp == now && settled).then(|| &self.bytes[names.clone()])
     }
 
     fn write(
         path: &Path,
         started: (i64, u32),
-        folders: &[(String, Listing)],
+        folders: &[(String, Listing<'_>)],
     ) -> Result<(), StoreError> {
         let mut out = format!("claims folders {} {}\n", started.0, started.1).into_bytes();
         for (dir, listing) in folders {
@@ -460,16 +462,16 @@ impl Listings {
 }
 
 /// Reads what `Listings::write` wrote; `None` if it is not that.
-fn parse_listings(bytes: &[u8]) -> Option<Listings> {
+fn parse_listings(bytes: Vec<u8>) -> Option<Listings> {
     let end = bytes.iter().position(|&b| b == b'\n')?;
     let header = std::str::from_utf8(&bytes[..end]).ok()?;
     let (seconds, nanos) = header.strip_prefix("claims folders ")?.split_once(' ')?;
     let started = (seconds.parse().ok()?, nanos.parse().ok()?);
-    let mut bytes = &bytes[end + 1..];
+    let mut at = end + 1;
     let mut folders = HashMap::new();
-    while !bytes.is_empty() {
-        let end = bytes.iter().position(|&b| b == b'\n')?;
-        let header = std::str::from_utf8(&bytes[..end]).ok()?;
+    while at < bytes.len() {
+        let end = at + bytes[at..].iter().position(|&b| b == b'\n')?;
+        let header = std::str::from_utf8(&bytes[at..end]).ok()?;
         let mut fields = header.splitn(7, ' ');
         let mut number = || fields.next()?.parse::<i64>().ok();
         let (ino, cs, cns, ms, mns, len) = (
@@ -482,16 +484,22 @@ fn parse_listings(bytes: &[u8]) -> Option<Listings> {
         );
         let dir = fields.next()?.to_string();
         let names_end = (end + 1).checked_add(usize::try_from(len).ok()?)?;
-        let names = bytes.get(end + 1..names_end)?.to_vec();
-        bytes = &bytes[names_end..];
+        if names_end > bytes.len() {
+            return None;
+        }
         let stamp = FolderStamp {
             ino: u64::try_from(ino).ok()?,
             ctime: (cs, u32::try_from(cns).ok()?),
             mtime: (ms, u32::try_from(mns).ok()?),
         };
-        folders.insert(dir, Listing { stamp, names });
+        folders.insert(dir, (stamp, end + 1..names_end));
+        at = names_end;
     }
-    Some(Listings { folders, started })
+    Some(Listings {
+        bytes,
+        folders,
+        started,
+    })
 }
 
 #[cfg(test)]
@@ -515,23 +523,24 @@ mod tests {
                 "records/ab".to_string(),
                 Listing {
                     stamp: stamp(100),
-                    names: b"abc.toml\0odd\nname\0".to_vec(),
+                    names: Cow::Borrowed(b"abc.toml\0odd\nname\0"),
                 },
             ),
             (
                 "records/cd".to_string(),
                 Listing {
                     stamp: stamp(100),
-                    names: Vec::new(),
+                    names: Cow::Borrowed(b""),
                 },
             ),
         ];
         Listings::write(&path, (103, 0), &folders).unwrap();
         let listings = Listings::read(&path);
         assert_eq!(listings.folders.len(), 2);
-        assert_eq!(listings.folders["records/ab"], folders[0].1);
         assert_eq!(listings.started, (103, 0));
-        assert!(listings.trusted("records/ab", &stamp(100)).is_some());
+        for (dir, listing) in &folders {
+            assert_eq!(listings.trusted(dir, &stamp(100)), Some(&listing.names[..]));
+        }
         assert!(
             listings.trusted("records/ab", &stamp(101)).is_none(),
             "changed"
@@ -541,17 +550,15 @@ mod tests {
             "unknown"
         );
         let racy = Listings {
-            folders: listings.folders.clone(),
             started: (101, 0),
+            ..listings
         };
         assert!(
             racy.trusted("records/ab", &stamp(100)).is_none(),
             "not settled"
         );
-        assert!(parse_listings(b"claims folders 1 2\n7 1 2 3 4 99 records/ab\nshort").is_none());
-        assert!(
-            parse_listings(b"7 1 2 3 4 0 records/ab\n").is_none(),
-            "no header"
-        );
+        let parse = |bytes: &[u8]| parse_listings(bytes.to_vec());
+        assert!(parse(b"claims folders 1 2\n7 1 2 3 4 99 records/ab\nshort").is_none());
+        assert!(parse(b"7 1 2 3 4 0 records/ab\n").is_none(), "no header");
     }
 }

@@ -82,6 +82,8 @@ pub fn audit(store: &Store, since: Option<&str>) -> Result<Audit, StoreError> {
         }),
         Some(_) => None,
     };
+    // A cache already at HEAD stays as it is: an audit with nothing new writes nothing.
+    let cache_is_current = cache.as_ref().is_some_and(|c| c.tip == head.to_string());
     let mut walk = repo.revwalk()?;
     walk.push(head)?;
     if let Some(boundary) =
@@ -104,7 +106,7 @@ pub fn audit(store: &Store, since: Option<&str>) -> Result<Audit, StoreError> {
         audit.violations = cache.violations.into_iter().map(Violation::from).collect();
     }
     audit.violations.extend(violations);
-    if since.is_none() {
+    if since.is_none() && !cache_is_current {
         write_cache(repo, head, &audit);
     }
     audit.violations.extend(uncommitted(store)?);

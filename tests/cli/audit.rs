@@ -170,9 +170,17 @@ fn repeated_audits_read_only_new_commits() {
     let (repo, id) = clean_history();
     let (_, first) = audit(&repo, &[]);
     assert_eq!(first["read"], 6);
+    let cache = repo.path().join(".git/claims/audit-cache.json");
+    let inode = || std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(&cache).unwrap());
+    let written = inode();
     let (_, again) = audit(&repo, &[]);
     assert_eq!(again["read"], 0);
     assert_eq!(again["checked"], 6);
+    assert_eq!(
+        inode(),
+        written,
+        "nothing new, so the cache is not written again"
+    );
     repo.ok(&["note", &id, "one more"]);
     let (_, after) = audit(&repo, &[]);
     assert_eq!(after["read"], 1);

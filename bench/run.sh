@@ -18,8 +18,9 @@ BENCH_DIR=${BENCH_DIR:-$(mktemp -d)}
 REPO="$BENCH_DIR/claims-$N-$M"
 
 (cd "$ROOT" && cargo build --release --quiet --bin claims --example fixture)
-CLAIMS="$ROOT/target/release/claims"
-FIXTURE="$ROOT/target/release/examples/fixture"
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+CLAIMS="$TARGET/release/claims"
+FIXTURE="$TARGET/release/examples/fixture"
 
 export CLAIMS_REVIEWER="Bench Reviewer <bench@example.org>"
 export GIT_AUTHOR_NAME="Bench Reviewer" GIT_AUTHOR_EMAIL="bench@example.org"

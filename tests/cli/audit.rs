@@ -447,3 +447,35 @@ fn remembered_folders_still_show_every_change() {
         );
     }
 }
+
+#[test]
+fn remembered_folders_are_not_rewritten_for_one_changed_folder() {
+    let repo = Repo::new();
+    let ids: Vec<String> = (0..48)
+        .map(|n| repo.add(&format!("Claim number {n} of many.")))
+        .collect();
+    let folders: std::collections::BTreeSet<_> = ids
+        .iter()
+        .map(|id| repo.record_path(id).parent().unwrap().to_path_buf())
+        .collect();
+    assert!(folders.len() > 32, "enough folders: {}", folders.len());
+    let listings = repo.path().join(".git/claims/folders");
+    assert_eq!(audit(&repo, &[]).0, 0);
+    // Once every folder has settled, the list is written and holds them all.
+    std::thread::sleep(std::time::Duration::from_millis(2200));
+    assert_eq!(audit(&repo, &[]).0, 0);
+    let remembered = std::fs::read(&listings).unwrap();
+
+    let stray = repo.record_path(&ids[0]).with_file_name("zzzzzzzzzz.toml");
+    std::fs::write(&stray, "new\n").unwrap();
+    let (code, report) = audit(&repo, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(rules(&report), ["uncommitted"], "{report}");
+    assert_eq!(
+        std::fs::read(&listings).unwrap(),
+        remembered,
+        "one folder in more than 32 changed: read again, not worth rewriting the list for"
+    );
+    // Still seen on the next scan, from the folder read again.
+    assert_eq!(rules(&audit(&repo, &[]).1), ["uncommitted"]);
+}

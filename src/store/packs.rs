@@ -69,16 +69,22 @@ impl Packs {
         }
     }
 
-    /// Stamps the region of pack `pack` around `at` as used by this read, and every
-    /// `RELEASE_AFTER` reads gives back the pages of the regions used least recently. A walk
-    /// reads most of a pack, and every page it kept mapped would count towards the process's
-    /// memory; giving all of them back each time cost the audit a quarter of its time in
-    /// mapping the same pages again, since a walk keeps returning to a few regions.
-    fn note_read(&self, pack: usize, at: u64) {
+    /// Stamps the regions of pack `pack` that an entry of `len` bytes at `at` lies in as used
+    /// by this read, and every `RELEASE_AFTER` reads gives back the pages of the regions used
+    /// least recently. A walk reads most of a pack, and every page it kept mapped would count
+    /// towards the process's memory; giving all of them back each time cost the audit a
+    /// quarter of its time in mapping the same pages again, since a walk keeps returning to a
+    /// few regions.
+    fn note_read(&self, pack: usize, at: u64, len: usize) {
         let clock = self.reads.fetch_add(1, Ordering::Relaxed) + 1;
-        let region = usize::try_from(at / REGION_BYTES).unwrap_or(usize::MAX);
-        if let Some(stamp) = self.packs.get(pack).and_then(|p| p.last_used.get(region)) {
-            stamp.store(clock, Ordering::Relaxed);
+        let end = at.saturating_add(len.max(1) as u64 - 1);
+        if let Some(pack) = self.packs.get(pack) {
+            for region in at / REGION_BYTES..=end / REGION_BYTES {
+                let region = usize::try_from(region).unwrap_or(usize::MAX);
+                if let Some(stamp) = pack.last_used.get(region) {
+                    stamp.store(clock, Ordering::Relaxed);
+                }
+            }
         }
         if clock.is_multiple_of(RELEASE_AFTER) {
             self.release_mapped_pages(MAPPED_REGIONS);
@@ -240,10 +246,10 @@ const KEEP_EVERY: usize = 8;
 const RELEASE_AFTER: usize = 8192;
 /// The span of a pack whose pages are given back together.
 const REGION_BYTES: u64 = 4 << 20;
-/// How many regions may stay mapped: 96 MB, which bounds the memory a walk takes whatever
-/// the size of the packs. At 100,000 commits (a 130 MB pack) an audit gives back only the
-/// regions it has not used for longest, and spends under a second of system time on it where
-/// giving back all the pages each time took five.
+/// How many regions stay mapped at each look: 96 MB, plus what the reads until the next
+/// look touch, whatever the size of the packs. At 100,000 commits (a 130 MB pack) an audit
+/// gives back only the regions it has not used for longest, and spends under a second of
+/// system time on it where giving back all the pages each time took five.
 const MAPPED_REGIONS: usize = 24;
 
 /// What one pack entry is: a whole object, or a delta against another.
@@ -343,7 +349,6 @@ impl<'a> ObjectReader<'a> {
 
     /// Reads the entry at `at`: what it is, and its data inflated (an object, or a delta).
     fn read_entry(&mut self, pack: usize, at: u64) -> Option<(Entry, Vec<u8>)> {
-        self.packs.note_read(pack, at);
         let bytes = self.packs.packs[pack]
             .data
             .get(usize::try_from(at).ok()?..)?;
@@ -377,7 +382,8 @@ impl<'a> ObjectReader<'a> {
             }
             _ => return None,
         };
-        let out = self.inflater.inflate(&bytes[used..], size)?;
+        let (out, read) = self.inflater.inflate(&bytes[used..], size)?;
+        self.packs.note_read(pack, at, used + read);
         Some((entry, out))
     }
 }
@@ -394,17 +400,18 @@ impl Inflater {
         let decompressor = unsafe { libdeflate_sys::libdeflate_alloc_decompressor() };
         match std::ptr::NonNull::new(decompressor) {
             Some(decompressor) => Inflater(decompressor),
-            // As any allocation that fails in Rust.
+            // As any allocation that fails in Rust; the layout only shows in the message.
             None => std::alloc::handle_alloc_error(std::alloc::Layout::new::<[u8; 1 << 15]>()),
         }
     }
 
     /// The `size` bytes of the zlib stream at the start of `input` (which may go on after
-    /// it); `None` if it is not a stream of exactly that size.
-    fn inflate(&mut self, input: &[u8], size: usize) -> Option<Vec<u8>> {
+    /// it), and how long the stream was; `None` if it is not a stream of exactly that size.
+    fn inflate(&mut self, input: &[u8], size: usize) -> Option<(Vec<u8>, usize)> {
         // A damaged header can claim any size: refuse what cannot be had instead of aborting.
+        // Never less than a byte, so that libdeflate is always given real memory.
         let mut out: Vec<u8> = Vec::new();
-        out.try_reserve_exact(size).ok()?;
+        out.try_reserve_exact(size.max(1)).ok()?;
         let (mut read, mut written) = (0usize, 0usize);
         // SAFETY: libdeflate reads at most `input.len()` bytes of `input` and writes at most
         // `size` bytes into `out`'s reserved room, reporting how many in `written`.
@@ -424,7 +431,7 @@ impl Inflater {
         }
         // SAFETY: the first `size` bytes were just written.
         unsafe { out.set_len(size) };
-        Some(out)
+        Some((out, read))
     }
 }
 
@@ -691,7 +698,7 @@ mod tests {
         // used in the order 2, 0, 1.
         packs.packs[0].last_used = (0..3).map(|_| AtomicUsize::new(0)).collect();
         for region in [2u64, 0, 1] {
-            packs.note_read(0, region * REGION_BYTES + 5);
+            packs.note_read(0, region * REGION_BYTES + 5, 10);
         }
         let stamps = |packs: &Packs| -> Vec<usize> {
             let regions = &packs.packs[0].last_used;
@@ -700,14 +707,18 @@ mod tests {
         assert_eq!(stamps(&packs), [2, 3, 1]);
         packs.release_mapped_pages(2);
         assert_eq!(stamps(&packs), [2, 3, 0], "the least recent is given back");
-        packs.note_read(0, 2 * REGION_BYTES);
+        packs.note_read(0, 2 * REGION_BYTES, 1);
         packs.release_mapped_pages(3);
         assert_eq!(stamps(&packs), [2, 3, 4], "within the limit all stay");
         packs.release_mapped_pages(0);
         assert_eq!(stamps(&packs), [0, 0, 0]);
+        // An entry across a boundary stamps both regions.
+        packs.note_read(0, REGION_BYTES - 2, 4);
+        assert_eq!(stamps(&packs), [5, 5, 0]);
         // Reading after a release maps the pages again.
+        let (pack, offset) = packs.find(all_objects(&repo)[0], 0).unwrap();
         let mut reader = ObjectReader::new(&packs, &repo);
-        assert!(reader.read(all_objects(&repo)[0]).is_ok());
+        assert!(reader.read_packed(pack, offset).is_some());
     }
 
     #[test]

@@ -83,7 +83,9 @@ pub fn audit(store: &Store, since: Option<&str>) -> Result<Audit, StoreError> {
         Some(_) => None,
     };
     // A cache already at HEAD stays as it is: an audit with nothing new writes nothing.
-    let cache_is_current = cache.as_ref().is_some_and(|c| c.tip == head.to_string());
+    let cache_is_current = cache
+        .as_ref()
+        .is_some_and(|c| Oid::from_str(&c.tip).is_ok_and(|tip| tip == head));
     let mut walk = repo.revwalk()?;
     walk.push(head)?;
     if let Some(boundary) =

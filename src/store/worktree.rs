@@ -114,7 +114,7 @@ impl Store {
         let listings_path = self.repo.commondir().join(LISTINGS);
         let listings = Listings::read(&listings_path);
         let listings = &listings;
-        let began = std::time::Instant::now();
+        let began = (std::time::Instant::now(), std::time::SystemTime::now());
         // The top folder first, then its sub-folders spread over the threads.
         let mut scan = Scan::default();
         let mut shards = Vec::new();
@@ -158,7 +158,10 @@ impl Store {
             let clock = self.repo.commondir().join(CLOCK);
             // Only a cache: a failure to keep it costs the next scan its speed.
             if let Some(now) = file_system_now(&clock) {
-                let _ = Listings::write(&listings_path, before(now, began.elapsed()), &scan.listed);
+                // The longer of the two: the monotonic clock stops while the machine sleeps,
+                // and the wall clock can be set back. Too long only trusts less.
+                let took = began.0.elapsed().max(began.1.elapsed().unwrap_or_default());
+                let _ = Listings::write(&listings_path, before(now, took), &scan.listed);
             }
         }
         for path in scan.untracked {
@@ -414,7 +417,6 @@ impl FolderStamp {
 }
 
 /// A folder's names as last read, each followed by a NUL.
-#[derive(Debug, Clone, PartialEq, Eq)]
 struct Listing<'a> {
     stamp: FolderStamp,
     names: Cow<'a, [u8]>,
@@ -539,6 +541,11 @@ mod tests {
         assert_eq!(before((100, 500_000_000), ms(200)), (100, 300_000_000));
         assert_eq!(before((100, 100_000_000), ms(200)), (99, 900_000_000));
         assert_eq!(before((100, 0), ms(0)), (100, 0));
+        assert_eq!(
+            before((0, 0), ms(1500)),
+            (-2, 500_000_000),
+            "before the epoch"
+        );
     }
 
     #[test]

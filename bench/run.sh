@@ -19,6 +19,7 @@ REPO="$BENCH_DIR/claims-$N-$M"
 
 (cd "$ROOT" && cargo build --release --quiet --bin claims --example fixture)
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+case $TARGET in /*) ;; *) TARGET=$ROOT/$TARGET ;; esac # cargo ran in $ROOT
 CLAIMS="$TARGET/release/claims"
 FIXTURE="$TARGET/release/examples/fixture"
 
@@ -56,8 +57,8 @@ peak_kib() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -n 1; }
 # Claims to work on: the fixture's records, in a fixed order.
 mapfile -t FILES < <(git ls-files records | head -n $((RUNS * 4 + 8)))
 id_of() { local name=${1##*/}; printf '%s\n' "${name%.toml}"; }
-# Sets REPLY to line $1 (from 0) of $2. No subshell, no process: choosing what to work on
-# costs neither side of a measurement anything.
+# Sets REPLY to line $1 (from 0) of $2, with builtins only: choosing what to work on starts
+# no process inside either side's timed command, and costs both sides the same.
 nth() { local lines; mapfile -t lines <<<"$2"; REPLY=${lines[$1]}; }
 
 # Pairs one of our commands with its peer, alternating, RUNS times each. An optional fourth
@@ -73,7 +74,7 @@ compare() { # name, then shell snippets run with $i set: ours, peer, [setup]
   report "$name" "$(printf '%s\n' "${o[@]}" | median)" "$(printf '%s\n' "${p[@]}" | median)"
 }
 export CLAIMS
-export -f id_of nth
+export -f nth
 FILE_LIST=$(printf '%s\n' "${FILES[@]}")
 export FILE_LIST
 IDS_LIST=$(for file in "${FILES[@]}"; do id_of "$file"; done)
@@ -86,6 +87,10 @@ compare "note (one write commit)" \
 
 # A transition: claims with a supporting source, still unverified, moved to sourced.
 mapfile -t MOVABLE < <("$CLAIMS" list --state unverified --format csv | awk -F, 'NR > 1 && $7 > 0 { print $1 }' | head -n "$RUNS")
+if [ "${#MOVABLE[@]}" -lt "$RUNS" ]; then
+  echo "# only ${#MOVABLE[@]} claims can be moved to sourced; a fixture this small cannot time $RUNS moves" >&2
+  exit 1
+fi
 MOVABLE_LIST=$(printf '%s\n' "${MOVABLE[@]}")
 export MOVABLE_LIST
 compare "mark (one write commit)" \

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use git2::{Oid, Sort};
 
-use super::history::{Change, Trailers};
+use super::history::{Change, HistoryReader, Trailers};
 use super::{Store, StoreError, read_optional, write_atomically};
 use crate::domain::id::ClaimId;
 
@@ -71,9 +71,12 @@ impl Store {
         }
         walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
         let mut lines: BTreeMap<String, String> = BTreeMap::new();
+        // One reader for the whole walk, made at the first commit without trailers: its cache
+        // keeps the trees one commit shares with the next.
+        let mut trees = None;
         for oid in walk {
             let commit = self.repo.find_commit(oid?)?;
-            for id in self.claims_changed_by(&commit)? {
+            for id in self.claims_changed_by(&commit, &mut trees)? {
                 lines
                     .entry(id.shard().to_string())
                     .or_default()
@@ -91,7 +94,11 @@ impl Store {
     /// Claim-Id trailers (`claims audit` proves the trailers honest); any other commit, and
     /// every merge, is compared tree against tree: a merge changed a record when it differs
     /// from every parent's.
-    fn claims_changed_by(&self, commit: &git2::Commit<'_>) -> Result<Vec<ClaimId>, StoreError> {
+    fn claims_changed_by<'s>(
+        &'s self,
+        commit: &git2::Commit<'_>,
+        trees: &mut Option<HistoryReader<'s>>,
+    ) -> Result<Vec<ClaimId>, StoreError> {
         let trailers = Trailers::parse(&String::from_utf8_lossy(commit.message_bytes()));
         if !trailers.ids.is_empty() && commit.parent_count() <= 1 {
             return Ok(trailers
@@ -100,7 +107,7 @@ impl Store {
                 .filter_map(|id| ClaimId::parse(id).ok())
                 .collect());
         }
-        let mut trees = self.history_reader();
+        let trees = trees.get_or_insert_with(|| self.history_reader());
         let mut changed_against = |parent: Option<Oid>| -> Result<HashSet<ClaimId>, StoreError> {
             Ok(trees
                 .record_deltas(parent, commit.tree_id())?

@@ -75,22 +75,18 @@ pub fn audit(store: &Store, since: Option<&str>) -> Result<Audit, StoreError> {
         .transpose()?;
     // The cache holds the audit of everything up to its tip; only a full audit uses it.
     let cache = match since {
-        None => read_cache(repo).filter(|cache| {
-            Oid::from_str(&cache.tip).is_ok_and(|tip| {
-                tip == head || repo.graph_descendant_of(head, tip).unwrap_or(false)
-            })
+        None => read_cache(repo).and_then(|cache| {
+            let tip = Oid::from_str(&cache.tip).ok()?;
+            (tip == head || repo.graph_descendant_of(head, tip).unwrap_or(false))
+                .then_some((tip, cache))
         }),
         Some(_) => None,
     };
     // A cache already at HEAD stays as it is: an audit with nothing new writes nothing.
-    let cache_is_current = cache
-        .as_ref()
-        .is_some_and(|c| Oid::from_str(&c.tip).is_ok_and(|tip| tip == head));
+    let cache_is_current = cache.as_ref().is_some_and(|(tip, _)| *tip == head);
     let mut walk = repo.revwalk()?;
     walk.push(head)?;
-    if let Some(boundary) =
-        since.or_else(|| cache.as_ref().and_then(|c| Oid::from_str(&c.tip).ok()))
-    {
+    if let Some(boundary) = since.or(cache.as_ref().map(|(tip, _)| *tip)) {
         walk.hide(boundary)?;
     }
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
@@ -103,7 +99,7 @@ pub fn audit(store: &Store, since: Option<&str>) -> Result<Audit, StoreError> {
         violations: Vec::new(),
         shallow: repo.is_shallow(),
     };
-    if let Some(cache) = cache {
+    if let Some((_, cache)) = cache {
         audit.audited += cache.audited;
         audit.violations = cache.violations.into_iter().map(Violation::from).collect();
     }
@@ -132,7 +128,6 @@ fn audit_commits(store: &Store, commits: &[Oid]) -> Result<(usize, Vec<Violation
     let judged = in_runs_newest_first(commits, run, |run| {
         let repo = Repository::open(git_dir)?;
         let mut auditor = Auditor {
-            repo: &repo,
             trees: HistoryReader::new(ObjectReader::with_cache(packs, &repo, cache)),
             policies: HashMap::new(),
             violations: Vec::new(),
@@ -181,7 +176,6 @@ fn in_runs_newest_first<T: Sync, R: Send>(
 }
 
 struct Auditor<'r> {
-    repo: &'r Repository,
     trees: HistoryReader<'r>,
     /// Policies by the blobs of claims.toml and the checklists they were read from.
     policies: HashMap<(Option<Oid>, Option<Oid>), Policy>,
@@ -491,11 +485,10 @@ impl Auditor<'_> {
         if let Some(policy) = self.policies.get(&key) {
             return Ok(policy.clone());
         }
-        let text = |blob: Option<Oid>| -> Result<String, StoreError> {
+        let trees = &mut self.trees;
+        let mut text = |blob: Option<Oid>| -> Result<String, StoreError> {
             Ok(match blob {
-                Some(blob) => {
-                    String::from_utf8_lossy(self.repo.find_blob(blob)?.content()).into_owned()
-                }
+                Some(blob) => String::from_utf8_lossy(&trees.blob(blob)?).into_owned(),
                 None => String::new(),
             })
         };

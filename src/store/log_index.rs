@@ -8,14 +8,12 @@
 //! repeats lines, which reading skips.
 
 use std::collections::{BTreeMap, HashSet};
-use std::fs::OpenOptions;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use git2::{Oid, Sort};
 
 use super::history::{Change, HistoryReader, Trailers};
-use super::{Store, StoreError, read_optional, write_atomically};
+use super::{Store, StoreError, append, read_optional, write_atomically};
 use crate::domain::id::ClaimId;
 
 const INDEX_DIR: &str = "claims/log";
@@ -131,13 +129,4 @@ impl Store {
         changed.sort();
         Ok(changed)
     }
-}
-
-fn append(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
-    OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .and_then(|mut file| file.write_all(bytes))
-        .map_err(StoreError::io(path))
 }

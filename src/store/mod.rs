@@ -416,6 +416,24 @@ fn too_large(path: &str) -> RecordError {
     )
 }
 
+/// Appends `bytes` to the file at `path`, creating it and its folder if need be.
+pub(crate) fn append(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).map_err(StoreError::io(dir))?;
+    }
+    fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut file| io::Write::write_all(&mut file, bytes))
+        .map_err(StoreError::io(path))
+}
+
+/// Where git keeps the packs of the repository's object store.
+pub(crate) fn pack_dir(repo: &git2::Repository) -> PathBuf {
+    repo.commondir().join("objects").join("pack")
+}
+
 pub(crate) fn read_optional(path: &Path) -> Result<Option<Vec<u8>>, StoreError> {
     match fs::read(path) {
         Ok(bytes) => Ok(Some(bytes)),

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use git2::{Oid, Repository};
 
-use super::{Store, StoreError, packs};
+use super::{Store, StoreError, append, pack_dir, packs, read_optional};
 
 /// The objects written since the last merge of first-level packs, one per line:
 /// `<id> <c|t|b> <path>` (commit, tree or blob; the path groups them for the delta search).
@@ -93,7 +93,7 @@ impl Store {
     }
 
     fn pack_dir(&self) -> PathBuf {
-        self.repo.commondir().join("objects").join("pack")
+        pack_dir(&self.repo)
     }
 
     /// Lists the objects of a change and the pack they went into, for a later merge.
@@ -106,8 +106,11 @@ impl Store {
         for (oid, kind, name) in objects {
             text.push_str(&format!("{oid} {} {name}\n", kind.letter()));
         }
-        append(&self.repo.commondir().join(OBJECTS), &text)?;
-        append(&self.repo.commondir().join(PACKS), &format!("0 {pack}\n"))
+        append(&self.repo.commondir().join(OBJECTS), text.as_bytes())?;
+        append(
+            &self.repo.commondir().join(PACKS),
+            format!("0 {pack}\n").as_bytes(),
+        )
     }
 
     /// Merges the packs of each level once there are `MERGE_AFTER` of them. Runs under the
@@ -310,24 +313,15 @@ fn levels_to_merge(mut counts: [usize; TOP_LEVEL + 1]) -> Vec<usize> {
     levels
 }
 
-fn append(path: &Path, text: &str) -> Result<(), StoreError> {
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir).map_err(StoreError::io(dir))?;
-    }
-    fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .and_then(|mut file| file.write_all(text.as_bytes()))
-        .map_err(StoreError::io(path))
-}
-
 fn read_lines(path: &Path) -> Result<Vec<String>, StoreError> {
-    match fs::read_to_string(path) {
-        Ok(text) => Ok(text.lines().map(str::to_string).collect()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-        Err(e) => Err(StoreError::io(path)(e)),
-    }
+    Ok(read_optional(path)?
+        .map(|bytes| {
+            String::from_utf8_lossy(&bytes)
+                .lines()
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default())
 }
 
 #[cfg(test)]

@@ -51,7 +51,7 @@ impl Packs {
     /// an index of the old version 1, say) is left out: its objects are then read through
     /// libgit2.
     pub fn open(repo: &Repository) -> Packs {
-        let dir = repo.commondir().join("objects").join("pack");
+        let dir = super::pack_dir(repo);
         let mut packs = Vec::new();
         for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
             let path = entry.path();

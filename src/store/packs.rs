@@ -143,27 +143,33 @@ impl Packs {
 
 /// The ids of the objects in the pack whose index is at `idx_path`.
 pub(crate) fn ids_in(idx_path: &Path) -> Option<Vec<Oid>> {
-    let pack = Pack::open(idx_path)?;
+    let (index, count) = map_index(idx_path)?;
     let ids = IDX_HEADER + FANOUT;
-    (0..pack.count)
-        .map(|i| Oid::from_bytes(&pack.index[ids + i * OID_LEN..ids + (i + 1) * OID_LEN]).ok())
+    (0..count)
+        .map(|i| Oid::from_bytes(&index[ids + i * OID_LEN..ids + (i + 1) * OID_LEN]).ok())
         .collect()
+}
+
+/// A pack index of version 2, mapped, and how many objects it lists.
+fn map_index(idx_path: &Path) -> Option<(memmap2::Mmap, usize)> {
+    let index_file = File::open(idx_path).ok()?;
+    // SAFETY: git writes pack indexes once, under a temporary name, and never changes them in
+    // place; a repack deletes them, which leaves this mapping intact.
+    let index = unsafe { memmap2::Mmap::map(&index_file) }.ok()?;
+    if index.len() < IDX_HEADER + FANOUT || &index[..4] != IDX_MAGIC || be32(&index, 4) != 2 {
+        return None;
+    }
+    let count = be32(&index, IDX_HEADER + FANOUT - 4) as usize;
+    // Ids, checksums and offsets, then the pack's and the index's own checksums.
+    if index.len() < IDX_HEADER + FANOUT + count * (OID_LEN + 8) + 2 * OID_LEN {
+        return None;
+    }
+    Some((index, count))
 }
 
 impl Pack {
     fn open(idx_path: &Path) -> Option<Pack> {
-        let index_file = File::open(idx_path).ok()?;
-        // SAFETY: git writes pack indexes once, under a temporary name, and never changes
-        // them in place; a repack deletes them, which leaves this mapping intact.
-        let index = unsafe { memmap2::Mmap::map(&index_file) }.ok()?;
-        if index.len() < IDX_HEADER + FANOUT || &index[..4] != IDX_MAGIC || be32(&index, 4) != 2 {
-            return None;
-        }
-        let count = be32(&index, IDX_HEADER + FANOUT - 4) as usize;
-        // Ids, checksums and offsets, then the pack's and the index's own checksums.
-        if index.len() < IDX_HEADER + FANOUT + count * (OID_LEN + 8) + 2 * OID_LEN {
-            return None;
-        }
+        let (index, count) = map_index(idx_path)?;
         let data_file = File::open(idx_path.with_extension("pack")).ok()?;
         // SAFETY: as for the index; packs too are only ever written whole and renamed.
         let data = unsafe { memmap2::Mmap::map(&data_file) }.ok()?;

@@ -451,9 +451,7 @@ fn remembered_folders_still_show_every_change() {
 #[test]
 fn remembered_folders_are_not_rewritten_for_one_changed_folder() {
     let repo = Repo::new();
-    let ids: Vec<String> = (0..48)
-        .map(|n| repo.add(&format!("Claim number {n} of many.")))
-        .collect();
+    let ids = repo.add_numbered(48, |n| format!("Claim number {n} of many."));
     let folders: std::collections::BTreeSet<_> = ids
         .iter()
         .map(|id| repo.record_path(id).parent().unwrap().to_path_buf())

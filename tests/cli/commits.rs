@@ -240,9 +240,7 @@ fn concurrent_notes(
 #[test]
 fn eight_writers_on_different_claims_all_land() {
     let repo = Repo::new();
-    let ids: Vec<String> = (0..8)
-        .map(|i| repo.add(&format!("Concurrent claim number {i}.")))
-        .collect();
+    let ids = repo.add_numbered(8, |i| format!("Concurrent claim number {i}."));
     let before = repo.commit_count();
     concurrent_notes(&repo, 8, 25, |w| ids[w].clone());
     assert_eq!(
@@ -388,9 +386,9 @@ fn the_objects_of_many_changes_are_packed() {
     };
     let loose_before = loose(&repo);
     let packs_before = packs(&repo);
-    let ids: Vec<String> = (0..4)
-        .map(|n| repo.add(&format!("Claim number {n} is packed with the others.")))
-        .collect();
+    let ids = repo.add_numbered(4, |n| {
+        format!("Claim number {n} is packed with the others.")
+    });
     assert_eq!(packs(&repo), packs_before + 4, "one pack per change");
     let commits = repo.commit_count();
     for n in 0..60 {

@@ -151,6 +151,11 @@ impl Repo {
         self.ok(&["add", text]).trim().to_string()
     }
 
+    /// Adds `count` claims, the text of each made from its number; returns their ids.
+    pub fn add_numbered(&self, count: usize, text: impl Fn(usize) -> String) -> Vec<String> {
+        (0..count).map(|n| self.add(&text(n))).collect()
+    }
+
     pub fn record_path(&self, id: &str) -> PathBuf {
         self.path().join(format!("records/{}/{id}.toml", &id[..2]))
     }

@@ -13,7 +13,6 @@
 //! list.
 
 use std::fs::{self, File};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use git2::{Oid, Repository};
@@ -61,35 +60,37 @@ impl Written {
 
 impl Store {
     /// Runs `write` on a handle of the repository whose object writes stay in memory, then
-    /// stores the commit it returns, with every tree and blob new in it, as one pack in git's
+    /// stores the commit it returns with the trees and blobs it names as new (each with its
+    /// path, which lets git find deltas between versions of one file) as one pack in git's
     /// object store; returns what `write` returned and the pack's name. Git finds the pack at
     /// once; so does libgit2, which looks for new packs when an object is missing.
     pub(crate) fn write_as_pack<T>(
         &self,
-        write: impl FnOnce(&Repository) -> Result<(Oid, T), StoreError>,
+        write: impl FnOnce(&Repository) -> Result<(Oid, Vec<(Oid, String)>, T), StoreError>,
     ) -> Result<(Oid, T, String), StoreError> {
         let repo = Repository::open(self.repo.path())?;
         let odb = repo.odb()?;
         // Before every other store, so that writes go to it.
         let _memory = odb.add_new_mempack_backend(1000)?;
-        let (commit, value) = write(&repo)?;
+        let (commit, objects, value) = write(&repo)?;
         let mut builder = repo.packbuilder()?;
         builder.insert_object(commit, None)?;
-        let commit = repo.find_commit(commit)?;
-        let parent_trees = commit
-            .parents()
-            .map(|p| p.tree())
-            .collect::<Result<Vec<_>, _>>()?;
-        insert_new(&repo, &mut builder, &commit.tree()?, &parent_trees, "")?;
-        let mut pack = git2::Buf::new();
-        builder.write_buf(&mut pack)?;
+        for (oid, path) in objects {
+            builder.insert_object(oid, Some(&path))?;
+        }
+        Ok((commit, value, self.store_pack(&mut builder)?))
+    }
+
+    /// Writes what `builder` holds as a pack (and its index) in git's object store; returns
+    /// the pack's name.
+    fn store_pack(&self, builder: &mut git2::PackBuilder<'_>) -> Result<String, StoreError> {
         let dir = self.pack_dir();
         fs::create_dir_all(&dir).map_err(StoreError::io(&dir))?;
-        let mut indexer = git2::Indexer::new(None, &dir, 0, false)?;
-        indexer
-            .write_all(&pack)
-            .map_err(|e| git2::Error::from_str(&e.to_string()))?;
-        Ok((commit.id(), value, indexer.commit()?))
+        builder.write(&dir, 0)?;
+        builder
+            .name()?
+            .map(str::to_string)
+            .ok_or_else(|| git2::Error::from_str("the pack written has no name").into())
     }
 
     fn pack_dir(&self) -> PathBuf {
@@ -205,22 +206,19 @@ impl Store {
         if inserted.is_empty() {
             return Ok(None);
         }
-        let dir = self.pack_dir();
-        builder.write(&dir, 0)?;
-        let name = builder.name()?.map(str::to_string);
+        let name = self.store_pack(&mut builder)?;
         // On disk before the packs it replaces are removed, as git's repack makes sure.
-        if let Some(name) = &name {
-            for extension in ["pack", "idx"] {
-                let path = dir.join(format!("pack-{name}.{extension}"));
-                File::open(&path)
-                    .and_then(|file| file.sync_all())
-                    .map_err(StoreError::io(&path))?;
-            }
-            File::open(&dir)
-                .and_then(|folder| folder.sync_all())
-                .map_err(StoreError::io(&dir))?;
+        let dir = self.pack_dir();
+        for extension in ["pack", "idx"] {
+            let path = dir.join(format!("pack-{name}.{extension}"));
+            File::open(&path)
+                .and_then(|file| file.sync_all())
+                .map_err(StoreError::io(&path))?;
         }
-        Ok(name)
+        File::open(&dir)
+            .and_then(|folder| folder.sync_all())
+            .map_err(StoreError::io(&dir))?;
+        Ok(Some(name))
     }
 
     /// How many objects are listed.
@@ -255,48 +253,6 @@ impl Store {
             let _ = fs::remove_file(self.pack_dir().join(format!("pack-{name}.{extension}")));
         }
     }
-}
-
-/// Inserts `tree` and, below it, every tree and blob that none of `parents` (the same folder
-/// in the parent commits) holds: those are already stored, anything else may be new.
-fn insert_new(
-    repo: &Repository,
-    builder: &mut git2::PackBuilder<'_>,
-    tree: &git2::Tree<'_>,
-    parents: &[git2::Tree<'_>],
-    path: &str,
-) -> Result<(), StoreError> {
-    if parents.iter().any(|p| p.id() == tree.id()) {
-        return Ok(());
-    }
-    builder.insert_object(tree.id(), Some(path))?;
-    for entry in tree.iter() {
-        let name = String::from_utf8_lossy(entry.name_bytes());
-        let in_parent = |p: &git2::Tree<'_>| p.get_name_bytes(entry.name_bytes()).map(|e| e.id());
-        if parents.iter().any(|p| in_parent(p) == Some(entry.id())) {
-            continue;
-        }
-        let entry_path = if path.is_empty() {
-            name.into_owned()
-        } else {
-            format!("{path}/{name}")
-        };
-        match entry.kind() {
-            Some(git2::ObjectType::Tree) => {
-                let subtree = repo.find_tree(entry.id())?;
-                let below: Vec<git2::Tree<'_>> = parents
-                    .iter()
-                    .filter_map(|p| p.get_name_bytes(entry.name_bytes()))
-                    .filter_map(|e| e.to_object(repo).ok()?.into_tree().ok())
-                    .collect();
-                insert_new(repo, builder, &subtree, &below, &entry_path)?;
-            }
-            Some(git2::ObjectType::Blob) => builder.insert_object(entry.id(), Some(&entry_path))?,
-            // A submodule's commit lives in another repository.
-            _ => {}
-        }
-    }
-    Ok(())
 }
 
 /// The levels to merge, in order, given how many packs each level holds: a level with

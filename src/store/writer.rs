@@ -420,9 +420,12 @@ impl Writer<'_> {
         let (oid, trees, pack) = self.store.write_as_pack(|repo| {
             let odb = repo.odb()?;
             let mut update = TreeUpdateBuilder::new();
+            // What the pack is to hold besides the commit: the blobs, then the trees changed.
+            let mut new_objects = Vec::new();
             for change in changes {
                 let blob = odb.write(ObjectType::Blob, &change.contents)?;
                 update.upsert(&change.path, blob, FileMode::Blob);
+                new_objects.push((blob, change.path.clone()));
             }
             let parent = head
                 .commit
@@ -450,7 +453,14 @@ impl Writer<'_> {
                 odb.write(ObjectType::Commit, buffer.as_bytes())?
             };
             let parent_tree = parent.as_ref().map(|c| c.tree()).transpose()?;
-            Ok((oid, tree_changes(changes, parent_tree.as_ref(), &tree)))
+            let trees = tree_changes(changes, parent_tree.as_ref(), &tree);
+            new_objects.extend(
+                trees
+                    .iter()
+                    .filter(|t| t.before != Some(t.after))
+                    .map(|t| (t.after, t.dir.clone())),
+            );
+            Ok((oid, new_objects, trees))
         })?;
         fault_point("after-commit-written");
         self.move_branch(head, oid, &message.subject)?;

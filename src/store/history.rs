@@ -410,32 +410,27 @@ impl<'r> HistoryReader<'r> {
     }
 
     pub fn commit(&mut self, oid: Oid) -> Result<RawCommit, StoreError> {
-        let object = self.objects.read(oid)?;
-        if object.kind != ObjectType::Commit {
-            return Err(StoreError::Git(git2::Error::from_str(&format!(
-                "{oid} is not a commit"
-            ))));
-        }
-        RawCommit::parse(oid, &object.data).ok_or_else(|| {
+        let data = self.read_as(oid, ObjectType::Commit)?;
+        RawCommit::parse(oid, &data).ok_or_else(|| {
             StoreError::Git(git2::Error::from_str(&format!("commit {oid} is damaged")))
         })
     }
 
     fn read_tree(&mut self, oid: Oid) -> Result<RawTree, StoreError> {
-        let object = self.objects.read(oid)?;
-        if object.kind != ObjectType::Tree {
-            return Err(StoreError::Git(git2::Error::from_str(&format!(
-                "{oid} is not a tree"
-            ))));
-        }
-        RawTree::parse(oid, object.data)
+        let data = self.read_as(oid, ObjectType::Tree)?;
+        RawTree::parse(oid, data)
     }
 
     pub fn blob(&mut self, oid: Oid) -> Result<Rc<Vec<u8>>, StoreError> {
+        self.read_as(oid, ObjectType::Blob)
+    }
+
+    /// The contents of object `oid`, which must be of kind `kind`.
+    fn read_as(&mut self, oid: Oid, kind: ObjectType) -> Result<Rc<Vec<u8>>, StoreError> {
         let object = self.objects.read(oid)?;
-        if object.kind != ObjectType::Blob {
+        if object.kind != kind {
             return Err(StoreError::Git(git2::Error::from_str(&format!(
-                "{oid} is not a blob"
+                "{oid} is not a {kind}"
             ))));
         }
         Ok(object.data)

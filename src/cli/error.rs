@@ -127,6 +127,18 @@ impl From<StoreError> for CommandError {
                  for this repository: git config commit.gpgsign false"
                     .into(),
             ),
+            StoreError::Git(e)
+                if matches!(
+                    e.class(),
+                    git2::ErrorClass::Odb | git2::ErrorClass::Zlib | git2::ErrorClass::Indexer
+                ) =>
+            {
+                Some(
+                    "git's object store looks damaged; `git fsck` names what is broken, and a \
+                     fresh clone of the shared repository has it whole"
+                        .into(),
+                )
+            }
             StoreError::Policy { .. } | StoreError::Io { .. } | StoreError::Git(_) => None,
         };
         CommandError {

@@ -1,4 +1,4 @@
-use crate::harness::{REVIEWER, Repo};
+use crate::harness::{REVIEWER, Repo, describe, stderr};
 
 /// Runs `claims audit --format json` and returns (exit code, report).
 fn audit(repo: &Repo, args: &[&str]) -> (i32, serde_json::Value) {
@@ -475,4 +475,44 @@ fn remembered_folders_are_not_rewritten_for_one_changed_folder() {
     );
     // Still seen on the next scan, from the folder read again.
     assert_eq!(rules(&audit(&repo, &[]).1), ["uncommitted"]);
+}
+
+#[test]
+fn a_damaged_pack_is_an_error_that_says_how_to_find_the_damage() {
+    let repo = Repo::new();
+    let id = repo.add("A claim whose record will be damaged in the pack.");
+    repo.git(&["gc", "-q"]);
+    let blob = repo.git(&["rev-parse", &format!("HEAD:records/{}/{id}.toml", &id[..2])]);
+    let pack_dir = repo.path().join(".git/objects/pack");
+    let idx = std::fs::read_dir(&pack_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "idx"))
+        .unwrap();
+    let listing = repo.git(&["verify-pack", "-v", idx.to_str().unwrap()]);
+    let offset: u64 = listing
+        .lines()
+        .find(|line| line.starts_with(blob.trim()))
+        .and_then(|line| line.split_whitespace().nth(4))
+        .unwrap()
+        .parse()
+        .unwrap();
+    // Overwrite the start of the record's compressed data.
+    let pack = idx.with_extension("pack");
+    let mut bytes = std::fs::read(&pack).unwrap();
+    for byte in &mut bytes[offset as usize + 3..offset as usize + 15] {
+        *byte = 0xff;
+    }
+    let mut permissions = std::fs::metadata(&pack).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    permissions.set_readonly(false);
+    std::fs::set_permissions(&pack, permissions).unwrap();
+    std::fs::write(&pack, bytes).unwrap();
+
+    let output = repo.fails(&["audit"], 2);
+    assert!(
+        stderr(&output).contains("git fsck"),
+        "{}",
+        describe(&output)
+    );
 }

@@ -1,7 +1,16 @@
 //! The intent journal: what a write is about to do, kept in git's directory until the write
 //! is complete, so that a command killed half-way (power loss, kill -9) is finished or undone
 //! by the next one instead of leaving a record half-committed.
+//!
+//! The journal is one file, overwritten in place: flushed to disk before a write begins, and
+//! emptied to a one-line marker when it ends. Deleting and recreating the file instead would
+//! free its disk block at the end of every write; on a file system that discards freed blocks
+//! at once (ext4 mounted with `discard`) that waits for the write-back of git's new 10 MB
+//! index, about 5 ms at 100,000 claims. A journal cut short while being written does not
+//! parse, and means that nothing had been changed yet.
 
+use std::fs::File;
+use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 use git2::{ErrorCode, ObjectType, Oid};
@@ -9,7 +18,10 @@ use serde::{Deserialize, Serialize};
 
 use super::{Store, StoreError, read_optional, writer::write_atomically};
 
-const JOURNAL_FILE: &str = "claims/journal.json";
+const JOURNAL_FILE: &str = "claims/journal";
+/// What the journal holds between writes: not a journal. Shorter than any journal, so that
+/// keeping the file at its length never frees the block it has.
+const NO_WRITE: &[u8] = b"{}\n";
 
 /// A write in progress: the branch, the commit it pointed at, and the files being changed.
 #[derive(Debug, Serialize, Deserialize)]
@@ -50,7 +62,7 @@ impl Store {
     /// a journal that no writer is working on. A journal whose writer holds the lock is a
     /// write in progress.
     pub fn interrupted_write(&self) -> bool {
-        if !self.journal_path().exists() {
+        if self.pending_journal().is_none() {
             return false;
         }
         let Ok(lock) = std::fs::File::options()
@@ -62,22 +74,30 @@ impl Store {
             return true;
         };
         let free = lock.try_lock().is_ok();
-        free && self.journal_path().exists()
+        free && self.pending_journal().is_some()
+    }
+
+    /// The journal of a write not yet ended, if the file holds one.
+    fn pending_journal(&self) -> Option<Journal> {
+        let bytes = read_optional(&self.journal_path()).ok()??;
+        serde_json::from_slice(&bytes).ok()
     }
 
     pub(crate) fn begin_journal(&self, journal: &Journal) -> Result<(), StoreError> {
         let path = self.journal_path();
         let bytes = serde_json::to_vec(journal).map_err(|e| StoreError::io(&path)(e.into()))?;
-        write_atomically(&path, &bytes)
+        overwrite(&path, &bytes, true)
     }
 
+    /// Marks the journal's write as ended. Not flushed: if a power cut loses the marker, the
+    /// next writer finds the journal of a write that is complete, and only refreshes the index
+    /// entries it names.
     pub(crate) fn end_journal(&self) -> Result<(), StoreError> {
         let path = self.journal_path();
-        match std::fs::remove_file(&path) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(StoreError::io(path)(e)),
+        if !path.exists() {
+            return Ok(());
         }
+        overwrite(&path, NO_WRITE, false)
     }
 
     /// Finishes or undoes a write that was cut short. Call with the writers' lock held.
@@ -86,9 +106,12 @@ impl Store {
         let Some(bytes) = read_optional(&path)? else {
             return Ok(Recovery::Clean);
         };
+        // The marker of no write, or a journal cut short while it was written: nothing had
+        // been changed yet.
         let Ok(journal) = serde_json::from_slice::<Journal>(&bytes) else {
-            // Cut short while the journal itself was written: nothing had been changed yet.
-            self.end_journal()?;
+            if bytes != NO_WRITE {
+                self.end_journal()?;
+            }
             return Ok(Recovery::Clean);
         };
         let recovery = self.repair(&journal)?;
@@ -176,4 +199,26 @@ impl Store {
         index.write()?;
         Ok(Recovery::RolledForward { paths })
     }
+}
+
+/// Writes `contents` over the start of the file at `path` (created if missing) and cuts it to
+/// that length, flushed to disk when `durable`.
+fn overwrite(path: &Path, contents: &[u8], durable: bool) -> Result<(), StoreError> {
+    let write = || -> std::io::Result<()> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path)?;
+        file.write_all_at(contents, 0)?;
+        file.set_len(contents.len() as u64)?;
+        if durable {
+            file.sync_data()?;
+        }
+        Ok(())
+    };
+    write().map_err(StoreError::io(path))
 }

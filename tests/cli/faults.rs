@@ -128,3 +128,27 @@ fn a_record_emptied_after_its_commit_landed_is_written_again_from_git() {
     assert_eq!(repo.status(), "");
     repo.ok(&["check"]);
 }
+
+#[test]
+fn a_journal_cut_short_while_written_is_no_interrupted_change() {
+    let (repo, id, before) = crash_at("after-record-written");
+    let journal = repo.path().join(".git/claims/journal");
+    let written = std::fs::read(&journal).unwrap();
+    assert!(repo.ok(&["doctor"]).contains("had not been committed"));
+    // Killed while the journal itself was written: nothing had been changed yet.
+    std::fs::write(&journal, &written[..written.len() / 2]).unwrap();
+    let output = repo.claims(&["check"]).output().unwrap();
+    assert!(
+        !String::from_utf8_lossy(&output.stderr).contains("claims doctor"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        repo.ok(&["doctor"]),
+        "ok: no interrupted change\nthe repository is sound\n"
+    );
+    assert_eq!(repo.read_record(&id), before);
+    repo.ok(&["note", &id, "after the cut"]);
+    assert!(repo.read_record(&id).contains("after the cut"));
+    assert_eq!(repo.status(), "");
+}

@@ -18,9 +18,9 @@ use std::ops::{Deref, Range};
 use std::os::unix::fs::MetadataExt;
 
 use git2::Oid;
-use sha1::{Digest, Sha1};
 
 use super::binary::{be16, be32, offset_varint};
+use super::index_hash::Checkpoints;
 
 const HEADER_LEN: usize = 12;
 const HASH_LEN: usize = 20;
@@ -423,6 +423,13 @@ impl IndexFile {
         }
 
         let bytes: &[u8] = &self.bytes;
+        // Where the new file first differs from this one: the entry count when entries are
+        // inserted, else the first entry patched.
+        let unchanged = match placed.first() {
+            _ if inserted > 0 => 8,
+            Some(&(position, _)) => self.slots[position].start as usize,
+            None => 0,
+        };
         let mut header = bytes[..8].to_vec();
         header.extend_from_slice(&((self.slots.len() + inserted) as u32).to_be_bytes());
         let mut pieces = vec![Cow::Owned(header)];
@@ -465,6 +472,9 @@ impl IndexFile {
         Some(Patched {
             pieces,
             skip_hash: self.skip_hash,
+            old_len: bytes.len() as u64,
+            old_checksum: bytes[bytes.len() - HASH_LEN..].try_into().ok()?,
+            unchanged,
         })
     }
 
@@ -483,21 +493,39 @@ impl IndexFile {
 pub(crate) struct Patched<'a> {
     pieces: Vec<Cow<'a, [u8]>>,
     skip_hash: bool,
+    /// The old file's length and checksum, which name the hash states saved for it.
+    old_len: u64,
+    old_checksum: [u8; HASH_LEN],
+    /// How many leading bytes the new file shares with the old.
+    unchanged: usize,
 }
 
 impl Patched<'_> {
-    /// Writes the file, its checksum computed on the way.
-    pub(crate) fn write_to(&self, out: &mut impl Write) -> io::Result<()> {
-        let mut hash = Sha1::new();
+    /// Writes the file and its checksum. The checksum resumes from `saved`, the hash states of
+    /// the old file if they are at hand (see `index_hash`); the states of the new file are
+    /// returned (none when the index keeps no checksum).
+    pub(crate) fn write_to(
+        &self,
+        out: &mut impl Write,
+        saved: Option<Checkpoints>,
+    ) -> io::Result<Option<Checkpoints>> {
         for piece in &self.pieces {
-            hash.update(piece);
             out.write_all(piece)?;
         }
         if self.skip_hash {
-            out.write_all(&[0; HASH_LEN])
-        } else {
-            out.write_all(&hash.finalize())
+            out.write_all(&[0; HASH_LEN])?;
+            return Ok(None);
         }
+        let mut hash = Checkpoints::resume(saved, self.old_len, &self.old_checksum, self.unchanged);
+        let mut piece_start = 0;
+        for piece in &self.pieces {
+            let skip = hash.position().saturating_sub(piece_start).min(piece.len());
+            hash.update(&piece[skip..]);
+            piece_start += piece.len();
+        }
+        let (checksum, checkpoints) = hash.finalize();
+        out.write_all(&checksum)?;
+        Ok(Some(checkpoints))
     }
 }
 
@@ -619,6 +647,7 @@ mod tests {
     use std::path::Path;
 
     use git2::{Index, IndexAddOption, Repository};
+    use sha1::{Digest, Sha1};
 
     use super::*;
 
@@ -648,7 +677,7 @@ mod tests {
 
     fn written(patched: Patched<'_>) -> Vec<u8> {
         let mut bytes = Vec::new();
-        patched.write_to(&mut bytes).unwrap();
+        patched.write_to(&mut bytes, None).unwrap();
         bytes
     }
 
@@ -859,6 +888,33 @@ mod tests {
             index.with_updates(&[update], &trees).is_none(),
             "unknown extension"
         );
+    }
+
+    #[test]
+    fn a_checksum_resumed_from_the_last_write_is_the_one_computed_afresh() {
+        let files: Vec<(String, String)> = (0..40)
+            .map(|i| (format!("records/{i:02}/c{i:02}.toml"), format!("n = {i}\n")))
+            .collect();
+        let files: Vec<(&str, &str)> = files.iter().map(|(p, c)| (&**p, &**c)).collect();
+        let (_dir, repo) = repository(&files, 2);
+        let mut saved = None;
+        for path in [
+            "records/31/c31.toml",
+            "records/35/c35.toml",
+            "records/02/c02.toml",
+        ] {
+            let index = IndexFile::parse(index_bytes(&repo)).unwrap();
+            let (update, trees) = change(&repo, path, "n = changed\n");
+            let patched = index.with_updates(&[update], &trees).unwrap();
+            let first = index.position(path.as_bytes());
+            assert_eq!(patched.unchanged, index.slots[first].start as usize);
+            let mut resumed = Vec::new();
+            let states = patched.write_to(&mut resumed, saved.take()).unwrap();
+            assert_eq!(resumed, written(patched), "{path}");
+            reread(&repo, &resumed);
+            saved = states;
+        }
+        assert!(saved.is_some());
     }
 
     #[test]

@@ -2,21 +2,16 @@
 //! is complete, so that a command killed half-way (power loss, kill -9) is finished or undone
 //! by the next one instead of leaving a record half-committed.
 //!
-//! The journal is one file, overwritten in place: flushed to disk before a write begins, and
-//! emptied to a one-line marker when it ends. Deleting and recreating the file instead would
-//! free its disk block at the end of every write; on a file system that discards freed blocks
-//! at once (ext4 mounted with `discard`) that waits for the write-back of git's new 10 MB
-//! index, about 5 ms at 100,000 claims. A journal cut short while being written does not
-//! parse, and means that nothing had been changed yet.
+//! The journal is one file, overwritten in place (see `overwrite`): flushed to disk before a
+//! write begins, and emptied to a one-line marker when it ends. A journal cut short while
+//! being written does not parse, and means that nothing had been changed yet.
 
-use std::fs::File;
-use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 use git2::{ErrorCode, ObjectType, Oid};
 use serde::{Deserialize, Serialize};
 
-use super::{Store, StoreError, read_optional, writer::write_atomically};
+use super::{Store, StoreError, overwrite, read_optional, writer::write_atomically};
 
 const JOURNAL_FILE: &str = "claims/journal";
 /// What the journal holds between writes: not a journal. Shorter than any journal, so that
@@ -199,26 +194,4 @@ impl Store {
         index.write()?;
         Ok(Recovery::RolledForward { paths })
     }
-}
-
-/// Writes `contents` over the start of the file at `path` (created if missing) and cuts it to
-/// that length, flushed to disk when `durable`.
-fn overwrite(path: &Path, contents: &[u8], durable: bool) -> Result<(), StoreError> {
-    let write = || -> std::io::Result<()> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        let file = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(path)?;
-        file.write_all_at(contents, 0)?;
-        file.set_len(contents.len() as u64)?;
-        if durable {
-            file.sync_data()?;
-        }
-        Ok(())
-    };
-    write().map_err(StoreError::io(path))
 }

@@ -6,6 +6,7 @@ mod error;
 mod git_index;
 mod history;
 mod identity;
+mod index_hash;
 mod journal;
 mod log_index;
 mod merge;
@@ -427,6 +428,34 @@ pub(crate) fn append(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
         .open(path)
         .and_then(|mut file| io::Write::write_all(&mut file, bytes))
         .map_err(StoreError::io(path))
+}
+
+/// Writes `contents` over the start of the file at `path` (created with its folder if
+/// missing) and cuts the file to that length, flushed to disk when `durable`. Unlike a
+/// rename over it, this keeps the file's disk blocks: a file system that discards freed
+/// blocks at once (ext4 mounted with `discard`) would otherwise wait for whatever is being
+/// written back, several milliseconds after git's 10 MB index has just been replaced.
+/// Readers must tolerate a torn file: the journal and the caches written this way check
+/// what they read.
+pub(crate) fn overwrite(path: &Path, contents: &[u8], durable: bool) -> Result<(), StoreError> {
+    use std::os::unix::fs::FileExt;
+    let write = || -> io::Result<()> {
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir)?;
+        }
+        let file = fs::File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path)?;
+        file.write_all_at(contents, 0)?;
+        file.set_len(contents.len() as u64)?;
+        if durable {
+            file.sync_data()?;
+        }
+        Ok(())
+    };
+    write().map_err(StoreError::io(path))
 }
 
 /// Where git keeps the packs of the repository's object store.

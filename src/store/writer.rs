@@ -18,9 +18,12 @@ use jiff::Timestamp;
 
 use super::git_index::{Patched, StatData, TreeChange, Update};
 use super::identity::Reviewer;
+use super::index_hash::Checkpoints;
 use super::journal::{Journal, JournalFile, Recovery};
 use super::packing::Written;
-use super::{MAX_RECORD_BYTES, RECORDS_DIR, Store, StoreError, parse_record, read_optional};
+use super::{
+    MAX_RECORD_BYTES, RECORDS_DIR, Store, StoreError, overwrite, parse_record, read_optional,
+};
 use crate::domain::id::ClaimId;
 use crate::domain::record::Record;
 
@@ -79,6 +82,8 @@ impl CommitMessage {
 
 /// Changes to at most this many files flush each file to disk before committing.
 const DURABLE_BATCH: usize = 16;
+/// Where the hash states of the index (see `index_hash`) are kept, beside the index.
+const INDEX_HASH_STATES: &str = "claims/index-hash";
 
 /// How long to wait for a lock held by another process before giving up.
 fn lock_timeout() -> Duration {
@@ -537,7 +542,15 @@ impl Writer<'_> {
         let Some(patched) = index.with_updates(&updates, trees) else {
             return Ok(false);
         };
-        lock.commit(&patched, &index_path)?;
+        // The index's hash states: a cache, so a missing or damaged one only costs time.
+        let states_path = self.repo().path().join(INDEX_HASH_STATES);
+        let saved = read_optional(&states_path)
+            .ok()
+            .flatten()
+            .and_then(|bytes| Checkpoints::decode(&bytes));
+        if let Some(states) = lock.commit(&patched, &index_path, saved)? {
+            let _ = overwrite(&states_path, &states.encode(), false);
+        }
         Ok(true)
     }
 }
@@ -571,13 +584,19 @@ impl IndexLock {
         }
     }
 
-    fn commit(mut self, contents: &Patched<'_>, target: &Path) -> Result<(), StoreError> {
-        contents
-            .write_to(&mut self.file)
-            .and_then(|()| fs::rename(&self.path, target))
+    /// Writes `contents` and renames it over the index; returns the new file's hash states.
+    fn commit(
+        mut self,
+        contents: &Patched<'_>,
+        target: &Path,
+        saved: Option<Checkpoints>,
+    ) -> Result<Option<Checkpoints>, StoreError> {
+        let states = contents
+            .write_to(&mut self.file, saved)
+            .and_then(|states| fs::rename(&self.path, target).map(|()| states))
             .map_err(StoreError::io(&self.path))?;
         self.committed = true;
-        Ok(())
+        Ok(states)
     }
 }
 

@@ -6,6 +6,7 @@
 //! then refresh the changed paths in the index. A failure before the branch moves puts the
 //! files back, so a failed command changes nothing.
 
+use std::cell::RefCell;
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -84,6 +85,8 @@ impl CommitMessage {
 const DURABLE_BATCH: usize = 16;
 /// Where the hash states of the index (see `index_hash`) are kept, beside the index.
 const INDEX_HASH_STATES: &str = "claims/index-hash";
+/// Where the index a write replaced waits to be removed by the next (see `ReplacedIndex`).
+const REPLACED_INDEX: &str = "claims/replaced-index";
 
 /// How long to wait for a lock held by another process before giving up.
 fn lock_timeout() -> Duration {
@@ -102,6 +105,8 @@ pub struct Writer<'s> {
     _lock: File,
     /// What taking the lock found of an earlier, interrupted write, and did about it.
     pub recovery: Recovery,
+    /// The removal of the index the last write replaced (see `ReplacedIndex`).
+    replaced_index: RefCell<ReplacedIndex>,
 }
 
 /// The branch a commit goes on, and the commit it currently points at.
@@ -145,10 +150,13 @@ impl Store {
             }
         }
         let recovery = self.recover()?;
+        let replaced_index =
+            RefCell::new(ReplacedIndex::new(self.repo.path().join(REPLACED_INDEX)));
         Ok(Writer {
             store: self,
             _lock: file,
             recovery,
+            replaced_index,
         })
     }
 
@@ -422,6 +430,7 @@ impl Writer<'_> {
             written.push((path, previous));
         }
         fault_point("after-record-written");
+        self.replaced_index.borrow_mut().start_removal();
         // The change's objects go to git's store as one small pack (see `packing`).
         let (oid, trees, pack) = self.store.write_as_pack(|repo| {
             let odb = repo.odb()?;
@@ -537,6 +546,7 @@ impl Writer<'_> {
         let index_path = self.repo().path().join("index");
         let lock_path = self.repo().path().join("index.lock");
         let lock = retry_while_locked("git's index", &lock_path, || IndexLock::take(&lock_path))?;
+        self.replaced_index.borrow().keep(&index_path);
         let Some(index) = self.store.index_file()? else {
             return Ok(false);
         };
@@ -564,6 +574,69 @@ fn keep_trees_cached() {
     // SAFETY: libgit2's global options, set before any thread of this process uses libgit2.
     unsafe {
         let _ = git2::opts::set_cache_object_limit(ObjectType::Tree, 1 << 20);
+    }
+}
+
+/// The index a write replaces, kept under another name until the next write removes it in
+/// the background.
+///
+/// Renaming the new index over the old frees the old one's 10 MB when this process lets go
+/// of it. On a file system that discards freed blocks at once (ext4 mounted with `discard`)
+/// that waits for the disk, behind the write-back of the new index the rename started: 4 to
+/// 6 ms at the end of every write at 100,000 claims. Linked as `REPLACED_INDEX` it is not
+/// freed then. The next write moves it aside and unlinks it on a thread of its own once its
+/// own files are flushed (a discard queued before them would delay their flushes), while it
+/// builds and stores the commit.
+struct ReplacedIndex {
+    path: PathBuf,
+    removal: Option<std::thread::JoinHandle<()>>,
+}
+
+impl ReplacedIndex {
+    fn new(path: PathBuf) -> ReplacedIndex {
+        ReplacedIndex {
+            path,
+            removal: None,
+        }
+    }
+
+    /// Starts removing the index an earlier write kept. Called under the writers' lock.
+    fn start_removal(&mut self) {
+        self.finish_removal();
+        let removing = self.path.with_extension("removing");
+        if fs::rename(&self.path, &removing).is_err() {
+            return;
+        }
+        self.removal = std::thread::Builder::new()
+            .spawn({
+                let removing = removing.clone();
+                move || {
+                    let _ = fs::remove_file(removing);
+                }
+            })
+            .ok();
+        if self.removal.is_none() {
+            let _ = fs::remove_file(removing);
+        }
+    }
+
+    /// Links the index about to be replaced (`index`, under git's index lock) so that
+    /// replacing it frees nothing. Best effort: without the link, the rename frees it as git
+    /// would.
+    fn keep(&self, index: &Path) {
+        let _ = fs::hard_link(index, &self.path);
+    }
+
+    fn finish_removal(&mut self) {
+        if let Some(removal) = self.removal.take() {
+            let _ = removal.join();
+        }
+    }
+}
+
+impl Drop for ReplacedIndex {
+    fn drop(&mut self) {
+        self.finish_removal();
     }
 }
 

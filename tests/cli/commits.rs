@@ -38,6 +38,30 @@ fn git_status_is_clean_after_every_command() {
     }
 }
 
+/// A write keeps the index it replaced until the next write, which removes it: freeing a large
+/// index is left to a moment nobody waits for, and only the last one is ever kept.
+#[test]
+fn the_index_a_write_replaces_is_kept_until_the_next_write() {
+    let repo = Repo::new();
+    let id = repo.add("Replaced indexes do not pile up.");
+    let index = repo.path().join(".git/index");
+    let kept = repo.path().join(".git/claims/replaced-index");
+    for note in ["first", "second"] {
+        let before = std::fs::read(&index).unwrap();
+        repo.ok(&["note", &id, note]);
+        assert_eq!(std::fs::read(&kept).unwrap(), before, "{note}");
+        assert_ne!(std::fs::read(&index).unwrap(), before, "{note}");
+    }
+    let kept_files: Vec<String> = std::fs::read_dir(repo.path().join(".git/claims"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with("replaced-index"))
+        .collect();
+    assert_eq!(kept_files, ["replaced-index"]);
+    assert_eq!(repo.status(), "");
+    repo.git(&["fsck", "--no-progress"]);
+}
+
 /// The index is updated in place of git for the common kinds of index, and left to libgit2 for
 /// the rest; either way a staged file stays staged and git sees nothing else changed.
 #[test]

@@ -10,6 +10,7 @@ mod index_hash;
 mod journal;
 mod log_index;
 mod merge;
+mod pack_writer;
 mod packing;
 mod packs;
 mod worktree;

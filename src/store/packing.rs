@@ -15,9 +15,9 @@
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 
-use git2::{Oid, Repository};
+use git2::{ObjectType, Oid, Repository};
 
-use super::{Store, StoreError, append, pack_dir, packs, read_optional};
+use super::{Store, StoreError, append, pack_dir, pack_writer, packs, read_optional};
 
 /// The objects written since the last merge of first-level packs, one per line:
 /// `<id> <c|t|b> <path>` (commit, tree or blob; the path groups them for the delta search).
@@ -73,12 +73,17 @@ impl Store {
         // Before every other store, so that writes go to it.
         let _memory = odb.add_new_mempack_backend(1000)?;
         let (commit, objects, value) = write(&repo)?;
-        let mut builder = repo.packbuilder()?;
-        builder.insert_object(commit, None)?;
-        for (oid, path) in objects {
-            builder.insert_object(oid, Some(&path))?;
-        }
-        Ok((commit, value, self.store_pack(&mut builder)?))
+        let read = std::iter::once(commit)
+            .chain(objects.into_iter().map(|(oid, _)| oid))
+            .map(|oid| odb.read(oid))
+            .collect::<Result<Vec<_>, _>>()?;
+        let entries: Vec<(Oid, ObjectType, &[u8])> = read
+            .iter()
+            .map(|object| (object.id(), object.kind(), object.data()))
+            .collect();
+        let dir = self.pack_dir();
+        fs::create_dir_all(&dir).map_err(StoreError::io(&dir))?;
+        Ok((commit, value, pack_writer::write_pack(&dir, &entries)?))
     }
 
     /// Writes what `builder` holds as a pack (and its index) in git's object store; returns

@@ -1,0 +1,259 @@
+//! Writing the small pack of one change: a commit, its new trees and blobs, each stored
+//! whole (every sixteen such packs are merged with deltas, see `packing`).
+//!
+//! libgit2's pack builder took 2.2 ms for the five objects of a note at 100,000 claims: it
+//! looks for deltas between them, and its indexer reads back and re-hashes, with collision
+//! detection, what it has just written. Here each object is compressed once and the pack's
+//! index written from what is already known, in the formats git documents
+//! (`gitformat-pack`): version 2 packs and indexes.
+
+use std::fs;
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::ptr::NonNull;
+
+use git2::{ObjectType, Oid};
+
+use super::StoreError;
+use super::index_hash::ResumableSha1;
+
+/// libdeflate's level for git's default, zlib's 6.
+const COMPRESSION_LEVEL: i32 = 6;
+/// Offsets from here on go to the index's table of 64-bit offsets.
+const LARGE_OFFSET: u64 = 1 << 31;
+
+/// Writes `objects` (id, kind and contents; an id listed twice is stored once) as a pack and
+/// its index in `dir`, git's pack folder; returns the pack's name, its checksum in hex (the
+/// files are `pack-NAME.pack` and `pack-NAME.idx`), as libgit2's pack builder does.
+pub(crate) fn write_pack(
+    dir: &Path,
+    objects: &[(Oid, ObjectType, &[u8])],
+) -> Result<String, StoreError> {
+    let mut sorted: Vec<&(Oid, ObjectType, &[u8])> = objects.iter().collect();
+    sorted.sort_by_key(|(oid, _, _)| *oid);
+    sorted.dedup_by_key(|(oid, _, _)| *oid);
+
+    let mut pack = b"PACK".to_vec();
+    pack.extend_from_slice(&2u32.to_be_bytes());
+    pack.extend_from_slice(&(sorted.len() as u32).to_be_bytes());
+    let mut compressor = Compressor::new();
+    // Offset and CRC-32 of each entry, in id order.
+    let mut entries = Vec::with_capacity(sorted.len());
+    for (_, kind, contents) in &sorted {
+        let start = pack.len();
+        push_entry_header(&mut pack, *kind, contents.len())?;
+        compressor.compress_onto(contents, &mut pack)?;
+        entries.push((start as u64, crc32(&pack[start..])));
+    }
+    let pack_checksum = sha1(&pack);
+    pack.extend_from_slice(&pack_checksum);
+
+    let mut index = b"\xfftOc".to_vec();
+    index.extend_from_slice(&2u32.to_be_bytes());
+    let mut fanout = [0u32; 256];
+    for (oid, _, _) in &sorted {
+        fanout[usize::from(oid.as_bytes()[0])] += 1;
+    }
+    let mut total = 0;
+    for count in fanout {
+        total += count;
+        index.extend_from_slice(&total.to_be_bytes());
+    }
+    for (oid, _, _) in &sorted {
+        index.extend_from_slice(oid.as_bytes());
+    }
+    for (_, crc) in &entries {
+        index.extend_from_slice(&crc.to_be_bytes());
+    }
+    let mut large = Vec::new();
+    for (offset, _) in &entries {
+        let field = if *offset < LARGE_OFFSET {
+            *offset as u32
+        } else {
+            large.push(*offset);
+            (1 << 31) | (large.len() as u32 - 1)
+        };
+        index.extend_from_slice(&field.to_be_bytes());
+    }
+    for offset in large {
+        index.extend_from_slice(&offset.to_be_bytes());
+    }
+    index.extend_from_slice(&pack_checksum);
+    let index_checksum = sha1(&index);
+    index.extend_from_slice(&index_checksum);
+
+    let name = hex(&pack_checksum);
+    // The pack first, then its index: git and libgit2 look for packs by their index, so a
+    // reader never finds an index without its pack.
+    store_file(dir, &format!("pack-{name}.pack"), &pack)?;
+    store_file(dir, &format!("pack-{name}.idx"), &index)?;
+    Ok(name)
+}
+
+/// An entry's header: its kind and, seven bits at a time from the lowest, its size.
+fn push_entry_header(out: &mut Vec<u8>, kind: ObjectType, size: usize) -> Result<(), StoreError> {
+    let code: u8 = match kind {
+        ObjectType::Commit => 1,
+        ObjectType::Tree => 2,
+        ObjectType::Blob => 3,
+        ObjectType::Tag => 4,
+        other => {
+            return Err(
+                git2::Error::from_str(&format!("cannot pack an object of kind {other}")).into(),
+            );
+        }
+    };
+    let mut size = size as u64;
+    let mut byte = (code << 4) | (size & 0x0f) as u8;
+    size >>= 4;
+    while size > 0 {
+        out.push(byte | 0x80);
+        byte = (size & 0x7f) as u8;
+        size >>= 7;
+    }
+    out.push(byte);
+    Ok(())
+}
+
+/// Writes `contents` to a temporary file in `dir`, read-only as git leaves its packs, and
+/// renames it to `name`.
+fn store_file(dir: &Path, name: &str, contents: &[u8]) -> Result<(), StoreError> {
+    let temporary = dir.join(format!("tmp_{name}_{}", std::process::id()));
+    let target = dir.join(name);
+    let result = (|| {
+        let mut file = fs::File::create(&temporary)?;
+        file.write_all(contents)?;
+        file.set_permissions(fs::Permissions::from_mode(0o444))?;
+        drop(file);
+        fs::rename(&temporary, &target)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&temporary);
+    }
+    result.map_err(StoreError::io(target))
+}
+
+fn sha1(bytes: &[u8]) -> [u8; 20] {
+    let mut hash = ResumableSha1::new();
+    hash.update(bytes);
+    hash.finalize()
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    // SAFETY: libdeflate reads exactly `bytes.len()` bytes from `bytes`.
+    unsafe { libdeflate_sys::libdeflate_crc32(0, bytes.as_ptr().cast(), bytes.len()) }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// zlib streams made with libdeflate, which the crate already uses to read packs.
+struct Compressor(NonNull<libdeflate_sys::libdeflate_compressor>);
+
+impl Compressor {
+    fn new() -> Compressor {
+        // SAFETY: allocates a compressor, or returns null when memory is short.
+        let compressor = unsafe { libdeflate_sys::libdeflate_alloc_compressor(COMPRESSION_LEVEL) };
+        match NonNull::new(compressor) {
+            Some(compressor) => Compressor(compressor),
+            None => std::alloc::handle_alloc_error(std::alloc::Layout::new::<[u8; 1 << 20]>()),
+        }
+    }
+
+    /// Appends the zlib stream of `input` to `out`.
+    fn compress_onto(&mut self, input: &[u8], out: &mut Vec<u8>) -> Result<(), StoreError> {
+        // SAFETY: a pure function of the compressor's settings and the length.
+        let bound =
+            unsafe { libdeflate_sys::libdeflate_zlib_compress_bound(self.0.as_ptr(), input.len()) };
+        out.reserve(bound);
+        let start = out.len();
+        // SAFETY: libdeflate reads `input.len()` bytes of `input` and writes at most `bound`
+        // bytes at the end of `out`, which has that much room, returning how many (0 when
+        // they did not fit, which the bound rules out).
+        let written = unsafe {
+            libdeflate_sys::libdeflate_zlib_compress(
+                self.0.as_ptr(),
+                input.as_ptr().cast(),
+                input.len(),
+                out.as_mut_ptr().add(start).cast(),
+                bound,
+            )
+        };
+        if written == 0 {
+            return Err(git2::Error::from_str("compressing an object failed").into());
+        }
+        // SAFETY: libdeflate initialised the `written` bytes after `start`.
+        unsafe { out.set_len(start + written) };
+        Ok(())
+    }
+}
+
+impl Drop for Compressor {
+    fn drop(&mut self) {
+        // SAFETY: allocated by `libdeflate_alloc_compressor`, freed once.
+        unsafe { libdeflate_sys::libdeflate_free_compressor(self.0.as_ptr()) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use git2::Repository;
+
+    use super::*;
+
+    #[test]
+    fn git_reads_every_object_of_a_pack_written_here() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let big: Vec<u8> = (0..200_000u32)
+            .flat_map(|i| (i * 7919).to_le_bytes())
+            .collect();
+        let blobs: Vec<&[u8]> = vec![b"", b"a", b"id = \"x\"\n", &big];
+        let objects: Vec<(Oid, ObjectType, &[u8])> = blobs
+            .iter()
+            .chain(&blobs[..1])
+            .map(|bytes| {
+                (
+                    Oid::hash_object(ObjectType::Blob, bytes).unwrap(),
+                    ObjectType::Blob,
+                    *bytes,
+                )
+            })
+            .collect();
+        let pack_dir = dir.path().join(".git/objects/pack");
+        let name = write_pack(&pack_dir, &objects).unwrap();
+        assert!(pack_dir.join(format!("pack-{name}.idx")).exists());
+        let repo = Repository::open(repo.path()).unwrap();
+        for (oid, _, bytes) in &objects {
+            assert_eq!(repo.find_blob(*oid).unwrap().content(), *bytes);
+        }
+        let verified = std::process::Command::new("git")
+            .args(["verify-pack", "-v"])
+            .arg(pack_dir.join(format!("pack-{name}.idx")))
+            .output()
+            .unwrap();
+        assert!(
+            verified.status.success(),
+            "{}",
+            String::from_utf8_lossy(&verified.stderr)
+        );
+        let listing = String::from_utf8_lossy(&verified.stdout);
+        assert_eq!(listing.matches(" blob ").count(), 4, "{listing}");
+    }
+
+    #[test]
+    fn sizes_take_as_many_header_bytes_as_they_need() {
+        for (size, expected) in [
+            (0, vec![0x30]),
+            (15, vec![0x3f]),
+            (16, vec![0xb0, 0x01]),
+            (2063, vec![0xbf, 0x80, 0x01]),
+        ] {
+            let mut out = Vec::new();
+            push_entry_header(&mut out, ObjectType::Blob, size).unwrap();
+            assert_eq!(out, expected, "{size}");
+        }
+    }
+}

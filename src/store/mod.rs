@@ -193,6 +193,12 @@ impl Store {
     pub fn resolve(&self, prefix: &str) -> Result<ClaimId, StoreError> {
         check_prefix(prefix)?;
         let shard = self.root.join(RECORDS_DIR).join(&prefix[..2]);
+        // A whole id is its own file, whose match wins: one `stat`, not the folder's listing.
+        if let Ok(id) = ClaimId::parse(prefix)
+            && fs::symlink_metadata(shard.join(format!("{prefix}.toml"))).is_ok_and(|m| m.is_file())
+        {
+            return Ok(id);
+        }
         let entries = match fs::read_dir(&shard) {
             Ok(entries) => entries,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {

@@ -14,6 +14,9 @@ use serde::{Deserialize, Serialize};
 use super::{Store, StoreError, overwrite, read_optional, writer::write_atomically};
 
 const JOURNAL_FILE: &str = "claims/journal";
+/// Where versions that created the journal for each write and deleted it after kept it: a
+/// write such a version left interrupted is repaired from there.
+const LEGACY_JOURNAL_FILE: &str = "claims/journal.json";
 /// What the journal holds between writes: not a journal. Shorter than any journal, so that
 /// keeping the file at its length never frees the block it has.
 const NO_WRITE: &[u8] = b"{}\n";
@@ -74,8 +77,10 @@ impl Store {
 
     /// The journal of a write not yet ended, if the file holds one.
     fn pending_journal(&self) -> Option<Journal> {
-        let bytes = read_optional(&self.journal_path()).ok()??;
-        serde_json::from_slice(&bytes).ok()
+        [JOURNAL_FILE, LEGACY_JOURNAL_FILE].iter().find_map(|file| {
+            let bytes = read_optional(&self.repo.commondir().join(file)).ok()??;
+            serde_json::from_slice(&bytes).ok()
+        })
     }
 
     pub(crate) fn begin_journal(&self, journal: &Journal) -> Result<(), StoreError> {
@@ -97,6 +102,17 @@ impl Store {
 
     /// Finishes or undoes a write that was cut short. Call with the writers' lock held.
     pub(crate) fn recover(&self) -> Result<Recovery, StoreError> {
+        let legacy = self.repo.commondir().join(LEGACY_JOURNAL_FILE);
+        if let Some(bytes) = read_optional(&legacy)? {
+            let recovery = match serde_json::from_slice::<Journal>(&bytes) {
+                Ok(journal) => self.repair(&journal)?,
+                Err(_) => Recovery::Clean,
+            };
+            std::fs::remove_file(&legacy).map_err(StoreError::io(&legacy))?;
+            if recovery != Recovery::Clean {
+                return Ok(recovery);
+            }
+        }
         let path = self.journal_path();
         let Some(bytes) = read_optional(&path)? else {
             return Ok(Recovery::Clean);

@@ -152,3 +152,26 @@ fn a_journal_cut_short_while_written_is_no_interrupted_change() {
     assert!(repo.read_record(&id).contains("after the cut"));
     assert_eq!(repo.status(), "");
 }
+
+#[test]
+fn a_journal_left_by_an_older_version_is_repaired() {
+    for (step, survives) in STEPS {
+        let (repo, id, before) = crash_at(step);
+        // Older versions kept the journal as journal.json, created and deleted per write.
+        let claims = repo.path().join(".git/claims");
+        std::fs::rename(claims.join("journal"), claims.join("journal.json")).unwrap();
+        let output = repo.claims(&["check"]).output().unwrap();
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains("claims doctor"),
+            "{step}"
+        );
+        let expected = if survives {
+            "was committed"
+        } else {
+            "had not been committed"
+        };
+        assert!(repo.ok(&["doctor"]).contains(expected), "{step}");
+        assert!(!claims.join("journal.json").exists(), "{step}");
+        assert_sound(&repo, &id, &before, survives, step);
+    }
+}

@@ -892,29 +892,53 @@ mod tests {
 
     #[test]
     fn a_checksum_resumed_from_the_last_write_is_the_one_computed_afresh() {
+        use super::super::index_hash::CHECKPOINT_EVERY;
         let files: Vec<(String, String)> = (0..40)
             .map(|i| (format!("records/{i:02}/c{i:02}.toml"), format!("n = {i}\n")))
             .collect();
         let files: Vec<(&str, &str)> = files.iter().map(|(p, c)| (&**p, &**c)).collect();
         let (_dir, repo) = repository(&files, 2);
-        let mut saved = None;
+        let mut saved: Option<Checkpoints> = None;
+        // Each write with the states of the one before: late in the file, early, and an
+        // insertion (which changes the entry count at the top).
         for path in [
             "records/31/c31.toml",
             "records/35/c35.toml",
             "records/02/c02.toml",
+            "records/20/new.toml",
         ] {
             let index = IndexFile::parse(index_bytes(&repo)).unwrap();
             let (update, trees) = change(&repo, path, "n = changed\n");
             let patched = index.with_updates(&[update], &trees).unwrap();
             let first = index.position(path.as_bytes());
-            assert_eq!(patched.unchanged, index.slots[first].start as usize);
+            let expected_unchanged = match index.entries_for(path).next() {
+                Some(_) => index.slots[first].start as usize,
+                None => 8,
+            };
+            assert_eq!(patched.unchanged, expected_unchanged, "{path}");
+            let resumed_at = saved.clone().map_or(0, |states| {
+                Checkpoints::resume(
+                    Some(states),
+                    patched.old_len,
+                    &patched.old_checksum,
+                    patched.unchanged,
+                )
+                .position()
+            });
+            let expected_resume = match &saved {
+                Some(_) => patched.unchanged / CHECKPOINT_EVERY * CHECKPOINT_EVERY,
+                None => 0,
+            };
+            assert_eq!(resumed_at, expected_resume, "{path}");
             let mut resumed = Vec::new();
             let states = patched.write_to(&mut resumed, saved.take()).unwrap();
             assert_eq!(resumed, written(patched), "{path}");
             reread(&repo, &resumed);
             saved = states;
+            if path == "records/35/c35.toml" {
+                assert!(resumed_at > 0, "the states of the last write were not used");
+            }
         }
-        assert!(saved.is_some());
     }
 
     #[test]

@@ -103,7 +103,7 @@ impl ResumableSha1 {
 
 /// Saved hash states of one index file: `states[i]` has hashed its first
 /// `(i + 1) × CHECKPOINT_EVERY` bytes.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Checkpoints {
     /// The file's length and checksum, which say which file the states belong to.
     len: u64,

@@ -62,6 +62,40 @@ fn the_index_a_write_replaces_is_kept_until_the_next_write() {
     repo.git(&["fsck", "--no-progress"]);
 }
 
+/// An index large enough to hold saved hash states (one every 256 KiB): notes in a row, late
+/// in the file and then early, each resuming from the states the one before saved, leave an
+/// index whose checksum is right.
+#[test]
+fn notes_in_a_large_index_leave_its_checksum_right() {
+    use sha1::{Digest, Sha1};
+    let repo = Repo::new();
+    let template_id = repo.add("A claim copied thousands of times.");
+    let template = repo.read_record(&template_id);
+    let ids: Vec<String> = (0..6000).map(|n| format!("x{n:09}")).collect();
+    let folder = repo.path().join("records/x0");
+    std::fs::create_dir_all(&folder).unwrap();
+    for id in &ids {
+        let record = template.replace(&template_id, id);
+        std::fs::write(folder.join(format!("{id}.toml")), record).unwrap();
+    }
+    repo.git(&["add", "records"]);
+    repo.git(&["commit", "-q", "-m", "Copies"]);
+    let index = repo.path().join(".git/index");
+    assert!(std::fs::metadata(&index).unwrap().len() > 2 * 256 * 1024);
+    for id in [&ids[5990], &ids[5500], &ids[3000], &ids[10]] {
+        repo.ok(&["note", id, "checked"]);
+        let bytes = std::fs::read(&index).unwrap();
+        let (body, checksum) = bytes.split_at(bytes.len() - 20);
+        assert_eq!(
+            Sha1::digest(body).as_slice(),
+            checksum,
+            "after the note on {id}"
+        );
+    }
+    assert_eq!(repo.status(), "");
+    repo.git(&["fsck", "--no-progress"]);
+}
+
 /// The index is updated in place of git for the common kinds of index, and left to libgit2 for
 /// the rest; either way a staged file stays staged and git sees nothing else changed.
 #[test]

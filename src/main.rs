@@ -3,6 +3,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    claims::store::tune_libgit2();
     let cli = claims::cli::Cli::parse();
     match claims::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,

@@ -139,7 +139,10 @@ impl From<StoreError> for CommandError {
                         .into(),
                 )
             }
-            StoreError::Policy { .. } | StoreError::Io { .. } | StoreError::Git(_) => None,
+            StoreError::Policy { .. }
+            | StoreError::PackNotWritten(_)
+            | StoreError::Io { .. }
+            | StoreError::Git(_) => None,
         };
         CommandError {
             code: EXIT_USAGE,

@@ -106,6 +106,8 @@ pub enum StoreError {
     NoIdentity(String),
     #[error("commit.gpgsign is set but the commit could not be signed: {0}")]
     Signing(String),
+    #[error("could not write the change's pack: {0}")]
+    PackNotWritten(&'static str),
     #[error("{}: {source}", .path.display())]
     Io {
         path: PathBuf,

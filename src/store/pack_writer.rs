@@ -15,8 +15,9 @@ use std::ptr::NonNull;
 
 use git2::{ObjectType, Oid};
 
+use sha1::{Digest, Sha1};
+
 use super::StoreError;
-use super::index_hash::ResumableSha1;
 
 /// libdeflate's level for git's default, zlib's 6.
 const COMPRESSION_LEVEL: i32 = 6;
@@ -37,7 +38,7 @@ pub(crate) fn write_pack(
     let mut pack = b"PACK".to_vec();
     pack.extend_from_slice(&2u32.to_be_bytes());
     pack.extend_from_slice(&(sorted.len() as u32).to_be_bytes());
-    let mut compressor = Compressor::new();
+    let mut compressor = Compressor::new()?;
     // Offset and CRC-32 of each entry, in id order.
     let mut entries = Vec::with_capacity(sorted.len());
     for (_, kind, contents) in &sorted {
@@ -46,13 +47,26 @@ pub(crate) fn write_pack(
         compressor.compress_onto(contents, &mut pack)?;
         entries.push((start as u64, crc32(&pack[start..])));
     }
-    let pack_checksum = sha1(&pack);
+    let pack_checksum: [u8; 20] = Sha1::digest(&pack).into();
     pack.extend_from_slice(&pack_checksum);
+    let ids: Vec<Oid> = sorted.iter().map(|(oid, _, _)| *oid).collect();
+    let index = index_of(&ids, &entries, &pack_checksum);
 
+    let name = Oid::from_bytes(&pack_checksum)?.to_string();
+    // The pack first, then its index: git and libgit2 look for packs by their index, so a
+    // reader never finds an index without its pack.
+    store_file(dir, &format!("pack-{name}.pack"), &pack)?;
+    store_file(dir, &format!("pack-{name}.idx"), &index)?;
+    Ok(name)
+}
+
+/// A version 2 pack index: `ids` in order, with the offset and CRC-32 of each one's entry in
+/// the pack whose checksum is `pack_checksum`.
+fn index_of(ids: &[Oid], entries: &[(u64, u32)], pack_checksum: &[u8; 20]) -> Vec<u8> {
     let mut index = b"\xfftOc".to_vec();
     index.extend_from_slice(&2u32.to_be_bytes());
     let mut fanout = [0u32; 256];
-    for (oid, _, _) in &sorted {
+    for oid in ids {
         fanout[usize::from(oid.as_bytes()[0])] += 1;
     }
     let mut total = 0;
@@ -60,14 +74,14 @@ pub(crate) fn write_pack(
         total += count;
         index.extend_from_slice(&total.to_be_bytes());
     }
-    for (oid, _, _) in &sorted {
+    for oid in ids {
         index.extend_from_slice(oid.as_bytes());
     }
-    for (_, crc) in &entries {
+    for (_, crc) in entries {
         index.extend_from_slice(&crc.to_be_bytes());
     }
     let mut large = Vec::new();
-    for (offset, _) in &entries {
+    for (offset, _) in entries {
         let field = if *offset < LARGE_OFFSET {
             *offset as u32
         } else {
@@ -79,16 +93,10 @@ pub(crate) fn write_pack(
     for offset in large {
         index.extend_from_slice(&offset.to_be_bytes());
     }
-    index.extend_from_slice(&pack_checksum);
-    let index_checksum = sha1(&index);
+    index.extend_from_slice(pack_checksum);
+    let index_checksum: [u8; 20] = Sha1::digest(&index).into();
     index.extend_from_slice(&index_checksum);
-
-    let name = hex(&pack_checksum);
-    // The pack first, then its index: git and libgit2 look for packs by their index, so a
-    // reader never finds an index without its pack.
-    store_file(dir, &format!("pack-{name}.pack"), &pack)?;
-    store_file(dir, &format!("pack-{name}.idx"), &index)?;
-    Ok(name)
+    index
 }
 
 /// An entry's header: its kind and, seven bits at a time from the lowest, its size.
@@ -134,32 +142,21 @@ fn store_file(dir: &Path, name: &str, contents: &[u8]) -> Result<(), StoreError>
     result.map_err(StoreError::io(target))
 }
 
-fn sha1(bytes: &[u8]) -> [u8; 20] {
-    let mut hash = ResumableSha1::new();
-    hash.update(bytes);
-    hash.finalize()
-}
-
 fn crc32(bytes: &[u8]) -> u32 {
     // SAFETY: libdeflate reads exactly `bytes.len()` bytes from `bytes`.
     unsafe { libdeflate_sys::libdeflate_crc32(0, bytes.as_ptr().cast(), bytes.len()) }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// zlib streams made with libdeflate, which the crate already uses to read packs.
 struct Compressor(NonNull<libdeflate_sys::libdeflate_compressor>);
 
 impl Compressor {
-    fn new() -> Compressor {
+    fn new() -> Result<Compressor, StoreError> {
         // SAFETY: allocates a compressor, or returns null when memory is short.
         let compressor = unsafe { libdeflate_sys::libdeflate_alloc_compressor(COMPRESSION_LEVEL) };
-        match NonNull::new(compressor) {
-            Some(compressor) => Compressor(compressor),
-            None => std::alloc::handle_alloc_error(std::alloc::Layout::new::<[u8; 1 << 20]>()),
-        }
+        NonNull::new(compressor)
+            .map(Compressor)
+            .ok_or(StoreError::PackNotWritten("no memory for the compressor"))
     }
 
     /// Appends the zlib stream of `input` to `out`.
@@ -182,7 +179,7 @@ impl Compressor {
             )
         };
         if written == 0 {
-            return Err(git2::Error::from_str("compressing an object failed").into());
+            return Err(StoreError::PackNotWritten("an object did not compress"));
         }
         // SAFETY: libdeflate initialised the `written` bytes after `start`.
         unsafe { out.set_len(start + written) };
@@ -241,6 +238,36 @@ mod tests {
         );
         let listing = String::from_utf8_lossy(&verified.stdout);
         assert_eq!(listing.matches(" blob ").count(), 4, "{listing}");
+    }
+
+    #[test]
+    fn offsets_past_two_gigabytes_go_to_the_table_of_large_offsets() {
+        use std::io::Write as _;
+        use std::process::{Command, Stdio};
+        let ids: Vec<Oid> = (1u8..=3)
+            .map(|b| Oid::from_bytes(&[b; 20]).unwrap())
+            .collect();
+        let entries = [
+            (12, 0x1111_1111),
+            (LARGE_OFFSET, 0x2222_2222),
+            (5 << 32, 0x3333_3333),
+        ];
+        let index = index_of(&ids, &entries, &[9; 20]);
+        let mut git = Command::new("git")
+            .arg("show-index")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        git.stdin.take().unwrap().write_all(&index).unwrap();
+        let shown = git.wait_with_output().unwrap();
+        assert!(shown.status.success());
+        let expected: String = ids
+            .iter()
+            .zip(entries)
+            .map(|(id, (offset, crc))| format!("{offset} {id} ({crc:08x})\n"))
+            .collect();
+        assert_eq!(String::from_utf8_lossy(&shown.stdout), expected);
     }
 
     #[test]

@@ -60,13 +60,13 @@ impl Written {
 
 impl Store {
     /// Runs `write` on a handle of the repository whose object writes stay in memory, then
-    /// stores the commit it returns with the trees and blobs it names as new (each with its
-    /// path, which lets git find deltas between versions of one file) as one pack in git's
-    /// object store; returns what `write` returned and the pack's name. Git finds the pack at
-    /// once; so does libgit2, which looks for new packs when an object is missing.
+    /// stores the commit it returns with the trees and blobs it names as new as one pack in
+    /// git's object store (see `pack_writer`); returns what `write` returned and the pack's
+    /// name. Git finds the pack at once; so does libgit2, which looks for new packs when an
+    /// object is missing.
     pub(crate) fn write_as_pack<T>(
         &self,
-        write: impl FnOnce(&Repository) -> Result<(Oid, Vec<(Oid, String)>, T), StoreError>,
+        write: impl FnOnce(&Repository) -> Result<(Oid, Vec<Oid>, T), StoreError>,
     ) -> Result<(Oid, T, String), StoreError> {
         let repo = Repository::open(self.repo.path())?;
         let odb = repo.odb()?;
@@ -74,7 +74,7 @@ impl Store {
         let _memory = odb.add_new_mempack_backend(1000)?;
         let (commit, objects, value) = write(&repo)?;
         let read = std::iter::once(commit)
-            .chain(objects.into_iter().map(|(oid, _)| oid))
+            .chain(objects)
             .map(|oid| odb.read(oid))
             .collect::<Result<Vec<_>, _>>()?;
         let entries: Vec<(Oid, ObjectType, &[u8])> = read

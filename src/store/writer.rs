@@ -102,11 +102,12 @@ fn lock_timeout() -> Duration {
 /// commit is in place, so that two `claims` processes never lose each other's work.
 pub struct Writer<'s> {
     store: &'s Store,
+    /// The removal of the index the last write replaced (see `ReplacedIndex`); declared
+    /// before the lock so that it ends before the lock is let go.
+    replaced_index: RefCell<ReplacedIndex>,
     _lock: File,
     /// What taking the lock found of an earlier, interrupted write, and did about it.
     pub recovery: Recovery,
-    /// The removal of the index the last write replaced (see `ReplacedIndex`).
-    replaced_index: RefCell<ReplacedIndex>,
 }
 
 /// The branch a commit goes on, and the commit it currently points at.
@@ -123,7 +124,6 @@ impl Store {
     /// Takes the writers' lock (in git's directory, released by the OS if the process dies),
     /// waiting a bounded time for another `claims` process to finish.
     pub fn writer(&self) -> Result<Writer<'_>, StoreError> {
-        keep_trees_cached();
         self.ensure_committable()?;
         let path = self.lock_path();
         let file = File::options()
@@ -154,9 +154,9 @@ impl Store {
             RefCell::new(ReplacedIndex::new(self.repo.path().join(REPLACED_INDEX)));
         Ok(Writer {
             store: self,
+            replaced_index,
             _lock: file,
             recovery,
-            replaced_index,
         })
     }
 
@@ -440,7 +440,7 @@ impl Writer<'_> {
             for change in changes {
                 let blob = odb.write(ObjectType::Blob, &change.contents)?;
                 update.upsert(&change.path, blob, FileMode::Blob);
-                new_objects.push((blob, change.path.clone()));
+                new_objects.push(blob);
             }
             let parent = head
                 .commit
@@ -473,7 +473,7 @@ impl Writer<'_> {
                 trees
                     .iter()
                     .filter(|t| t.before != Some(t.after))
-                    .map(|t| (t.after, t.dir.clone())),
+                    .map(|t| t.after),
             );
             Ok((oid, new_objects, trees))
         })?;
@@ -546,7 +546,6 @@ impl Writer<'_> {
         let index_path = self.repo().path().join("index");
         let lock_path = self.repo().path().join("index.lock");
         let lock = retry_while_locked("git's index", &lock_path, || IndexLock::take(&lock_path))?;
-        self.replaced_index.borrow().keep(&index_path);
         let Some(index) = self.store.index_file()? else {
             return Ok(false);
         };
@@ -559,21 +558,11 @@ impl Writer<'_> {
             .ok()
             .flatten()
             .and_then(|bytes| Checkpoints::decode(&bytes));
-        if let Some(states) = lock.commit(&patched, &index_path, saved)? {
+        let replaced = self.replaced_index.borrow();
+        if let Some(states) = lock.commit(&patched, &index_path, saved, &replaced)? {
             let _ = overwrite(&states_path, &states.encode(), false);
         }
         Ok(true)
-    }
-}
-
-/// A write reads the `records/` tree of HEAD several times: to check the record, for the
-/// journal, to build the new trees and to list what changed. At 100,000 claims that tree is
-/// 39 KB, stored as a delta chain; libgit2 caches trees only up to 4 KB, so each read undid
-/// the chain again (about 1.5 ms of a note). Trees up to 1 MB are now kept once read.
-fn keep_trees_cached() {
-    // SAFETY: libgit2's global options, set before any thread of this process uses libgit2.
-    unsafe {
-        let _ = git2::opts::set_cache_object_limit(ObjectType::Tree, 1 << 20);
     }
 }
 
@@ -600,11 +589,12 @@ impl ReplacedIndex {
         }
     }
 
-    /// Starts removing the index an earlier write kept. Called under the writers' lock.
+    /// Starts removing the index an earlier write kept (and one a write killed part-way had
+    /// already moved aside). Called under the writers' lock.
     fn start_removal(&mut self) {
         self.finish_removal();
         let removing = self.path.with_extension("removing");
-        if fs::rename(&self.path, &removing).is_err() {
+        if fs::rename(&self.path, &removing).is_err() && !removing.exists() {
             return;
         }
         self.removal = std::thread::Builder::new()
@@ -622,7 +612,8 @@ impl ReplacedIndex {
 
     /// Links the index about to be replaced (`index`, under git's index lock) so that
     /// replacing it frees nothing. Best effort: without the link, the rename frees it as git
-    /// would.
+    /// would. Linking changes the index's ctime, part of the stamp under which its parse is
+    /// cached, so it comes after every read of the index.
     fn keep(&self, index: &Path) {
         let _ = fs::hard_link(index, &self.path);
     }
@@ -669,16 +660,21 @@ impl IndexLock {
         }
     }
 
-    /// Writes `contents` and renames it over the index; returns the new file's hash states.
+    /// Writes `contents` and renames it over the index, which `replaced` keeps; returns the
+    /// new file's hash states.
     fn commit(
         mut self,
         contents: &Patched<'_>,
         target: &Path,
         saved: Option<Checkpoints>,
+        replaced: &ReplacedIndex,
     ) -> Result<Option<Checkpoints>, StoreError> {
         let states = contents
             .write_to(&mut self.file, saved)
-            .and_then(|states| fs::rename(&self.path, target).map(|()| states))
+            .and_then(|states| {
+                replaced.keep(target);
+                fs::rename(&self.path, target).map(|()| states)
+            })
             .map_err(StoreError::io(&self.path))?;
         self.committed = true;
         Ok(states)
@@ -929,6 +925,35 @@ fn run_signer(program: &str, args: &[&str], input: &[u8]) -> Result<String, Stor
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// At 100,000 claims reading the index takes 1.5 ms: a write must not read it twice (as
+    /// it did when linking the replaced index changed its stat data before the second look).
+    #[test]
+    fn a_write_reads_the_index_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = Store::open_or_init(dir.path()).unwrap();
+        let reviewer = Reviewer::parse("Test <test@example.org>").unwrap();
+        let at = Timestamp::from_second(1_800_000_000).unwrap();
+        let path = "records/ab/abcdefgh2k.toml";
+        for contents in ["n = 1\n", "n = 2\n", "n = 3\n"] {
+            let writer = store.writer().unwrap();
+            let parses = store.index_parses.get();
+            writer.ensure_absent(path).ok();
+            let change = FileChange {
+                path: path.to_string(),
+                contents: contents.as_bytes().to_vec(),
+            };
+            let message = CommitMessage {
+                subject: format!("Write {contents}"),
+                body: None,
+                trailers: Vec::new(),
+            };
+            writer.commit(&[change], &message, &reviewer, at).unwrap();
+            let reads = store.index_parses.get() - parses;
+            assert!(reads <= 1, "{contents}: the index was read {reads} times");
+        }
+        assert!(dir.path().join(".git/claims/replaced-index").exists());
+    }
 
     #[test]
     fn message_has_subject_body_and_trailers_last() {

@@ -932,6 +932,9 @@ mod tests {
     fn a_write_reads_the_index_once() {
         let dir = tempfile::tempdir().unwrap();
         let (store, _) = Store::open_or_init(dir.path()).unwrap();
+        // Whatever the machine's own git configuration says.
+        let mut config = store.repo.config().unwrap();
+        config.set_bool("commit.gpgsign", false).unwrap();
         let reviewer = Reviewer::parse("Test <test@example.org>").unwrap();
         let at = Timestamp::from_second(1_800_000_000).unwrap();
         let path = "records/ab/abcdefgh2k.toml";

@@ -26,7 +26,10 @@ const LARGE_OFFSET: u64 = 1 << 31;
 
 /// Writes `objects` (id, kind and contents; an id listed twice is stored once) as a pack and
 /// its index in `dir`, git's pack folder; returns the pack's name, its checksum in hex (the
-/// files are `pack-NAME.pack` and `pack-NAME.idx`), as libgit2's pack builder does.
+/// files are `pack-NAME.pack` and `pack-NAME.idx`), as libgit2's pack builder does. Both
+/// files are flushed to disk before they take their names, as git flushes its packs (libgit2
+/// does not by default): a branch moved to a commit whose pack a power cut lost would be a
+/// broken repository, which no journal can repair. Two flushes, however many records changed.
 pub(crate) fn write_pack(
     dir: &Path,
     objects: &[(Oid, ObjectType, &[u8])],
@@ -124,8 +127,8 @@ fn push_entry_header(out: &mut Vec<u8>, kind: ObjectType, size: usize) -> Result
     Ok(())
 }
 
-/// Writes `contents` to a temporary file in `dir`, read-only as git leaves its packs, and
-/// renames it to `name`.
+/// Writes `contents` to a temporary file in `dir`, read-only as git leaves its packs, flushes
+/// it and renames it to `name`.
 fn store_file(dir: &Path, name: &str, contents: &[u8]) -> Result<(), StoreError> {
     let temporary = dir.join(format!("tmp_{name}_{}", std::process::id()));
     let target = dir.join(name);
@@ -133,6 +136,7 @@ fn store_file(dir: &Path, name: &str, contents: &[u8]) -> Result<(), StoreError>
         let mut file = fs::File::create(&temporary)?;
         file.write_all(contents)?;
         file.set_permissions(fs::Permissions::from_mode(0o444))?;
+        file.sync_data()?;
         drop(file);
         fs::rename(&temporary, &target)
     })();

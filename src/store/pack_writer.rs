@@ -18,11 +18,10 @@ use git2::{ObjectType, Oid};
 use sha1::{Digest, Sha1};
 
 use super::StoreError;
+use super::packs::{IDX_MAGIC, LARGE_OFFSET, kind_code};
 
 /// libdeflate's level for git's default, zlib's 6.
 const COMPRESSION_LEVEL: i32 = 6;
-/// Offsets from here on go to the index's table of 64-bit offsets.
-const LARGE_OFFSET: u64 = 1 << 31;
 
 /// Writes `objects` (id, kind and contents; an id listed twice is stored once) as a pack and
 /// its index in `dir`, git's pack folder; returns the pack's name, its checksum in hex (the
@@ -66,7 +65,7 @@ pub(crate) fn write_pack(
 /// A version 2 pack index: `ids` in order, with the offset and CRC-32 of each one's entry in
 /// the pack whose checksum is `pack_checksum`.
 fn index_of(ids: &[Oid], entries: &[(u64, u32)], pack_checksum: &[u8; 20]) -> Vec<u8> {
-    let mut index = b"\xfftOc".to_vec();
+    let mut index = IDX_MAGIC.to_vec();
     index.extend_from_slice(&2u32.to_be_bytes());
     let mut fanout = [0u32; 256];
     for oid in ids {
@@ -85,11 +84,12 @@ fn index_of(ids: &[Oid], entries: &[(u64, u32)], pack_checksum: &[u8; 20]) -> Ve
     }
     let mut large = Vec::new();
     for (offset, _) in entries {
-        let field = if *offset < LARGE_OFFSET {
-            *offset as u32
-        } else {
-            large.push(*offset);
-            (1 << 31) | (large.len() as u32 - 1)
+        let field = match u32::try_from(*offset) {
+            Ok(small) if small & LARGE_OFFSET == 0 => small,
+            _ => {
+                large.push(*offset);
+                LARGE_OFFSET | (large.len() as u32 - 1)
+            }
         };
         index.extend_from_slice(&field.to_be_bytes());
     }
@@ -104,17 +104,9 @@ fn index_of(ids: &[Oid], entries: &[(u64, u32)], pack_checksum: &[u8; 20]) -> Ve
 
 /// An entry's header: its kind and, seven bits at a time from the lowest, its size.
 fn push_entry_header(out: &mut Vec<u8>, kind: ObjectType, size: usize) -> Result<(), StoreError> {
-    let code: u8 = match kind {
-        ObjectType::Commit => 1,
-        ObjectType::Tree => 2,
-        ObjectType::Blob => 3,
-        ObjectType::Tag => 4,
-        other => {
-            return Err(
-                git2::Error::from_str(&format!("cannot pack an object of kind {other}")).into(),
-            );
-        }
-    };
+    let code = kind_code(kind).ok_or(StoreError::PackNotWritten(
+        "an object of a kind packs do not hold",
+    ))?;
     let mut size = size as u64;
     let mut byte = (code << 4) | (size & 0x0f) as u8;
     size >>= 4;
@@ -253,7 +245,7 @@ mod tests {
             .collect();
         let entries = [
             (12, 0x1111_1111),
-            (LARGE_OFFSET, 0x2222_2222),
+            (u64::from(LARGE_OFFSET), 0x2222_2222),
             (5 << 32, 0x3333_3333),
         ];
         let index = index_of(&ids, &entries, &[9; 20]);

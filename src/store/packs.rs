@@ -25,7 +25,26 @@ use git2::{ObjectType, Oid, Repository};
 use super::StoreError;
 use super::binary::{be32, offset_varint};
 
-const IDX_MAGIC: &[u8; 4] = b"\xfftOc";
+/// A version 2 pack index starts with these bytes (`gitformat-pack`).
+pub(super) const IDX_MAGIC: &[u8; 4] = b"\xfftOc";
+/// In an index's offset table, an offset with this bit set is a position in the table of
+/// 64-bit offsets that follows, for packs over 2 GiB.
+pub(super) const LARGE_OFFSET: u32 = 0x8000_0000;
+/// The kind codes of whole objects in a pack entry's header; 6 and 7 are deltas.
+const WHOLE_KINDS: [(u8, ObjectType); 4] = [
+    (1, ObjectType::Commit),
+    (2, ObjectType::Tree),
+    (3, ObjectType::Blob),
+    (4, ObjectType::Tag),
+];
+
+/// The kind code a pack entry of a whole object of `kind` has, if packs hold that kind.
+pub(super) fn kind_code(kind: ObjectType) -> Option<u8> {
+    WHOLE_KINDS
+        .iter()
+        .find(|(_, k)| *k == kind)
+        .map(|(code, _)| *code)
+}
 const IDX_HEADER: usize = 8;
 const FANOUT: usize = 256 * 4;
 const OID_LEN: usize = 20;
@@ -209,11 +228,10 @@ impl Pack {
     fn offset_at(&self, position: usize) -> Option<u64> {
         let offsets = IDX_HEADER + FANOUT + self.count * (OID_LEN + 4);
         let small = be32(&self.index, offsets + position * 4);
-        if small & 0x8000_0000 == 0 {
+        if small & LARGE_OFFSET == 0 {
             return Some(u64::from(small));
         }
-        // Packs over 2 GB keep large offsets in a table of their own.
-        let large = offsets + self.count * 4 + (small & 0x7fff_ffff) as usize * 8;
+        let large = offsets + self.count * 4 + (small & !LARGE_OFFSET) as usize * 8;
         let bytes = self.index.get(large..large + 8)?;
         Some(u64::from_be_bytes(bytes.try_into().ok()?))
     }
@@ -370,10 +388,6 @@ impl<'a> ObjectReader<'a> {
             shift += 7;
         }
         let entry = match kind {
-            1 => Entry::Whole(ObjectType::Commit),
-            2 => Entry::Whole(ObjectType::Tree),
-            3 => Entry::Whole(ObjectType::Blob),
-            4 => Entry::Whole(ObjectType::Tag),
             6 => {
                 // The base's distance back. A base lies before its delta, so a chain ends.
                 let (distance, next) = offset_varint(bytes, used)?;
@@ -386,7 +400,7 @@ impl<'a> ObjectReader<'a> {
                 used += OID_LEN;
                 Entry::DeltaOn(base)
             }
-            _ => return None,
+            code => Entry::Whole(WHOLE_KINDS.iter().find(|(c, _)| *c == code)?.1),
         };
         let (out, read) = self.inflater.inflate(&bytes[used..], size)?;
         self.packs.note_read(pack, at, used + read);

@@ -8,6 +8,7 @@
 //! crate's compression function, so the cache means the same whatever that crate's version.
 
 use sha1::block_api::compress;
+use sha1::{Digest, Sha1};
 
 const BLOCK: usize = 64;
 /// SHA-1's initial state.
@@ -145,9 +146,8 @@ impl Checkpoints {
                 out.extend_from_slice(&word.to_le_bytes());
             }
         }
-        let mut own = ResumableSha1::new();
-        own.update(&out);
-        out.extend_from_slice(&own.finalize());
+        let own = Sha1::digest(&out);
+        out.extend_from_slice(&own);
         out
     }
 
@@ -155,9 +155,7 @@ impl Checkpoints {
     /// flushing can be cut short by a power cut) or was written with other settings.
     pub(crate) fn decode(bytes: &[u8]) -> Option<Checkpoints> {
         let (body, trailer) = bytes.split_at_checked(bytes.len().checked_sub(HASH_LEN)?)?;
-        let mut own = ResumableSha1::new();
-        own.update(body);
-        if own.finalize() != trailer {
+        if Sha1::digest(body).as_slice() != trailer {
             return None;
         }
         let body = body.strip_prefix(MAGIC)?;
@@ -226,7 +224,6 @@ impl CheckpointingHasher {
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
-    use sha1::{Digest, Sha1};
 
     use super::*;
 
@@ -314,9 +311,7 @@ mod tests {
         let mut other_spacing = encoded.clone();
         other_spacing[MAGIC.len()] ^= 1;
         let body = other_spacing.len() - HASH_LEN;
-        let mut own = ResumableSha1::new();
-        own.update(&other_spacing[..body]);
-        let trailer = own.finalize();
+        let trailer = Sha1::digest(&other_spacing[..body]);
         other_spacing[body..].copy_from_slice(&trailer);
         assert_eq!(Checkpoints::decode(&other_spacing), None);
     }

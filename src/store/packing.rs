@@ -86,18 +86,6 @@ impl Store {
         Ok((commit, value, pack_writer::write_pack(&dir, &entries)?))
     }
 
-    /// Writes what `builder` holds as a pack (and its index) in git's object store; returns
-    /// the pack's name.
-    fn store_pack(&self, builder: &mut git2::PackBuilder<'_>) -> Result<String, StoreError> {
-        let dir = self.pack_dir();
-        fs::create_dir_all(&dir).map_err(StoreError::io(&dir))?;
-        builder.write(&dir, 0)?;
-        builder
-            .name()?
-            .map(str::to_string)
-            .ok_or_else(|| git2::Error::from_str("the pack written has no name").into())
-    }
-
     fn pack_dir(&self) -> PathBuf {
         pack_dir(&self.repo)
     }
@@ -211,9 +199,13 @@ impl Store {
         if inserted.is_empty() {
             return Ok(None);
         }
-        let name = self.store_pack(&mut builder)?;
-        // On disk before the packs it replaces are removed, as git's repack makes sure.
         let dir = self.pack_dir();
+        builder.write(&dir, 0)?;
+        let name = builder
+            .name()?
+            .map(str::to_string)
+            .ok_or_else(|| git2::Error::from_str("the merged pack has no name"))?;
+        // On disk before the packs it replaces are removed, as git's repack makes sure.
         for extension in ["pack", "idx"] {
             let path = dir.join(format!("pack-{name}.{extension}"));
             File::open(&path)

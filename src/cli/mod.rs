@@ -5,6 +5,7 @@ mod audit;
 mod check;
 mod completions;
 mod doctor;
+mod edit;
 mod error;
 mod export;
 mod extract;
@@ -96,6 +97,7 @@ pub enum Command {
     Publish(publish::Args),
     Unpublish(unpublish::Args),
     Note(note::Args),
+    Edit(edit::Args),
     Review(review::Args),
     Extract(extract::Args),
     Score(score::Args),
@@ -156,6 +158,7 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Publish(args) => publish::run(args, &globals, ui),
         Command::Unpublish(args) => unpublish::run(args, &globals, ui),
         Command::Note(args) => note::run(args, &globals, ui),
+        Command::Edit(args) => edit::run(args, &globals, ui),
         Command::Review(args) => review::run(args, &globals, ui),
         Command::Extract(args) => extract::run(args, &globals, ui),
         Command::Score(args) => score::run(args, ui),

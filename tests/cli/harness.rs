@@ -214,6 +214,22 @@ pub fn describe(output: &Output) -> String {
     )
 }
 
+/// What the user sees of a command, for snapshots: standard output, then standard error
+/// under a rule, then the exit status.
+pub fn user_sees(output: &Output) -> String {
+    let mut shown = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if !stderr.is_empty() {
+        shown.push_str("------- stderr -------\n");
+        shown.push_str(&stderr);
+    }
+    match output.status.code() {
+        Some(code) => shown.push_str(&format!("[exit status: {code}]")),
+        None => shown.push_str("[killed by a signal]"),
+    }
+    shown
+}
+
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }

@@ -6,6 +6,7 @@ mod harness;
 mod audit;
 mod check;
 mod commits;
+mod edit;
 mod errors;
 mod export;
 mod extract;

@@ -1,0 +1,195 @@
+//! The caches under git's directory are only ever an optimisation: damaged, edited, left by
+//! another branch or raced by another process, they never change an answer.
+
+use std::path::{Path, PathBuf};
+
+use crate::harness::{Repo, describe, stderr};
+
+/// What git lists as the commits that changed a claim's record, newest first.
+fn git_log(repo: &Repo, id: &str) -> Vec<String> {
+    let path = format!("records/{}/{id}.toml", &id[..2]);
+    repo.git(&["log", "--format=%H", "--", &path])
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// What `claims log ID` lists, newest first; fails on any exit but 0, and on a message about
+/// git's object store, which a cache must never cause.
+fn claims_log(repo: &Repo, id: &str) -> Vec<String> {
+    let output = repo.fails(&["log", id, "--format", "json"], 0);
+    commits_of(&output)
+}
+
+fn commits_of(output: &std::process::Output) -> Vec<String> {
+    assert!(
+        output.status.success() && !stderr(output).contains("object store"),
+        "{}",
+        describe(output)
+    );
+    let entries: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| entry["commit"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Every file under `dir`, sorted.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    if to.exists() {
+        std::fs::remove_dir_all(to).unwrap();
+    }
+    for file in files_under(from) {
+        let target = to.join(file.strip_prefix(from).unwrap());
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::copy(&file, &target).unwrap();
+    }
+}
+
+/// A change made to a cache file's bytes.
+type Damage = fn(Vec<u8>) -> Vec<u8>;
+
+/// The ways a cache file is found damaged: cut short, a line lost, bytes changed (one in the
+/// middle, and one hexadecimal digit near the end changed into another, which leaves an
+/// object id that names no object).
+const DAMAGE: &[(&str, Damage)] = &[
+    ("truncated", |bytes| bytes[..bytes.len() / 2].to_vec()),
+    ("a line removed", |bytes| {
+        let lines: Vec<&[u8]> = bytes.split_inclusive(|&b| b == b'\n').collect();
+        let removed = if lines.len() > 1 { 1 } else { 0 };
+        lines
+            .iter()
+            .enumerate()
+            .filter(|(n, _)| *n != removed)
+            .flat_map(|(_, line)| line.iter().copied())
+            .collect()
+    }),
+    ("bytes flipped", |mut bytes| {
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0x01;
+        if let Some(digit) = bytes.iter().rposition(u8::is_ascii_hexdigit) {
+            bytes[digit] = if bytes[digit] == b'0' { b'1' } else { b'0' };
+        }
+        bytes
+    }),
+];
+
+/// A claim changed by the workflow and by hand, among others.
+fn history_of_one_claim() -> (Repo, String) {
+    let repo = Repo::new();
+    let id = repo.add("A claim with a long history.");
+    repo.add_numbered(6, |n| format!("Another claim, number {n}."));
+    for n in 0..4 {
+        repo.ok(&["note", &id, &format!("Note {n}.")]);
+    }
+    let record = repo.record_path(&id);
+    let text = repo.read_record(&id);
+    std::fs::write(&record, text.replace("long history", "longer history")).unwrap();
+    repo.git(&["commit", "-qam", "Edit by hand"]);
+    repo.ok(&["note", &id, "After the hand edit."]);
+    (repo, id)
+}
+
+#[test]
+fn a_damaged_log_index_never_changes_what_log_lists() {
+    let (repo, id) = history_of_one_claim();
+    let expected = git_log(&repo, &id);
+    assert_eq!(expected.len(), 7);
+    assert_eq!(claims_log(&repo, &id), expected);
+    let index = repo.path().join(".git/claims/log");
+    let pristine = tempfile::tempdir().unwrap();
+    copy_dir(&index, pristine.path());
+    let files = files_under(&index);
+    assert!(files.len() > 1, "{files:?}");
+    for file in &files {
+        for (damage, apply) in DAMAGE {
+            copy_dir(pristine.path(), &index);
+            std::fs::write(file, apply(std::fs::read(file).unwrap())).unwrap();
+            assert_eq!(
+                claims_log(&repo, &id),
+                expected,
+                "{} {damage}",
+                file.display()
+            );
+            // And once rebuilt, still right.
+            assert_eq!(
+                claims_log(&repo, &id),
+                expected,
+                "{} {damage}",
+                file.display()
+            );
+        }
+        copy_dir(pristine.path(), &index);
+        std::fs::remove_file(file).unwrap();
+        assert_eq!(
+            claims_log(&repo, &id),
+            expected,
+            "{} removed",
+            file.display()
+        );
+    }
+}
+
+#[test]
+fn a_log_index_left_by_another_branch_never_answers_for_this_one() {
+    let (repo, id) = history_of_one_claim();
+    repo.git(&["switch", "-q", "-c", "other", "HEAD~3"]);
+    repo.ok(&["note", &id, "Only on the other branch."]);
+    assert_eq!(claims_log(&repo, &id), git_log(&repo, &id));
+    let index = repo.path().join(".git/claims/log");
+    let other = tempfile::tempdir().unwrap();
+    copy_dir(&index, other.path());
+    repo.git(&["switch", "-q", "main"]);
+    let expected = git_log(&repo, &id);
+    assert_eq!(claims_log(&repo, &id), expected);
+    copy_dir(other.path(), &index);
+    assert_eq!(claims_log(&repo, &id), expected);
+}
+
+/// `claims log` run at once in two working trees of one repository, on branches that went
+/// apart, round after round: each lists what git lists on its own branch.
+#[test]
+fn log_at_once_in_two_worktrees_on_diverged_branches() {
+    let (main, id) = history_of_one_claim();
+    let linked = main.worktree("other");
+    for round in 0..6 {
+        main.ok(&["note", &id, &format!("On main, round {round}.")]);
+        linked.ok(&["note", &id, &format!("On the other branch, round {round}.")]);
+        let runs: Vec<_> = [&main, &linked]
+            .iter()
+            .map(|repo| {
+                repo.process(&["log", &id, "--format", "json"])
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for (repo, run) in [&main, &linked].into_iter().zip(runs) {
+            let output = run.wait_with_output().unwrap();
+            assert_eq!(commits_of(&output), git_log(repo, &id), "round {round}");
+        }
+        for repo in [&main, &linked] {
+            assert_eq!(claims_log(repo, &id), git_log(repo, &id), "round {round}");
+        }
+    }
+}

@@ -193,3 +193,89 @@ fn log_at_once_in_two_worktrees_on_diverged_branches() {
         }
     }
 }
+
+/// Runs `claims audit --format json`; returns the exit code and the rules reported, sorted.
+fn audit_rules(repo: &Repo) -> (i32, Vec<String>) {
+    let output = repo
+        .claims(&["audit", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        !stderr(&output).contains("object store"),
+        "{}",
+        describe(&output)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", describe(&output)));
+    let mut rules: Vec<String> = report["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["rule"].as_str().unwrap().to_string())
+        .collect();
+    rules.sort();
+    (output.status.code().unwrap(), rules)
+}
+
+/// Empties every list of violations in a JSON document: what someone hiding a finding from
+/// the next audit would write.
+fn without_violations(bytes: Vec<u8>) -> Vec<u8> {
+    fn empty(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(fields) => {
+                for (key, field) in fields.iter_mut() {
+                    if key == "violations" {
+                        *field = serde_json::Value::Array(Vec::new());
+                    } else {
+                        empty(field);
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(empty),
+            _ => {}
+        }
+    }
+    let mut value: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    empty(&mut value);
+    serde_json::to_vec(&value).unwrap()
+}
+
+#[test]
+fn a_damaged_or_edited_audit_cache_never_hides_a_violation() {
+    let (repo, id) = history_of_one_claim();
+    let other = repo.add("A claim left edited and not committed.");
+    let expected = vec!["no-trailers".to_string(), "uncommitted".to_string()];
+    let edit_uncommitted = || {
+        let text = repo.read_record(&other);
+        std::fs::write(
+            repo.record_path(&other),
+            text.replace("left edited", "EDITED"),
+        )
+        .unwrap();
+    };
+    edit_uncommitted();
+    assert_eq!(audit_rules(&repo), (1, expected.clone()));
+    let claims_dir = repo.path().join(".git/claims");
+    let caches: Vec<PathBuf> = files_under(&claims_dir)
+        .into_iter()
+        .filter(|f| f.to_string_lossy().contains("audit"))
+        .collect();
+    assert_eq!(caches.len(), 1, "{caches:?}");
+    let cache = &caches[0];
+    let pristine = std::fs::read(cache).unwrap();
+    let mut edits: Vec<(&str, Damage)> = DAMAGE.to_vec();
+    edits.push(("edited, still valid JSON", without_violations));
+    for (edit, apply) in edits {
+        std::fs::write(cache, apply(pristine.clone())).unwrap();
+        assert_eq!(audit_rules(&repo), (1, expected.clone()), "{edit}");
+        // The next audit, from what this one left, is as right.
+        std::fs::write(cache, apply(pristine.clone())).unwrap();
+        repo.ok(&["note", &id, &format!("After the cache was {edit}.")]);
+        edit_uncommitted();
+        assert_eq!(
+            audit_rules(&repo),
+            (1, expected.clone()),
+            "{edit}, one commit on"
+        );
+    }
+}

@@ -279,3 +279,47 @@ fn a_damaged_or_edited_audit_cache_never_hides_a_violation() {
         );
     }
 }
+
+#[test]
+fn an_edited_folder_listing_never_hides_an_uncommitted_record() {
+    let repo = Repo::new();
+    let ids = repo.add_numbered(4, |n| format!("Listed claim {n}."));
+    let stray = repo.record_path(&ids[0]).with_file_name("zzzzzzzzzz.toml");
+    std::fs::write(&stray, "new\n").unwrap();
+    // Folders changed within two seconds of a scan are read again until they settle.
+    std::thread::sleep(std::time::Duration::from_millis(2200));
+    assert_eq!(audit_rules(&repo), (1, vec!["uncommitted".to_string()]));
+    let listings = repo.path().join(".git/claims/folders");
+    let pristine = std::fs::read(&listings).unwrap();
+    let name = b"zzzzzzzzzz.toml\0";
+    let at = pristine
+        .windows(name.len())
+        .position(|w| w == name)
+        .expect("the stray file is listed");
+    // The stray name taken out of its folder's names, and the length of those names made to
+    // match: a listing that reads well.
+    let mut edited = pristine[..at].to_vec();
+    edited.extend_from_slice(&pristine[at + name.len()..]);
+    let header_end = pristine[..at].iter().rposition(|&b| b == b'\n').unwrap();
+    let header_start = pristine[..header_end]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .unwrap()
+        + 1;
+    let header = String::from_utf8(pristine[header_start..header_end].to_vec()).unwrap();
+    // The folder's line: checksum, inode, change and modification times, names' length, path.
+    let mut fields: Vec<String> = header.split(' ').map(str::to_string).collect();
+    let length: usize = fields[6].parse().unwrap();
+    fields[6] = (length - name.len()).to_string();
+    edited.splice(header_start..header_end, fields.join(" ").into_bytes());
+    let mut flipped = pristine.clone();
+    flipped[at + 3] ^= 0x01;
+    for (edit, bytes) in [("name removed", edited), ("name changed", flipped)] {
+        std::fs::write(&listings, &bytes).unwrap();
+        assert_eq!(
+            audit_rules(&repo),
+            (1, vec!["uncommitted".to_string()]),
+            "{edit}"
+        );
+    }
+}

@@ -69,7 +69,7 @@ struct CachedViolation {
 }
 
 /// Audits the history of records reachable from HEAD: all of it, or what came after `since`.
-pub fn audit(store: &Store, since: Option<&str>) -> Result<Audit, StoreError> {
+pub fn audit(store: &Store, since: Option<Oid>) -> Result<Audit, StoreError> {
     let repo = store.repository();
     tune_for_history_walks();
     let head = match repo.head() {
@@ -81,13 +81,6 @@ pub fn audit(store: &Store, since: Option<&str>) -> Result<Audit, StoreError> {
         }
         Err(e) => return Err(e.into()),
     };
-    let since = since
-        .map(|rev| {
-            repo.revparse_single(rev)
-                .and_then(|o| o.peel_to_commit())
-                .map(|c| c.id())
-        })
-        .transpose()?;
     // The cache holds the audit of everything up to its tip; only a full audit uses it.
     let cache = match since {
         None => read_cache(repo).filter(|(tip, _)| {
@@ -104,7 +97,14 @@ pub fn audit(store: &Store, since: Option<&str>) -> Result<Audit, StoreError> {
     }
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
     let commits: Vec<Oid> = walk.collect::<Result<_, _>>()?;
-    let (read_now, violations) = audit_commits(store, &commits)?;
+    let (read_now, violations) = audit_commits(store, &commits).map_err(|error| match error {
+        // Not damage: a partial clone leaves objects on the remote it was cloned from.
+        StoreError::Git(e) if e.code() == ErrorCode::NotFound => match store.promisor_remote() {
+            Some(remote) => StoreError::NotInPartialClone { remote },
+            None => StoreError::Git(e),
+        },
+        other => other,
+    })?;
 
     let mut audit = Audit {
         audited: read_now,

@@ -323,3 +323,23 @@ fn an_edited_folder_listing_never_hides_an_uncommitted_record() {
         );
     }
 }
+
+#[test]
+fn audit_in_a_partial_clone_says_what_to_fetch() {
+    let (source, _) = history_of_one_claim();
+    source.git(&["config", "uploadpack.allowFilter", "true"]);
+    let clone = source.clone_with(&["--filter=blob:none"]);
+    let output = clone.fails(&["audit"], 2);
+    insta::assert_snapshot!(stderr(&output), @"
+    error: this is a partial clone: the audit reads every version of every record, and some were left on the remote 'origin'
+    hint: fetch them, and have later fetches bring them too, with: git config --unset remote.origin.partialclonefilter && git fetch --refetch origin
+    ");
+    // What it says to run is enough: the clone is audited as its source is.
+    clone.git(&["config", "--unset", "remote.origin.partialclonefilter"]);
+    clone.git(&["fetch", "-q", "--refetch", "origin"]);
+    let audited = |repo: &Repo| String::from_utf8(repo.fails(&["audit"], 1).stdout).unwrap();
+    assert_eq!(audited(&clone), audited(&source));
+    // And a revision that names nothing is still what --since is told.
+    let output = clone.fails(&["audit", "--since", "no-such-branch"], 2);
+    insta::assert_snapshot!(stderr(&output), @"error: --since: revspec 'no-such-branch' not found");
+}

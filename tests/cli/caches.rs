@@ -343,3 +343,31 @@ fn audit_in_a_partial_clone_says_what_to_fetch() {
     let output = clone.fails(&["audit", "--since", "no-such-branch"], 2);
     insta::assert_snapshot!(stderr(&output), @"error: --since: revspec 'no-such-branch' not found");
 }
+
+/// The index's hash states let a write re-hash only what follows its record; damaged, they
+/// are not used, and git's index still checks out.
+#[test]
+fn damaged_index_hash_states_never_leave_an_index_git_refuses() {
+    let repo = Repo::new();
+    let id = repo.add("A claim noted beside many papers.");
+    // An index of several hash states (one every 256 KiB): 8,000 files.
+    let papers = repo.path().join("papers");
+    std::fs::create_dir(&papers).unwrap();
+    for n in 0..8000 {
+        std::fs::write(papers.join(format!("{n:04}.txt")), "x\n").unwrap();
+    }
+    repo.git(&["add", "papers"]);
+    repo.git(&["commit", "-qm", "Papers"]);
+    repo.ok(&["note", &id, "Writes the states."]);
+    let index = std::fs::metadata(repo.path().join(".git/index"))
+        .unwrap()
+        .len();
+    assert!(index > 512 * 1024, "{index} bytes");
+    let states = repo.path().join(".git/claims/index-hash");
+    for (damage, apply) in DAMAGE {
+        std::fs::write(&states, apply(std::fs::read(&states).unwrap())).unwrap();
+        repo.ok(&["note", &id, &format!("With the states {damage}.")]);
+        // Git checks the index's checksum as it reads it.
+        assert_eq!(repo.status(), "", "{damage}");
+    }
+}

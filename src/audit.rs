@@ -1,6 +1,13 @@
 //! `claims audit`: replays the git history of `records/` and reports every change that did not
 //! go through the workflow. Verified history is remembered under git's directory, so that an
 //! audit after one new commit reads about one commit.
+//!
+//! That memory is a cache, never trusted over git: it is used only for a HEAD that is its tip
+//! or descends from it, and only when its checksum holds. The checksum covers the rules, the
+//! tip, the count and every finding, keyed with the tip's tree as git has it, so that a cache
+//! damaged or edited by hand (a finding taken out) is read as none and the history audited
+//! again. It does not stop someone who can write to git's directory and recomputes it: they
+//! could as well rewrite history, and an audit from a fresh clone has no cache to trust.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
@@ -20,6 +27,7 @@ use crate::store::{
 
 /// Bumped whenever the rules change, so a cache made under other rules is not trusted.
 const RULES_VERSION: u32 = 1;
+/// In the working tree's own git directory: each worktree audits its own branch.
 const CACHE_FILE: &str = "claims/audit-cache.json";
 
 /// What an audit found.
@@ -42,6 +50,13 @@ struct Cache {
     violations: Vec<CachedViolation>,
 }
 
+/// The cache as stored: its JSON and the checksum that binds it to the tip's tree.
+#[derive(Debug, Serialize, Deserialize)]
+struct StoredCache {
+    checksum: String,
+    cache: Cache,
+}
+
 /// A violation as remembered: the same fields as reported.
 #[derive(Debug, Serialize, Deserialize)]
 struct CachedViolation {
@@ -54,7 +69,7 @@ struct CachedViolation {
 }
 
 /// Audits the history of records reachable from HEAD: all of it, or what came after `since`.
-pub fn audit(store: &Store, since: Option<&str>) -> Result<Audit, StoreError> {
+pub fn audit(store: &Store, since: Option<Oid>) -> Result<Audit, StoreError> {
     let repo = store.repository();
     tune_for_history_walks();
     let head = match repo.head() {
@@ -66,19 +81,10 @@ pub fn audit(store: &Store, since: Option<&str>) -> Result<Audit, StoreError> {
         }
         Err(e) => return Err(e.into()),
     };
-    let since = since
-        .map(|rev| {
-            repo.revparse_single(rev)
-                .and_then(|o| o.peel_to_commit())
-                .map(|c| c.id())
-        })
-        .transpose()?;
     // The cache holds the audit of everything up to its tip; only a full audit uses it.
     let cache = match since {
-        None => read_cache(repo).and_then(|cache| {
-            let tip = Oid::from_str(&cache.tip).ok()?;
-            (tip == head || repo.graph_descendant_of(head, tip).unwrap_or(false))
-                .then_some((tip, cache))
+        None => read_cache(repo).filter(|(tip, _)| {
+            *tip == head || repo.graph_descendant_of(head, *tip).unwrap_or(false)
         }),
         Some(_) => None,
     };
@@ -91,7 +97,14 @@ pub fn audit(store: &Store, since: Option<&str>) -> Result<Audit, StoreError> {
     }
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
     let commits: Vec<Oid> = walk.collect::<Result<_, _>>()?;
-    let (read_now, violations) = audit_commits(store, &commits)?;
+    let (read_now, violations) = audit_commits(store, &commits).map_err(|error| match error {
+        // Not damage: a partial clone leaves objects on the remote it was cloned from.
+        StoreError::Git(e) if e.code() == ErrorCode::NotFound => match store.promisor_remote() {
+            Some(remote) => StoreError::NotInPartialClone { remote },
+            None => StoreError::Git(e),
+        },
+        other => other,
+    })?;
 
     let mut audit = Audit {
         audited: read_now,
@@ -592,11 +605,13 @@ pub fn uncommitted(store: &Store) -> Result<Vec<Violation>, StoreError> {
         .collect())
 }
 
-fn read_cache(repo: &Repository) -> Option<Cache> {
-    let text = std::fs::read(repo.commondir().join(CACHE_FILE)).ok()?;
-    serde_json::from_slice::<Cache>(&text)
-        .ok()
-        .filter(|cache| cache.rules == RULES_VERSION)
+/// The cache and its tip, when there is one and its checksum holds.
+fn read_cache(repo: &Repository) -> Option<(Oid, Cache)> {
+    let bytes = std::fs::read(repo.path().join(CACHE_FILE)).ok()?;
+    let stored = serde_json::from_slice::<StoredCache>(&bytes).ok()?;
+    let tip = Oid::from_str(&stored.cache.tip).ok()?;
+    (stored.cache.rules == RULES_VERSION && stored.checksum == checksum(repo, tip, &stored.cache)?)
+        .then_some((tip, stored.cache))
 }
 
 /// Remembers the audit up to `tip`. A cache that cannot be written only costs the next
@@ -608,11 +623,25 @@ fn write_cache(repo: &Repository, tip: Oid, audit: &Audit) {
         audited: audit.audited,
         violations: audit.violations.iter().map(CachedViolation::from).collect(),
     };
-    let path = repo.commondir().join(CACHE_FILE);
-    if let (Some(dir), Ok(bytes)) = (path.parent(), serde_json::to_vec(&cache)) {
-        let _ = std::fs::create_dir_all(dir);
+    let Some(checksum) = checksum(repo, tip, &cache) else {
+        return;
+    };
+    let path = repo.path().join(CACHE_FILE);
+    if let Ok(bytes) = serde_json::to_vec(&StoredCache { checksum, cache }) {
         let _ = crate::store::write_cache(&path, &bytes);
     }
+}
+
+/// SHA-256 of the cache's JSON, keyed with the id of the tip's tree: `None` when git has no
+/// such commit.
+fn checksum(repo: &Repository, tip: Oid, cache: &Cache) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    let tree = repo.find_commit(tip).ok()?.tree_id();
+    let mut hash = Sha256::new();
+    hash.update(b"claims audit cache\0");
+    hash.update(tree.as_bytes());
+    hash.update(serde_json::to_vec(cache).ok()?);
+    Some(hash.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
 impl From<&Violation> for CachedViolation {

@@ -1,4 +1,5 @@
 use crate::audit;
+use crate::store::StoreError;
 use crate::ui::Ui;
 
 use super::findings::{Findings, Format};
@@ -30,12 +31,14 @@ pub struct Args {
 
 pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandError> {
     let store = globals.open_store(ui)?;
-    let audit = audit::audit(&store, args.since.as_deref()).map_err(|e| match e {
-        crate::store::StoreError::Git(git) if git.code() == git2::ErrorCode::NotFound => {
-            CommandError::usage(format!("--since: {}", git.message()))
-        }
-        other => other.into(),
-    })?;
+    let since = match &args.since {
+        Some(revision) => Some(store.commit_named(revision).map_err(|e| match e {
+            StoreError::Git(git) => CommandError::usage(format!("--since: {}", git.message())),
+            other => other.into(),
+        })?),
+        None => None,
+    };
+    let audit = audit::audit(&store, since)?;
     let mut items = vec![(
         String::new(),
         format!("{} commits that changed records", audit.audited),

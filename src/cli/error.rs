@@ -127,6 +127,10 @@ impl From<StoreError> for CommandError {
                  for this repository: git config commit.gpgsign false"
                     .into(),
             ),
+            StoreError::NotInPartialClone { remote } => Some(format!(
+                "fetch them, and have later fetches bring them too, with: git config --unset \
+                 remote.{remote}.partialclonefilter && git fetch --refetch {remote}"
+            )),
             StoreError::Git(e)
                 if matches!(
                     e.class(),

@@ -106,6 +106,11 @@ pub enum StoreError {
     NoIdentity(String),
     #[error("commit.gpgsign is set but the commit could not be signed: {0}")]
     Signing(String),
+    #[error(
+        "this is a partial clone: the audit reads every version of every record, and some \
+         were left on the remote '{remote}'"
+    )]
+    NotInPartialClone { remote: String },
     #[error("could not write the change's pack: {0}")]
     PackNotWritten(&'static str),
     #[error("{}: {source}", .path.display())]

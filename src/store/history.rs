@@ -136,12 +136,14 @@ impl Store {
     }
 
     /// The commits that changed one claim's record, newest first: from the log index in
-    /// git's directory, or by walking the history where the index cannot be written.
+    /// git's directory, or by walking the history where the index cannot be written or
+    /// trusted.
     pub fn claim_history(&self, id: &ClaimId) -> Result<Vec<Change>, StoreError> {
         if let Ok(head) = self.repo.head().and_then(|h| h.peel_to_commit()) {
             match self.indexed_history(id, head.id()) {
-                Err(StoreError::Io { .. }) => {}
-                other => return other,
+                Ok(Some(changes)) => return Ok(changes),
+                Ok(None) | Err(StoreError::Io { .. }) => {}
+                Err(other) => return Err(other),
             }
         }
         self.changes_to(&id.record_path(), None, |trailers| {

@@ -122,6 +122,31 @@ impl Store {
         &self.repo
     }
 
+    /// The commit a revision (`main`, `HEAD~3`, an id) names.
+    pub fn commit_named(&self, revision: &str) -> Result<git2::Oid, StoreError> {
+        Ok(self.repo.revparse_single(revision)?.peel_to_commit()?.id())
+    }
+
+    /// The remote a partial clone (`git clone --filter`) leaves the objects it lacks on, as
+    /// git's configuration names it; `None` in a whole clone.
+    pub fn promisor_remote(&self) -> Option<String> {
+        let config = self.repo.config().ok()?;
+        if let Ok(remote) = config.get_string("extensions.partialclone") {
+            return Some(remote);
+        }
+        let mut names = Vec::new();
+        config
+            .entries(Some(r"remote\..*\.promisor"))
+            .ok()?
+            .for_each(|entry| names.extend(entry.name().ok().map(str::to_string)))
+            .ok()?;
+        let name = names
+            .into_iter()
+            .find(|name| config.get_bool(name).unwrap_or(false))?;
+        let remote = name.strip_prefix("remote.")?.strip_suffix(".promisor")?;
+        Some(remote.to_string())
+    }
+
     /// Reads a repository-relative file that may be absent.
     pub fn read_optional(&self, path: &str) -> Result<Option<Vec<u8>>, StoreError> {
         read_optional(&self.root.join(path))

@@ -112,7 +112,7 @@ impl Store {
         written: &StatData,
     ) -> Result<Vec<Uncommitted>, StoreError> {
         let root = self.root.as_path();
-        let listings_path = self.repo.commondir().join(LISTINGS);
+        let listings_path = self.repo.path().join(LISTINGS);
         let listings = Listings::read(&listings_path);
         let listings = &listings;
         let began = (std::time::Instant::now(), std::time::SystemTime::now());
@@ -161,7 +161,7 @@ impl Store {
         // again the one folder a commit changed (a tenth of a millisecond) is a loss: the list
         // is rewritten once a share of the folders has to be read again.
         if scan.reread > 0 && scan.reread * REWRITE_SHARE >= scan.listed.len() {
-            let clock = self.repo.commondir().join(CLOCK);
+            let clock = self.repo.path().join(CLOCK);
             // Only a cache: a failure to keep it costs the next scan its speed.
             if let Some(now) = file_system_now(&clock) {
                 // The longer of the two: the monotonic clock stops while the machine sleeps,
@@ -375,7 +375,8 @@ impl<'l> Scan<'l> {
     }
 }
 
-/// Where the names each folder under `records/` held are kept between scans.
+/// Where the names each folder under `records/` held are kept between scans, in the working
+/// tree's own git directory.
 const LISTINGS: &str = "claims/folders";
 /// A file written when the listings are, to read the file system's clock.
 const CLOCK: &str = "claims/folders.clock";
@@ -431,14 +432,30 @@ struct Listing<'a> {
 /// The names of the folders under `records/`, as the last scan found them: a folder whose
 /// stamp has not changed since holds the same names, so it need not be read again (git's
 /// untracked cache works the same way). The files themselves are always looked at.
+///
+/// Each folder's names carry a SHA-1 over the file's first line, the folder's line and the
+/// names, checked when they are used: names damaged or edited by hand would hide a file, so
+/// such a folder is read again.
 #[derive(Default)]
 struct Listings {
     /// The file as read: the names are used from it, not copied.
     bytes: Vec<u8>,
-    /// Each folder's stamp and where its names are in `bytes`.
-    folders: HashMap<String, (FolderStamp, Range<usize>)>,
+    /// Each folder's stamp, where its line after the checksum and its names are in `bytes`
+    /// (the names are the end of that range), and its checksum.
+    folders: HashMap<String, Folder>,
     /// When the scan that made them began, by the file system's clock.
     started: (i64, u32),
+    /// Where the file's first line ends, its newline included.
+    first_line: usize,
+}
+
+/// One folder of `Listings`.
+struct Folder {
+    stamp: FolderStamp,
+    /// The folder's line after its checksum, and its names.
+    checked: Range<usize>,
+    names: Range<usize>,
+    checksum: [u8; 20],
 }
 
 impl Listings {
@@ -454,13 +471,19 @@ impl Listings {
     }
 
     fn trusted(&self, dir: &str, now: &FolderStamp) -> Option<&[u8]> {
-        let (stamp, names) = self.folders.get(dir)?;
+        let folder = self.folders.get(dir)?;
         let nanos =
             |(seconds, nanos): (i64, u32)| i128::from(seconds) * 1_000_000_000 + i128::from(nanos);
         let margin = i128::from(Self::RACY_SECONDS) * 1_000_000_000;
         let settled = |time| nanos(time) + margin < nanos(self.started);
-        let settled = settled(stamp.mtime) && settled(stamp.ctime);
-        (stamp == now && settled).then(|| &self.bytes[names.clone()])
+        let settled = settled(folder.stamp.mtime) && settled(folder.stamp.ctime);
+        let checked = || {
+            checksum(
+                &self.bytes[..self.first_line],
+                &self.bytes[folder.checked.clone()],
+            ) == folder.checksum
+        };
+        (folder.stamp == *now && settled && checked()).then(|| &self.bytes[folder.names.clone()])
     }
 
     fn write(
@@ -468,21 +491,25 @@ impl Listings {
         started: (i64, u32),
         folders: &[(String, Listing<'_>)],
     ) -> Result<(), StoreError> {
-        let mut out = format!("claims folders {} {}\n", started.0, started.1).into_bytes();
+        let first_line = format!("{FORMAT} {} {}\n", started.0, started.1);
+        let mut out = first_line.clone().into_bytes();
         for (dir, listing) in folders {
             let FolderStamp { ino, ctime, mtime } = listing.stamp;
-            out.extend_from_slice(
-                format!(
-                    "{ino} {} {} {} {} {} {dir}\n",
-                    ctime.0,
-                    ctime.1,
-                    mtime.0,
-                    mtime.1,
-                    listing.names.len()
-                )
-                .as_bytes(),
-            );
-            out.extend_from_slice(&listing.names);
+            let mut checked = format!(
+                "{ino} {} {} {} {} {} {dir}\n",
+                ctime.0,
+                ctime.1,
+                mtime.0,
+                mtime.1,
+                listing.names.len()
+            )
+            .into_bytes();
+            checked.extend_from_slice(&listing.names);
+            for byte in checksum(first_line.as_bytes(), &checked) {
+                out.extend_from_slice(format!("{byte:02x}").as_bytes());
+            }
+            out.push(b' ');
+            out.extend_from_slice(&checked);
         }
         super::write_cache(path, &out)
     }
@@ -492,13 +519,26 @@ impl Listings {
 fn parse_listings(bytes: Vec<u8>) -> Option<Listings> {
     let end = bytes.iter().position(|&b| b == b'\n')?;
     let header = std::str::from_utf8(&bytes[..end]).ok()?;
-    let (seconds, nanos) = header.strip_prefix("claims folders ")?.split_once(' ')?;
+    let (seconds, nanos) = header
+        .strip_prefix(FORMAT)?
+        .strip_prefix(' ')?
+        .split_once(' ')?;
     let started = (seconds.parse().ok()?, nanos.parse().ok()?);
-    let mut at = end + 1;
+    let first_line = end + 1;
+    let mut at = first_line;
     let mut folders = HashMap::new();
     while at < bytes.len() {
         let end = at + bytes[at..].iter().position(|&b| b == b'\n')?;
         let header = std::str::from_utf8(&bytes[at..end]).ok()?;
+        let (sum, header) = header.split_once(' ')?;
+        let mut checksum = [0; 20];
+        if sum.len() != 40 {
+            return None;
+        }
+        for (byte, pair) in checksum.iter_mut().zip(sum.as_bytes().chunks(2)) {
+            *byte = u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()?;
+        }
+        let checked_start = at + sum.len() + 1;
         let mut fields = header.splitn(7, ' ');
         let mut number = || fields.next()?.parse::<i64>().ok();
         let (ino, cs, cns, ms, mns, len) = (
@@ -519,14 +559,34 @@ fn parse_listings(bytes: Vec<u8>) -> Option<Listings> {
             ctime: (cs, u32::try_from(cns).ok()?),
             mtime: (ms, u32::try_from(mns).ok()?),
         };
-        folders.insert(dir, (stamp, end + 1..names_end));
+        let folder = Folder {
+            stamp,
+            checked: checked_start..names_end,
+            names: end + 1..names_end,
+            checksum,
+        };
+        folders.insert(dir, folder);
         at = names_end;
     }
     Some(Listings {
         bytes,
         folders,
         started,
+        first_line,
     })
+}
+
+/// The first line of the listings file: a file written in another format is not read.
+const FORMAT: &str = "claims folders 2";
+
+/// What a folder's names are checked with: the file's first line (when the scan began), then
+/// the folder's line after its checksum and its names.
+fn checksum(first_line: &[u8], checked: &[u8]) -> [u8; 20] {
+    use sha1::{Digest, Sha1};
+    let mut hash = Sha1::new();
+    hash.update(first_line);
+    hash.update(checked);
+    hash.finalize().into()
 }
 
 #[cfg(test)]
@@ -598,7 +658,37 @@ mod tests {
             "not settled"
         );
         let parse = |bytes: &[u8]| parse_listings(bytes.to_vec());
-        assert!(parse(b"claims folders 1 2\n7 1 2 3 4 99 records/ab\nshort").is_none());
+        let sum = "0".repeat(40);
+        let short = format!("claims folders 2 1 2\n{sum} 7 1 2 3 4 99 records/ab\nshort");
+        assert!(parse(short.as_bytes()).is_none());
         assert!(parse(b"7 1 2 3 4 0 records/ab\n").is_none(), "no header");
+    }
+
+    #[test]
+    fn a_folder_whose_listing_changed_in_any_byte_is_not_trusted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("folders");
+        let folders = vec![(
+            "records/ab".to_string(),
+            Listing {
+                stamp: stamp(100),
+                names: Cow::Borrowed(b"abc.toml\0def.toml\0"),
+            },
+        )];
+        Listings::write(&path, (103, 0), &folders).unwrap();
+        let written = fs::read(&path).unwrap();
+        let trusted = |bytes: &[u8]| {
+            parse_listings(bytes.to_vec())
+                .and_then(|l| l.trusted("records/ab", &stamp(100)).map(<[u8]>::to_vec))
+        };
+        assert_eq!(
+            trusted(&written).as_deref(),
+            Some(&b"abc.toml\0def.toml\0"[..])
+        );
+        for at in 0..written.len() {
+            let mut changed = written.clone();
+            changed[at] ^= 0x01;
+            assert_eq!(trusted(&changed), None, "byte {at} changed");
+        }
     }
 }

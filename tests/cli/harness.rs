@@ -322,3 +322,18 @@ impl Repo {
         command.output().unwrap()
     }
 }
+
+impl Repo {
+    /// A linked working tree of this repository (`git worktree add`) on a new branch
+    /// `branch` from HEAD, with its own empty HOME.
+    pub fn worktree(&self, branch: &str) -> Repo {
+        let linked = Repo {
+            dir: TempDir::new().unwrap(),
+            home: TempDir::new().unwrap(),
+        };
+        // Git adds a working tree in an empty folder as in a new one.
+        let path = linked.path().to_str().unwrap();
+        self.git(&["worktree", "add", "-q", "-b", branch, path]);
+        linked
+    }
+}

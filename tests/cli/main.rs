@@ -4,6 +4,7 @@
 mod harness;
 
 mod audit;
+mod caches;
 mod check;
 mod commits;
 mod edit;

@@ -739,7 +739,7 @@ fn tree_changes(
 
 /// Test builds (feature `fault-injection`) stop the process at the step of a write named by
 /// `CLAIMS_FAULT`, the way a crash or `kill -9` would, to prove the next command recovers.
-fn fault_point(step: &str) {
+pub(super) fn fault_point(step: &str) {
     #[cfg(feature = "fault-injection")]
     if std::env::var_os("CLAIMS_FAULT").is_some_and(|fault| fault == step) {
         std::process::abort();

@@ -12,6 +12,7 @@ mod extract;
 #[cfg(feature = "fault-injection")]
 mod faults;
 mod hostile;
+mod housekeeping;
 mod merge;
 mod output;
 mod report;

@@ -132,6 +132,13 @@ impl Store {
             .write(true)
             .open(&path)
             .map_err(StoreError::io(&path))?;
+        // Shared as git shares what it creates (`core.sharedRepository`), or the next writer
+        // of the group could not take the lock, nor write in the tool's folder.
+        let claims_dir = self.repo.commondir().join("claims");
+        self.sharing
+            .adjust(&path)
+            .and_then(|()| self.sharing.create_dir_all(&claims_dir))
+            .map_err(StoreError::io(&path))?;
         let started = Instant::now();
         loop {
             match file.try_lock() {

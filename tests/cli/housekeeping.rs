@@ -202,8 +202,8 @@ fn a_write_killed_among_its_packs_leaves_nothing_the_next_cleans_not() {
 }
 
 /// With `core.sharedRepository=group`, what the tool creates under `.git` is as writable by
-/// the group as what git creates there: its lists, its folders and its packs, compared
-/// with git's own under the same umask.
+/// the group as what git creates there: its lock, its folder, its lists and its packs,
+/// compared with git's own under the same umask.
 #[test]
 fn a_shared_repository_stays_shared() {
     let repo = Repo::bare_git();
@@ -259,9 +259,10 @@ fn a_shared_repository_stays_shared() {
         (0o660, 0o2770, 0o440),
         "git's own modes"
     );
-    for list in ["claims/packs", "claims/loose-objects"] {
-        assert_eq!(mode(&git.join(list)), file_mode, "{list}");
+    for file in ["claims.lock", "claims/packs", "claims/loose-objects"] {
+        assert_eq!(mode(&git.join(file)), file_mode, "{file}");
     }
+    assert_eq!(mode(&git.join("claims")), dir_mode, "claims/");
     for name in pack_folder(&repo) {
         let expected = if name.ends_with(".pack") || name.ends_with(".idx") {
             git_pack

@@ -87,6 +87,11 @@ pub(crate) fn write_pack(
 /// `repack` honours and that the next write recognises (see the module's comment).
 pub(super) fn mark_kept(dir: &Path, name: &str, sharing: Sharing) -> Result<(), StoreError> {
     let keep = dir.join(format!("pack-{name}.keep"));
+    // Someone else's `.keep` on a pack of the same objects stays theirs; the tool's own
+    // left by a killed write marks the same pack as the tool's.
+    if keep.exists() {
+        return Ok(());
+    }
     sharing
         .create_file(&keep, KEEP_MARK)
         .map_err(StoreError::io(keep))

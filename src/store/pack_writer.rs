@@ -230,14 +230,22 @@ fn stage_file(
     // Never ending in `.idx`: git takes any such file in the pack folder for a pack's index,
     // and a multi-pack-index written meanwhile would list it.
     let temporary = dir.join(format!("{TEMPORARY_PREFIX}{name}.tmp"));
-    // A read-only leftover of the same name could not be opened for writing.
-    let _ = fs::remove_file(&temporary);
-    let result = (|| {
-        let mut file = fs::File::options()
+    let create = || {
+        fs::File::options()
             .write(true)
             .create_new(true)
             .mode(0o444)
-            .open(&temporary)?;
+            .open(&temporary)
+    };
+    let result = (|| {
+        // A leftover of the same name is read-only: removed, not opened for writing.
+        let mut file = match create() {
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                fs::remove_file(&temporary)?;
+                create()?
+            }
+            other => other?,
+        };
         file.write_all(contents)?;
         file.sync_data()?;
         drop(file);

@@ -3,6 +3,7 @@
 
 mod binary;
 mod error;
+mod git_housekeeping;
 mod git_index;
 mod history;
 mod identity;
@@ -13,6 +14,7 @@ mod merge;
 mod pack_writer;
 mod packing;
 mod packs;
+mod sharing;
 mod worktree;
 mod writer;
 
@@ -61,6 +63,9 @@ pub struct Store {
     index_parses: std::cell::Cell<usize>,
     /// The packs, mapped when a history walk first needs them.
     packs: OnceCell<Packs>,
+    /// How files and folders created under `.git` are to be shared (`core.sharedRepository`):
+    /// everything the tool creates there goes through it.
+    sharing: sharing::Sharing,
 }
 
 impl Store {
@@ -95,6 +100,7 @@ impl Store {
             None => return Err(StoreError::BareRepository(repo.path().to_path_buf())),
         };
         Ok(Store {
+            sharing: sharing::Sharing::of(&repo),
             repo,
             root,
             index_cache: RefCell::default(),

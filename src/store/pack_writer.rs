@@ -6,11 +6,19 @@
 //! detection, what it has just written. Here each object is compressed once and the pack's
 //! index written from what is already known, in the formats git documents
 //! (`gitformat-pack`): version 2 packs and indexes.
+//!
+//! A pack goes into git's pack folder as git puts its own there: under a temporary name
+//! first, then the pack, then its index. Before either, a `.keep` file marks it as the
+//! tool's, being written, until its commit is on the branch. Git's `repack -a -d` removes
+//! every pack it listed whose objects it did not find reachable, and a pack whose commit the
+//! branch has not reached yet is such a pack; a kept one it leaves alone. A process killed
+//! part-way leaves that mark beside what it wrote, so the next write knows what is its own to
+//! clean up, and touches nothing else (see `remove_leftovers`).
 
 use std::fs;
 use std::io::Write;
-use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
 use std::ptr::NonNull;
 
 use git2::{ObjectType, Oid};
@@ -19,19 +27,31 @@ use sha1::{Digest, Sha1};
 
 use super::StoreError;
 use super::packs::{IDX_MAGIC, LARGE_OFFSET, kind_code};
+use super::sharing::Sharing;
+use super::writer::fault_point;
 
 /// libdeflate's level for git's default, zlib's 6.
 const COMPRESSION_LEVEL: i32 = 6;
+/// What the `.keep` of a pack the tool is writing says. Git's own say who holds them
+/// (`receive-pack 123 on host`), so the tool never takes one of those for its own.
+const KEEP_MARK: &[u8] = b"claims: being written\n";
+/// Every temporary file or folder the tool makes in the pack folder has a name starting
+/// so: git's are `tmp_pack_*`, `tmp_idx_*` and the like.
+pub(super) const TEMPORARY_PREFIX: &str = "tmp_claims_";
+/// Temporary files as versions before this one named them: `tmp_pack-<name>.pack_<pid>`.
+const OLD_TEMPORARY_PREFIX: &str = "tmp_pack-";
 
 /// Writes `objects` (id, kind and contents; an id listed twice is stored once) as a pack and
-/// its index in `dir`, git's pack folder; returns the pack's name, its checksum in hex (the
-/// files are `pack-NAME.pack` and `pack-NAME.idx`), as libgit2's pack builder does. Both
-/// files are flushed to disk before they take their names, as git flushes its packs (libgit2
-/// does not by default): a branch moved to a commit whose pack a power cut lost would be a
-/// broken repository, which no journal can repair. Two flushes, however many records changed.
+/// its index in `dir`, git's pack folder, marked kept until [`release`]; returns the pack's
+/// name, its checksum in hex (the files are `pack-NAME.pack` and `pack-NAME.idx`), as
+/// libgit2's pack builder does. Both files are flushed to disk before they take their names,
+/// as git flushes its packs (libgit2 does not by default): a branch moved to a commit whose
+/// pack a power cut lost would be a broken repository, which no journal can repair. Two
+/// flushes, however many records changed.
 pub(crate) fn write_pack(
     dir: &Path,
     objects: &[(Oid, ObjectType, &[u8])],
+    sharing: Sharing,
 ) -> Result<String, StoreError> {
     let mut sorted: Vec<&(Oid, ObjectType, &[u8])> = objects.iter().collect();
     sorted.sort_by_key(|(oid, _, _)| *oid);
@@ -55,11 +75,91 @@ pub(crate) fn write_pack(
     let index = index_of(&ids, &entries, &pack_checksum);
 
     let name = Oid::from_bytes(&pack_checksum)?.to_string();
-    // The pack first, then its index: git and libgit2 look for packs by their index, so a
-    // reader never finds an index without its pack.
-    store_file(dir, &format!("pack-{name}.pack"), &pack)?;
-    store_file(dir, &format!("pack-{name}.idx"), &index)?;
+    mark_kept(dir, &name, sharing)?;
+    let staged_pack = stage_file(dir, &format!("pack-{name}.pack"), &pack, sharing)?;
+    fault_point("pack-staged");
+    let staged_index = stage_file(dir, &format!("pack-{name}.idx"), &index, sharing)?;
+    install(dir, &name, &staged_pack, &staged_index)?;
     Ok(name)
+}
+
+/// Marks the pack `name` in `dir` as the tool's, being written: a `.keep` that git's
+/// `repack` honours and that the next write recognises (see the module's comment).
+pub(super) fn mark_kept(dir: &Path, name: &str, sharing: Sharing) -> Result<(), StoreError> {
+    let keep = dir.join(format!("pack-{name}.keep"));
+    // Someone else's `.keep` on a pack of the same objects stays theirs; the tool's own
+    // left by a killed write marks the same pack as the tool's.
+    if keep.exists() {
+        return Ok(());
+    }
+    sharing
+        .create_file(&keep, KEEP_MARK)
+        .map_err(StoreError::io(keep))
+}
+
+/// Moves a pack and its index, written and flushed under other names, to their names in
+/// `dir`: the pack first, then its index, since git and libgit2 look for packs by their
+/// index, so that a reader never finds an index without its pack.
+pub(super) fn install(
+    dir: &Path,
+    name: &str,
+    staged_pack: &Path,
+    staged_index: &Path,
+) -> Result<(), StoreError> {
+    let pack = dir.join(format!("pack-{name}.pack"));
+    fs::rename(staged_pack, &pack).map_err(StoreError::io(&pack))?;
+    fault_point("pack-without-index");
+    let index = dir.join(format!("pack-{name}.idx"));
+    fs::rename(staged_index, &index).map_err(StoreError::io(index))
+}
+
+/// Removes the mark [`mark_kept`] left on pack `name`, once its commit is on the branch (or
+/// it is a merge of packs whose commits are): git may then merge it like any other.
+pub(super) fn release(dir: &Path, name: &str) -> Result<(), StoreError> {
+    let keep = dir.join(format!("pack-{name}.keep"));
+    if is_own_keep(&keep) {
+        fs::remove_file(&keep).map_err(StoreError::io(keep))?;
+    }
+    Ok(())
+}
+
+fn is_own_keep(keep: &Path) -> bool {
+    fs::read(keep).is_ok_and(|contents| contents == KEEP_MARK)
+}
+
+/// Removes what a write or a merge killed part-way left in the pack folder `dir`, and only
+/// that: files and folders under the tool's temporary names, and the packs it had marked as
+/// its own. A marked pack without its index never reached any branch and is removed; one
+/// with its index is whole and only loses its mark. Returns the names of those whole packs,
+/// for the packing list. Runs under the writers' lock, so no write of the tool is under way.
+pub(super) fn remove_leftovers(dir: &Path) -> Vec<String> {
+    let mut whole = Vec::new();
+    for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
+        let file_name = entry.file_name();
+        let Some(file_name) = file_name.to_str() else {
+            continue;
+        };
+        let path = entry.path();
+        if file_name.starts_with(TEMPORARY_PREFIX) {
+            let _ = fs::remove_file(&path).or_else(|_| fs::remove_dir_all(&path));
+        } else if file_name.starts_with(OLD_TEMPORARY_PREFIX)
+            && (file_name.contains(".pack_") || file_name.contains(".idx_"))
+        {
+            let _ = fs::remove_file(&path);
+        } else if let Some(name) = file_name
+            .strip_prefix("pack-")
+            .and_then(|rest| rest.strip_suffix(".keep"))
+            && is_own_keep(&path)
+        {
+            if dir.join(format!("pack-{name}.idx")).exists() {
+                whole.push(name.to_string());
+            } else {
+                let _ = fs::remove_file(dir.join(format!("pack-{name}.pack")));
+            }
+            let _ = fs::remove_file(&path);
+        }
+    }
+    whole
 }
 
 /// A version 2 pack index: `ids` in order, with the offset and CRC-32 of each one's entry in
@@ -119,23 +219,45 @@ fn push_entry_header(out: &mut Vec<u8>, kind: ObjectType, size: usize) -> Result
     Ok(())
 }
 
-/// Writes `contents` to a temporary file in `dir`, read-only as git leaves its packs, flushes
-/// it and renames it to `name`.
-fn store_file(dir: &Path, name: &str, contents: &[u8]) -> Result<(), StoreError> {
-    let temporary = dir.join(format!("tmp_{name}_{}", std::process::id()));
-    let target = dir.join(name);
+/// Writes `contents` to a temporary file in `dir` for the file `name`, read-only as git
+/// leaves its packs (and as shared as the repository asks), flushed to disk; returns its path.
+fn stage_file(
+    dir: &Path,
+    name: &str,
+    contents: &[u8],
+    sharing: Sharing,
+) -> Result<PathBuf, StoreError> {
+    // Never ending in `.idx`: git takes any such file in the pack folder for a pack's index,
+    // and a multi-pack-index written meanwhile would list it.
+    let temporary = dir.join(format!("{TEMPORARY_PREFIX}{name}.tmp"));
+    let create = || {
+        fs::File::options()
+            .write(true)
+            .create_new(true)
+            .mode(0o444)
+            .open(&temporary)
+    };
     let result = (|| {
-        let mut file = fs::File::create(&temporary)?;
+        // A leftover of the same name is read-only: removed, not opened for writing.
+        let mut file = match create() {
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                fs::remove_file(&temporary)?;
+                create()?
+            }
+            other => other?,
+        };
         file.write_all(contents)?;
-        file.set_permissions(fs::Permissions::from_mode(0o444))?;
         file.sync_data()?;
         drop(file);
-        fs::rename(&temporary, &target)
+        sharing.adjust(&temporary)
     })();
-    if result.is_err() {
-        let _ = fs::remove_file(&temporary);
+    match result {
+        Ok(()) => Ok(temporary),
+        Err(e) => {
+            let _ = fs::remove_file(&temporary);
+            Err(StoreError::io(dir.join(name))(e))
+        }
     }
-    result.map_err(StoreError::io(target))
 }
 
 fn crc32(bytes: &[u8]) -> u32 {
@@ -216,8 +338,22 @@ mod tests {
             })
             .collect();
         let pack_dir = dir.path().join(".git/objects/pack");
-        let name = write_pack(&pack_dir, &objects).unwrap();
+        let name = write_pack(&pack_dir, &objects, Sharing::Umask).unwrap();
         assert!(pack_dir.join(format!("pack-{name}.idx")).exists());
+        assert!(
+            pack_dir.join(format!("pack-{name}.keep")).exists(),
+            "kept until released"
+        );
+        release(&pack_dir, &name).unwrap();
+        let mut left: Vec<String> = fs::read_dir(&pack_dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            [format!("pack-{name}.idx"), format!("pack-{name}.pack")]
+        );
         let repo = Repository::open(repo.path()).unwrap();
         for (oid, _, bytes) in &objects {
             assert_eq!(repo.find_blob(*oid).unwrap().content(), *bytes);
@@ -234,6 +370,57 @@ mod tests {
         );
         let listing = String::from_utf8_lossy(&verified.stdout);
         assert_eq!(listing.matches(" blob ").count(), 4, "{listing}");
+    }
+
+    #[test]
+    fn leftovers_are_removed_when_they_are_the_tools_and_only_then() {
+        let dir = tempfile::tempdir().unwrap();
+        let dir = dir.path();
+        let names = [
+            "tmp_claims_pack-aa.pack.tmp",
+            "tmp_pack-bb.pack_123",
+            "tmp_pack_Xy12Zq",
+            "pack-cc.keep",
+            "pack-cc.pack",
+            "pack-dd.keep",
+            "pack-dd.pack",
+            "pack-dd.idx",
+            "pack-ee.keep",
+            "pack-ee.pack",
+            "pack-ff.pack",
+        ];
+        for name in names {
+            fs::write(dir.join(name), b"x").unwrap();
+        }
+        fs::create_dir(dir.join("tmp_claims_merge")).unwrap();
+        fs::write(dir.join("tmp_claims_merge/pack-gg.pack"), b"x").unwrap();
+        for ours in ["cc", "dd"] {
+            fs::write(dir.join(format!("pack-{ours}.keep")), KEEP_MARK).unwrap();
+        }
+        fs::write(dir.join("pack-ee.keep"), b"receive-pack 12 on host\n").unwrap();
+        assert_eq!(
+            remove_leftovers(dir),
+            ["dd"],
+            "the whole pack marked as the tool's"
+        );
+        let mut left: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        // Git's temporary file, a pack someone else keeps, and a pack without an index
+        // that the tool did not mark (git may be writing it) stay.
+        assert_eq!(
+            left,
+            [
+                "pack-dd.idx",
+                "pack-dd.pack",
+                "pack-ee.keep",
+                "pack-ee.pack",
+                "pack-ff.pack",
+                "tmp_pack_Xy12Zq"
+            ]
+        );
     }
 
     #[test]

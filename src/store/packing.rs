@@ -8,23 +8,34 @@
 //! Once `MERGE_AFTER` packs of one level have gathered, they are merged into one pack of the
 //! next level, with deltas against one another, which brings a change down to a kilobyte or
 //! two; merged packs are merged again the same way, up to `TOP_LEVEL`, so that the number of
-//! packs stays small (git's `gc --auto` merges everything once there are 50). Git's own
-//! `gc` or `repack` may merge them at any time: packs found gone are simply dropped from the
-//! list.
+//! packs stays small (git's `gc --auto` merges everything once there are 50).
+//!
+//! Git's own `gc`, `repack` or `git maintenance` may merge them at any time: packs found
+//! gone are simply dropped from the list. The tool removes the packs it merged only when git
+//! would not mind (see `git_housekeeping`): not while a `gc` or `git maintenance` runs, and
+//! never one a multi-pack-index lists, which git's `multi-pack-index expire` or next `gc`
+//! removes properly. Until then they stay listed, to be removed by a later write; their
+//! objects are also in the merged pack, which git reads first, being the newer.
 
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 
 use git2::{ObjectType, Oid, Repository};
 
-use super::{Store, StoreError, append, pack_dir, pack_writer, packs, read_optional};
+use super::git_housekeeping::{git_housekeeping_running, packs_in_multi_pack_index};
+use super::pack_writer::{self, TEMPORARY_PREFIX};
+use super::writer::fault_point;
+use super::{Store, StoreError, append, pack_dir, packs, read_optional};
 
 /// The objects written since the last merge of first-level packs, one per line:
 /// `<id> <c|t|b> <path>` (commit, tree or blob; the path groups them for the delta search).
 /// Lines from an older version of the tool name loose objects, which are packed the same way.
 const OBJECTS: &str = "claims/loose-objects";
-/// The packs the tool wrote and has not merged yet: `<level> <pack name>` per line.
+/// The packs the tool wrote and has not merged yet: `<level> <pack name>` per line; and
+/// those it merged but could not remove yet: `- <pack name>`.
 const PACKS: &str = "claims/packs";
+/// The level of a merged pack waiting to be removed, in `PACKS`.
+const MERGED: &str = "-";
 /// Packs of one level merged at once.
 const MERGE_AFTER: usize = 16;
 /// Packs are not merged past this level: a merge into level 4 would take every object of
@@ -82,43 +93,72 @@ impl Store {
             .map(|object| (object.id(), object.kind(), object.data()))
             .collect();
         let dir = self.pack_dir();
-        fs::create_dir_all(&dir).map_err(StoreError::io(&dir))?;
-        Ok((commit, value, pack_writer::write_pack(&dir, &entries)?))
+        self.sharing
+            .create_dir_all(&dir)
+            .map_err(StoreError::io(&dir))?;
+        Ok((
+            commit,
+            value,
+            pack_writer::write_pack(&dir, &entries, self.sharing)?,
+        ))
     }
 
     fn pack_dir(&self) -> PathBuf {
         pack_dir(&self.repo)
     }
 
-    /// Lists the objects of a change and the pack they went into, for a later merge.
+    /// Lists the objects of a change and the pack they went into, for a later merge, once
+    /// its commit is on the branch: the pack loses its mark (see `pack_writer`), and what a
+    /// write killed part-way left in the pack folder is cleaned up, its whole packs listed.
     pub(crate) fn note_written(
         &self,
         objects: &[(Oid, Written, &str)],
         pack: &str,
     ) -> Result<(), StoreError> {
+        let dir = self.pack_dir();
+        pack_writer::release(&dir, pack)?;
         let mut text = String::new();
         for (oid, kind, name) in objects {
             text.push_str(&format!("{oid} {} {name}\n", kind.letter()));
         }
-        append(&self.repo.commondir().join(OBJECTS), text.as_bytes())?;
-        append(
-            &self.repo.commondir().join(PACKS),
-            format!("0 {pack}\n").as_bytes(),
-        )
+        self.append_listed(OBJECTS, &text)?;
+        let mut packs = format!("0 {pack}\n");
+        for leftover in pack_writer::remove_leftovers(&dir) {
+            packs.push_str(&format!("0 {leftover}\n"));
+        }
+        self.append_listed(PACKS, &packs)
     }
 
-    /// Merges the packs of each level once there are `MERGE_AFTER` of them. Runs under the
-    /// writers' lock. A crash part-way leaves objects in two packs, which is harmless; the
-    /// lists are rewritten only once the merged pack is in place.
+    /// Appends to one of the lists under `.git/claims`, created as shared as git would.
+    fn append_listed(&self, list: &str, text: &str) -> Result<(), StoreError> {
+        let path = self.repo.commondir().join(list);
+        if let Some(dir) = path.parent() {
+            self.sharing
+                .create_dir_all(dir)
+                .map_err(StoreError::io(dir))?;
+        }
+        append(&path, text.as_bytes())?;
+        self.sharing.adjust(&path).map_err(StoreError::io(path))
+    }
+
+    /// Merges the packs of each level once there are `MERGE_AFTER` of them, and removes the
+    /// packs merged when git's housekeeping allows. Runs under the writers' lock. A crash
+    /// part-way leaves objects in two packs, which is harmless; the lists are rewritten only
+    /// once the merged pack is in place.
     pub(crate) fn merge_packs_if_due(&self) -> Result<(), StoreError> {
         let list = self.repo.commondir().join(PACKS);
-        let mut packs = read_lines(&list)?
-            .iter()
-            .filter_map(|line| {
-                let (level, name) = line.split_once(' ')?;
-                Some((level.parse::<usize>().ok()?, name.to_string()))
-            })
-            .collect::<Vec<_>>();
+        let mut packs = Vec::new();
+        let mut merged_away = Vec::new();
+        for line in read_lines(&list)? {
+            let Some((level, name)) = line.split_once(' ') else {
+                continue;
+            };
+            if level == MERGED {
+                merged_away.push(name.to_string());
+            } else if let Ok(level) = level.parse::<usize>() {
+                packs.push((level, name.to_string()));
+            }
+        }
         let mut counts = [0; TOP_LEVEL + 1];
         for (level, _) in &packs {
             if let Some(count) = counts.get_mut(*level) {
@@ -129,29 +169,49 @@ impl Store {
         if packs.is_empty() && self.loose_listed()? >= 256 {
             counts[0] = MERGE_AFTER;
         }
-        for level in levels_to_merge(counts) {
+        let levels = levels_to_merge(counts);
+        if levels.is_empty() && merged_away.is_empty() {
+            return Ok(());
+        }
+        let write_list = |packs: &[(usize, String)], merged_away: &[String]| {
+            let mut text: String = packs.iter().map(|(l, n)| format!("{l} {n}\n")).collect();
+            text.extend(merged_away.iter().map(|n| format!("{MERGED} {n}\n")));
+            super::write_atomically(&list, text.as_bytes())?;
+            self.sharing.adjust(&list).map_err(StoreError::io(&list))
+        };
+        for level in levels {
             let at_level: Vec<String> = packs
                 .iter()
                 .filter(|(l, _)| *l == level)
                 .map(|(_, name)| name.clone())
                 .collect();
             let merged = self.merge(&at_level, level == 0)?;
+            fault_point("pack-merged");
             packs.retain(|(l, _)| *l != level);
-            packs.extend(merged.map(|name| (level + 1, name)));
-            let text: String = packs.iter().map(|(l, n)| format!("{l} {n}\n")).collect();
-            super::write_atomically(&list, text.as_bytes())?;
+            packs.extend(merged.iter().map(|name| (level + 1, name.clone())));
+            merged_away.extend(at_level);
+            write_list(&packs, &merged_away)?;
+            // Kept until listed: a merge killed before that leaves a pack the next write
+            // finds marked as the tool's, and lists for merging again.
+            if let Some(name) = &merged {
+                pack_writer::release(&self.pack_dir(), name)?;
+            }
             if level == 0 {
                 self.forget_listed_objects()?;
             }
-            for name in &at_level {
-                self.remove_pack(name);
-            }
+            fault_point("pack-merge-listed");
+        }
+        let before = merged_away.len();
+        self.remove_merged(&mut merged_away);
+        if merged_away.len() != before {
+            write_list(&packs, &merged_away)?;
         }
         Ok(())
     }
 
     /// Writes one pack of every object in `names` (and, for the first level, of the listed
-    /// objects, whose paths guide the delta search). `None` when there was nothing to pack.
+    /// objects, whose paths guide the delta search), marked as the tool's until released.
+    /// `None` when there was nothing to pack.
     fn merge(&self, names: &[String], with_listed: bool) -> Result<Option<String>, StoreError> {
         let mut builder = self.repo.packbuilder()?;
         let mut inserted = std::collections::HashSet::new();
@@ -199,22 +259,31 @@ impl Store {
         if inserted.is_empty() {
             return Ok(None);
         }
+        // Written aside, in a folder of the tool's own, and moved into place as the pack of a
+        // change is: a merge killed part-way leaves nothing git would take for a pack.
         let dir = self.pack_dir();
-        builder.write(&dir, 0)?;
+        let staging = dir.join(format!("{TEMPORARY_PREFIX}merge"));
+        let _ = fs::remove_dir_all(&staging);
+        fs::create_dir(&staging).map_err(StoreError::io(&staging))?;
+        builder.write(&staging, 0)?;
         let name = builder
             .name()?
             .map(str::to_string)
             .ok_or_else(|| git2::Error::from_str("the merged pack has no name"))?;
+        let staged = |extension: &str| staging.join(format!("pack-{name}.{extension}"));
         // On disk before the packs it replaces are removed, as git's repack makes sure.
-        for extension in ["pack", "idx"] {
-            let path = dir.join(format!("pack-{name}.{extension}"));
+        for path in [staged("pack"), staged("idx")] {
             File::open(&path)
                 .and_then(|file| file.sync_all())
+                .and_then(|()| self.sharing.adjust(&path))
                 .map_err(StoreError::io(&path))?;
         }
+        pack_writer::mark_kept(&dir, &name, self.sharing)?;
+        pack_writer::install(&dir, &name, &staged("pack"), &staged("idx"))?;
         File::open(&dir)
             .and_then(|folder| folder.sync_all())
             .map_err(StoreError::io(&dir))?;
+        let _ = fs::remove_dir_all(&staging);
         Ok(Some(name))
     }
 
@@ -243,12 +312,30 @@ impl Store {
         fs::write(&list, "").map_err(StoreError::io(&list))
     }
 
-    /// Removes a merged pack: its index first, so that no reader finds an index whose pack is
-    /// gone.
-    fn remove_pack(&self, name: &str) {
-        for extension in ["idx", "pack", "rev"] {
-            let _ = fs::remove_file(self.pack_dir().join(format!("pack-{name}.{extension}")));
+    /// Removes the merged packs `names` that git's housekeeping lets go of, and keeps in
+    /// `names` those to try again later: all of them while a `gc`, `git maintenance` or a
+    /// write of the multi-pack-index runs, and those a multi-pack-index lists. A pack kept
+    /// by someone else's `.keep` is dropped from the list and left in place.
+    fn remove_merged(&self, names: &mut Vec<String>) {
+        let dir = self.pack_dir();
+        if git_housekeeping_running(self.repo.commondir()) {
+            return;
         }
+        let listed = packs_in_multi_pack_index(&dir);
+        names.retain(|name| {
+            let stem = format!("pack-{name}");
+            if dir.join(format!("{stem}.keep")).exists() {
+                return false;
+            }
+            if listed.as_ref().is_none_or(|listed| listed.contains(&stem)) {
+                return true;
+            }
+            // Its index first, so that no reader finds an index whose pack is gone.
+            for extension in ["idx", "pack", "rev"] {
+                let _ = fs::remove_file(dir.join(format!("{stem}.{extension}")));
+            }
+            false
+        });
     }
 }
 

@@ -132,6 +132,13 @@ impl Store {
             .write(true)
             .open(&path)
             .map_err(StoreError::io(&path))?;
+        // Shared as git shares what it creates (`core.sharedRepository`), or the next writer
+        // of the group could not take the lock, nor write in the tool's folder.
+        let claims_dir = self.repo.commondir().join("claims");
+        self.sharing
+            .adjust(&path)
+            .and_then(|()| self.sharing.create_dir_all(&claims_dir))
+            .map_err(StoreError::io(&path))?;
         let started = Instant::now();
         loop {
             match file.try_lock() {
@@ -739,7 +746,7 @@ fn tree_changes(
 
 /// Test builds (feature `fault-injection`) stop the process at the step of a write named by
 /// `CLAIMS_FAULT`, the way a crash or `kill -9` would, to prove the next command recovers.
-fn fault_point(step: &str) {
+pub(super) fn fault_point(step: &str) {
     #[cfg(feature = "fault-injection")]
     if std::env::var_os("CLAIMS_FAULT").is_some_and(|fault| fault == step) {
         std::process::abort();

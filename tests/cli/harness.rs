@@ -100,7 +100,8 @@ impl Repo {
         String::from_utf8(output.stdout).unwrap()
     }
 
-    fn git_command(&self, args: &[&str]) -> std::process::Command {
+    /// `git ARGS` in the repository, with the test's environment, to run as the test likes.
+    pub fn git_command(&self, args: &[&str]) -> std::process::Command {
         let mut command = std::process::Command::new("git");
         self.env(&mut command);
         command

@@ -14,6 +14,7 @@ mod extract;
 #[cfg(feature = "fault-injection")]
 mod faults;
 mod hostile;
+mod housekeeping;
 mod merge;
 mod output;
 mod report;

@@ -216,38 +216,43 @@ impl Writer<'_> {
     /// a hand edit that is not committed must not be swept into the tool's commit.
     pub fn read_for_update(&self, id: &ClaimId) -> Result<Record, StoreError> {
         let path = id.record_path();
-        let committed = self.committed_blob(&path)?;
+        let tree = self.head_tree()?;
+        let committed = committed_blob(tree.as_ref(), &path)?;
         let bytes = self.store.read_record_file(&path)?;
-        self.ensure_unchanged(&path, committed, bytes.as_deref())?;
-        match bytes {
-            Some(bytes) => Ok(parse_record(&path, &bytes)?),
-            None => Err(StoreError::UnknownId(id.to_string())),
-        }
+        self.ensure_unchanged(&path, tree.as_ref(), committed, bytes.as_deref())?;
+        let Some(bytes) = bytes else {
+            return Err(StoreError::UnknownId(id.to_string()));
+        };
+        // A file that holds the committed record only through git's filters (CRLF line
+        // endings in a clone that converts them) is read as committed.
+        let record = match committed {
+            Some(blob) if Oid::hash_object(ObjectType::Blob, &bytes)? != blob => {
+                parse_record(&path, self.repo().find_blob(blob)?.content())?
+            }
+            _ => parse_record(&path, &bytes)?,
+        };
+        Ok(record)
     }
 
     /// Checks that nothing exists yet at a path where a new file is to be created.
     pub fn ensure_absent(&self, path: &str) -> Result<bool, StoreError> {
-        let committed = self.committed_blob(path)?;
+        let tree = self.head_tree()?;
+        let committed = committed_blob(tree.as_ref(), path)?;
         let bytes = self.store.read_record_file(path)?;
-        self.ensure_unchanged(path, committed, bytes.as_deref())?;
+        self.ensure_unchanged(path, tree.as_ref(), committed, bytes.as_deref())?;
         Ok(committed.is_none())
     }
 
-    fn committed_blob(&self, path: &str) -> Result<Option<Oid>, StoreError> {
-        let head = self.head()?;
-        let Some(commit) = head.commit else {
-            return Ok(None);
-        };
-        match commit.tree()?.get_path(Path::new(path)) {
-            Ok(entry) => Ok(Some(entry.id())),
-            Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
-            Err(e) => Err(e.into()),
-        }
+    fn head_tree(&self) -> Result<Option<git2::Tree<'_>>, StoreError> {
+        Ok(self.head()?.commit.map(|c| c.tree()).transpose()?)
     }
 
+    /// Refuses a path whose index entry or working file is not `committed` (HEAD's, in
+    /// `tree`), the working file as git sees it through its filters.
     fn ensure_unchanged(
         &self,
         path: &str,
+        tree: Option<&git2::Tree<'_>>,
         committed: Option<Oid>,
         working: Option<&[u8]>,
     ) -> Result<(), StoreError> {
@@ -268,18 +273,25 @@ impl Writer<'_> {
                 staged: true,
             });
         }
-        let working = working
-            .map(|bytes| Oid::hash_object(ObjectType::Blob, bytes))
-            .transpose()?;
-        match (committed, working) {
-            (None, Some(_)) => Err(StoreError::Untracked {
-                path: path.to_string(),
-            }),
-            (committed, working) if committed != working => Err(StoreError::UncommittedEdit {
+        let unchanged = match (committed, working, tree) {
+            (None, None, _) => true,
+            (None, Some(_), _) => {
+                return Err(StoreError::Untracked {
+                    path: path.to_string(),
+                });
+            }
+            (Some(blob), Some(bytes), Some(tree)) => {
+                self.store.working_file_holds(path, bytes, blob, tree)?
+            }
+            _ => false,
+        };
+        if unchanged {
+            Ok(())
+        } else {
+            Err(StoreError::UncommittedEdit {
                 path: path.to_string(),
                 staged: false,
-            }),
-            _ => Ok(()),
+            })
         }
     }
 
@@ -706,6 +718,18 @@ fn stat_if_holding(path: &Path, contents: &[u8]) -> Result<StatData, StoreError>
     } else {
         StatData::default()
     })
+}
+
+/// The blob at `path` in `tree`, if any.
+fn committed_blob(tree: Option<&git2::Tree<'_>>, path: &str) -> Result<Option<Oid>, StoreError> {
+    let Some(tree) = tree else {
+        return Ok(None);
+    };
+    match tree.get_path(Path::new(path)) {
+        Ok(entry) => Ok(Some(entry.id())),
+        Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The trees of the folders above the changed paths, before and after a commit.

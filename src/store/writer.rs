@@ -25,6 +25,7 @@ use super::packing::Written;
 use super::{
     MAX_RECORD_BYTES, RECORDS_DIR, Store, StoreError, overwrite, parse_record, read_optional,
 };
+use crate::controls::escape;
 use crate::domain::id::ClaimId;
 use crate::domain::record::Record;
 
@@ -53,32 +54,43 @@ pub struct CommitMessage {
 }
 
 impl CommitMessage {
+    /// The message as git stores it. Whatever the record holds, no control character but
+    /// newline and tab reaches it raw (see `controls`): `git log` prints messages as they are.
     pub fn render(&self) -> String {
-        let mut message: String = self
-            .subject
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
+        let mut message = self.subject_line();
         if let Some(body) = self
             .body
             .as_deref()
-            .map(str::trim)
-            .filter(|b| !b.is_empty())
+            .map(|b| b.replace("\r\n", "\n"))
+            .filter(|b| !b.trim().is_empty())
         {
             message.push_str("\n\n");
-            message.push_str(body);
+            message.push_str(&escape(body.trim()));
         }
         if !self.trailers.is_empty() {
             message.push_str("\n\n");
             for (key, value) in &self.trailers {
-                let value: String = value.split_whitespace().collect::<Vec<_>>().join(" ");
-                message.push_str(&format!("{key}: {value}\n"));
+                message.push_str(&format!("{key}: {}\n", one_line_escaped(value)));
             }
         } else {
             message.push('\n');
         }
         message
     }
+}
+
+impl CommitMessage {
+    /// The subject on one line, as the commit and the branch's reflog carry it.
+    fn subject_line(&self) -> String {
+        one_line_escaped(&self.subject)
+    }
+}
+
+/// `text` on one line (whitespace runs, line breaks included, become one space), with its
+/// other controls escaped.
+fn one_line_escaped(text: &str) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    escape(&flat).into_owned()
 }
 
 /// Changes to at most this many files flush each file to disk before committing.
@@ -490,7 +502,7 @@ impl Writer<'_> {
             Ok((oid, new_objects, trees))
         })?;
         fault_point("after-commit-written");
-        self.move_branch(head, oid, &message.subject)?;
+        self.move_branch(head, oid, &message.subject_line())?;
         Ok((oid, trees, pack))
     }
 
@@ -996,6 +1008,25 @@ mod tests {
             message.render(),
             "Move abcdefgh from sourced to corroborated\n\nTwo origins now.\n\nChecked twice.\n\n\
              Claim-Id: abcdefgh\nClaim-Action: transition\n"
+        );
+    }
+
+    #[test]
+    fn no_control_character_reaches_a_message_raw() {
+        let message = CommitMessage {
+            subject: "Note on abcdefgh: \u{1b}]0;owned\u{7}\u{1b}[31mred\r\u{202e}x\u{85}y".into(),
+            body: Some("Line one\r\nline\ttwo\u{1b}[2J\rover\u{9b}".into()),
+            trailers: vec![("Claim-Id", "abcd\u{1b}[0m\nefgh".into())],
+        };
+        assert_eq!(
+            message.render(),
+            "Note on abcdefgh: \\u001b]0;owned\\u0007\\u001b[31mred \\u202ex y\n\n\
+             Line one\nline\ttwo\\u001b[2J\\u000dover\\u009b\n\n\
+             Claim-Id: abcd\\u001b[0m efgh\n"
+        );
+        assert_eq!(
+            message.subject_line(),
+            "Note on abcdefgh: \\u001b]0;owned\\u0007\\u001b[31mred \\u202ex y"
         );
     }
 }

@@ -5,6 +5,7 @@
 use git2::Oid;
 use jiff::Timestamp;
 
+use crate::controls::{ControlCharacter, multi_line, one_line};
 use crate::domain::id::ClaimId;
 use crate::domain::policy::Policy;
 use crate::domain::record::{Note, Record, Source, Stance, host_of};
@@ -181,8 +182,23 @@ pub fn check_url(url: &str) -> Result<(), ActionError> {
     }
 }
 
-fn clean(text: Option<String>) -> Option<String> {
-    text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
+/// What a field's control characters leave to do: remove them, the hint says.
+const CONTROLS_HINT: &str = "terminal escapes, bidirectional overrides and other control \
+                             characters cannot be recorded: remove it and run the command again";
+
+impl From<ControlCharacter> for ActionError {
+    fn from(error: ControlCharacter) -> ActionError {
+        ActionError::invalid(error.to_string(), CONTROLS_HINT)
+    }
+}
+
+/// An optional one-line field as given: spacing normalised (see `controls::one_line`),
+/// `None` when empty, refused when it holds another control character.
+fn clean(field: &'static str, text: Option<String>) -> Result<Option<String>, ActionError> {
+    Ok(text
+        .map(|t| one_line(field, &t))
+        .transpose()?
+        .filter(|t| !t.is_empty()))
 }
 
 pub fn add_source(
@@ -198,20 +214,20 @@ pub fn add_source(
             format!("see it with: claims show {}", record.id),
         ));
     }
-    let publisher = clean(new.publisher);
+    let publisher = clean("publisher", new.publisher)?;
     // The origin defaults to the publisher, else the host, and is written down so that
     // independence is visible in the record and in its history.
-    let origin = clean(new.origin)
+    let origin = clean("origin", new.origin)?
         .or_else(|| publisher.clone())
         .or_else(|| host_of(&url));
     let stance = new.stance.unwrap_or(Stance::Supports);
     let source = Source {
         url,
-        title: clean(new.title),
+        title: clean("title", new.title)?,
         publisher,
         origin,
         stance,
-        excerpt: clean(new.excerpt),
+        excerpt: clean("excerpt", new.excerpt)?,
         accessed: Some(cx.at),
         added_by: Some(cx.reviewer.to_string()),
         rebuttal: None,
@@ -241,7 +257,7 @@ pub fn rebut_source(
     note: &str,
     _cx: &Context<'_>,
 ) -> Result<Change, ActionError> {
-    let note = note.trim();
+    let note = &multi_line("note", note)?;
     if note.is_empty() {
         return Err(ActionError::invalid(
             "a rebuttal needs a note saying why the source no longer stands",
@@ -278,6 +294,14 @@ pub fn move_claim(
     request: &MoveRequest,
     cx: &Context<'_>,
 ) -> Result<Change, ActionError> {
+    let request = &MoveRequest {
+        note: request
+            .note
+            .as_deref()
+            .map(|note| multi_line("note", note))
+            .transpose()?,
+        ..request.clone()
+    };
     let unknown = workflow::unknown_items(&request.confirmations, request.to, cx.policy);
     if !unknown.is_empty() {
         let known: Vec<String> = cx
@@ -329,7 +353,7 @@ pub fn move_claim(
 }
 
 pub fn add_note(record: &Record, text: &str, cx: &Context<'_>) -> Result<Change, ActionError> {
-    let text = text.trim();
+    let text = &multi_line("note", text)?;
     if text.is_empty() {
         return Err(ActionError::invalid(
             "the note is empty",
@@ -367,7 +391,7 @@ pub fn edit_claim(
     edited: EditedFields,
     _cx: &Context<'_>,
 ) -> Result<Change, ActionError> {
-    let text = edited.text.trim().to_string();
+    let text = one_line("claim", &edited.text)?;
     if text.is_empty() {
         return Err(ActionError::invalid(
             "the claim text is empty",
@@ -375,19 +399,15 @@ pub fn edit_claim(
         ));
     }
     let mut tags: Vec<String> = Vec::new();
-    for tag in edited
-        .tags
-        .iter()
-        .map(|t| t.trim())
-        .filter(|t| !t.is_empty())
-    {
-        if !tags.iter().any(|t| t == tag) {
-            tags.push(tag.to_string());
+    for tag in edited.tags {
+        let tag = one_line("tag", &tag)?;
+        if !tag.is_empty() && !tags.contains(&tag) {
+            tags.push(tag);
         }
     }
     let mut next = record.clone();
     next.text = text;
-    next.claimant = clean(edited.claimant);
+    next.claimant = clean("claimant", edited.claimant)?;
     next.tags = tags;
     let changed: Vec<&str> = [
         ("text", next.text != record.text),

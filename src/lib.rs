@@ -4,6 +4,7 @@ pub mod audit;
 pub mod checks;
 pub mod checkworthiness;
 pub mod cli;
+pub mod controls;
 pub mod domain;
 pub mod engine;
 pub mod extract;

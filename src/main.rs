@@ -9,7 +9,8 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             if !error.message.is_empty() {
-                eprint!("{error}");
+                // Error messages quote input: shown escaped, as all output is (see `Ui`).
+                eprint!("{}", claims::controls::escape(&error.to_string()));
             }
             ExitCode::from(error.code)
         }

@@ -12,6 +12,10 @@ use console::{Key, Term};
 use dialoguer::theme::ColorfulTheme;
 use dialoguer::{Confirm, Editor, Input, Select};
 
+use crate::controls::{Escaping, escape};
+
+/// Everything written to standard output and error goes through [`Escaping`]: text from a
+/// record or a commit never reaches the terminal with a control character in it.
 pub struct Ui {
     out: Box<dyn Write>,
     err: Box<dyn Write>,
@@ -27,8 +31,8 @@ impl Ui {
     pub fn stdio(no_input: bool) -> Ui {
         let stdout_is_terminal = io::stdout().is_terminal();
         Ui {
-            out: Box::new(io::stdout().lock()),
-            err: Box::new(io::stderr()),
+            out: Box::new(Escaping::new(io::stdout().lock())),
+            err: Box::new(Escaping::new(io::stderr())),
             prompter: Box::new(TerminalPrompter::default()),
             // Prompts are drawn on standard error, so it must be the terminal too.
             interactive: !no_input
@@ -45,8 +49,8 @@ impl Ui {
     pub fn scripted(answers: impl IntoIterator<Item = Answer>) -> (Ui, Transcript) {
         let transcript = Transcript::default();
         let ui = Ui {
-            out: Box::new(transcript.clone()),
-            err: Box::new(transcript.clone()),
+            out: Box::new(Escaping::new(transcript.clone())),
+            err: Box::new(Escaping::new(transcript.clone())),
             prompter: Box::new(ScriptedPrompter {
                 answers: answers.into_iter().collect(),
                 transcript: transcript.clone(),
@@ -163,7 +167,7 @@ fn answer<T>(prompt: impl FnOnce() -> dialoguer::Result<T>) -> io::Result<T> {
 
 impl Prompter for TerminalPrompter {
     fn key(&mut self, prompt: &str) -> io::Result<char> {
-        self.term.write_str(&format!("{prompt} "))?;
+        self.term.write_str(&format!("{} ", escape(prompt)))?;
         let key = answer(|| {
             loop {
                 if let Key::Char(key) = self.term.read_key()? {
@@ -178,8 +182,8 @@ impl Prompter for TerminalPrompter {
     fn select(&mut self, prompt: &str, items: &[String]) -> io::Result<Option<usize>> {
         answer(|| {
             Select::with_theme(&self.theme)
-                .with_prompt(prompt)
-                .items(items)
+                .with_prompt(escape(prompt))
+                .items(items.iter().map(|item| escape(item)))
                 .default(0)
                 .interact_on_opt(&self.term)
         })
@@ -187,10 +191,10 @@ impl Prompter for TerminalPrompter {
 
     fn input(&mut self, prompt: &str, default: Option<&str>) -> io::Result<String> {
         let mut input = Input::<String>::with_theme(&self.theme)
-            .with_prompt(prompt)
+            .with_prompt(escape(prompt))
             .allow_empty(true);
         if let Some(default) = default {
-            input = input.default(default.to_string());
+            input = input.default(escape(default).into_owned());
         }
         answer(|| input.interact_text_on(&self.term)).map(|text| text.trim().to_string())
     }
@@ -198,7 +202,7 @@ impl Prompter for TerminalPrompter {
     fn confirm(&mut self, prompt: &str) -> io::Result<bool> {
         answer(|| {
             Confirm::with_theme(&self.theme)
-                .with_prompt(prompt)
+                .with_prompt(escape(prompt))
                 .interact_on(&self.term)
         })
     }

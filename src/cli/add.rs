@@ -1,6 +1,8 @@
 use std::path::{Path, PathBuf};
 
+use crate::controls::{one_line, strip};
 use crate::domain::record::{Appearance, Record};
+use crate::engine::ActionError;
 use crate::store::now;
 use crate::ui::Ui;
 
@@ -33,23 +35,26 @@ pub struct Args {
 }
 
 pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandError> {
-    let text = args.text.trim().to_string();
+    let line = |field, text: &str| {
+        one_line(field, text).map_err(|e| CommandError::from(ActionError::from(e)))
+    };
+    let text = line("claim", &args.text)?;
     if text.is_empty() {
         return Err(CommandError::usage("the claim text is empty"));
     }
     let store = globals.open_store(ui)?;
     let engine = globals.engine(&store)?;
     let mut record = Record::new(text, now());
-    record.claimant = args
-        .claimant
-        .map(|c| c.trim().to_string())
-        .filter(|c| !c.is_empty());
-    record.tags = args
-        .tags
-        .into_iter()
-        .map(|t| t.trim().to_string())
-        .filter(|t| !t.is_empty())
-        .collect();
+    record.claimant = match args.claimant {
+        Some(claimant) => Some(line("claimant", &claimant)?).filter(|c| !c.is_empty()),
+        None => None,
+    };
+    for tag in args.tags {
+        let tag = line("tag", &tag)?;
+        if !tag.is_empty() {
+            record.tags.push(tag);
+        }
+    }
     if let Some(document) = &args.document {
         record
             .appearances
@@ -90,6 +95,8 @@ fn appearance(root: &Path, document: &Path, line: Option<u64>) -> Result<Appeara
                     text.lines().count()
                 ))
             })?;
+            // An article is taken as it is: its control characters are dropped, not refused.
+            let (content, _) = strip(content);
             Some(content.trim().chars().take(300).collect::<String>()).filter(|e| !e.is_empty())
         }
         None => None,

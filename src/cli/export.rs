@@ -1,3 +1,4 @@
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::time::Duration;
@@ -5,6 +6,7 @@ use std::time::Duration;
 use indicatif::ProgressBar;
 use serde::Serialize;
 
+use crate::controls::csv_cell;
 use crate::domain::policy::Organization;
 use crate::domain::record::Record;
 use crate::domain::state::State;
@@ -21,7 +23,9 @@ use super::{CommandError, Globals};
 /// claim with a verdict, corroborated or disputed, rated on the scale in claims.toml
 /// ([rating]) and authored by its [organization]; warnings on standard error name the claims
 /// whose markup is not ready (no published url, a summary over 75 characters). `json` writes
-/// every record in full; `csv` one row per claim.
+/// every record in full; `csv` one row per claim, ready for a spreadsheet: a cell that would
+/// start a formula (=, +, -, @) starts with ' instead, and control characters are written as
+/// \u001b.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
     claims export --format claimreview > claimreview.json\n  \
@@ -46,8 +50,8 @@ struct CsvRow<'a> {
     id: &'a str,
     state: State,
     published: bool,
-    text: &'a str,
-    claimant: Option<&'a str>,
+    text: Cow<'a, str>,
+    claimant: Option<Cow<'a, str>>,
     sources: usize,
     origins: usize,
     updated: String,
@@ -111,8 +115,8 @@ fn write_csv(records: &[Record], ui: &mut Ui) -> Result<(), CommandError> {
             id: record.id.as_str(),
             state: record.state,
             published: record.published,
-            text: &record.text,
-            claimant: record.claimant.as_deref(),
+            text: csv_cell(&record.text),
+            claimant: record.claimant.as_deref().map(csv_cell),
             sources: record.sources.len(),
             origins: record.supporting_origins().len(),
             updated: record.updated().to_string(),

@@ -1,6 +1,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::checkworthiness::Model;
+use crate::controls::{is_control, strip};
 use crate::extract::{self, Document, Outcome, Plan};
 use crate::store::{CommitMessage, FileChange, Store, now};
 use crate::ui::Ui;
@@ -212,6 +213,19 @@ fn read_documents(store: &Store, files: &[PathBuf], ui: &mut Ui) -> Vec<Document
                 ));
                 String::from_utf8_lossy(&bytes).into_owned()
             }
+        };
+        let text = match strip(&text) {
+            (stripped, true) => {
+                let line = text
+                    .lines()
+                    .position(|line| line.trim_end_matches('\r').chars().any(is_control))
+                    .map_or(1, |at| at + 1);
+                ui.warn(&format!(
+                    "{shown}:{line}: control characters (terminal escapes and the like) were removed"
+                ));
+                stripped.into_owned()
+            }
+            (stripped, false) => stripped.into_owned(),
         };
         documents.push(Document {
             path: repository_path(&root, file),

@@ -11,7 +11,8 @@ use super::{CommandError, Globals};
 ///
 /// Runs `git init` if needed, writes claims.toml (the policy) and templates/checklist.toml
 /// (the verification checklists) where they are missing, adds `records/**/*.toml
-/// merge=claims` to .gitattributes, and commits them. With --ci github it also writes
+/// merge=claims text eol=lf` to .gitattributes (in place of the line older versions wrote),
+/// and commits them. With --ci github it also writes
 /// .github/workflows/claims.yml, which runs `claims check` and `claims audit` on every push.
 ///
 /// It also installs the merge driver for records (`claims merge-driver`) in the repository's

@@ -1,5 +1,6 @@
 use serde::Serialize;
 
+use crate::controls::csv_cell;
 use crate::domain::record::{Record, Stance};
 use crate::domain::state::State;
 use crate::ui::Ui;
@@ -111,9 +112,9 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
                     row.id,
                     row.state.as_str(),
                     if row.published { "true" } else { "false" },
-                    row.text,
-                    row.claimant.unwrap_or(""),
-                    &row.tags.join(";"),
+                    &csv_cell(row.text),
+                    &csv_cell(row.claimant.unwrap_or("")),
+                    &csv_cell(&row.tags.join(";")),
                     &row.supporting.to_string(),
                     &row.contradicting.to_string(),
                     &row.origins.to_string(),

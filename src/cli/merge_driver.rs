@@ -17,7 +17,7 @@ use super::CommandError;
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Installed by `claims init` as, in .gitattributes:
-  records/**/*.toml merge=claims
+  records/**/*.toml merge=claims text eol=lf
 and in the repository's git config:
   git config merge.claims.driver \"claims merge-driver %O %A %B %P\"")]
 pub struct Args {

@@ -19,7 +19,10 @@ impl Reviewer {
         let (name, rest) = text.trim().split_once('<')?;
         let email = rest.strip_suffix('>')?.trim();
         let name = name.trim();
-        let bad = |s: &str| s.is_empty() || s.contains(['<', '>', '\n', '\0']);
+        // A name lands in every commit and record the reviewer writes: no control characters.
+        let bad = |s: &str| {
+            s.is_empty() || s.contains(['<', '>']) || s.chars().any(crate::controls::is_control)
+        };
         if bad(name) || bad(email) {
             return None;
         }
@@ -100,6 +103,9 @@ mod tests {
         for bad in [
             "Ana",
             "<ana@example.org>",
+            "Ana \u{1b}[31mRuiz <ana@example.org>",
+            "Ana \u{202e}Ruiz <ana@example.org>",
+            "Ana <ana\u{7}@example.org>",
             "Ana <>",
             "Ana <a@b",
             "A<b> <c>",

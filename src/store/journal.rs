@@ -141,14 +141,26 @@ impl Store {
         let oid = |text: &str| Oid::from_str(text).ok();
         if tip == base {
             // The commit never became the branch's: put back what was committed.
+            let base_tree = base
+                .map(|base| self.repo.find_commit(base).and_then(|c| c.tree()))
+                .transpose()?;
             for file in &journal.files {
-                let absolute = self.root.join(&file.path);
-                let working = read_optional(&absolute)?
-                    .map(|bytes| Oid::hash_object(ObjectType::Blob, &bytes))
-                    .transpose()?;
-                if working == file.before.as_deref().and_then(oid) {
+                let working = read_optional(&self.root.join(&file.path))?;
+                let before = file.before.as_deref().and_then(oid);
+                // The file as committed, through git's filters (a CRLF checkout) too.
+                let untouched = match (&working, before, &base_tree) {
+                    (None, None, _) => true,
+                    (Some(bytes), Some(before), Some(tree)) => {
+                        self.working_file_holds(&file.path, bytes, before, tree)?
+                    }
+                    _ => false,
+                };
+                if untouched {
                     continue;
                 }
+                let working = working
+                    .map(|bytes| Oid::hash_object(ObjectType::Blob, &bytes))
+                    .transpose()?;
                 if working != oid(&file.after) {
                     return Ok(Recovery::LeftAlone {
                         reason: format!(

@@ -9,26 +9,53 @@ use crate::domain::merge::merge;
 use crate::domain::record::Record;
 
 pub const ATTRIBUTES_FILE: &str = ".gitattributes";
-/// The line of `.gitattributes` that hands record files to the driver named `claims`.
-const MERGE_ATTRIBUTE: &str = "records/**/*.toml merge=claims";
+/// The line of `.gitattributes` that hands record files to the driver named `claims`, and
+/// keeps them out of line-ending conversion: a clone that converts (`core.autocrlf`) checks
+/// them out as committed, byte for byte.
+const MERGE_ATTRIBUTE: &str = "records/**/*.toml merge=claims text eol=lf";
+/// The line older versions wrote, which `claims init` replaces.
+const OLD_MERGE_ATTRIBUTE: &str = "records/**/*.toml merge=claims";
 const DRIVER_NAME: &str = "claims: keeps the evidence and history of both sides of a claim";
 const DRIVER_COMMAND: &str = "claims merge-driver %O %A %B %P";
 
-/// `existing` `.gitattributes` contents with the records' merge attribute added, or `None`
-/// when the attribute is already there.
+/// `existing` `.gitattributes` contents with the records' attributes added (in place of the
+/// line older versions wrote), or `None` when they are already there.
 pub fn with_merge_attribute(existing: Option<&[u8]>) -> Option<Vec<u8>> {
-    let mut contents = existing.unwrap_or_default().to_vec();
-    if String::from_utf8_lossy(&contents)
-        .lines()
-        .any(|line| line.trim() == MERGE_ATTRIBUTE)
-    {
+    let existing = existing.unwrap_or_default();
+    let mut lines: Vec<&[u8]> = existing.split_inclusive(|&b| b == b'\n').collect();
+    let trimmed = |line: &[u8]| String::from_utf8_lossy(line).trim().to_string();
+    if lines.iter().any(|line| trimmed(line) == MERGE_ATTRIBUTE) {
         return None;
     }
-    if !contents.is_empty() && !contents.ends_with(b"\n") {
-        contents.push(b'\n');
+    let mut contents = Vec::with_capacity(existing.len() + MERGE_ATTRIBUTE.len() + 1);
+    match lines
+        .iter()
+        .position(|line| trimmed(line) == OLD_MERGE_ATTRIBUTE)
+    {
+        Some(old) => {
+            let ending: &[u8] = if lines[old].ends_with(b"\r\n") {
+                b"\r\n"
+            } else {
+                b"\n"
+            };
+            for (at, line) in lines.drain(..).enumerate() {
+                if at == old {
+                    contents.extend_from_slice(MERGE_ATTRIBUTE.as_bytes());
+                    contents.extend_from_slice(ending);
+                } else {
+                    contents.extend_from_slice(line);
+                }
+            }
+        }
+        None => {
+            contents.extend_from_slice(existing);
+            if !contents.is_empty() && !contents.ends_with(b"\n") {
+                contents.push(b'\n');
+            }
+            contents.extend_from_slice(MERGE_ATTRIBUTE.as_bytes());
+            contents.push(b'\n');
+        }
     }
-    contents.extend_from_slice(MERGE_ATTRIBUTE.as_bytes());
-    contents.push(b'\n');
     Some(contents)
 }
 
@@ -149,16 +176,33 @@ mod tests {
 
     #[test]
     fn the_merge_attribute_is_added_once_after_what_is_there() {
-        assert_eq!(
-            with_merge_attribute(None).unwrap(),
-            b"records/**/*.toml merge=claims\n"
-        );
+        const LINE: &[u8] = b"records/**/*.toml merge=claims text eol=lf\n";
+        assert_eq!(with_merge_attribute(None).unwrap(), LINE);
         let added = with_merge_attribute(Some(b"*.png binary")).unwrap();
-        assert_eq!(added, b"*.png binary\nrecords/**/*.toml merge=claims\n");
+        assert_eq!(added, [b"*.png binary\n", LINE].concat());
         assert_eq!(with_merge_attribute(Some(&added)), None);
         assert_eq!(
-            with_merge_attribute(Some(b"  records/**/*.toml merge=claims  \r\n")),
+            with_merge_attribute(Some(b"  records/**/*.toml merge=claims text eol=lf  \r\n")),
             None
+        );
+    }
+
+    #[test]
+    fn the_line_older_versions_wrote_is_replaced_in_place() {
+        assert_eq!(
+            with_merge_attribute(Some(
+                b"* text=auto\nrecords/**/*.toml merge=claims\n*.png binary"
+            ))
+            .unwrap(),
+            b"* text=auto\nrecords/**/*.toml merge=claims text eol=lf\n*.png binary"
+        );
+        assert_eq!(
+            with_merge_attribute(Some(b" records/**/*.toml merge=claims\r\n")).unwrap(),
+            b"records/**/*.toml merge=claims text eol=lf\r\n"
+        );
+        assert_eq!(
+            with_merge_attribute(Some(b"records/**/*.toml merge=claims")).unwrap(),
+            b"records/**/*.toml merge=claims text eol=lf\n"
         );
     }
 

@@ -3,6 +3,7 @@
 
 mod binary;
 mod error;
+mod filters;
 mod git_housekeeping;
 mod git_index;
 mod history;

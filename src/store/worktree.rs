@@ -26,6 +26,9 @@ pub struct Uncommitted {
     pub how: &'static str,
 }
 
+/// How a tracked file whose contents differ from its index entry's is described.
+const MODIFIED: &str = "modified";
+
 impl Store {
     /// Every file under `records/` that `git status` would list, sorted by path.
     pub fn uncommitted_records(&self) -> Result<Vec<Uncommitted>, StoreError> {
@@ -39,7 +42,20 @@ impl Store {
         // took a twentieth of an audit.
         let prefix = format!("{RECORDS_DIR}/");
         let mut found = self.staged_records(&index, &prefix)?;
-        found.extend(self.changed_in_working_tree(&index, &prefix, &written)?);
+        let mut changed = self.changed_in_working_tree(&index, &prefix, &written)?;
+        // Bytes that differ from their entry's blob may be that blob through git's filters
+        // (CRLF line endings in a clone that converts them), as git itself sees them.
+        let differing: Vec<String> = changed
+            .iter()
+            .filter(|file| file.how == MODIFIED)
+            .map(|file| file.path.clone())
+            .collect();
+        let modified: std::collections::HashSet<String> = self
+            .changed_through_filters(&differing)?
+            .into_iter()
+            .collect();
+        changed.retain(|file| file.how != MODIFIED || modified.contains(&file.path));
+        found.extend(changed);
         found.sort();
         found.dedup_by(|a, b| a.path == b.path);
         Ok(found)
@@ -218,7 +234,7 @@ impl Store {
                 } else if status.is_wt_typechange() {
                     "no longer a plain file"
                 } else if status.is_wt_modified() {
-                    "modified"
+                    MODIFIED
                 } else if status.intersects(Status::INDEX_NEW) {
                     "staged as new"
                 } else if status.intersects(Status::INDEX_DELETED) {
@@ -341,7 +357,7 @@ impl<'l> Scan<'l> {
                     let bytes = fs::read(&file).map_err(StoreError::io(&file))?;
                     Oid::hash_object(ObjectType::Blob, &bytes)? != entry.oid()
                 };
-                modified.then_some("modified")
+                modified.then_some(MODIFIED)
             };
             if let Some(how) = how {
                 self.found.push(Uncommitted { path: path(), how });

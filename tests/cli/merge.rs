@@ -55,7 +55,7 @@ fn assert_clean(repo: &Repo) {
 fn init_installs_the_driver_in_every_clone_and_commits_the_attribute_once() {
     let (remote, ana, _ben, _) = newsroom(&[]);
     let attributes = std::fs::read_to_string(ana.path().join(".gitattributes")).unwrap();
-    assert_eq!(attributes, "records/**/*.toml merge=claims\n");
+    assert_eq!(attributes, "records/**/*.toml merge=claims text eol=lf\n");
     assert_eq!(
         ana.git(&["config", "merge.claims.driver"]).trim(),
         "claims merge-driver %O %A %B %P"
@@ -99,7 +99,10 @@ fn a_repository_made_before_the_driver_gets_the_attribute_added_to_its_own() {
     repo.git(&["commit", "-qm", "Attributes"]);
     repo.ok(&["init"]);
     let attributes = std::fs::read_to_string(repo.path().join(".gitattributes")).unwrap();
-    assert_eq!(attributes, "*.png binary\nrecords/**/*.toml merge=claims\n");
+    assert_eq!(
+        attributes,
+        "*.png binary\nrecords/**/*.toml merge=claims text eol=lf\n"
+    );
     assert_eq!(repo.status(), "");
 }
 

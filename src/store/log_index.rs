@@ -118,7 +118,12 @@ impl Store {
         if manifest.tip == head {
             return Ok(());
         }
-        if !self.repo.graph_descendant_of(head, manifest.tip)? {
+        // A tip git no longer has (its branch deleted and collected) is no ancestor either.
+        if !self
+            .repo
+            .graph_descendant_of(head, manifest.tip)
+            .unwrap_or(false)
+        {
             return self.rebuild_log_index(dir, head);
         }
         let added = self.index_lines(head, Some(manifest.tip))?;

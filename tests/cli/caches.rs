@@ -163,6 +163,12 @@ fn a_log_index_left_by_another_branch_never_answers_for_this_one() {
     assert_eq!(claims_log(&repo, &id), expected);
     copy_dir(other.path(), &index);
     assert_eq!(claims_log(&repo, &id), expected);
+    // And when git no longer has that branch's tip at all.
+    repo.git(&["branch", "-q", "-D", "other"]);
+    repo.git(&["reflog", "expire", "--expire=now", "--all"]);
+    repo.git(&["gc", "-q", "--prune=now"]);
+    copy_dir(other.path(), &index);
+    assert_eq!(claims_log(&repo, &id), expected);
 }
 
 /// `claims log` run at once in two working trees of one repository, on branches that went

@@ -14,6 +14,7 @@ mod faults;
 mod hostile;
 mod merge;
 mod output;
+mod plain_git;
 mod report;
 mod review;
 mod workflow;

@@ -385,6 +385,7 @@ impl Writer<'_> {
                 paths: changes.iter().map(|c| c.path.clone()).collect(),
             });
         }
+        fault_point("after-index-refreshed");
         drop(lock);
         self.store.end_journal()?;
         // What a later commit of this writer builds on, as if read again.

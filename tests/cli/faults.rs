@@ -4,11 +4,12 @@
 use crate::harness::Repo;
 
 /// The steps a write can be killed at, and whether the change survives the repair.
-const STEPS: [(&str, bool); 4] = [
+const STEPS: [(&str, bool); 5] = [
     ("after-record-written", false),
     ("after-commit-written", false),
     ("after-branch-moved", true),
     ("before-index-refresh", true),
+    ("after-index-refreshed", true),
 ];
 
 /// A repository with one claim, and a note that is killed at `step`.
@@ -277,4 +278,31 @@ fn a_crash_in_a_linked_worktree_is_repaired_there_only() {
         repo.ok(&["audit"]);
         repo.git(&["fsck", "--no-progress", "--no-dangling"]);
     }
+}
+
+/// An index lock that is not the crashed write's (removed by hand, then taken by a git that
+/// is running) is never released by the repair: the command waits for it, then says so.
+#[test]
+fn a_lock_git_took_after_a_crash_is_never_taken_for_the_crashed_writes() {
+    let (repo, id, _) = crash_at("after-branch-moved");
+    let lock = repo.path().join(".git/index.lock");
+    std::fs::remove_file(&lock).unwrap();
+    std::fs::write(&lock, "a git at work\n").unwrap();
+    let output = repo
+        .claims(&["doctor"])
+        .env("CLAIMS_LOCK_TIMEOUT", "0")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("git's index is locked"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&lock).unwrap(), "a git at work\n");
+    // Once that git is done, the repair finishes.
+    std::fs::remove_file(&lock).unwrap();
+    assert!(repo.ok(&["doctor"]).contains("was committed"));
+    assert!(repo.read_record(&id).contains("written during a crash"));
+    assert_eq!(repo.status(), "");
 }

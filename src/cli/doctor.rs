@@ -53,13 +53,16 @@ pub fn run(_args: Args, _globals: &Globals, ui: &mut Ui) -> Result<(), CommandEr
     }
     for foreign in store.foreign_journals() {
         needs_you += 1;
+        let branch = foreign
+            .branch
+            .strip_prefix("refs/heads/")
+            .unwrap_or(&foreign.branch);
         writeln!(
             ui.out(),
-            "needs you: {} holds an interrupted change on branch {}, which is not checked out \
-             here; run `claims doctor` in the worktree of {} (`git worktree list` shows it)",
+            "needs you: {} holds an interrupted change on branch {branch}, which is not checked \
+             out here; run `claims doctor` in the worktree of {branch} (`git worktree list` \
+             shows it)",
             shown(&store, &foreign.file),
-            foreign.branch,
-            foreign.branch
         )?;
     }
     for (lock, blocks) in leftover_locks(&store) {

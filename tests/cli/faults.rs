@@ -306,3 +306,44 @@ fn a_lock_git_took_after_a_crash_is_never_taken_for_the_crashed_writes() {
     assert!(repo.read_record(&id).contains("written during a crash"));
     assert_eq!(repo.status(), "");
 }
+
+/// A journal an older version left in the shared git directory for a write in a linked
+/// worktree: the main worktree's doctor points at the worktree it belongs to and leaves it,
+/// and that worktree's doctor repairs it.
+#[test]
+fn an_older_versions_journal_is_repaired_only_where_its_branch_is_checked_out() {
+    let repo = Repo::new();
+    let id = repo.claim_with_two_origins("A claim an older version was writing.");
+    let place = tempfile::TempDir::new().unwrap();
+    let linked = place.path().join("side");
+    let linked_arg = linked.to_str().unwrap();
+    repo.git(&["worktree", "add", "-q", "-b", "side", linked_arg]);
+    let output = repo
+        .claims(&["-C", linked_arg, "note", &id, "written during a crash"])
+        .env("CLAIMS_FAULT", "after-branch-moved")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), None);
+    let shared = repo.path().join(".git/claims/journal.json");
+    std::fs::rename(
+        repo.path().join(".git/worktrees/side/claims/journal"),
+        &shared,
+    )
+    .unwrap();
+    let output = repo.fails(&["doctor"], 1);
+    insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout), @r"
+    ok: no interrupted change
+    needs you: .git/claims/journal.json holds an interrupted change on branch side, which is not checked out here; run `claims doctor` in the worktree of side (`git worktree list` shows it)
+    ");
+    repo.ok(&["note", &id, "written in main"]);
+    assert!(shared.exists());
+    assert_eq!(repo.status(), "");
+    let report = repo.ok(&["-C", linked_arg, "doctor"]);
+    assert!(report.contains("was committed"), "{report}");
+    assert!(!shared.exists());
+    assert_eq!(repo.git(&["-C", linked_arg, "status", "--porcelain"]), "");
+    assert_eq!(
+        repo.ok(&["doctor"]),
+        "ok: no interrupted change\nthe repository is sound\n"
+    );
+}

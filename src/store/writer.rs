@@ -694,20 +694,33 @@ const NEXT_INDEX: &str = "claims/index.next";
 /// Where libgit2 rewrites a copy of the index that this code cannot patch.
 const LIBGIT2_INDEX: &str = "claims/index.libgit2";
 
-/// What names one `index.lock` taken by this tool: its file, and the token written in it. The
-/// journal keeps it so that, after a crash, the next command can tell the lock left behind is
-/// the crashed write's (and finish the index and release it) and not a live git's.
+/// What names one `index.lock` taken by this tool: its file, and the time it was made (to the
+/// nanosecond). The journal keeps it so that, after a crash, the next command can tell the
+/// lock left behind is the crashed write's (and finish the index and release it) and not a
+/// live git's, which would be another file, or one made later and written to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct LockId {
     pub dev: u64,
     pub ino: u64,
-    pub token: String,
+    pub ctime: (i64, i64),
+}
+
+impl LockId {
+    fn of(meta: &fs::Metadata) -> LockId {
+        use std::os::unix::fs::MetadataExt;
+        LockId {
+            dev: meta.dev(),
+            ino: meta.ino(),
+            ctime: (meta.ctime(), meta.ctime_nsec()),
+        }
+    }
 }
 
 /// Git's `index.lock`, taken the way git takes it (created exclusively) and removed when
-/// dropped, unless kept for the journal's repair. It only ever holds its token: the new index
-/// is written to another file and renamed over the index while the lock is held, which is
-/// the same to every reader and every git.
+/// dropped, unless kept for the journal's repair. It stays empty: the new index is written to
+/// another file and renamed over the index while the lock is held, which is the same to every
+/// reader and every git, and leaves the lock as it was made, for `LockId` to recognise (and
+/// with no block to free, which on a disk that discards freed blocks at once waits for it).
 pub(crate) struct IndexLock {
     path: PathBuf,
     pub id: LockId,
@@ -716,15 +729,7 @@ pub(crate) struct IndexLock {
 
 impl IndexLock {
     fn take(path: &Path) -> Result<IndexLock, git2::Error> {
-        use std::os::unix::fs::MetadataExt;
-        let os_error = |e: std::io::Error| {
-            git2::Error::new(
-                ErrorCode::GenericError,
-                git2::ErrorClass::Os,
-                format!("{}: {e}", path.display()),
-            )
-        };
-        let mut file = match File::options().write(true).create_new(true).open(path) {
+        let file = match File::options().write(true).create_new(true).open(path) {
             Ok(file) => file,
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                 return Err(git2::Error::new(
@@ -733,37 +738,36 @@ impl IndexLock {
                     "index is locked",
                 ));
             }
-            Err(e) => return Err(os_error(e)),
+            Err(e) => {
+                return Err(git2::Error::new(
+                    ErrorCode::GenericError,
+                    git2::ErrorClass::Os,
+                    format!("{}: {e}", path.display()),
+                ));
+            }
         };
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        // Made before the token is written, so that a failure removes the file again.
+        // Made before the file is looked at, so that a failure removes it again.
         let mut lock = IndexLock {
             path: path.to_path_buf(),
             id: LockId {
                 dev: 0,
                 ino: 0,
-                token: format!("claims {} {nanos}\n", std::process::id()),
+                ctime: (0, 0),
             },
             kept: Default::default(),
         };
         let meta = file
-            .write_all(lock.id.token.as_bytes())
-            .and_then(|()| file.metadata())
-            .map_err(os_error)?;
-        lock.id.dev = meta.dev();
-        lock.id.ino = meta.ino();
+            .metadata()
+            .map_err(|e| git2::Error::from_str(&format!("{}: {e}", path.display())))?;
+        lock.id = LockId::of(&meta);
         Ok(lock)
     }
 
-    /// The lock at `path` if it is the one `id` names: the same file, holding the same token.
+    /// The lock at `path` if it is the one `id` names: the same file, made at the same time,
+    /// still empty.
     fn adopt(path: &Path, id: &LockId) -> Option<IndexLock> {
-        use std::os::unix::fs::MetadataExt;
         let meta = fs::symlink_metadata(path).ok()?;
-        let ours = meta.dev() == id.dev
-            && meta.ino() == id.ino
-            && fs::read(path).ok()? == id.token.as_bytes();
+        let ours = LockId::of(&meta) == *id && meta.len() == 0 && meta.is_file();
         ours.then(|| IndexLock {
             path: path.to_path_buf(),
             id: id.clone(),

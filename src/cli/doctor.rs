@@ -1,4 +1,4 @@
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::audit;
 use crate::store::{RECORDS_DIR, Recovery, Store};
@@ -8,11 +8,14 @@ use super::{CommandError, EXIT_NO, Globals};
 
 /// Find and repair what an interrupted command left behind
 ///
-/// Finishes or undoes a change that a crash, a kill or a power cut interrupted (the next
-/// command that changes a record does this too), removes temporary files a write left in
-/// records/, and reports what needs a person: a lock git left behind, record files that do
-/// not parse, uncommitted changes to records. Exits 0 when the repository is sound (after any
-/// repair), 1 when something needs you.
+/// Finishes or undoes a change that a crash, a kill, a full disk or a power cut interrupted
+/// (the next command that changes a record does this too), releasing git's index lock when
+/// the change's journal proves the lock is that change's, and removes temporary files a write
+/// left in records/. Reports what needs a person, with the command that fixes it: a lock git
+/// left behind (index.lock, HEAD.lock, a branch's .lock, packed-refs.lock, config.lock), an
+/// interrupted change that belongs to another worktree, record files that do not parse,
+/// uncommitted changes to records. Exits 0 when the repository is sound (after any repair),
+/// 1 when something needs you.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Example:\n  claims doctor")]
 pub struct Args {}
@@ -48,13 +51,28 @@ pub fn run(_args: Args, _globals: &Globals, ui: &mut Ui) -> Result<(), CommandEr
             "repaired: removed {removed} temporary file(s) an interrupted write left in records/"
         )?;
     }
-    let index_lock = store.repository().path().join("index.lock");
-    if index_lock.exists() {
+    for foreign in store.foreign_journals() {
+        needs_you += 1;
+        let branch = foreign
+            .branch
+            .strip_prefix("refs/heads/")
+            .unwrap_or(&foreign.branch);
+        writeln!(
+            ui.out(),
+            "needs you: {} holds an interrupted change on branch {branch}, which is not checked \
+             out here; run `claims doctor` in the worktree of {branch} (`git worktree list` \
+             shows it)",
+            shown(&store, &foreign.file),
+        )?;
+    }
+    for (lock, blocks) in leftover_locks(&store) {
         needs_you += 1;
         writeln!(
             ui.out(),
-            "needs you: git's index is locked ({}); if no git command is running, remove that file",
-            index_lock.display()
+            "needs you: {} is a lock left by a git command that was killed, or one still \
+             running; while it exists {blocks}. If no git command is running, remove it: rm {}",
+            shown(&store, &lock),
+            shown(&store, &lock)
         )?;
     }
     for (_, parsed) in store.load_all()? {
@@ -84,6 +102,75 @@ pub fn run(_args: Args, _globals: &Globals, ui: &mut Ui) -> Result<(), CommandEr
     } else {
         Err(CommandError::silent(EXIT_NO))
     }
+}
+
+/// The lock files git takes for a moment and leaves behind only when killed, each with what it
+/// blocks while it stays. The writers' lock is held here, so none is a claims write's.
+fn leftover_locks(store: &Store) -> Vec<(PathBuf, String)> {
+    let repo = store.repository();
+    let (own, common) = (repo.path(), repo.commondir());
+    let mut locks = vec![
+        (
+            own.join("index.lock"),
+            "`git add`, `git commit` and every claims change fail".to_string(),
+        ),
+        (
+            own.join("HEAD.lock"),
+            "git cannot commit or switch branches".to_string(),
+        ),
+        (
+            common.join("packed-refs.lock"),
+            "git cannot delete, rename or pack branches and tags".to_string(),
+        ),
+        (
+            common.join("config.lock"),
+            "`git config` cannot change the repository's configuration".to_string(),
+        ),
+    ];
+    let mut refs = Vec::new();
+    find_ref_locks(&common.join("refs"), "refs", &mut refs);
+    refs.sort();
+    locks.extend(refs.into_iter().map(|(path, name)| {
+        let blocks = format!("no commit can move {name}: git commit and claims changes there fail");
+        (path, blocks)
+    }));
+    locks.retain(|(path, _)| path.exists());
+    locks
+}
+
+/// The `NAME.lock` files under `dir` (the folder of refs named `prefix`), as the lock and the
+/// ref it locks.
+fn find_ref_locks(dir: &Path, prefix: &str, found: &mut Vec<(PathBuf, String)>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = entry.path();
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            find_ref_locks(&path, &format!("{prefix}/{name}"), found);
+        } else if let Some(locked) = name.strip_suffix(".lock") {
+            found.push((path, format!("{prefix}/{locked}")));
+        }
+    }
+}
+
+/// A path as the user can type it from the repository's top: relative when it lies inside.
+fn shown(store: &Store, path: &Path) -> String {
+    let root = store
+        .root()
+        .canonicalize()
+        .unwrap_or(store.root().to_path_buf());
+    let path = path
+        .parent()
+        .and_then(|dir| dir.canonicalize().ok())
+        .map_or(path.to_path_buf(), |dir| {
+            dir.join(path.file_name().unwrap_or_default())
+        });
+    path.strip_prefix(&root)
+        .unwrap_or(&path)
+        .display()
+        .to_string()
 }
 
 /// Removes the `.NAME.PID.tmp` files an interrupted atomic write leaves; safe because the

@@ -89,8 +89,15 @@ impl From<StoreError> for CommandError {
                 "commit it (git add {path} && git commit) or remove it, then run the command again"
             )),
             StoreError::AlreadyExists(id) => Some(format!("see it with: claims show {id}")),
+            // The writers' lock is let go by the system when its holder ends; git's lock files
+            // stay behind a killed git, and block it too until removed.
+            StoreError::Locked { lock, .. } if lock.ends_with("claims.lock") => {
+                Some("wait for the other claims command to finish, then run this again".into())
+            }
             StoreError::Locked { lock, .. } => Some(format!(
-                "wait for the other process to finish; if none is running, remove {}",
+                "nothing was changed; if no git command is running, the lock was left by one \
+                 that was killed: remove it (rm {}) and run this again; `claims doctor` lists \
+                 every such lock",
                 lock.display()
             )),
             StoreError::NotOwned { path, .. } => Some(format!(
@@ -113,9 +120,20 @@ impl From<StoreError> for CommandError {
             StoreError::UnsupportedIndex { fix, .. } => Some(format!(
                 "nothing was changed; turn it into an ordinary index with: {fix}"
             )),
-            StoreError::IndexNotRefreshed { paths, .. } => Some(format!(
-                "the commit is in place; to make `git status` clean run: git reset -q -- {}",
+            StoreError::IndexNotRefreshed { lock, paths, .. } => Some(format!(
+                "the commit is in place, and git's index stays locked so that git cannot undo it; \
+                 run `claims doctor` to finish (if that fails too: rm {} && git reset -q -- {})",
+                lock.display(),
                 paths.join(" ")
+            )),
+            StoreError::NotUndone { .. } => Some(
+                "nothing was committed; once the cause is fixed (a full disk, say), run \
+                 `claims doctor`, which puts the files back; git's index stays locked until then"
+                    .into(),
+            ),
+            StoreError::ForeignJournal { branch, .. } => Some(format!(
+                "nothing was changed; run `claims doctor` in the worktree where {branch} is \
+                 checked out (git worktree list shows it), which repairs it"
             )),
             StoreError::NoIdentity(_) => Some(
                 "pass --reviewer \"Name <email>\", set CLAIMS_REVIEWER, or run: \

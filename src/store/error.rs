@@ -100,8 +100,20 @@ pub enum StoreError {
     IndexNotRefreshed {
         commit: String,
         message: String,
+        /// Git's index lock, kept so that git does not commit the old index meanwhile.
+        lock: PathBuf,
         paths: Vec<String>,
     },
+    #[error("{error}; putting the files back failed too: {undo}")]
+    NotUndone {
+        error: Box<StoreError>,
+        undo: Box<StoreError>,
+    },
+    #[error(
+        "{} holds an interrupted change on branch {branch}, which is not checked out here",
+        .journal.display()
+    )]
+    ForeignJournal { branch: String, journal: PathBuf },
     #[error("no reviewer identity: {0}")]
     NoIdentity(String),
     #[error("commit.gpgsign is set but the commit could not be signed: {0}")]

@@ -165,6 +165,7 @@ mod tests {
         let journal = Journal {
             branch: "refs/heads/".to_string() + store.repo.head().unwrap().shorthand().unwrap(),
             base: Some(commit.to_string()),
+            index_lock: None,
             files: vec![JournalFile {
                 path: PATH.to_string(),
                 before: Some(before.to_string()),

@@ -1,35 +1,43 @@
-//! The intent journal: what a write is about to do, kept in git's directory until the write
-//! is complete, so that a command killed half-way (power loss, kill -9) is finished or undone
-//! by the next one instead of leaving a record half-committed.
+//! The intent journal: what a write is about to do, kept until the write is complete, so that
+//! a command killed half-way (power loss, kill -9) is finished or undone by the next one
+//! instead of leaving a record half-committed.
 //!
-//! The journal is one file, overwritten in place (see `overwrite`): flushed to disk before a
-//! write begins, and emptied to a one-line marker when it ends. A journal cut short while
-//! being written does not parse, and means that nothing had been changed yet.
+//! The journal describes one worktree's branch, files and index, so it lives in that
+//! worktree's own git directory, beside its `index` and `HEAD` (for the main worktree, `.git`
+//! itself): a crash in one worktree is repaired there and nowhere else. It is one file,
+//! overwritten in place (see `overwrite`): flushed to disk before a write begins, and emptied
+//! to a one-line marker when it ends. A journal cut short while being written does not parse,
+//! and means that nothing had been changed yet.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use git2::{ErrorCode, ObjectType, Oid};
 use serde::{Deserialize, Serialize};
 
-use super::{Store, StoreError, overwrite, read_optional, writer::write_atomically};
+use super::writer::{IndexedFile, LockId, write_atomically};
+use super::{Store, StoreError, overwrite, read_optional};
 
 const JOURNAL_FILE: &str = "claims/journal";
-/// Where versions that created the journal for each write and deleted it after kept it: a
-/// write such a version left interrupted is repaired from there.
+/// Where versions that created the journal for each write and deleted it after kept it, in
+/// the git directory all worktrees share. Also where a journal naming another worktree's
+/// branch is set aside, for that worktree to find.
 const LEGACY_JOURNAL_FILE: &str = "claims/journal.json";
 /// What the journal holds between writes: not a journal. Shorter than any journal, so that
 /// keeping the file at its length never frees the block it has.
 const NO_WRITE: &[u8] = b"{}\n";
 
 /// A write in progress: the branch, the commit it pointed at, and the files being changed.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Journal {
     pub branch: String,
     pub base: Option<String>,
     pub files: Vec<JournalFile>,
+    /// Git's index lock the write holds (older versions took it only at the end).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index_lock: Option<LockId>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct JournalFile {
     pub path: String,
     /// The blob at `path` in the base commit, if any.
@@ -51,16 +59,41 @@ pub enum Recovery {
     LeftAlone { reason: String },
 }
 
+/// The journal of an interrupted write on a branch that is not checked out in this worktree:
+/// only the worktree of that branch may repair it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForeignJournal {
+    pub branch: String,
+    pub file: PathBuf,
+}
+
 impl Store {
-    fn journal_path(&self) -> std::path::PathBuf {
-        self.repo.commondir().join(JOURNAL_FILE)
+    fn journal_path(&self) -> PathBuf {
+        self.repo.path().join(JOURNAL_FILE)
+    }
+
+    /// Where older versions left journals, in the shared git directory: the one they created
+    /// per write, and, seen from a linked worktree, the one they overwrote in place.
+    fn legacy_journal_paths(&self) -> Vec<PathBuf> {
+        let common = self.repo.commondir();
+        let mut paths = vec![common.join(LEGACY_JOURNAL_FILE)];
+        if !same_dir(common, self.repo.path()) {
+            paths.push(common.join(JOURNAL_FILE));
+        }
+        paths
+    }
+
+    /// The branch checked out in this worktree.
+    fn checked_out_branch(&self) -> Option<String> {
+        let head = self.repo.find_reference("HEAD").ok()?;
+        head.symbolic_target().ok()?.map(str::to_string)
     }
 
     /// Whether a write was interrupted and not yet repaired (for read-only commands to say so):
-    /// a journal that no writer is working on. A journal whose writer holds the lock is a
-    /// write in progress.
+    /// a journal of this worktree that no writer is working on. A journal whose writer holds
+    /// the lock is a write in progress.
     pub fn interrupted_write(&self) -> bool {
-        if self.pending_journal().is_none() {
+        if self.own_journals().is_empty() {
             return false;
         }
         let Ok(lock) = std::fs::File::options()
@@ -72,15 +105,44 @@ impl Store {
             return true;
         };
         let free = lock.try_lock().is_ok();
-        free && self.pending_journal().is_some()
+        free && !self.own_journals().is_empty()
     }
 
-    /// The journal of a write not yet ended, if the file holds one.
-    fn pending_journal(&self) -> Option<Journal> {
-        [JOURNAL_FILE, LEGACY_JOURNAL_FILE].iter().find_map(|file| {
-            let bytes = read_optional(&self.repo.commondir().join(file)).ok()??;
-            serde_json::from_slice(&bytes).ok()
-        })
+    /// The journals of writes not ended, with where each is, in the order they are repaired:
+    /// those older versions left, then this worktree's own.
+    fn pending_journals(&self) -> Vec<(PathBuf, Journal)> {
+        let mut paths = self.legacy_journal_paths();
+        paths.push(self.journal_path());
+        paths
+            .into_iter()
+            .filter_map(|path| {
+                let bytes = read_optional(&path).ok()??;
+                let journal = serde_json::from_slice(&bytes).ok()?;
+                Some((path, journal))
+            })
+            .collect()
+    }
+
+    /// The pending journals this worktree may repair: those naming the branch checked out here.
+    fn own_journals(&self) -> Vec<(PathBuf, Journal)> {
+        let here = self.checked_out_branch();
+        let mut journals = self.pending_journals();
+        journals.retain(|(_, journal)| Some(&journal.branch) == here.as_ref());
+        journals
+    }
+
+    /// Journals of interrupted writes that belong to another worktree's branch, for `claims
+    /// doctor` to point at.
+    pub fn foreign_journals(&self) -> Vec<ForeignJournal> {
+        let here = self.checked_out_branch();
+        self.pending_journals()
+            .into_iter()
+            .filter(|(_, journal)| Some(&journal.branch) != here.as_ref())
+            .map(|(file, journal)| ForeignJournal {
+                branch: journal.branch,
+                file,
+            })
+            .collect()
     }
 
     pub(crate) fn begin_journal(&self, journal: &Journal) -> Result<(), StoreError> {
@@ -93,25 +155,37 @@ impl Store {
     /// next writer finds the journal of a write that is complete, and only refreshes the index
     /// entries it names.
     pub(crate) fn end_journal(&self) -> Result<(), StoreError> {
-        let path = self.journal_path();
-        if !path.exists() {
-            return Ok(());
-        }
-        overwrite(&path, NO_WRITE, false)
+        end_journal_at(&self.journal_path())
     }
 
-    /// Finishes or undoes a write that was cut short. Call with the writers' lock held.
+    /// Finishes or undoes a write of this worktree that was cut short. Call with the writers'
+    /// lock held.
     pub(crate) fn recover(&self) -> Result<Recovery, StoreError> {
-        let legacy = self.repo.commondir().join(LEGACY_JOURNAL_FILE);
-        if let Some(bytes) = read_optional(&legacy)? {
-            let recovery = match serde_json::from_slice::<Journal>(&bytes) {
-                Ok(journal) => self.repair(&journal)?,
-                Err(_) => Recovery::Clean,
+        let here = self.checked_out_branch();
+        for path in self.legacy_journal_paths() {
+            let Some(bytes) = read_optional(&path)? else {
+                continue;
             };
-            std::fs::remove_file(&legacy).map_err(StoreError::io(&legacy))?;
-            if recovery != Recovery::Clean {
-                return Ok(recovery);
+            let journal = match serde_json::from_slice::<Journal>(&bytes) {
+                Ok(journal) if Some(&journal.branch) == here.as_ref() => journal,
+                // Another worktree's, for it to repair (see `foreign_journals`).
+                Ok(_) => continue,
+                Err(_) if path.ends_with(LEGACY_JOURNAL_FILE) => {
+                    // Cut short while it was created: nothing had been changed yet.
+                    std::fs::remove_file(&path).map_err(StoreError::io(&path))?;
+                    continue;
+                }
+                Err(_) => continue,
+            };
+            let recovery = self.repair(&journal)?;
+            if path.ends_with(LEGACY_JOURNAL_FILE) {
+                std::fs::remove_file(&path).map_err(StoreError::io(&path))?;
+            } else {
+                end_journal_at(&path)?;
             }
+            // The repair may have journalled the index lock it took here.
+            self.end_journal()?;
+            return Ok(recovery);
         }
         let path = self.journal_path();
         let Some(bytes) = read_optional(&path)? else {
@@ -125,12 +199,31 @@ impl Store {
             }
             return Ok(Recovery::Clean);
         };
+        if Some(&journal.branch) != here.as_ref() {
+            // The branch was switched since (or an older version in another worktree wrote
+            // here): set the journal aside where that branch's worktree looks, never over it.
+            let aside = self.repo.commondir().join(LEGACY_JOURNAL_FILE);
+            if aside.exists() {
+                return Err(StoreError::ForeignJournal {
+                    branch: journal.branch,
+                    journal: path,
+                });
+            }
+            std::fs::rename(&path, &aside).map_err(StoreError::io(&aside))?;
+            return Ok(Recovery::Clean);
+        }
         let recovery = self.repair(&journal)?;
         self.end_journal()?;
         Ok(recovery)
     }
 
     fn repair(&self, journal: &Journal) -> Result<Recovery, StoreError> {
+        // The index lock the interrupted write held, if it is still there: released when this
+        // ends, unless the index still needs it.
+        let stale_lock = journal
+            .index_lock
+            .as_ref()
+            .and_then(|id| self.adopt_index_lock(id));
         let tip = match self.repo.find_reference(&journal.branch) {
             Ok(reference) => reference.target(),
             Err(e) if e.code() == ErrorCode::NotFound => None,
@@ -140,7 +233,8 @@ impl Store {
         let paths: Vec<String> = journal.files.iter().map(|f| f.path.clone()).collect();
         let oid = |text: &str| Oid::from_str(text).ok();
         if tip == base {
-            // The commit never became the branch's: put back what was committed.
+            // The commit never became the branch's: put back what was committed. The index
+            // was not touched.
             let base_tree = base
                 .map(|base| self.repo.find_commit(base).and_then(|c| c.tree()))
                 .transpose()?;
@@ -174,7 +268,13 @@ impl Store {
                 let absolute = self.root.join(&file.path);
                 match file.before.as_deref().and_then(oid) {
                     Some(before) => {
-                        write_atomically(&absolute, self.repo.find_blob(before)?.content())?
+                        write_atomically(&absolute, self.repo.find_blob(before)?.content())
+                            .inspect_err(|_| {
+                                // Git must not commit the half-undone files meanwhile.
+                                if let Some(lock) = &stale_lock {
+                                    lock.keep();
+                                }
+                            })?
                     }
                     None => {
                         let _ = std::fs::remove_file(&absolute);
@@ -204,22 +304,64 @@ impl Store {
             }
         }
         // The commit is in place. A working file a power cut emptied or lost is written again
-        // from the commit; then the index entries are refreshed.
+        // from the commit; then the index entries are refreshed, under the interrupted write's
+        // index lock if it is still there, else under a new one, journalled in case this
+        // repair is interrupted too.
+        let lock = match stale_lock {
+            Some(lock) => lock,
+            None => {
+                let lock = self.take_index_lock()?;
+                self.begin_journal(&Journal {
+                    index_lock: Some(lock.id.clone()),
+                    ..journal.clone()
+                })?;
+                lock
+            }
+        };
+        let mut contents = Vec::with_capacity(journal.files.len());
         for file in &journal.files {
+            let after = oid(&file.after).ok_or_else(|| {
+                StoreError::Git(git2::Error::from_str("the journal names no blob"))
+            })?;
+            let blob = self.repo.find_blob(after)?;
             let absolute = self.root.join(&file.path);
             let working = read_optional(&absolute)?
                 .map(|bytes| Oid::hash_object(ObjectType::Blob, &bytes))
                 .transpose()?;
-            if let Some(after) = oid(&file.after).filter(|after| working != Some(*after)) {
-                write_atomically(&absolute, self.repo.find_blob(after)?.content())?;
+            if working != Some(after) {
+                write_atomically(&absolute, blob.content()).inspect_err(|_| lock.keep())?;
             }
+            contents.push((after, blob.content().to_vec()));
         }
-        let mut index = self.repo.index()?;
-        index.read(true)?;
-        for file in &journal.files {
-            index.add_path(Path::new(&file.path))?;
-        }
-        index.write()?;
+        let files: Vec<IndexedFile<'_>> = journal
+            .files
+            .iter()
+            .zip(&contents)
+            .map(|(file, (blob, contents))| IndexedFile {
+                path: &file.path,
+                blob: *blob,
+                contents,
+            })
+            .collect();
+        // No cached trees are vouched for: those above the files are invalidated.
+        self.refresh_index(&lock, &files, &[], None)
+            .inspect_err(|_| lock.keep())?;
         Ok(Recovery::RolledForward { paths })
+    }
+}
+
+fn end_journal_at(path: &Path) -> Result<(), StoreError> {
+    if !path.exists() {
+        return Ok(());
+    }
+    overwrite(path, NO_WRITE, false)
+}
+
+/// Whether two paths name one folder (libgit2 spells the same git directory alike, but a
+/// worktree's may be reached through a link).
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
     }
 }

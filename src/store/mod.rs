@@ -34,7 +34,7 @@ use crate::domain::record::Record;
 pub use error::{RecordError, StoreError};
 pub use history::{Change, Delta, HistoryReader, RawCommit, RawTree, Trailers};
 pub use identity::{Reviewer, now};
-pub use journal::Recovery;
+pub use journal::{ForeignJournal, Recovery};
 pub use merge::{ATTRIBUTES_FILE, RecordMerge, merge_record_versions, with_merge_attribute};
 pub use packs::{ObjectReader, Packs};
 pub use worktree::Uncommitted;

@@ -1,12 +1,16 @@
 //! Making one commit for one change, without disturbing anything else in the repository.
 //!
-//! The order is fixed: take the writers' lock, check the records are as committed, write the
-//! files atomically, write the commit (built from HEAD's tree, never from the index, so the
-//! user's staged changes stay out of it), move the branch with a compare-and-swap, and only
-//! then refresh the changed paths in the index. A failure before the branch moves puts the
-//! files back, so a failed command changes nothing.
+//! The order is fixed: take the writers' lock, check the records are as committed, take git's
+//! index lock, write the journal and the files atomically, write the commit (built from HEAD's
+//! tree, never from the index, so the user's staged changes stay out of it), move the branch
+//! with a compare-and-swap, refresh the changed paths in the index, and only then let git's
+//! index lock go, so that git never commits an index older than the branch. A failure before
+//! the branch moves puts the files back, so a failed command changes nothing; one that cannot
+//! put them back, or cannot refresh the index after the branch moved, keeps the journal and
+//! the index lock for the next command (or `claims doctor`) to finish.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -16,8 +20,9 @@ use std::time::{Duration, Instant};
 use git2::build::TreeUpdateBuilder;
 use git2::{ErrorCode, FileMode, ObjectType, Oid};
 use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
 
-use super::git_index::{Patched, StatData, TreeChange, Update};
+use super::git_index::{StatData, TreeChange, Update};
 use super::identity::Reviewer;
 use super::index_hash::Checkpoints;
 use super::journal::{Journal, JournalFile, Recovery};
@@ -117,6 +122,9 @@ pub struct Writer<'s> {
     /// The removal of the index the last write replaced (see `ReplacedIndex`); declared
     /// before the lock so that it ends before the lock is let go.
     replaced_index: RefCell<ReplacedIndex>,
+    /// The committed blob of each path read for a change, to check under git's index lock
+    /// that no commit beside this command changed it since.
+    seen: RefCell<HashMap<String, Option<Oid>>>,
     _lock: File,
     /// What taking the lock found of an earlier, interrupted write, and did about it.
     pub recovery: Recovery,
@@ -174,6 +182,7 @@ impl Store {
         Ok(Writer {
             store: self,
             replaced_index,
+            seen: RefCell::default(),
             _lock: file,
             recovery,
         })
@@ -236,7 +245,7 @@ impl Writer<'_> {
     pub fn read_for_update(&self, id: &ClaimId) -> Result<Record, StoreError> {
         let path = id.record_path();
         let tree = self.head_tree()?;
-        let committed = committed_blob(tree.as_ref(), &path)?;
+        let committed = self.committed_blob(tree.as_ref(), &path)?;
         let bytes = self.store.read_record_file(&path)?;
         self.ensure_unchanged(&path, tree.as_ref(), committed, bytes.as_deref())?;
         let Some(bytes) = bytes else {
@@ -256,7 +265,7 @@ impl Writer<'_> {
     /// Checks that nothing exists yet at a path where a new file is to be created.
     pub fn ensure_absent(&self, path: &str) -> Result<bool, StoreError> {
         let tree = self.head_tree()?;
-        let committed = committed_blob(tree.as_ref(), path)?;
+        let committed = self.committed_blob(tree.as_ref(), path)?;
         let bytes = self.store.read_record_file(path)?;
         self.ensure_unchanged(path, tree.as_ref(), committed, bytes.as_deref())?;
         Ok(committed.is_none())
@@ -264,6 +273,33 @@ impl Writer<'_> {
 
     fn head_tree(&self) -> Result<Option<git2::Tree<'_>>, StoreError> {
         Ok(self.head()?.commit.map(|c| c.tree()).transpose()?)
+    }
+
+    /// HEAD's blob at `path` (in `tree`), remembered for the commit to check again under
+    /// git's index lock.
+    fn committed_blob(
+        &self,
+        tree: Option<&git2::Tree<'_>>,
+        path: &str,
+    ) -> Result<Option<Oid>, StoreError> {
+        let committed = committed_blob(tree, path)?;
+        self.seen.borrow_mut().insert(path.to_string(), committed);
+        Ok(committed)
+    }
+
+    /// The blob git's index stages at `path`, if any.
+    fn staged_blob(&self, path: &str) -> Result<Option<Oid>, StoreError> {
+        Ok(match self.store.index_file()? {
+            Some(index) => index
+                .entries_for(path)
+                .find(|entry| entry.stage == 0)
+                .map(|entry| entry.oid()),
+            None => self
+                .repo()
+                .index()?
+                .get_path(Path::new(path), 0)
+                .map(|entry| entry.id),
+        })
     }
 
     /// Refuses a path whose index entry or working file is not `committed` (HEAD's, in
@@ -275,17 +311,7 @@ impl Writer<'_> {
         committed: Option<Oid>,
         working: Option<&[u8]>,
     ) -> Result<(), StoreError> {
-        let staged = match self.store.index_file()? {
-            Some(index) => index
-                .entries_for(path)
-                .find(|entry| entry.stage == 0)
-                .map(|entry| entry.oid()),
-            None => self
-                .repo()
-                .index()?
-                .get_path(Path::new(path), 0)
-                .map(|entry| entry.id),
-        };
+        let staged = self.staged_blob(path)?;
         if staged.is_some() && staged != committed {
             return Err(StoreError::UncommittedEdit {
                 path: path.to_string(),
@@ -337,50 +363,114 @@ impl Writer<'_> {
         reviewer: &Reviewer,
         at: Timestamp,
     ) -> Result<Oid, StoreError> {
-        // Git's index must be free before anything is written: waiting here, not after the
-        // branch moved, keeps a busy index from leaving the change half-done.
-        let index_lock = self.repo().path().join("index.lock");
-        retry_while_locked("git's index", &index_lock, || {
-            if index_lock.exists() {
-                Err(git2::Error::new(
-                    ErrorCode::Locked,
-                    git2::ErrorClass::Index,
-                    "index is locked",
-                ))
-            } else {
-                Ok(())
-            }
-        })?;
+        // Git's index lock is held from before anything is written until the new index is in
+        // place, as git holds it across its own commits: a `git commit` or `git add` beside
+        // this write waits or refuses, and never commits an index that predates the branch's
+        // move (which would revert the change).
+        let lock = self.store.take_index_lock()?;
         let head = self.head()?;
+        self.ensure_head_unchanged(&head, changes)?;
         // Each change's blob id, hashed once for the journal, the index and the packing list.
         let blobs = changes
             .iter()
             .map(|change| Oid::hash_object(ObjectType::Blob, &change.contents))
             .collect::<Result<Vec<Oid>, _>>()?;
         self.store
-            .begin_journal(&self.journal(&head, changes, &blobs)?)?;
+            .begin_journal(&self.journal(&head, changes, &blobs, &lock)?)?;
         let mut written: Vec<(PathBuf, Option<Vec<u8>>)> = Vec::new();
-        let outcome = self.write_and_commit(&head, changes, message, reviewer, at, &mut written);
+        let outcome = self.write_files(changes, &mut written).and_then(|()| {
+            self.commit_written(head, changes, &blobs, &lock, message, reviewer, at)
+        });
         let (oid, trees, pack) = match outcome {
             Ok(done) => done,
             Err(error) => {
-                restore(written);
-                self.store.end_journal()?;
-                return Err(error);
+                return match restore(written) {
+                    Ok(()) => {
+                        self.store.end_journal()?;
+                        Err(error)
+                    }
+                    // The journal and the lock stay until the files are put back, so that git
+                    // commits nothing half-written and the next command finishes the undo.
+                    Err(undo) => {
+                        lock.keep();
+                        Err(StoreError::NotUndone {
+                            error: Box::new(error),
+                            undo: Box::new(undo),
+                        })
+                    }
+                };
             }
         };
         fault_point("after-branch-moved");
-        self.refresh_index(changes, &blobs, &trees)
-            .map_err(|error| StoreError::IndexNotRefreshed {
+        let files: Vec<IndexedFile<'_>> = changes
+            .iter()
+            .zip(&blobs)
+            .map(|(change, &blob)| IndexedFile {
+                path: &change.path,
+                blob,
+                contents: &change.contents,
+            })
+            .collect();
+        let replaced = self.replaced_index.borrow();
+        if let Err(error) = self
+            .store
+            .refresh_index(&lock, &files, &trees, Some(&replaced))
+        {
+            // The commit is in place but the index is not: the lock stays, so that git refuses
+            // to commit the old index, until the journal's repair refreshes it.
+            lock.keep();
+            return Err(StoreError::IndexNotRefreshed {
                 commit: oid.to_string()[..12].to_string(),
                 message: error.to_string(),
+                lock: self.store.index_lock_path(),
                 paths: changes.iter().map(|c| c.path.clone()).collect(),
-            })?;
+            });
+        }
+        fault_point("after-index-refreshed");
+        drop(lock);
         self.store.end_journal()?;
+        // What a later commit of this writer builds on, as if read again.
+        self.seen.borrow_mut().extend(
+            changes
+                .iter()
+                .zip(&blobs)
+                .map(|(change, &blob)| (change.path.clone(), Some(blob))),
+        );
         // Housekeeping: the change is committed and in the index whatever happens here, and
         // packs left unmerged lose nothing.
         let _ = self.note_pack(oid, &trees, changes, &blobs, &pack);
         Ok(oid)
+    }
+
+    /// Refuses a change to a record that a commit made beside this command (between reading
+    /// the record and taking git's index lock) changed, or that `git add` staged: it was
+    /// computed from a version that is no longer the branch's.
+    fn ensure_head_unchanged(
+        &self,
+        head: &Head<'_>,
+        changes: &[FileChange],
+    ) -> Result<(), StoreError> {
+        let tree = head.commit.as_ref().map(|c| c.tree()).transpose()?;
+        let seen = self.seen.borrow();
+        for change in changes {
+            let committed = tree
+                .as_ref()
+                .and_then(|t| t.get_path(Path::new(&change.path)).ok())
+                .map(|e| e.id());
+            if let Some(was) = seen.get(&change.path)
+                && *was != committed
+            {
+                return Err(StoreError::BranchMoved);
+            }
+            let staged = self.staged_blob(&change.path)?;
+            if staged.is_some() && staged != committed {
+                return Err(StoreError::UncommittedEdit {
+                    path: change.path.clone(),
+                    staged: true,
+                });
+            }
+        }
+        Ok(())
     }
 
     /// Lists the pack this change wrote and its objects, and merges packs when enough have
@@ -412,6 +502,7 @@ impl Writer<'_> {
         head: &Head<'_>,
         changes: &[FileChange],
         blobs: &[Oid],
+        lock: &IndexLock,
     ) -> Result<Journal, StoreError> {
         let tree = head.commit.as_ref().map(|c| c.tree()).transpose()?;
         let files = changes
@@ -430,18 +521,16 @@ impl Writer<'_> {
             branch: head.refname.clone(),
             base: head.commit.as_ref().map(|c| c.id().to_string()),
             files,
+            index_lock: Some(lock.id.clone()),
         })
     }
 
-    fn write_and_commit(
+    /// Writes the changed files, noting in `written` what each held before.
+    fn write_files(
         &self,
-        head: &Head<'_>,
         changes: &[FileChange],
-        message: &CommitMessage,
-        reviewer: &Reviewer,
-        at: Timestamp,
         written: &mut Vec<(PathBuf, Option<Vec<u8>>)>,
-    ) -> Result<(Oid, Vec<TreeChange>, String), StoreError> {
+    ) -> Result<(), StoreError> {
         // Flushing each file costs milliseconds: worth it for a change to a few records, not
         // for an extraction of thousands, whose files the journal's repair restores from the
         // commit if a power cut loses them.
@@ -461,7 +550,51 @@ impl Writer<'_> {
             written.push((path, previous));
         }
         fault_point("after-record-written");
+        Ok(())
+    }
+
+    /// Commits the written files on `head` and moves the branch there. A plain `git commit`
+    /// does not hold git's index lock while it moves the branch, so it may move it first:
+    /// then the commit is made again on the new tip, if that left the changed files as they
+    /// were read (the journal following it to the new base).
+    #[allow(clippy::too_many_arguments)]
+    fn commit_written<'w>(
+        &'w self,
+        mut head: Head<'w>,
+        changes: &[FileChange],
+        blobs: &[Oid],
+        lock: &IndexLock,
+        message: &CommitMessage,
+        reviewer: &Reviewer,
+        at: Timestamp,
+    ) -> Result<(Oid, Vec<TreeChange>, String), StoreError> {
         self.replaced_index.borrow_mut().start_removal();
+        let mut attempts = 0;
+        loop {
+            let (oid, trees, pack) = self.write_commit(&head, changes, message, reviewer, at)?;
+            fault_point("after-commit-written");
+            match self.move_branch(&head, oid, &message.subject_line()) {
+                Err(StoreError::BranchMoved) if attempts < 8 => {
+                    attempts += 1;
+                    head = self.head()?;
+                    self.ensure_head_unchanged(&head, changes)?;
+                    self.store
+                        .begin_journal(&self.journal(&head, changes, blobs, lock)?)?;
+                }
+                moved => return moved.map(|()| (oid, trees, pack)),
+            }
+        }
+    }
+
+    /// Stores the commit of `changes` on `head`, with its blobs and trees, as one pack.
+    fn write_commit(
+        &self,
+        head: &Head<'_>,
+        changes: &[FileChange],
+        message: &CommitMessage,
+        reviewer: &Reviewer,
+        at: Timestamp,
+    ) -> Result<(Oid, Vec<TreeChange>, String), StoreError> {
         // The change's objects go to git's store as one small pack (see `packing`).
         let (oid, trees, pack) = self.store.write_as_pack(|repo| {
             let odb = repo.odb()?;
@@ -508,8 +641,6 @@ impl Writer<'_> {
             );
             Ok((oid, new_objects, trees))
         })?;
-        fault_point("after-commit-written");
-        self.move_branch(head, oid, &message.subject_line())?;
         Ok((oid, trees, pack))
     }
 
@@ -532,69 +663,6 @@ impl Writer<'_> {
             other => other,
         }
     }
-
-    /// Points the index entries of the changed paths at the new blobs (with fresh stat data,
-    /// so `git status` stays clean) and leaves every other entry, staged or not, alone.
-    fn refresh_index(
-        &self,
-        changes: &[FileChange],
-        blobs: &[Oid],
-        trees: &[TreeChange],
-    ) -> Result<(), StoreError> {
-        if self.patch_index(changes, blobs, trees)? {
-            return Ok(());
-        }
-        let repo = self.repo();
-        let lock = repo.path().join("index.lock");
-        retry_while_locked("git's index", &lock, || {
-            let mut index = repo.index()?;
-            index.read(true)?;
-            for change in changes {
-                index.add_path(Path::new(&change.path))?;
-            }
-            index.write()
-        })
-    }
-
-    /// The fast way to refresh the index: under git's index lock, the file is copied with the
-    /// changed entries patched (see `git_index`). False when the index is one that only
-    /// libgit2 can rewrite.
-    fn patch_index(
-        &self,
-        changes: &[FileChange],
-        blobs: &[Oid],
-        trees: &[TreeChange],
-    ) -> Result<bool, StoreError> {
-        let mut updates = Vec::with_capacity(changes.len());
-        for (change, &oid) in changes.iter().zip(blobs) {
-            updates.push(Update {
-                path: &change.path,
-                oid,
-                stat: stat_if_holding(&self.store.root.join(&change.path), &change.contents)?,
-            });
-        }
-        fault_point("before-index-refresh");
-        let index_path = self.repo().path().join("index");
-        let lock_path = self.repo().path().join("index.lock");
-        let lock = retry_while_locked("git's index", &lock_path, || IndexLock::take(&lock_path))?;
-        let Some(index) = self.store.index_file()? else {
-            return Ok(false);
-        };
-        let Some(patched) = index.with_updates(&updates, trees) else {
-            return Ok(false);
-        };
-        // The index's hash states: a cache, so a missing or damaged one only costs time.
-        let states_path = self.repo().path().join(INDEX_HASH_STATES);
-        let saved = read_optional(&states_path)
-            .ok()
-            .flatten()
-            .and_then(|bytes| Checkpoints::decode(&bytes));
-        let replaced = self.replaced_index.borrow();
-        if let Some(states) = lock.commit(&patched, &index_path, saved, &replaced)? {
-            let _ = overwrite(&states_path, &states.encode(), false);
-        }
-        Ok(true)
-    }
 }
 
 /// The index a write replaces, kept under another name until the next write removes it in
@@ -607,7 +675,7 @@ impl Writer<'_> {
 /// freed then. The next write moves it aside and unlinks it on a thread of its own once its
 /// own files are flushed (a discard queued before them would delay their flushes), while it
 /// builds and stores the commit.
-struct ReplacedIndex {
+pub(crate) struct ReplacedIndex {
     path: PathBuf,
     removal: Option<std::thread::JoinHandle<()>>,
 }
@@ -662,62 +730,234 @@ impl Drop for ReplacedIndex {
     }
 }
 
-/// Git's `index.lock`, taken the way git takes it (created exclusively), removed unless
-/// committed by renaming it over the index.
-struct IndexLock {
+/// Where a new index is written before it is renamed over the index, under git's index lock.
+const NEXT_INDEX: &str = "claims/index.next";
+/// Where libgit2 rewrites a copy of the index that this code cannot patch.
+const LIBGIT2_INDEX: &str = "claims/index.libgit2";
+
+/// What names one `index.lock` taken by this tool: its file, and the time it was made (to the
+/// nanosecond). The journal keeps it so that, after a crash, the next command can tell the
+/// lock left behind is the crashed write's (and finish the index and release it) and not a
+/// live git's, which would be another file, or one made later and written to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct LockId {
+    pub dev: u64,
+    pub ino: u64,
+    pub ctime: (i64, i64),
+}
+
+impl LockId {
+    fn of(meta: &fs::Metadata) -> LockId {
+        use std::os::unix::fs::MetadataExt;
+        LockId {
+            dev: meta.dev(),
+            ino: meta.ino(),
+            ctime: (meta.ctime(), meta.ctime_nsec()),
+        }
+    }
+}
+
+/// Git's `index.lock`, taken the way git takes it (created exclusively) and removed when
+/// dropped, unless kept for the journal's repair. It stays empty: the new index is written to
+/// another file and renamed over the index while the lock is held, which is the same to every
+/// reader and every git, and leaves the lock as it was made, for `LockId` to recognise (and
+/// with no block to free, which on a disk that discards freed blocks at once waits for it).
+pub(crate) struct IndexLock {
     path: PathBuf,
-    file: File,
-    committed: bool,
+    pub id: LockId,
+    kept: std::cell::Cell<bool>,
 }
 
 impl IndexLock {
     fn take(path: &Path) -> Result<IndexLock, git2::Error> {
-        match File::options().write(true).create_new(true).open(path) {
-            Ok(file) => Ok(IndexLock {
-                path: path.to_path_buf(),
-                file,
-                committed: false,
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(git2::Error::new(
-                ErrorCode::Locked,
-                git2::ErrorClass::Index,
-                "index is locked",
-            )),
-            Err(e) => Err(git2::Error::new(
-                ErrorCode::GenericError,
-                git2::ErrorClass::Os,
-                format!("{}: {e}", path.display()),
-            )),
-        }
+        let file = match File::options().write(true).create_new(true).open(path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                return Err(git2::Error::new(
+                    ErrorCode::Locked,
+                    git2::ErrorClass::Index,
+                    "index is locked",
+                ));
+            }
+            Err(e) => {
+                return Err(git2::Error::new(
+                    ErrorCode::GenericError,
+                    git2::ErrorClass::Os,
+                    format!("{}: {e}", path.display()),
+                ));
+            }
+        };
+        // Made before the file is looked at, so that a failure removes it again.
+        let mut lock = IndexLock {
+            path: path.to_path_buf(),
+            id: LockId {
+                dev: 0,
+                ino: 0,
+                ctime: (0, 0),
+            },
+            kept: Default::default(),
+        };
+        let meta = file
+            .metadata()
+            .map_err(|e| git2::Error::from_str(&format!("{}: {e}", path.display())))?;
+        lock.id = LockId::of(&meta);
+        Ok(lock)
     }
 
-    /// Writes `contents` and renames it over the index, which `replaced` keeps; returns the
-    /// new file's hash states.
-    fn commit(
-        mut self,
-        contents: &Patched<'_>,
-        target: &Path,
-        saved: Option<Checkpoints>,
-        replaced: &ReplacedIndex,
-    ) -> Result<Option<Checkpoints>, StoreError> {
-        let states = contents
-            .write_to(&mut self.file, saved)
-            .and_then(|states| {
-                replaced.keep(target);
-                fs::rename(&self.path, target).map(|()| states)
-            })
-            .map_err(StoreError::io(&self.path))?;
-        self.committed = true;
-        Ok(states)
+    /// The lock at `path` if it is the one `id` names: the same file, made at the same time,
+    /// still empty.
+    fn adopt(path: &Path, id: &LockId) -> Option<IndexLock> {
+        let meta = fs::symlink_metadata(path).ok()?;
+        let ours = LockId::of(&meta) == *id && meta.len() == 0 && meta.is_file();
+        ours.then(|| IndexLock {
+            path: path.to_path_buf(),
+            id: id.clone(),
+            kept: Default::default(),
+        })
+    }
+
+    /// Leaves the lock in place when this process ends, for the journal's repair to release.
+    pub(crate) fn keep(&self) {
+        self.kept.set(true);
     }
 }
 
 impl Drop for IndexLock {
     fn drop(&mut self) {
-        if !self.committed {
+        if !self.kept.get() {
             let _ = fs::remove_file(&self.path);
         }
     }
+}
+
+/// What git's index is to say of one changed file: its blob, and what the working file holds.
+pub(crate) struct IndexedFile<'a> {
+    pub path: &'a str,
+    pub blob: Oid,
+    pub contents: &'a [u8],
+}
+
+impl Store {
+    pub(crate) fn index_lock_path(&self) -> PathBuf {
+        self.repo.path().join("index.lock")
+    }
+
+    /// Takes git's index lock, waiting a bounded time for a git command that holds it.
+    pub(crate) fn take_index_lock(&self) -> Result<IndexLock, StoreError> {
+        let path = self.index_lock_path();
+        retry_while_locked("git's index", &path, || IndexLock::take(&path))
+    }
+
+    /// The index lock a crashed write left, if `id` (from its journal) proves it is that one.
+    pub(crate) fn adopt_index_lock(&self, id: &LockId) -> Option<IndexLock> {
+        IndexLock::adopt(&self.index_lock_path(), id)
+    }
+
+    /// Under `lock`, points the index entries of `files` at their blobs (with fresh stat data,
+    /// so `git status` stays clean) and leaves every other entry, staged or not, alone.
+    pub(crate) fn refresh_index(
+        &self,
+        lock: &IndexLock,
+        files: &[IndexedFile<'_>],
+        trees: &[TreeChange],
+        replaced: Option<&ReplacedIndex>,
+    ) -> Result<(), StoreError> {
+        debug_assert!(lock.path == self.index_lock_path());
+        let mut updates = Vec::with_capacity(files.len());
+        for file in files {
+            updates.push(Update {
+                path: file.path,
+                oid: file.blob,
+                stat: stat_if_holding(&self.root.join(file.path), file.contents)?,
+            });
+        }
+        fault_point("before-index-refresh");
+        let index_path = self.repo.path().join("index");
+        let patched = self
+            .index_file()?
+            .and_then(|index| self.write_patched(&index, &updates, trees).transpose());
+        let next = match patched {
+            Some(next) => next?,
+            None => self.write_with_libgit2(files)?,
+        };
+        if let Some(replaced) = replaced {
+            replaced.keep(&index_path);
+        }
+        fs::rename(&next, &index_path).map_err(StoreError::io(&index_path))
+    }
+
+    /// The fast way: the index copied to `NEXT_INDEX` with the changed entries patched (see
+    /// `git_index`). `None` when the index is one that only libgit2 can rewrite.
+    fn write_patched(
+        &self,
+        index: &super::git_index::IndexFile,
+        updates: &[Update<'_>],
+        trees: &[TreeChange],
+    ) -> Result<Option<PathBuf>, StoreError> {
+        let Some(patched) = index.with_updates(updates, trees) else {
+            return Ok(None);
+        };
+        // The index's hash states: a cache, so a missing or damaged one only costs time.
+        let states_path = self.repo.path().join(INDEX_HASH_STATES);
+        let saved = read_optional(&states_path)
+            .ok()
+            .flatten()
+            .and_then(|bytes| Checkpoints::decode(&bytes));
+        let next = self.repo.path().join(NEXT_INDEX);
+        let states = write_new(&next, |file| patched.write_to(file, saved))?;
+        if let Some(states) = states {
+            let _ = overwrite(&states_path, &states.encode(), false);
+        }
+        Ok(Some(next))
+    }
+
+    /// The slow way, for an index this code cannot patch: libgit2 rewrites a copy of it (with
+    /// its own lock on the copy; git's is ours already).
+    fn write_with_libgit2(&self, files: &[IndexedFile<'_>]) -> Result<PathBuf, StoreError> {
+        let index_path = self.repo.path().join("index");
+        let copy = self.repo.path().join(LIBGIT2_INDEX);
+        match fs::copy(&index_path, &copy) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let _ = fs::remove_file(&copy);
+            }
+            Err(e) => return Err(StoreError::io(&copy)(e)),
+        }
+        // Left by a libgit2 killed while writing the copy; nothing else writes it.
+        let _ = fs::remove_file(copy.with_extension("libgit2.lock"));
+        let result = (|| {
+            let mut index = git2::Index::open(&copy)?;
+            // A repository of its own to own the copy, which `add_path` needs to read the
+            // working files; the store's keeps its own index.
+            let repo = git2::Repository::open(&self.root)?;
+            repo.set_index(&mut index)?;
+            for file in files {
+                index.add_path(Path::new(file.path))?;
+            }
+            index.write()
+        })();
+        if let Err(error) = result {
+            let _ = fs::remove_file(&copy);
+            return Err(error.into());
+        }
+        Ok(copy)
+    }
+}
+
+/// Creates `path` afresh and fills it with `write`; removed again if that fails.
+fn write_new<T>(
+    path: &Path,
+    write: impl FnOnce(&mut File) -> std::io::Result<T>,
+) -> Result<T, StoreError> {
+    let result = path
+        .parent()
+        .map_or(Ok(()), fs::create_dir_all)
+        .and_then(|()| File::create(path))
+        .and_then(|mut file| write(&mut file));
+    if result.is_err() {
+        let _ = fs::remove_file(path);
+    }
+    result.map_err(StoreError::io(path))
 }
 
 /// The stat data for an index entry of `path`, if the file still holds `contents`; zeroes
@@ -854,22 +1094,29 @@ fn write_through_rename(path: &Path, contents: &[u8], durable: bool) -> Result<(
     result.map_err(StoreError::io(path))
 }
 
-/// Puts files back as they were before a failed commit.
-fn restore(written: Vec<(PathBuf, Option<Vec<u8>>)>) {
+/// Puts files back as they were before a failed commit; the first failure is returned, after
+/// trying every file.
+fn restore(written: Vec<(PathBuf, Option<Vec<u8>>)>) -> Result<(), StoreError> {
+    let mut failed = None;
     for (path, previous) in written.into_iter().rev() {
-        match previous {
-            Some(bytes) => {
-                let _ = write_atomically(&path, &bytes);
-            }
-            None => {
-                let _ = fs::remove_file(&path);
-                if let Some(dir) = path.parent() {
-                    // Only succeeds when the folder is empty, which is what we want.
-                    let _ = fs::remove_dir(dir);
+        let result = match previous {
+            Some(bytes) => write_atomically(&path, &bytes),
+            None => match fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(StoreError::io(&path)(e)),
+                _ => {
+                    if let Some(dir) = path.parent() {
+                        // Only succeeds when the folder is empty, which is what we want.
+                        let _ = fs::remove_dir(dir);
+                    }
+                    Ok(())
                 }
-            }
+            },
+        };
+        if let Err(error) = result {
+            failed.get_or_insert(error);
         }
     }
+    failed.map_or(Ok(()), Err)
 }
 
 /// Signs a commit buffer the way git is configured to: OpenPGP through `gpg`, or SSH through

@@ -4,11 +4,12 @@
 use crate::harness::Repo;
 
 /// The steps a write can be killed at, and whether the change survives the repair.
-const STEPS: [(&str, bool); 4] = [
+const STEPS: [(&str, bool); 5] = [
     ("after-record-written", false),
     ("after-commit-written", false),
     ("after-branch-moved", true),
     ("before-index-refresh", true),
+    ("after-index-refreshed", true),
 ];
 
 /// A repository with one claim, and a note that is killed at `step`.
@@ -174,4 +175,175 @@ fn a_journal_left_by_an_older_version_is_repaired() {
         assert!(!claims.join("journal.json").exists(), "{step}");
         assert_sound(&repo, &id, &before, survives, step);
     }
+}
+
+/// A plain `git add other && git commit` right after a crash never reverts the tool's change:
+/// git refuses while the crashed write's index lock stands, or, where the write had not taken
+/// anything from git, commits the record as the branch has it. Doctor then repairs.
+#[test]
+fn a_plain_git_commit_after_a_crash_never_reverts_the_change() {
+    for (step, survives) in STEPS {
+        let (repo, id, before) = crash_at(step);
+        std::fs::write(repo.path().join("other.txt"), "other\n").unwrap();
+        let committed = repo.git_output(&["add", "other.txt"]).status.success()
+            && repo
+                .git_output(&["commit", "-q", "-m", "Other file"])
+                .status
+                .success();
+        let path = format!("records/{}/{id}.toml", &id[..2]);
+        let at_head = repo.git(&["show", &format!("HEAD:{path}")]);
+        assert_eq!(
+            at_head.contains("written during a crash"),
+            survives,
+            "{step}: git's commit {}",
+            if committed {
+                "undid the change"
+            } else {
+                "was refused, yet"
+            }
+        );
+        let report = repo.ok(&["doctor"]);
+        assert!(
+            report.ends_with("the repository is sound\n"),
+            "{step}: {report}"
+        );
+        if !committed {
+            repo.git(&["add", "other.txt"]);
+            repo.git(&["commit", "-q", "-m", "Other file"]);
+        }
+        assert_sound(&repo, &id, &before, survives, step);
+        assert_eq!(
+            repo.git(&["show", &format!("HEAD:{path}")]),
+            repo.read_record(&id),
+            "{step}"
+        );
+    }
+}
+
+/// A write killed in a linked worktree is that worktree's to repair: a write in the main
+/// worktree leaves its record, index and journal alone, and the linked worktree's next
+/// command repairs its own.
+#[test]
+fn a_crash_in_a_linked_worktree_is_repaired_there_only() {
+    for (step, survives) in STEPS {
+        let repo = Repo::new();
+        let id = repo.claim_with_two_origins("A claim in two worktrees.");
+        let before = repo.read_record(&id);
+        let place = tempfile::TempDir::new().unwrap();
+        let linked = place.path().join("side");
+        let linked_arg = linked.to_str().unwrap();
+        repo.git(&["worktree", "add", "-q", "-b", "side", linked_arg]);
+        let record = |root: &std::path::Path| {
+            std::fs::read_to_string(root.join(format!("records/{}/{id}.toml", &id[..2]))).unwrap()
+        };
+        let output = repo
+            .claims(&["-C", linked_arg, "note", &id, "written during a crash"])
+            .env("CLAIMS_FAULT", step)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), None, "{step}");
+        let linked_record = record(&linked);
+        let linked_index = std::fs::read(repo.path().join(".git/worktrees/side/index")).unwrap();
+
+        repo.ok(&["note", &id, "written in main"]);
+        let main_record = repo.read_record(&id);
+        assert!(main_record.contains("written in main"), "{step}");
+        assert!(!main_record.contains("written during a crash"), "{step}");
+        assert_eq!(repo.status(), "", "{step}");
+        assert_eq!(record(&linked), linked_record, "{step}");
+        assert_eq!(
+            std::fs::read(repo.path().join(".git/worktrees/side/index")).unwrap(),
+            linked_index,
+            "{step}"
+        );
+
+        let report = repo.ok(&["-C", linked_arg, "doctor"]);
+        assert!(
+            report.ends_with("the repository is sound\n"),
+            "{step}: {report}"
+        );
+        let repaired = record(&linked);
+        assert_eq!(
+            repaired.contains("written during a crash"),
+            survives,
+            "{step}"
+        );
+        if !survives {
+            assert_eq!(repaired, before, "{step}");
+        }
+        repo.ok(&["-C", linked_arg, "note", &id, "written in side"]);
+        let status = repo.git(&["-C", linked_arg, "status", "--porcelain"]);
+        assert_eq!(status, "", "{step}");
+        repo.ok(&["-C", linked_arg, "audit"]);
+        repo.ok(&["audit"]);
+        repo.git(&["fsck", "--no-progress", "--no-dangling"]);
+    }
+}
+
+/// An index lock that is not the crashed write's (removed by hand, then taken by a git that
+/// is running) is never released by the repair: the command waits for it, then says so.
+#[test]
+fn a_lock_git_took_after_a_crash_is_never_taken_for_the_crashed_writes() {
+    let (repo, id, _) = crash_at("after-branch-moved");
+    let lock = repo.path().join(".git/index.lock");
+    std::fs::remove_file(&lock).unwrap();
+    std::fs::write(&lock, "a git at work\n").unwrap();
+    let output = repo
+        .claims(&["doctor"])
+        .env("CLAIMS_LOCK_TIMEOUT", "0")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("git's index is locked"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&lock).unwrap(), "a git at work\n");
+    // Once that git is done, the repair finishes.
+    std::fs::remove_file(&lock).unwrap();
+    assert!(repo.ok(&["doctor"]).contains("was committed"));
+    assert!(repo.read_record(&id).contains("written during a crash"));
+    assert_eq!(repo.status(), "");
+}
+
+/// A journal an older version left in the shared git directory for a write in a linked
+/// worktree: the main worktree's doctor points at the worktree it belongs to and leaves it,
+/// and that worktree's doctor repairs it.
+#[test]
+fn an_older_versions_journal_is_repaired_only_where_its_branch_is_checked_out() {
+    let repo = Repo::new();
+    let id = repo.claim_with_two_origins("A claim an older version was writing.");
+    let place = tempfile::TempDir::new().unwrap();
+    let linked = place.path().join("side");
+    let linked_arg = linked.to_str().unwrap();
+    repo.git(&["worktree", "add", "-q", "-b", "side", linked_arg]);
+    let output = repo
+        .claims(&["-C", linked_arg, "note", &id, "written during a crash"])
+        .env("CLAIMS_FAULT", "after-branch-moved")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), None);
+    let shared = repo.path().join(".git/claims/journal.json");
+    std::fs::rename(
+        repo.path().join(".git/worktrees/side/claims/journal"),
+        &shared,
+    )
+    .unwrap();
+    let output = repo.fails(&["doctor"], 1);
+    insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout), @r"
+    ok: no interrupted change
+    needs you: .git/claims/journal.json holds an interrupted change on branch side, which is not checked out here; run `claims doctor` in the worktree of side (`git worktree list` shows it)
+    ");
+    repo.ok(&["note", &id, "written in main"]);
+    assert!(shared.exists());
+    assert_eq!(repo.status(), "");
+    let report = repo.ok(&["-C", linked_arg, "doctor"]);
+    assert!(report.contains("was committed"), "{report}");
+    assert!(!shared.exists());
+    assert_eq!(repo.git(&["-C", linked_arg, "status", "--porcelain"]), "");
+    assert_eq!(
+        repo.ok(&["doctor"]),
+        "ok: no interrupted change\nthe repository is sound\n"
+    );
 }

@@ -32,6 +32,17 @@ impl Repo {
         repo
     }
 
+    /// A claims repository after `claims init`, in a new folder under `parent`.
+    pub fn new_in(parent: &Path) -> Repo {
+        let repo = Repo {
+            dir: TempDir::new_in(parent).unwrap(),
+            home: TempDir::new().unwrap(),
+        };
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo.ok(&["init"]);
+        repo
+    }
+
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
@@ -98,6 +109,11 @@ impl Repo {
             describe(&output)
         );
         String::from_utf8(output.stdout).unwrap()
+    }
+
+    /// `git ARGS`; returns the output whatever the exit code.
+    pub fn git_output(&self, args: &[&str]) -> Output {
+        self.git_command(args).output().unwrap()
     }
 
     /// `git ARGS` in the repository, with the test's environment, to run as the test likes.

@@ -18,6 +18,7 @@ mod housekeeping;
 mod input;
 mod merge;
 mod output;
+mod plain_git;
 mod report;
 mod review;
 mod workflow;

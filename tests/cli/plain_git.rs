@@ -1,0 +1,280 @@
+//! Beside plain git: git commands run at any moment next to the tool never undo or hide its
+//! work, and whatever git or a full disk leaves behind, `claims doctor` finds and explains.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use crate::harness::{Repo, describe};
+
+/// How a hand commit beside the tool stages its change.
+#[derive(Debug, Clone, Copy)]
+enum HandCommit {
+    /// `git add hand.txt`, then `git commit`.
+    AddThenCommit,
+    /// `git commit -a`.
+    All,
+}
+
+/// Runs `git ARGS` until it succeeds: beside a write git refuses ("index.lock: File exists")
+/// or its branch update loses the race, and the person at the keyboard tries again.
+fn retry_git(repo: &Repo, args: &[&str]) {
+    for _ in 0..2000 {
+        let output = repo.git_output(args);
+        if output.status.success() {
+            return;
+        }
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("index.lock") || stderr.contains("cannot lock ref"),
+            "git {args:?}: {}",
+            describe(&output)
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    panic!("git {args:?} never got through");
+}
+
+/// One commit by hand of a new line of hand.txt.
+fn hand_commit(repo: &Repo, n: usize, how: HandCommit) {
+    use std::io::Write;
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(repo.path().join("hand.txt"))
+        .unwrap();
+    writeln!(file, "x {n}").unwrap();
+    let message = format!("Hand edit {n}");
+    match how {
+        HandCommit::AddThenCommit => {
+            retry_git(repo, &["add", "hand.txt"]);
+            retry_git(repo, &["commit", "-q", "-m", &message]);
+        }
+        HandCommit::All => retry_git(repo, &["commit", "-q", "-a", "-m", &message]),
+    }
+}
+
+/// A loop of `claims note` beside a loop of hand commits: every note stays in the branch's
+/// record, the audit finds no commit that reverted one, and `git status` is clean.
+#[test]
+fn hand_commits_beside_writes_never_revert_them() {
+    const NOTES: usize = 8;
+    for (how, notes_first) in [
+        (HandCommit::AddThenCommit, true),
+        (HandCommit::AddThenCommit, false),
+        (HandCommit::All, true),
+        (HandCommit::All, false),
+    ] {
+        let repo = Repo::new();
+        let id = repo.add("A claim noted while someone commits by hand beside it.");
+        std::fs::write(repo.path().join("hand.txt"), "start\n").unwrap();
+        repo.git(&["add", "hand.txt"]);
+        repo.git(&["commit", "-q", "-m", "Hand file"]);
+        let notes_done = AtomicBool::new(false);
+        let notes_started = AtomicBool::new(false);
+        let hand_commits = AtomicUsize::new(0);
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                while notes_first && !notes_started.load(Ordering::SeqCst) {
+                    std::thread::yield_now();
+                }
+                // Bounded: the hand loop stops with the notes, or after 200 commits.
+                for n in 0..200 {
+                    if notes_done.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    hand_commit(&repo, n, how);
+                    hand_commits.fetch_add(1, Ordering::SeqCst);
+                }
+            });
+            while !notes_first && hand_commits.load(Ordering::SeqCst) == 0 {
+                std::thread::yield_now();
+            }
+            for n in 0..NOTES {
+                let mut note = repo.process(&["note", &id, &format!("note {n}")]);
+                if n == 0 {
+                    notes_started.store(true, Ordering::SeqCst);
+                }
+                let output = note.output().unwrap();
+                assert!(
+                    output.status.success(),
+                    "{how:?}, note {n}: {}",
+                    describe(&output)
+                );
+            }
+            notes_done.store(true, Ordering::SeqCst);
+        });
+        let case = format!("{how:?}, notes first: {notes_first}");
+        assert!(hand_commits.load(Ordering::SeqCst) > 0, "{case}");
+        let path = format!("records/{}/{id}.toml", &id[..2]);
+        let committed = repo.git(&["show", &format!("HEAD:{path}")]);
+        for n in 0..NOTES {
+            assert!(
+                committed.contains(&format!("note {n}\"")),
+                "{case}: note {n}"
+            );
+        }
+        assert_eq!(repo.status(), "", "{case}");
+        repo.ok(&["audit"]);
+        repo.git(&["fsck", "--no-progress", "--no-dangling"]);
+    }
+}
+
+/// Replaces the repository's folder in `text` by `REPO`, for snapshots.
+fn in_repo(repo: &Repo, text: &[u8]) -> String {
+    let root = repo.path().canonicalize().unwrap();
+    String::from_utf8_lossy(text)
+        .replace(&root.display().to_string(), "REPO")
+        .replace(&repo.path().display().to_string(), "REPO")
+}
+
+/// Locks a killed git leaves block every later commit, git's and the tool's: doctor names each
+/// with what it blocks and how to remove it, and exits 1; a write that meets one says the same.
+#[test]
+fn doctor_names_every_lock_git_left_behind() {
+    let repo = Repo::new();
+    let id = repo.add("A claim behind a stale lock.");
+    let git_dir = repo.path().join(".git");
+    for lock in ["refs/heads/main.lock", "index.lock"] {
+        std::fs::write(git_dir.join(lock), "").unwrap();
+    }
+    let output = repo.claims(&["doctor"]).output().unwrap();
+    insta::assert_snapshot!(format!("exit {:?}\n{}", output.status.code(), in_repo(&repo, &output.stdout)), @r"
+    exit Some(1)
+    ok: no interrupted change
+    needs you: .git/index.lock is a lock left by a git command that was killed, or one still running; while it exists `git add`, `git commit` and every claims change fail. If no git command is running, remove it: rm .git/index.lock
+    needs you: .git/refs/heads/main.lock is a lock left by a git command that was killed, or one still running; while it exists no commit can move refs/heads/main: git commit and claims changes there fail. If no git command is running, remove it: rm .git/refs/heads/main.lock
+    ");
+    let before = repo.snapshot();
+    let output = repo
+        .claims(&["note", &id, "behind the lock"])
+        .env("CLAIMS_LOCK_TIMEOUT", "0")
+        .output()
+        .unwrap();
+    insta::assert_snapshot!(format!("exit {:?}\n{}", output.status.code(), in_repo(&repo, &output.stderr)), @r"
+    exit Some(2)
+    error: git's index is locked (REPO/.git/index.lock); waited 0 s
+    hint: nothing was changed; if no git command is running, the lock was left by one that was killed: remove it (rm REPO/.git/index.lock) and run this again; `claims doctor` lists every such lock
+    ");
+    std::fs::remove_file(git_dir.join("index.lock")).unwrap();
+    let output = repo
+        .claims(&["note", &id, "behind the lock"])
+        .env("CLAIMS_LOCK_TIMEOUT", "0")
+        .output()
+        .unwrap();
+    insta::assert_snapshot!(format!("exit {:?}\n{}", output.status.code(), in_repo(&repo, &output.stderr)), @r"
+    exit Some(2)
+    error: the branch is locked (REPO/.git/refs/heads/main.lock); waited 0 s
+    hint: nothing was changed; if no git command is running, the lock was left by one that was killed: remove it (rm REPO/.git/refs/heads/main.lock) and run this again; `claims doctor` lists every such lock
+    ");
+    assert_eq!(repo.snapshot(), before);
+    std::fs::remove_file(git_dir.join("refs/heads/main.lock")).unwrap();
+    assert_eq!(
+        repo.ok(&["doctor"]),
+        "ok: no interrupted change\nthe repository is sound\n"
+    );
+    repo.ok(&["note", &id, "after the locks"]);
+    assert_eq!(repo.status(), "");
+}
+
+/// A small file system of its own, unmounted when dropped.
+struct Tmpfs {
+    dir: tempfile::TempDir,
+}
+
+impl Tmpfs {
+    /// Mounts one of `size` (as `mount -o size=` takes it), or says why it cannot.
+    fn mount(size: &str) -> Result<Tmpfs, String> {
+        let dir = tempfile::TempDir::new().unwrap();
+        let output = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .output()
+            .map_err(|e| format!("cannot run mount: {e}"))?;
+        if !output.status.success() {
+            return Err(String::from_utf8_lossy(&output.stderr).trim().to_string());
+        }
+        Ok(Tmpfs { dir })
+    }
+
+    /// Fills the file system with `filler` until a write fails, then frees `free` bytes.
+    fn fill_leaving(&self, free: u64) -> std::path::PathBuf {
+        use std::io::Write;
+        let filler = self.dir.path().join("filler");
+        let mut file = std::fs::File::create(&filler).unwrap();
+        let block = vec![0u8; 4096];
+        while file.write_all(&block).is_ok() {}
+        let _ = file.flush();
+        let written = file.metadata().unwrap().len();
+        file.set_len(written.saturating_sub(free)).unwrap();
+        filler
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+/// A note on a full disk fails, and leaves the record as committed, or its journal for
+/// doctor, which finishes the undo once there is room: at every amount of room left.
+#[test]
+fn a_note_on_a_full_disk_is_undone_or_left_for_doctor() {
+    let tmpfs = match Tmpfs::mount("2m") {
+        Ok(tmpfs) => tmpfs,
+        Err(why) => {
+            eprintln!("skipped: no tmpfs could be mounted to fill ({why})");
+            return;
+        }
+    };
+    {
+        let repo = Repo::new_in(tmpfs.dir.path());
+        let id = repo.claim_with_two_origins("A claim noted on a full disk.");
+        let before = repo.read_record(&id);
+        let head = repo.head();
+        let mut failures = 0;
+        for pages in 0..64 {
+            let filler = tmpfs.fill_leaving(pages * 4096);
+            let output = repo
+                .claims(&["note", &id, &format!("room for {pages} pages")])
+                .output()
+                .unwrap();
+            if output.status.success() {
+                std::fs::remove_file(&filler).unwrap();
+                assert!(repo.read_record(&id).contains("room for"), "{pages}");
+                assert_eq!(repo.status(), "", "{pages}");
+                break;
+            }
+            failures += 1;
+            assert_eq!(
+                output.status.code(),
+                Some(2),
+                "{pages}: {}",
+                describe(&output)
+            );
+            assert_eq!(repo.head(), head, "{pages}: a failed note committed");
+            let undone = repo.read_record(&id) == before;
+            let check = repo.claims(&["check"]).output().unwrap();
+            let journal_left = String::from_utf8_lossy(&check.stderr).contains("claims doctor");
+            assert!(
+                undone || journal_left,
+                "{pages}: the record was left changed, and no journal says so"
+            );
+            std::fs::remove_file(&filler).unwrap();
+            let report = repo.ok(&["doctor"]);
+            assert!(
+                report.ends_with("the repository is sound\n"),
+                "{pages}: {report}"
+            );
+            assert_eq!(repo.read_record(&id), before, "{pages}");
+            assert_eq!(repo.status(), "", "{pages}");
+        }
+        assert!(
+            failures > 0,
+            "the disk was never full enough to fail a note"
+        );
+        repo.ok(&["audit"]);
+        repo.git(&["fsck", "--no-progress", "--no-dangling"]);
+    }
+}

@@ -9,9 +9,9 @@ use git2::{ErrorCode, Oid, Repository, Sort};
 use serde::{Deserialize, Serialize};
 
 use crate::checks::Violation;
+use crate::domain::actions::{self, Action};
 use crate::domain::policy::{Checklists, Policy};
 use crate::domain::record::Record;
-use crate::domain::state::State;
 use crate::domain::workflow::{Confirmations, MoveRequest, Unmet, check_move, evidence_gaps};
 use crate::store::{
     CHECKLIST_FILE, Delta, HistoryReader, ObjectReader, POLICY_FILE, RawCommit, RawTree, Store,
@@ -19,7 +19,7 @@ use crate::store::{
 };
 
 /// Bumped whenever the rules change, so a cache made under other rules is not trusted.
-const RULES_VERSION: u32 = 1;
+const RULES_VERSION: u32 = 2;
 const CACHE_FILE: &str = "claims/audit-cache.json";
 
 /// What an audit found.
@@ -275,68 +275,63 @@ impl Auditor<'_> {
             );
             return Ok(());
         }
-        let action = trailers.action.as_deref().unwrap_or("");
-        let before = match before {
-            Some(Ok(record)) => record,
-            // The earlier version could not be read: this commit repairs it; judge it alone.
-            Some(Err(_)) => after.clone(),
-            None => {
-                if after.state != State::Unverified || !after.history.is_empty() {
-                    self.report(
-                        context,
-                        id,
-                        path,
-                        "state-without-transition",
-                        format!("creates the claim as {} instead of unverified", after.state),
-                    );
-                }
-                return Ok(());
-            }
-        };
-        if !after.history.starts_with(&before.history) {
-            self.report(
-                context,
-                id.clone(),
-                path,
-                "history-rewritten",
-                "rewrites the record's history instead of adding to it".into(),
-            );
-        }
-        if before.state == after.state {
-            if action == "transition" {
-                self.report(
-                    context,
-                    id.clone(),
-                    path,
-                    "transition-mismatch",
-                    format!(
-                        "says it moves the claim but the state stays {}",
-                        after.state
-                    ),
-                );
-            } else if after.history.len() != before.history.len() {
-                self.report(
-                    context,
-                    id.clone(),
-                    path,
-                    "history-mismatch",
-                    "adds a transition to the history without changing the state".into(),
-                );
-            }
-            return Ok(());
-        }
-        if action != "transition" {
+        let Some(action) = trailers.action.as_deref().and_then(Action::parse) else {
             self.report(
                 context,
                 id,
                 path,
-                "state-without-transition",
-                format!(
-                    "changes the state from {} to {} in a commit whose action is '{action}'",
-                    before.state, after.state
-                ),
+                "unknown-action",
+                match trailers.action.as_deref() {
+                    Some(named) => format!("its Claim-Action '{named}' is not an action of claims"),
+                    None => "changes a record without a Claim-Action trailer".into(),
+                },
             );
             return Ok(());
+        };
+        let before = match before {
+            Some(Ok(record)) => Some(record),
+            // The earlier version could not be read: this commit repairs it; judge it alone.
+            Some(Err(_)) => Some(after.clone()),
+            None => None,
+        };
+        if let Err(overreaches) = actions::permitted(action, before.as_ref(), &after) {
+            for overreach in overreaches {
+                let message = overreach.to_string();
+                self.report(context, id.clone(), path, overreach.rule(), message);
+            }
+        }
+        match before {
+            Some(before) if action == Action::Transition => {
+                self.audit_transition(context, trailers, path, &before, &after, policy);
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// What a transition must also get right: its trailers, its history entry, its guards.
+    fn audit_transition(
+        &mut self,
+        context: &CommitContext,
+        trailers: &Trailers,
+        path: &str,
+        before: &Record,
+        after: &Record,
+        policy: &Policy,
+    ) {
+        let id = Some(after.id.to_string());
+        if before.state == after.state {
+            self.report(
+                context,
+                id,
+                path,
+                "transition-mismatch",
+                format!(
+                    "says it moves the claim but the state stays {}",
+                    after.state
+                ),
+            );
+            return;
         }
         let (from, to) = (trailers.from.as_deref(), trailers.to.as_deref());
         if from != Some(before.state.as_str()) || to != Some(after.state.as_str()) {
@@ -388,9 +383,9 @@ impl Auditor<'_> {
             confirmations: Confirmations::default(),
         };
         let mut unmet: Vec<Unmet> =
-            evidence_gaps(&after, after.state, &Confirmations::default(), policy);
+            evidence_gaps(after, after.state, &Confirmations::default(), policy);
         unmet.extend(
-            check_move(&before, &request, policy)
+            check_move(before, &request, policy)
                 .into_iter()
                 .filter(|u| matches!(u, Unmet::Note(_))),
         );
@@ -403,7 +398,6 @@ impl Auditor<'_> {
                 format!("moved to {} although {gap}", after.state),
             );
         }
-        Ok(())
     }
 
     /// A merge may bring together what branches did through the workflow; it may not decide

@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod actions;
 mod audit;
 mod check;
 mod commits;

@@ -598,6 +598,8 @@ fn editing_rewrites_text_claimant_and_tags_and_keeps_the_id() {
     );
     assert_eq!(repo.status(), "");
     repo.ok(&["check"]);
+    // The edit changed only what an edit may change.
+    repo.ok(&["audit"]);
 }
 
 #[test]

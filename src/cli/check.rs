@@ -44,6 +44,7 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
         items,
         key_of: |v| v.path.clone(),
         violations: &report.violations,
+        accepted: &[],
         json_extra: serde_json::Map::new(),
         notes: Vec::new(),
     };

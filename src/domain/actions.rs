@@ -371,26 +371,27 @@ pub fn permitted(
     value(Field::PublishedUrl, *published_url == before.published_url);
     value(Field::Checklist, *checklist == before.checklist);
     value(Field::HandAdded, *extra == before.extra);
-    let mut lists = Vec::new();
-    lists.push(list(
-        Field::Related,
-        &before.related,
-        related,
-        rule(Field::Related),
-    ));
-    lists.push(list(
-        Field::Appearances,
-        &before.appearances,
-        appearances,
-        rule(Field::Appearances),
-    ));
-    lists.push(list(Field::Notes, &before.notes, notes, rule(Field::Notes)));
-    lists.push(list(
-        Field::History,
-        &before.history,
-        history,
-        rule(Field::History),
-    ));
+    let lists = [
+        list(
+            Field::Related,
+            &before.related,
+            related,
+            rule(Field::Related),
+        ),
+        list(
+            Field::Appearances,
+            &before.appearances,
+            appearances,
+            rule(Field::Appearances),
+        ),
+        list(Field::Notes, &before.notes, notes, rule(Field::Notes)),
+        list(
+            Field::History,
+            &before.history,
+            history,
+            rule(Field::History),
+        ),
+    ];
     for change in lists.into_iter().flatten() {
         let change = match change {
             Overstep::Changed(field)

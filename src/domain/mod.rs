@@ -1,5 +1,6 @@
 //! The domain: records, ids, states, policy and the guarded workflow. Pure code, no I/O.
 
+pub mod acceptance;
 pub mod actions;
 pub mod id;
 pub mod merge;

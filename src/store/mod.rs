@@ -40,6 +40,8 @@ pub use writer::{CommitMessage, FileChange, Writer, write_atomically, write_cach
 pub const RECORDS_DIR: &str = "records";
 pub const POLICY_FILE: &str = "claims.toml";
 pub const CHECKLIST_FILE: &str = "templates/checklist.toml";
+/// The audit findings reviewers accepted, written only by `claims audit --accept`.
+pub const ACCEPTED_FILE: &str = "audit/accepted.toml";
 
 /// The largest record file read. The tool writes records of a few kilobytes; a file a
 /// thousand times that size is not a claim, and parsing and showing one of tens of megabytes

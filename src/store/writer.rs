@@ -216,20 +216,25 @@ impl Writer<'_> {
     /// a hand edit that is not committed must not be swept into the tool's commit.
     pub fn read_for_update(&self, id: &ClaimId) -> Result<Record, StoreError> {
         let path = id.record_path();
-        let committed = self.committed_blob(&path)?;
-        let bytes = self.store.read_record_file(&path)?;
-        self.ensure_unchanged(&path, committed, bytes.as_deref())?;
-        match bytes {
+        match self.read_file_for_update(&path)? {
             Some(bytes) => Ok(parse_record(&path, &bytes)?),
             None => Err(StoreError::UnknownId(id.to_string())),
         }
     }
 
-    /// Checks that nothing exists yet at a path where a new file is to be created.
-    pub fn ensure_absent(&self, path: &str) -> Result<bool, StoreError> {
+    /// Reads any file the tool writes (repository-relative) to change it, with the same
+    /// refusal as `read_for_update`; None when there is none.
+    pub fn read_file_for_update(&self, path: &str) -> Result<Option<Vec<u8>>, StoreError> {
         let committed = self.committed_blob(path)?;
         let bytes = self.store.read_record_file(path)?;
         self.ensure_unchanged(path, committed, bytes.as_deref())?;
+        Ok(bytes)
+    }
+
+    /// Checks that nothing exists yet at a path where a new file is to be created.
+    pub fn ensure_absent(&self, path: &str) -> Result<bool, StoreError> {
+        let committed = self.committed_blob(path)?;
+        self.read_file_for_update(path)?;
         Ok(committed.is_none())
     }
 

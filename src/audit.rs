@@ -386,6 +386,7 @@ impl Auditor<'_> {
             to: after.state,
             note: after.history.last().and_then(|t| t.note.clone()),
             confirmations: Confirmations::default(),
+            unpublish: after.history.last().is_some_and(|t| t.retracted.is_some()),
         };
         let mut unmet: Vec<Unmet> =
             evidence_gaps(&after, after.state, &Confirmations::default(), policy);

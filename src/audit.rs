@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::checks::Violation;
 use crate::domain::acceptance::{Acceptance, Acceptances, added_acceptance};
-use crate::domain::actions::{self, Action};
+use crate::domain::action::Action;
+use crate::domain::permitted;
 use crate::domain::policy::{Checklists, Policy};
 use crate::domain::record::Record;
 use crate::domain::workflow::{Confirmations, MoveRequest, Unmet, check_move, evidence_gaps};
@@ -338,7 +339,11 @@ impl Auditor<'_> {
             );
             return Ok(());
         }
-        let Some(action) = trailers.action.as_deref().and_then(Action::parse) else {
+        let Some(action) = trailers
+            .action
+            .as_deref()
+            .and_then(|a| a.parse::<Action>().ok())
+        else {
             self.report(
                 context,
                 id,
@@ -357,7 +362,7 @@ impl Auditor<'_> {
             Some(Err(_)) => Some(after.clone()),
             None => None,
         };
-        if let Err(overreaches) = actions::permitted(action, before.as_ref(), &after) {
+        if let Err(overreaches) = permitted::permitted(action, before.as_ref(), &after) {
             for overreach in overreaches {
                 let message = overreach.to_string();
                 self.report(context, id.clone(), path, overreach.rule(), message);
@@ -444,6 +449,7 @@ impl Auditor<'_> {
             to: after.state,
             note: after.history.last().and_then(|t| t.note.clone()),
             confirmations: Confirmations::default(),
+            unpublish: after.history.last().is_some_and(|t| t.retracted.is_some()),
         };
         let mut unmet: Vec<Unmet> =
             evidence_gaps(after, after.state, &Confirmations::default(), policy);

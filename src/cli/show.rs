@@ -77,6 +77,7 @@ fn next_moves(record: &Record, policy: &Policy) -> Vec<NextMove> {
                 to,
                 note: Some("(given with the move)".into()),
                 confirmations: Confirmations::default(),
+                unpublish: false,
             };
             let unmet = check_move(record, &request, policy);
             NextMove {
@@ -182,15 +183,18 @@ fn render(
     } else {
         let mut table = ui.table(&["STANCE", "ORIGIN", "PUBLISHER", "URL"]);
         for s in &record.sources {
-            let stance = match &s.rebuttal {
-                Some(why) => format!("{} (rebutted: {why})", s.stance.as_str()),
-                None => s.stance.as_str().to_string(),
+            let stance = match (&s.withdrawn, &s.rebuttal) {
+                (Some(withdrawal), _) => {
+                    format!("{} (withdrawn: {})", s.stance.as_str(), withdrawal.note)
+                }
+                (None, Some(why)) => format!("{} (rebutted: {why})", s.stance.as_str()),
+                (None, None) => s.stance.as_str().to_string(),
             };
             table.add_row(vec![
                 stance,
                 s.origin.clone().unwrap_or_default(),
                 s.publisher.clone().unwrap_or_default(),
-                s.url.clone(),
+                s.key().to_string(),
             ]);
         }
         writeln!(

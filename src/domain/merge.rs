@@ -8,22 +8,24 @@
 //! The rules, with `base` the common ancestor (absent when both sides created the claim
 //! independently: ids come from the text, so two clones can mint the same record):
 //!
-//! - **Single values** (`text`, `claimant`, `published`, `published_url`, `created`): equal
-//!   on both sides → that value; changed on one side only → that side's value; changed on
-//!   both sides to different values → a disagreement. Without a base, any difference is a
-//!   disagreement, except in `created`, which then takes the earlier time (the claim was first
-//!   recorded then), and in `text` written two ways that are one claim (the same text but
-//!   for case, punctuation and spacing, as its id says), which keeps the wording recorded
-//!   first (ours when both were recorded at once).
-//! - **Lists of entries** (`sources` by url, `appearances` by document and line, `notes` by
-//!   time, author and text, `tags`, `related`): an entry added on either side is kept; an
-//!   entry one side removed and the other left alone is removed; an entry changed on one
-//!   side only (a source rebutted, say) takes that change; an entry changed on both sides
-//!   differently, or changed on one side and removed on the other, is a disagreement. The
-//!   same url added as a source on both sides is one source when the two differ only in who
-//!   attached it and when: the one attached first is kept. Our entries come first in our
-//!   order, then theirs; notes are then ordered by time. A list that names one entry twice
-//!   (a hand edit) is left to a person rather than guessed at.
+//! - **Single values** (`text`, `claimant`, `published`, `published_url`, `verdict`,
+//!   `created`): equal on both sides → that value; changed on one side only → that side's
+//!   value; changed on both sides to different values → a disagreement (two different
+//!   verdicts, say). Without a base, any difference is a disagreement, except in `created`,
+//!   which then takes the earlier time (the claim was first recorded then), and in `text`
+//!   written two ways that are one claim (the same text but for case, punctuation and
+//!   spacing, as its id says), which keeps the wording recorded first (ours when both were
+//!   recorded at once).
+//! - **Lists of entries** (`sources` by url or document, `appearances` by document and
+//!   line, `notes` by time, author and text, `dismissals` by time and author, `tags`,
+//!   `related`): an entry added on either side is kept; an entry one side removed and the
+//!   other left alone is removed; an entry changed on one side only (a source rebutted,
+//!   corrected or withdrawn, a dismissal undone) takes that change; an entry changed on both
+//!   sides differently, or changed on one side and removed on the other, is a disagreement.
+//!   The same url added as a source on both sides is one source when the two differ only in
+//!   who attached it and when: the one attached first is kept. Our entries come first in our
+//!   order, then theirs; notes and dismissals are then ordered by time. A list that names one
+//!   entry twice (a hand edit) is left to a person rather than guessed at.
 //! - **Checklist answers**, item by item, and **keys a person added by hand**, key by key,
 //!   like single values, where absent is a value too: an answer given (or a key added) on
 //!   one side is kept, also without a base; two different answers to one item are a
@@ -50,7 +52,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use jiff::Timestamp;
 
 use super::id::{ClaimId, normalise};
-use super::record::{Appearance, Note, Record, Source, Transition};
+use super::record::{Appearance, Dismissal, Note, Record, Source, Transition};
 use super::state::State;
 
 /// Why two versions of a record need a person to merge them: every disagreement found.
@@ -134,6 +136,8 @@ pub fn merge(base: Option<&Record>, ours: &Record, theirs: &Record) -> Result<Re
     let lists = base.unwrap_or(&empty);
     let mut notes = merger.entries(&lists.notes, &ours.notes, &theirs.notes);
     notes.sort_by_key(|note| note.at);
+    let mut dismissals = merger.entries(&lists.dismissals, &ours.dismissals, &theirs.dismissals);
+    dismissals.sort_by_key(|dismissal| dismissal.at);
     let merged = Record {
         id: ours.id.clone(),
         text: match base {
@@ -162,6 +166,13 @@ pub fn merge(base: Option<&Record>, ours: &Record, theirs: &Record) -> Result<Re
         sources: merger.entries(&lists.sources, &ours.sources, &theirs.sources),
         notes,
         history,
+        verdict: merger.value(
+            "verdict",
+            base.map(|b| &b.verdict),
+            &ours.verdict,
+            &theirs.verdict,
+        ),
+        dismissals,
         extra: merger.extra(base, ours, theirs),
     };
     if merger.disagreements.is_empty() {
@@ -212,10 +223,10 @@ impl Entry for Source {
     type Key = String;
     const WHAT: &'static str = "source";
     fn key(&self) -> String {
-        self.url.clone()
+        Source::key(self).to_string()
     }
     fn label(&self) -> String {
-        self.url.clone()
+        Source::key(self).to_string()
     }
     /// Two reviewers who attached the same article with the same reading of it agree; only
     /// who attached it, and when, differ.
@@ -246,6 +257,17 @@ impl Entry for Appearance {
             Some(line) => format!("{} line {line}", self.document),
             None => self.document.clone(),
         }
+    }
+}
+
+impl Entry for Dismissal {
+    type Key = (Timestamp, String);
+    const WHAT: &'static str = "dismissal";
+    fn key(&self) -> Self::Key {
+        (self.at, self.by.clone())
+    }
+    fn label(&self) -> String {
+        format!("by {} at {}", self.by, self.at)
     }
 }
 
@@ -480,15 +502,10 @@ mod tests {
 
     fn source(url: &str, stance: Stance) -> Source {
         Source {
-            url: url.into(),
-            title: None,
-            publisher: None,
             origin: Some(url.into()),
-            stance,
-            excerpt: None,
             accessed: Some(at(1)),
             added_by: Some("Ana <ana@example.org>".into()),
-            rebuttal: None,
+            ..Source::at_url(url, stance)
         }
     }
 
@@ -499,6 +516,7 @@ mod tests {
             at: at(minute),
             by: by.into(),
             note: None,
+            retracted: None,
         }
     }
 

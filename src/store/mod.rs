@@ -124,6 +124,36 @@ impl Store {
         &self.repo
     }
 
+    /// A file of the repository attached as evidence, as committed on the current branch:
+    /// its path from the repository's root and the SHA-256 of its content. The working copy
+    /// must match the commit, so that the hash recorded is of what everyone can check out.
+    pub fn committed_document(&self, path: &str) -> Result<DocumentDigest, StoreError> {
+        let Some(path) = repository_path(path) else {
+            return Ok(DocumentDigest::OutsideRepository);
+        };
+        let committed = match self.repo.head().and_then(|head| head.peel_to_tree()) {
+            Ok(tree) => match tree.get_path(Path::new(&path)) {
+                Ok(entry) if entry.kind() == Some(git2::ObjectType::Blob) => {
+                    Some(self.repo.find_blob(entry.id())?.content().to_vec())
+                }
+                Ok(_) => None,
+                Err(e) if e.code() == git2::ErrorCode::NotFound => None,
+                Err(e) => return Err(e.into()),
+            },
+            Err(e) if e.code() == git2::ErrorCode::UnbornBranch => None,
+            Err(e) => return Err(e.into()),
+        };
+        let Some(committed) = committed else {
+            return Ok(DocumentDigest::NotCommitted { path });
+        };
+        let sha256 = sha256_hex(&committed);
+        let working = self.read_optional(&path)?;
+        if working.is_some_and(|bytes| sha256_hex(&bytes) != sha256) {
+            return Ok(DocumentDigest::ChangedSinceCommit { path });
+        }
+        Ok(DocumentDigest::Committed { path, sha256 })
+    }
+
     /// Reads a repository-relative file that may be absent.
     pub fn read_optional(&self, path: &str) -> Result<Option<Vec<u8>>, StoreError> {
         read_optional(&self.root.join(path))
@@ -489,6 +519,45 @@ pub(crate) fn overwrite(path: &Path, contents: &[u8], durable: bool) -> Result<(
 }
 
 /// Where git keeps the packs of the repository's object store.
+/// What the store found of a document named as evidence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DocumentDigest {
+    Committed {
+        path: String,
+        sha256: String,
+    },
+    /// Absolute, or reaching out of the repository, or into `.git`.
+    OutsideRepository,
+    NotCommitted {
+        path: String,
+    },
+    ChangedSinceCommit {
+        path: String,
+    },
+}
+
+/// A path from the repository's root, as git names it, if it stays inside the work tree.
+fn repository_path(path: &str) -> Option<String> {
+    let mut parts = Vec::new();
+    for part in Path::new(path.trim()).components() {
+        match part {
+            std::path::Component::Normal(name) => parts.push(name.to_str()?),
+            std::path::Component::CurDir => {}
+            _ => return None,
+        }
+    }
+    (!parts.is_empty() && parts[0] != ".git").then(|| parts.join("/"))
+}
+
+/// The SHA-256 of `bytes`, in lowercase hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 pub(crate) fn pack_dir(repo: &git2::Repository) -> PathBuf {
     repo.commondir().join("objects").join("pack")
 }

@@ -64,6 +64,7 @@ fn every_command_commits_only_what_its_action_allows() {
     repo.ok(&["publish", &id, "--url", "https://news.example/bridge"]);
     repo.ok(&["note", &id, "The council confirmed the count."]);
     repo.ok(&["unpublish", &id]);
+    repo.ok(&["mark", &id, "sourced", "--note", "Rechecking the count."]);
     let url = "https://three.example/c";
     repo.ok(&[
         "source",
@@ -76,6 +77,14 @@ fn every_command_commits_only_what_its_action_allows() {
     ]);
     repo.ok(&["mark", &id, "disputed", "--note", "A third count says 9."]);
     repo.ok(&[
+        "mark",
+        &id,
+        "sourced",
+        "--note",
+        "The third count is of months.",
+        "--all-checked",
+    ]);
+    repo.ok(&[
         "source",
         "rebut",
         &id,
@@ -84,15 +93,54 @@ fn every_command_commits_only_what_its_action_allows() {
         "--note",
         "It counted months.",
     ]);
+    repo.ok(&["mark", &id, "corroborated", "--all-checked"]);
+    repo.ok(&[
+        "source",
+        "add",
+        &id,
+        "--url",
+        "https://four.example/d",
+        "--publisher",
+        "Four Post",
+    ]);
+    repo.ok(&[
+        "source",
+        "edit",
+        &id,
+        "--url",
+        "https://four.example/d",
+        "--origin",
+        "One Daily",
+        "--note",
+        "It credits One Daily.",
+    ]);
+    repo.ok(&[
+        "source",
+        "remove",
+        &id,
+        "--url",
+        "https://four.example/d",
+        "--note",
+        "A copy.",
+    ]);
+    repo.ok(&[
+        "source",
+        "add",
+        &id,
+        "--document",
+        "seeds/a.txt",
+        "--publisher",
+        "Floods Weekly",
+    ]);
+    repo.ok(&["publish", &id]);
     repo.ok(&[
         "mark",
         &id,
-        "corroborated",
-        "--all-checked",
+        "unverified",
+        "--unpublish",
         "--note",
-        "Back.",
+        "correction: start over.",
     ]);
-    repo.ok(&["mark", &id, "unverified", "--note", "Start over."]);
 
     let output = repo.claims(&["audit"]).output().unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
@@ -107,6 +155,11 @@ fn edit(repo: &Repo, id: &str, from: &str, to: &str) {
     let text = repo.read_record(id);
     assert!(text.contains(from), "{from:?} not in\n{text}");
     std::fs::write(repo.record_path(id), text.replacen(from, to, 1)).unwrap();
+}
+
+fn append(repo: &Repo, id: &str, toml: &str) {
+    let text = repo.read_record(id) + toml;
+    std::fs::write(repo.record_path(id), text).unwrap();
 }
 
 /// Commits everything with plain git, under the given action's trailers.
@@ -178,6 +231,54 @@ fn a_forged_commit_of_every_action_is_reported() {
     forge(&repo, &id, "accept: rewrites a note", "accept");
     edit(&repo, &id, "Someone confirmed", "Everyone confirmed");
     forge(&repo, &id, "tidy: an action that does not exist", "tidy");
+    let dismissal = "\n[[dismissals]]\nreason = \"out-of-scope\"\nat = \"2026-03-01T09:00:00Z\"\n\
+                     by = \"Git User <git@example.org>\"\n";
+    append(&repo, &disputed, dismissal);
+    edit(&repo, &disputed, "The bridge cost 5", "The bridge cost 50");
+    forge(&repo, &disputed, "dismiss: rewrites the claim", "dismiss");
+    edit(
+        &repo,
+        &disputed,
+        "reason = \"out-of-scope\"",
+        "reason = \"not-check-worthy\"",
+    );
+    forge(
+        &repo,
+        &disputed,
+        "undismiss: changes the reason",
+        "undismiss",
+    );
+    edit(&repo, &id, "origin = \"One Daily\"", "origin = \"Reuters\"");
+    forge(
+        &repo,
+        &id,
+        "source-edit: no correction recorded",
+        "source-edit",
+    );
+    let record = repo.read_record(&id);
+    let second = record.rfind("[[sources]]").unwrap();
+    let end = record[second..]
+        .find("\n\n")
+        .map_or(record.len(), |n| second + n);
+    std::fs::write(
+        repo.record_path(&id),
+        format!("{}{}", &record[..second], &record[end..]),
+    )
+    .unwrap();
+    forge(
+        &repo,
+        &id,
+        "source-remove: deletes a source",
+        "source-remove",
+    );
+    append(
+        &repo,
+        &disputed,
+        "\n[verdict]\nrating = \"False\"\nurl = \"https://news.example/c\"\n\
+         at = \"2026-03-01T09:00:00Z\"\nby = \"Git User <git@example.org>\"\n",
+    );
+    edit(&repo, &disputed, "published = true", "published = false");
+    forge(&repo, &disputed, "verdict: unpublishes", "verdict");
     write(
         &repo,
         "records/zz/zzzzzzzz.toml",
@@ -208,11 +309,16 @@ fn a_forged_commit_of_every_action_is_reported() {
         [note: rewrites the claim's text] (Git User <git@example.org>) records/32/ID.toml: action-overreach: changes text in a commit whose action is 'note'
         [note: publishes] (Git User <git@example.org>) records/32/ID.toml: action-overreach: changes published in a commit whose action is 'note'
         [note: rewrites an older note] (Git User <git@example.org>) records/32/ID.toml: action-overreach: rewrites or removes earlier notes; a 'note' commit only adds
-        [edit: swaps a source] (Git User <git@example.org>) records/32/ID.toml: action-overreach: removes source https://one.example/a in a commit whose action is 'edit'
+        [edit: swaps a source] (Git User <git@example.org>) records/32/ID.toml: action-overreach: deletes source https://one.example/a from the record; withdrawing a source keeps it (claims source remove)
         [edit: swaps a source] (Git User <git@example.org>) records/32/ID.toml: action-overreach: adds 1 to sources in a commit whose action is 'edit'
         [accept: rewrites a note] (Git User <git@example.org>) records/32/ID.toml: action-overreach: changes notes in a commit whose action is 'accept'
         [tidy: an action that does not exist] (Git User <git@example.org>) records/32/ID.toml: unknown-action: its Claim-Action 'tidy' is not an action of claims
+        [dismiss: rewrites the claim] (Git User <git@example.org>) records/kt/DISPUTED.toml: action-overreach: changes text in a commit whose action is 'dismiss'
+        [undismiss: changes the reason] (Git User <git@example.org>) records/kt/DISPUTED.toml: action-overreach: changes the dismissals; an 'undismiss' commit only marks the last one undone
+        [source-edit: no correction recorded] (Git User <git@example.org>) records/32/ID.toml: action-overreach: changes the origin of source https://one.example/b without recording the values replaced in its corrections
+        [source-remove: deletes a source] (Git User <git@example.org>) records/32/ID.toml: action-overreach: deletes source https://two.example/b from the record; withdrawing a source keeps it (claims source remove)
+        [verdict: unpublishes] (Git User <git@example.org>) records/kt/DISPUTED.toml: action-overreach: changes published in a commit whose action is 'verdict'
         [note: creates a claim] (Git User <git@example.org>) records/zz/zzzzzzzz.toml: action-creates: creates the record, which a 'note' commit never does
-        audited 23 commits: 15 violations
+        audited 28 commits: 20 violations
         "#);
 }

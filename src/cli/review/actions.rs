@@ -61,7 +61,7 @@ fn ask_url(ui: &mut Ui, prompt: &str, record: Option<&Record>) -> io::Result<Opt
             )?;
             continue;
         }
-        if let Some(record) = record.filter(|r| r.sources.iter().any(|s| s.url == url)) {
+        if let Some(record) = record.filter(|r| r.source_named(&url).is_some()) {
             writeln!(
                 ui.out(),
                 "  {url} is already a source of {}: type another, or Enter to cancel",
@@ -103,7 +103,8 @@ pub(super) fn add_source(
     };
     let excerpt = ui.prompt()?.input("Excerpt (Enter to leave out)", None)?;
     let new = NewSource {
-        url,
+        url: Some(url),
+        document: None,
         title: None,
         publisher: Some(publisher),
         origin: Some(origin),
@@ -127,7 +128,7 @@ pub(super) fn add_source(
         {
             said.push_str(&format!(
                 " (its origin, {}, was already there)",
-                new.origin.as_deref().unwrap_or(&new.url)
+                new.origin.as_deref().unwrap_or(new.key())
             ));
         }
         said
@@ -164,6 +165,7 @@ pub(super) fn move_claim(
                 to,
                 note: note.map(str::to_string),
                 confirmations: Confirmations::all(),
+                unpublish: false,
             },
             policy,
         )
@@ -297,6 +299,7 @@ pub(super) fn move_claim(
             all: false,
             items: confirmed,
         },
+        unpublish: false,
     };
     let from = record.state;
     if !commit(

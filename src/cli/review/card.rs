@@ -95,7 +95,7 @@ fn sources_table(record: &Record, ui: &Ui) -> comfy_table::Table {
             stance,
             printable(source.publisher.as_deref().unwrap_or("")),
             printable(source.origin.as_deref().unwrap_or("")),
-            printable(&source.url),
+            printable(source.key()),
         ]);
     }
     table
@@ -215,7 +215,7 @@ fn recent(record: &Record) -> Vec<(Timestamp, String, String)> {
     let sources = record.sources.iter().filter_map(|s| {
         let at = s.accessed?;
         let by = s.added_by.as_deref().map(name).unwrap_or_default();
-        let origin = s.origin.as_deref().unwrap_or(&s.url);
+        let origin = s.origin.as_deref().unwrap_or(s.key());
         Some((
             at,
             by,

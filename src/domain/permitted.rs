@@ -4,69 +4,8 @@
 
 use std::fmt;
 
-use super::record::{Record, Source};
-
-/// The meaning of a commit's `Claim-Action` trailer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Action {
-    /// A new claim, unverified and without evidence.
-    Create,
-    /// New claims from documents, and new appearances or related claims of known ones.
-    Extract,
-    /// One new source, or the rebuttal of one contradicting source.
-    Source,
-    /// A move to another state, with its checklist answers and one history entry.
-    Transition,
-    /// Setting or clearing `published` and the fact-check's address.
-    Publish,
-    /// One reviewer note.
-    Note,
-    /// The claim's text, claimant and tags.
-    Edit,
-    /// The acknowledgement of audit findings: it changes no record.
-    Accept,
-}
-
-impl Action {
-    pub const ALL: [Action; 8] = [
-        Action::Create,
-        Action::Extract,
-        Action::Source,
-        Action::Transition,
-        Action::Publish,
-        Action::Note,
-        Action::Edit,
-        Action::Accept,
-    ];
-
-    /// The action a `Claim-Action` trailer names, if it is one.
-    pub fn parse(trailer: &str) -> Option<Action> {
-        Action::ALL.into_iter().find(|a| a.as_str() == trailer)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Create => "create",
-            Action::Extract => "extract",
-            Action::Source => "source",
-            Action::Transition => "transition",
-            Action::Publish => "publish",
-            Action::Note => "note",
-            Action::Edit => "edit",
-            Action::Accept => "accept",
-        }
-    }
-
-    fn creates(self) -> bool {
-        matches!(self, Action::Create | Action::Extract)
-    }
-}
-
-impl fmt::Display for Action {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+use super::action::Action;
+use super::record::{Dismissal, Record, Source, SourceFields};
 
 /// A part of a record, as the audit names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -85,6 +24,8 @@ pub enum Field {
     Sources,
     Notes,
     History,
+    Verdict,
+    Dismissals,
     HandAdded,
 }
 
@@ -105,6 +46,8 @@ impl Field {
             Field::Sources => "sources",
             Field::Notes => "notes",
             Field::History => "history",
+            Field::Verdict => "verdict",
+            Field::Dismissals => "dismissals",
             Field::HandAdded => "hand-added keys",
         }
     }
@@ -115,9 +58,13 @@ impl Field {
 enum May {
     Keep,
     Change,
+    /// Only take the value away: `published` back to false, the verdict or the list gone.
+    Clear,
     /// Add entries at the end of a list, leaving the earlier ones as they were.
     Add,
     AddOne,
+    /// Mark the last entry undone (dismissals only).
+    UndoLast,
 }
 
 /// How an action may change the list of sources.
@@ -126,22 +73,45 @@ enum MaySources {
     Keep,
     /// Add one source, or record why one contradicting source no longer stands.
     AddOrRebutOne,
+    /// Correct fields of one source, recording the values replaced.
+    CorrectOne,
+    /// Withdraw one source.
+    WithdrawOne,
 }
 
-fn may(action: Action, creating: bool, field: Field) -> May {
+/// What the commit's own change says about itself, where an action's allowance depends on it.
+#[derive(Debug, Clone, Copy, Default)]
+struct Circumstances {
+    creating: bool,
+    /// The move's new history entry retracts what was published.
+    retracts: bool,
+    /// A dismissal was added to this record.
+    dismissed: bool,
+    /// ... as a duplicate of another claim, which takes its appearances.
+    as_duplicate: bool,
+}
+
+fn may(action: Action, at: Circumstances, field: Field) -> May {
     use Action::*;
     use Field::*;
     match (action, field) {
         // A new record is judged against a blank one that already has its id and date.
-        (_, Id | Created) if creating => May::Change,
-        (Create | Extract, Text | Claimant | Tags | Appearances) if creating => May::Change,
-        (Extract, Related) if creating => May::Change,
+        (_, Id | Created) if at.creating => May::Change,
+        (Create | Extract, Text | Claimant | Tags | Appearances) if at.creating => May::Change,
+        (Extract, Related) if at.creating => May::Change,
         (Extract, Appearances | Related) => May::Add,
         (Transition, State | Checklist) => May::Change,
         (Transition, History) => May::AddOne,
+        (Transition, Published | Field::Verdict) if at.retracts => May::Clear,
         (Publish, Published | PublishedUrl) => May::Change,
         (Note, Notes) => May::AddOne,
         (Edit, Text | Claimant | Tags) => May::Change,
+        (Dismiss, Dismissals) => May::AddOne,
+        // The duplicate's appearances move to the kept claim, in the same commit.
+        (Dismiss, Appearances) if at.as_duplicate => May::Clear,
+        (Dismiss, Appearances) if !at.dismissed => May::Add,
+        (Undismiss, Dismissals) => May::UndoLast,
+        (Action::Verdict, Field::Verdict) => May::Change,
         _ => May::Keep,
     }
 }
@@ -149,8 +119,14 @@ fn may(action: Action, creating: bool, field: Field) -> May {
 fn may_sources(action: Action) -> MaySources {
     match action {
         Action::Source => MaySources::AddOrRebutOne,
+        Action::SourceEdit => MaySources::CorrectOne,
+        Action::SourceRemove => MaySources::WithdrawOne,
         _ => MaySources::Keep,
     }
+}
+
+fn creates(action: Action) -> bool {
+    matches!(action, Action::Create | Action::Extract)
 }
 
 /// What a commit changed that its action does not allow.
@@ -176,13 +152,15 @@ pub enum Overstep {
     Added { field: Field, added: usize },
     /// An existing source was changed beyond what the action allows.
     SourceChanged {
-        url: String,
+        key: String,
         parts: Vec<&'static str>,
     },
-    /// Sources were removed.
-    SourcesRemoved { urls: Vec<String> },
-    /// More than one source was added or rebutted.
+    /// Sources were removed from the record (withdrawing one keeps it).
+    SourcesRemoved { keys: Vec<String> },
+    /// More than one source was added or changed.
     ManySources,
+    /// The dismissals changed otherwise than by the last one's undoing.
+    NotAnUndoing,
 }
 
 impl Overreach {
@@ -190,10 +168,9 @@ impl Overreach {
     /// always given them.
     pub fn rule(&self) -> &'static str {
         match &self.change {
-            Overstep::Changed(Field::State) | Overstep::CreatedWith(Field::State) => {
-                "state-without-transition"
-            }
-            Overstep::CreatedWith(Field::History) => "state-without-transition",
+            Overstep::Changed(Field::State)
+            | Overstep::CreatedWith(Field::State)
+            | Overstep::CreatedWith(Field::History) => "state-without-transition",
             Overstep::Changed(Field::History) | Overstep::Rewritten(Field::History) => {
                 "history-rewritten"
             }
@@ -207,21 +184,6 @@ impl Overreach {
             } => "history-mismatch",
             Overstep::Creates => "action-creates",
             _ => "action-overreach",
-        }
-    }
-
-    pub fn field(&self) -> Option<Field> {
-        match &self.change {
-            Overstep::Creates => None,
-            Overstep::CreatedWith(field)
-            | Overstep::Changed(field)
-            | Overstep::Rewritten(field)
-            | Overstep::AddedMany { field, .. }
-            | Overstep::Added { field, .. } => Some(*field),
-            Overstep::SourceChanged { .. } | Overstep::SourcesRemoved { .. } => {
-                Some(Field::Sources)
-            }
-            Overstep::ManySources => Some(Field::Sources),
         }
     }
 }
@@ -282,19 +244,35 @@ impl fmt::Display for Overreach {
                 "adds {added} to {} in a commit whose action is '{action}'",
                 field.as_str()
             ),
-            Overstep::SourceChanged { url, parts } => write!(
+            Overstep::SourceChanged { key, parts }
+                if action == Action::SourceEdit
+                    && parts.iter().all(|p| CORRECTABLE.contains(p)) =>
+            {
+                write!(
+                    f,
+                    "changes the {} of source {key} without recording the values replaced \
+                     in its corrections",
+                    parts.join(" and ")
+                )
+            }
+            Overstep::SourceChanged { key, parts } => write!(
                 f,
-                "changes the {} of source {url}; {commit} may not",
+                "changes the {} of source {key}; {commit} may not",
                 parts.join(" and ")
             ),
-            Overstep::SourcesRemoved { urls } => write!(
+            Overstep::SourcesRemoved { keys } => write!(
                 f,
-                "removes source {} in a commit whose action is '{action}'",
-                urls.join(", ")
+                "deletes source {} from the record; withdrawing a source keeps it \
+                 (claims source remove)",
+                keys.join(", ")
             ),
             Overstep::ManySources => {
-                write!(f, "adds or rebuts more than one source; {commit} does one")
+                write!(f, "adds or changes more than one source; {commit} does one")
             }
+            Overstep::NotAnUndoing => write!(
+                f,
+                "changes the dismissals; {commit} only marks the last one undone"
+            ),
         }
     }
 }
@@ -320,7 +298,7 @@ pub fn permitted(
     let blank;
     let before = match before {
         Some(before) => before,
-        None if !action.creates() => {
+        None if !creates(action) => {
             return Err(vec![Overreach {
                 action,
                 change: Overstep::Creates,
@@ -331,8 +309,43 @@ pub fn permitted(
             &blank
         }
     };
+    let added_dismissal = after
+        .dismissals
+        .get(before.dismissals.len()..)
+        .and_then(|added| added.first())
+        .filter(|_| after.dismissals.starts_with(&before.dismissals));
+    let at = Circumstances {
+        creating,
+        retracts: after
+            .history
+            .get(before.history.len()..)
+            .is_some_and(|added| added.iter().any(|t| t.retracted.is_some())),
+        dismissed: added_dismissal.is_some(),
+        as_duplicate: added_dismissal.is_some_and(|d| d.duplicate_of.is_some()),
+    };
     let mut found = Vec::new();
-    let mut report = |change: Overstep| found.push(Overreach { action, change });
+    let mut report = |change: Overstep| {
+        let change = match change {
+            Overstep::Changed(field)
+            | Overstep::Added { field, .. }
+            | Overstep::Rewritten(field)
+            | Overstep::AddedMany { field, .. }
+                if at.creating =>
+            {
+                Overstep::CreatedWith(field)
+            }
+            Overstep::SourceChanged { .. }
+            | Overstep::SourcesRemoved { .. }
+            | Overstep::ManySources
+            | Overstep::NotAnUndoing
+                if at.creating =>
+            {
+                Overstep::CreatedWith(Field::Sources)
+            }
+            change => change,
+        };
+        found.push(Overreach { action, change });
+    };
     // Every field is named here, so a field added to the record cannot go unjudged.
     let Record {
         id,
@@ -349,28 +362,44 @@ pub fn permitted(
         sources,
         notes,
         history,
+        verdict,
+        dismissals,
         extra,
     } = after;
-    let rule = |field| may(action, creating, field);
-    let mut value = |field: Field, same: bool| {
-        if !same && rule(field) == May::Keep {
-            report(if creating {
-                Overstep::CreatedWith(field)
-            } else {
-                Overstep::Changed(field)
-            });
+    let rule = |field| may(action, at, field);
+    let mut value = |field: Field, same: bool, cleared: bool| {
+        let allowed = match rule(field) {
+            May::Change => true,
+            May::Clear => cleared,
+            _ => false,
+        };
+        if !same && !allowed {
+            report(Overstep::Changed(field));
         }
     };
-    value(Field::Id, *id == before.id);
-    value(Field::Text, *text == before.text);
-    value(Field::State, *state == before.state);
-    value(Field::Published, *published == before.published);
-    value(Field::Created, *created == before.created);
-    value(Field::Claimant, *claimant == before.claimant);
-    value(Field::Tags, *tags == before.tags);
-    value(Field::PublishedUrl, *published_url == before.published_url);
-    value(Field::Checklist, *checklist == before.checklist);
-    value(Field::HandAdded, *extra == before.extra);
+    value(Field::Id, *id == before.id, false);
+    value(Field::Text, *text == before.text, false);
+    value(Field::State, *state == before.state, false);
+    value(
+        Field::Published,
+        *published == before.published,
+        !*published,
+    );
+    value(Field::Created, *created == before.created, false);
+    value(Field::Claimant, *claimant == before.claimant, false);
+    value(Field::Tags, *tags == before.tags, false);
+    value(
+        Field::PublishedUrl,
+        *published_url == before.published_url,
+        false,
+    );
+    value(Field::Checklist, *checklist == before.checklist, false);
+    value(
+        Field::Verdict,
+        *verdict == before.verdict,
+        verdict.is_none(),
+    );
+    value(Field::HandAdded, *extra == before.extra, false);
     let lists = [
         list(
             Field::Related,
@@ -391,26 +420,22 @@ pub fn permitted(
             history,
             rule(Field::History),
         ),
+        match rule(Field::Dismissals) {
+            May::UndoLast
+                if before.dismissals != *dismissals
+                    && !undoes_last(&before.dismissals, dismissals) =>
+            {
+                Some(Overstep::NotAnUndoing)
+            }
+            May::UndoLast => None,
+            may => list(Field::Dismissals, &before.dismissals, dismissals, may),
+        },
     ];
     for change in lists.into_iter().flatten() {
-        let change = match change {
-            Overstep::Changed(field)
-            | Overstep::Added { field, .. }
-            | Overstep::Rewritten(field)
-                if creating =>
-            {
-                Overstep::CreatedWith(field)
-            }
-            change => change,
-        };
         report(change);
     }
     for change in source_changes(&before.sources, sources, may_sources(action)) {
-        report(if creating {
-            Overstep::CreatedWith(Field::Sources)
-        } else {
-            change
-        });
+        report(change);
     }
     found.dedup();
     if found.is_empty() { Ok(()) } else { Err(found) }
@@ -418,11 +443,11 @@ pub fn permitted(
 
 /// How a list changed, if more than `may` allows.
 fn list<T: PartialEq>(field: Field, before: &[T], after: &[T], may: May) -> Option<Overstep> {
-    if before == after || may == May::Change {
+    if before == after || may == May::Change || (may == May::Clear && after.is_empty()) {
         return None;
     }
     if !after.starts_with(before) {
-        return Some(if may == May::Keep {
+        return Some(if matches!(may, May::Keep | May::Clear) {
             Overstep::Changed(field)
         } else {
             Overstep::Rewritten(field)
@@ -430,73 +455,147 @@ fn list<T: PartialEq>(field: Field, before: &[T], after: &[T], may: May) -> Opti
     }
     let added = after.len() - before.len();
     match may {
-        May::Keep => Some(Overstep::Added { field, added }),
-        May::AddOne if added > 1 => Some(Overstep::AddedMany { field, added }),
-        _ => None,
+        May::Add => None,
+        May::AddOne if added == 1 => None,
+        May::AddOne => Some(Overstep::AddedMany { field, added }),
+        _ => Some(Overstep::Added { field, added }),
+    }
+}
+
+/// Whether the only change to the dismissals is the last one's undoing.
+fn undoes_last(before: &[Dismissal], after: &[Dismissal]) -> bool {
+    match (before.split_last(), after.split_last()) {
+        (Some((old, earlier)), Some((new, kept))) => {
+            earlier == kept
+                && old.undone.is_none()
+                && new.undone.is_some()
+                && Dismissal {
+                    undone: None,
+                    ..new.clone()
+                } == *old
+        }
+        _ => false,
     }
 }
 
 /// The changes to the sources that `may` does not allow.
 fn source_changes(before: &[Source], after: &[Source], may: MaySources) -> Vec<Overstep> {
+    let keys = |list: &[Source], other: &[Source]| -> Vec<String> {
+        list.iter()
+            .filter(|s| other.iter().any(|o| o.key() == s.key()))
+            .map(|s| s.key().to_string())
+            .collect()
+    };
     let mut found = Vec::new();
     let removed: Vec<String> = before
         .iter()
-        .filter(|b| !after.iter().any(|a| a.url == b.url))
-        .map(|b| b.url.clone())
+        .filter(|b| !after.iter().any(|a| a.key() == b.key()))
+        .map(|b| b.key().to_string())
         .collect();
     if !removed.is_empty() {
-        found.push(Overstep::SourcesRemoved { urls: removed });
+        found.push(Overstep::SourcesRemoved { keys: removed });
+    }
+    let kept_first = after
+        .iter()
+        .map(|a| before.iter().any(|b| b.key() == a.key()))
+        .is_sorted_by(|kept, next| kept >= next);
+    if keys(before, after) != keys(after, before)
+        || (may == MaySources::AddOrRebutOne && !kept_first)
+    {
+        found.push(Overstep::Rewritten(Field::Sources));
     }
     let mut done = 0;
     for old in before {
-        let Some(new) = after.iter().find(|a| a.url == old.url) else {
+        let Some(new) = after.iter().find(|a| a.key() == old.key()) else {
             continue;
         };
         let parts = changed_parts(old, new);
         if parts.is_empty() {
             continue;
         }
-        let rebuttal = parts == ["rebuttal"] && old.is_standing_contradiction();
-        if may == MaySources::AddOrRebutOne && rebuttal {
+        let allowed = match may {
+            MaySources::Keep => false,
+            MaySources::AddOrRebutOne => parts == ["rebuttal"] && old.is_standing_contradiction(),
+            MaySources::WithdrawOne => parts == ["withdrawn"] && old.withdrawn.is_none(),
+            MaySources::CorrectOne => is_correction(old, new, &parts),
+        };
+        if allowed {
             done += 1;
         } else {
             found.push(Overstep::SourceChanged {
-                url: old.url.clone(),
+                key: old.key().to_string(),
                 parts,
             });
         }
     }
-    let kept = |list: &[Source], other: &[Source]| -> Vec<String> {
-        list.iter()
-            .filter(|s| other.iter().any(|o| o.url == s.url))
-            .map(|s| s.url.clone())
-            .collect()
-    };
-    let added = after.len() - kept(after, before).len();
-    let kept_first = after
-        .iter()
-        .map(|a| before.iter().any(|b| b.url == a.url))
-        .is_sorted_by(|kept, next| kept >= next);
-    if kept(before, after) != kept(after, before)
-        || (may == MaySources::AddOrRebutOne && !kept_first)
-    {
-        found.push(Overstep::Rewritten(Field::Sources));
-    }
+    let added = after.len() - keys(after, before).len();
     match may {
         MaySources::Keep if added > 0 => found.push(Overstep::Added {
             field: Field::Sources,
             added,
         }),
         MaySources::AddOrRebutOne if added + done > 1 => found.push(Overstep::ManySources),
+        MaySources::CorrectOne | MaySources::WithdrawOne if added > 0 => {
+            found.push(Overstep::Added {
+                field: Field::Sources,
+                added,
+            })
+        }
+        MaySources::CorrectOne | MaySources::WithdrawOne if done > 1 => {
+            found.push(Overstep::ManySources)
+        }
         _ => {}
     }
     found
 }
 
+/// The parts of a source that `claims source edit` corrects.
+const CORRECTABLE: [&str; 5] = ["title", "publisher", "origin", "stance", "excerpt"];
+
+/// Whether `new` is `old` corrected: the fields a correction may change, and one correction
+/// added that names exactly those fields with the values they had.
+fn is_correction(old: &Source, new: &Source, parts: &[&'static str]) -> bool {
+    let Some((correction, earlier)) = new.corrections.split_last() else {
+        return false;
+    };
+    let fields: Vec<&str> = parts
+        .iter()
+        .copied()
+        .filter(|p| *p != "corrections")
+        .collect();
+    let text = |value: &Option<String>| Some(value.clone().unwrap_or_default());
+    let was = SourceFields {
+        title: fields
+            .contains(&"title")
+            .then(|| text(&old.title))
+            .flatten(),
+        publisher: fields
+            .contains(&"publisher")
+            .then(|| text(&old.publisher))
+            .flatten(),
+        origin: fields
+            .contains(&"origin")
+            .then(|| text(&old.origin))
+            .flatten(),
+        stance: fields.contains(&"stance").then_some(old.stance),
+        excerpt: fields
+            .contains(&"excerpt")
+            .then(|| text(&old.excerpt))
+            .flatten(),
+    };
+    parts.contains(&"corrections")
+        && !fields.is_empty()
+        && fields.iter().all(|f| CORRECTABLE.contains(f))
+        && earlier == old.corrections.as_slice()
+        && correction.was == was
+}
+
 /// The parts of a source that differ between two versions.
 fn changed_parts(old: &Source, new: &Source) -> Vec<&'static str> {
     let Source {
-        url: _,
+        url,
+        document,
+        sha256,
         title,
         publisher,
         origin,
@@ -505,8 +604,13 @@ fn changed_parts(old: &Source, new: &Source) -> Vec<&'static str> {
         accessed,
         added_by,
         rebuttal,
+        withdrawn,
+        corrections,
     } = new;
     [
+        ("url", *url == old.url),
+        ("document", *document == old.document),
+        ("sha256", *sha256 == old.sha256),
         ("title", *title == old.title),
         ("publisher", *publisher == old.publisher),
         ("origin", *origin == old.origin),
@@ -515,6 +619,8 @@ fn changed_parts(old: &Source, new: &Source) -> Vec<&'static str> {
         ("accessed", *accessed == old.accessed),
         ("added_by", *added_by == old.added_by),
         ("rebuttal", *rebuttal == old.rebuttal),
+        ("withdrawn", *withdrawn == old.withdrawn),
+        ("corrections", *corrections == old.corrections),
     ]
     .into_iter()
     .filter_map(|(part, same)| (!same).then_some(part))
@@ -527,7 +633,9 @@ mod tests {
 
     use super::*;
     use crate::domain::ClaimId;
-    use crate::domain::record::{Appearance, Note, Stance, Transition};
+    use crate::domain::record::{
+        Appearance, Correction, DismissReason, Event, Note, Retraction, Stance, Transition, Verdict,
+    };
     use crate::domain::state::State;
 
     fn at(s: &str) -> jiff::Timestamp {
@@ -536,16 +644,59 @@ mod tests {
 
     fn source(url: &str, stance: Stance, origin: &str) -> Source {
         Source {
-            url: url.into(),
-            title: None,
             publisher: Some(origin.into()),
             origin: Some(origin.into()),
-            stance,
-            excerpt: None,
             accessed: Some(at("2026-01-02T00:00:00Z")),
             added_by: Some("Ana <ana@example.org>".into()),
-            rebuttal: None,
+            ..Source::at_url(url, stance)
         }
+    }
+
+    fn event(note: &str) -> Event {
+        Event {
+            at: at("2026-01-05T00:00:00Z"),
+            by: "Ana <ana@example.org>".into(),
+            note: note.into(),
+        }
+    }
+
+    fn dismissal(duplicate_of: Option<&str>) -> Dismissal {
+        Dismissal {
+            reason: if duplicate_of.is_some() {
+                DismissReason::Duplicate
+            } else {
+                DismissReason::OutOfScope
+            },
+            duplicate_of: duplicate_of.map(ClaimId::derive),
+            note: None,
+            at: at("2026-01-05T00:00:00Z"),
+            by: "Ana <ana@example.org>".into(),
+            undone: None,
+        }
+    }
+
+    fn verdict(rating: &str) -> Verdict {
+        Verdict {
+            rating: rating.into(),
+            url: "https://news.example/check".into(),
+            at: at("2026-01-06T00:00:00Z"),
+            by: "Ana <ana@example.org>".into(),
+        }
+    }
+
+    /// Corrects the origin of the first source, recording the value replaced.
+    fn correct_origin(r: &mut Record) {
+        let source = &mut r.sources[0];
+        source.corrections.push(Correction {
+            at: at("2026-01-07T00:00:00Z"),
+            by: "Ana <ana@example.org>".into(),
+            note: "Wrong wire.".into(),
+            was: SourceFields {
+                origin: source.origin.clone(),
+                ..SourceFields::default()
+            },
+        });
+        source.origin = Some("Reuters".into());
     }
 
     fn note(text: &str) -> Note {
@@ -572,6 +723,7 @@ mod tests {
             at: at("2026-01-04T00:00:00Z"),
             by: "Ana <ana@example.org>".into(),
             note: None,
+            retracted: None,
         }
     }
 
@@ -597,6 +749,9 @@ mod tests {
         ];
         record.notes = vec![note("Called the council.")];
         record.history = vec![entry(State::Unverified, State::Sourced)];
+        record.published = true;
+        record.verdict = Some(verdict("True"));
+        record.dismissals = vec![dismissal(None)];
         record
     }
 
@@ -607,7 +762,40 @@ mod tests {
         ("id", |r| r.id = ClaimId::derive("another claim")),
         ("text", |r| r.text = "The river rose 30 metres.".into()),
         ("state", |r| r.state = State::Corroborated),
-        ("published", |r| r.published = true),
+        ("published", |r| r.published = false),
+        ("verdict: another", |r| {
+            r.verdict = Some(verdict("Mostly true"))
+        }),
+        ("verdict: none", |r| r.verdict = None),
+        ("retraction", |r| {
+            let mut move_back = entry(State::Sourced, State::Unverified);
+            move_back.retracted = Some(Retraction {
+                unpublished: true,
+                verdict: r.verdict.take(),
+            });
+            r.history.push(move_back);
+            r.published = false;
+        }),
+        ("dismissals: add one", |r| {
+            r.dismissals.push(dismissal(None))
+        }),
+        ("dismiss as a duplicate", |r| {
+            r.dismissals
+                .push(dismissal(Some("The river rose 4 metres.")));
+            r.appearances.clear();
+        }),
+        ("appearances: moved away without a duplicate", |r| {
+            r.dismissals.push(dismissal(None));
+            r.appearances.clear();
+        }),
+        ("dismissals: undo the last", |r| {
+            r.dismissals[0].undone = Some(event("Check-worthy after all."))
+        }),
+        ("dismissals: undo and change the reason", |r| {
+            r.dismissals[0].undone = Some(event("Check-worthy after all."));
+            r.dismissals[0].reason = DismissReason::NotCheckWorthy;
+        }),
+        ("dismissals: remove", |r| r.dismissals.clear()),
         ("published_url", |r| {
             r.published_url = Some("https://news.example/check".into())
         }),
@@ -667,6 +855,33 @@ mod tests {
         ("sources: remove one", |r| {
             r.sources.remove(1);
         }),
+        ("sources: withdraw one", |r| {
+            r.sources[1].withdrawn = Some(event("Retracted by the paper."))
+        }),
+        ("sources: withdraw two", |r| {
+            r.sources[0].withdrawn = Some(event("Gone."));
+            r.sources[1].withdrawn = Some(event("Gone."));
+        }),
+        ("sources: correct an origin", correct_origin),
+        ("sources: correct without recording it", |r| {
+            r.sources[0].origin = Some("Reuters".into())
+        }),
+        ("sources: a correction that lies about the old value", |r| {
+            correct_origin(r);
+            r.sources[0].corrections[0].was.origin = Some("AFP".into());
+        }),
+        ("sources: a correction that hides a stance change", |r| {
+            correct_origin(r);
+            r.sources[0].stance = Stance::Contradicts;
+        }),
+        ("sources: add a document", |r| {
+            r.sources.push(Source {
+                url: None,
+                document: Some("seeds/report.txt".into()),
+                sha256: Some("ab".repeat(32)),
+                ..source("", Stance::Supports, "Council")
+            })
+        }),
         ("sources: reorder", |r| r.sources.reverse()),
         ("sources: add one in front", |r| {
             r.sources
@@ -703,11 +918,26 @@ mod tests {
                 "appearances: add one",
                 "appearances: add two",
             ],
-            Action::Source => &["sources: add one", "sources: rebut the contradiction"],
-            Action::Transition => &["state", "checklist", "history: add one"],
+            Action::Source => &[
+                "sources: add one",
+                "sources: rebut the contradiction",
+                "sources: add a document",
+            ],
+            Action::SourceEdit => &["sources: correct an origin"],
+            Action::SourceRemove => &["sources: withdraw one"],
+            Action::Transition => &["state", "checklist", "history: add one", "retraction"],
             Action::Publish => &["published", "published_url"],
             Action::Note => &["notes: add one"],
             Action::Edit => &["text", "claimant", "tags"],
+            // Without a dismissal of its own, the record is the kept claim of a duplicate.
+            Action::Dismiss => &[
+                "dismissals: add one",
+                "dismiss as a duplicate",
+                "appearances: add one",
+                "appearances: add two",
+            ],
+            Action::Undismiss => &["dismissals: undo the last"],
+            Action::Verdict => &["verdict: another", "verdict: none"],
         }
     }
 
@@ -768,7 +998,7 @@ mod tests {
             overreaches(Action::Note, |r| {
                 r.notes.push(note("x"));
                 r.text = "Rewritten.".into();
-                r.published = true;
+                r.published = false;
             }),
             [
                 (
@@ -882,6 +1112,16 @@ mod tests {
             ),
             ("notes", |r| r.notes.push(note("x")), Field::Notes),
             (
+                "verdict",
+                |r| r.verdict = Some(verdict("True")),
+                Field::Verdict,
+            ),
+            (
+                "dismissals",
+                |r| r.dismissals.push(dismissal(None)),
+                Field::Dismissals,
+            ),
+            (
                 "history",
                 |r| r.history.push(entry(State::Unverified, State::Sourced)),
                 Field::History,
@@ -909,13 +1149,5 @@ mod tests {
                 );
             }
         }
-    }
-
-    #[test]
-    fn trailer_names_round_trip() {
-        for action in Action::ALL {
-            assert_eq!(Action::parse(action.as_str()), Some(action));
-        }
-        assert_eq!(Action::parse("rewrite"), None);
     }
 }

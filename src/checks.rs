@@ -37,8 +37,13 @@ pub struct Report {
 /// each claim keeps the gate's rules (`gate::record_rules`: published only if corroborated,
 /// its own evidence supports its state, its verdict's rating matches its state). When
 /// `claims.toml` asks for it, the ClaimReview of a published claim or a verdict must also be
-/// ready to publish.
-pub fn check(records: &[LoadedRecord], policy: &Policy) -> Report {
+/// ready to publish. A document attached as evidence must still have the content it had
+/// (`document_sha256` gives a document's hash now, `None` when it is missing).
+pub fn check(
+    records: &[LoadedRecord],
+    policy: &Policy,
+    document_sha256: &mut dyn FnMut(&str) -> Option<String>,
+) -> Report {
     let mut violations = Vec::new();
     let mut paths_by_id: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (path, parsed) in records {
@@ -79,6 +84,27 @@ pub fn check(records: &[LoadedRecord], policy: &Policy) -> Report {
         }
         for rule in record_rules(record, policy) {
             violations.push(violation(rule.rule(), rule.to_string()));
+        }
+        for source in record.evidence() {
+            let (Some(document), Some(recorded)) = (&source.document, &source.sha256) else {
+                continue;
+            };
+            match document_sha256(document) {
+                None => violations.push(violation(
+                    "source-document-missing",
+                    format!("the source document {document} is missing"),
+                )),
+                Some(now) if now != *recorded => violations.push(violation(
+                    "source-document-changed",
+                    format!(
+                        "the source document {document} changed since it was attached \
+                         (sha256 {} then, {} now)",
+                        &recorded[..recorded.len().min(12)],
+                        &now[..12]
+                    ),
+                )),
+                Some(_) => {}
+            }
         }
         if policy.check_claimreview && (record.published || record.verdict.is_some()) {
             for gap in readiness_gaps(record, policy.organization.as_ref()) {
@@ -136,7 +162,7 @@ mod tests {
         });
         let records = [(record.id.record_path(), Ok(record))];
         let rules = |policy: &Policy| -> Vec<String> {
-            let mut rules: Vec<String> = check(&records, policy)
+            let mut rules: Vec<String> = check(&records, policy, &mut |_| None)
                 .violations
                 .into_iter()
                 .map(|v| v.rule)

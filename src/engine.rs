@@ -384,6 +384,11 @@ pub fn move_claim(
     request: &MoveRequest,
     cx: &Context<'_>,
 ) -> Result<Change, ActionError> {
+    if record.is_dismissed() {
+        return Err(triage_error(record)(TriageError::Dismissed(
+            record.id.clone(),
+        )));
+    }
     let unknown = workflow::unknown_items(&request.confirmations, request.to, cx.policy);
     if !unknown.is_empty() {
         let known: Vec<String> = cx

@@ -22,6 +22,9 @@ pub struct Args {
     /// Only claims with this tag (repeatable: all must match)
     #[arg(long = "tag", value_name = "TAG")]
     pub tags: Vec<String>,
+    /// Dismissed claims too (claims dismiss): they are left out otherwise
+    #[arg(long)]
+    pub all: bool,
     /// Output format
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
@@ -48,11 +51,14 @@ pub struct Row<'a> {
     pub origins: usize,
     pub created: String,
     pub updated: String,
+    /// Why the claim was set aside, if it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dismissed: Option<&'static str>,
 }
 
 impl<'a> Row<'a> {
     pub fn of(record: &'a Record) -> Row<'a> {
-        let count = |stance| record.sources.iter().filter(|s| s.stance == stance).count();
+        let count = |stance| record.evidence().filter(|s| s.stance == stance).count();
         Row {
             id: record.id.as_str(),
             state: record.state,
@@ -65,6 +71,7 @@ impl<'a> Row<'a> {
             origins: record.supporting_origins().len(),
             created: record.created.to_string(),
             updated: record.updated().to_string(),
+            dismissed: record.dismissal().map(|d| d.reason.as_str()),
         }
     }
 }
@@ -79,7 +86,8 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
         }
     }
     records.retain(|r| {
-        (args.states.is_empty() || args.states.contains(&r.state))
+        (args.all || !r.is_dismissed())
+            && (args.states.is_empty() || args.states.contains(&r.state))
             && (!args.published || r.published)
             && args.tags.iter().all(|t| r.tags.contains(t))
     });
@@ -133,7 +141,10 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
             for row in &rows {
                 table.add_row(vec![
                     row.id.to_string(),
-                    row.state.to_string(),
+                    match row.dismissed {
+                        Some(reason) => format!("{} (dismissed: {reason})", row.state),
+                        None => row.state.to_string(),
+                    },
                     if row.published { "yes" } else { "" }.to_string(),
                     match row.contradicting {
                         0 => row.supporting.to_string(),

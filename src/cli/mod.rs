@@ -4,6 +4,7 @@ mod add;
 mod audit;
 mod check;
 mod completions;
+mod dismiss;
 mod doctor;
 mod error;
 mod export;
@@ -22,7 +23,9 @@ pub mod review;
 mod score;
 mod show;
 mod source;
+mod undismiss;
 mod unpublish;
+mod verdict;
 
 use std::path::{Path, PathBuf};
 
@@ -96,6 +99,9 @@ pub enum Command {
     Publish(publish::Args),
     Unpublish(unpublish::Args),
     Note(note::Args),
+    Dismiss(dismiss::Args),
+    Undismiss(undismiss::Args),
+    Verdict(verdict::Args),
     Review(review::Args),
     Extract(extract::Args),
     Score(score::Args),
@@ -156,6 +162,9 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Publish(args) => publish::run(args, &globals, ui),
         Command::Unpublish(args) => unpublish::run(args, &globals, ui),
         Command::Note(args) => note::run(args, &globals, ui),
+        Command::Dismiss(args) => dismiss::run(args, &globals, ui),
+        Command::Undismiss(args) => undismiss::run(args, &globals, ui),
+        Command::Verdict(args) => verdict::run(args, &globals, ui),
         Command::Review(args) => review::run(args, &globals, ui),
         Command::Extract(args) => extract::run(args, &globals, ui),
         Command::Score(args) => score::run(args, ui),

@@ -141,6 +141,25 @@ fn render(
         record.state.to_string()
     };
     summary.add_row(vec!["State".to_string(), status]);
+    if let Some(dismissal) = record.dismissal() {
+        let mut why = format!(
+            "{} by {} at {}",
+            dismissal.reason, dismissal.by, dismissal.at
+        );
+        if let Some(kept) = &dismissal.duplicate_of {
+            why.push_str(&format!("; kept in its place: {kept}"));
+        }
+        if let Some(note) = &dismissal.note {
+            why.push_str(&format!("; {note}"));
+        }
+        summary.add_row(vec!["Dismissed".to_string(), why]);
+    }
+    if let Some(verdict) = &record.verdict {
+        summary.add_row(vec![
+            "Verdict".to_string(),
+            format!("{} ({}), by {}", verdict.rating, verdict.url, verdict.by),
+        ]);
+    }
     if let Some(claimant) = &record.claimant {
         summary.add_row(vec!["Claimant".to_string(), claimant.clone()]);
     }
@@ -207,6 +226,35 @@ fn render(
                 "s"
             }
         )?;
+        let corrections: Vec<String> = record
+            .sources
+            .iter()
+            .flat_map(|s| s.corrections.iter().map(move |c| (s, c)))
+            .map(|(source, c)| {
+                let was = &c.was;
+                let old: Vec<String> = [
+                    ("title", &was.title),
+                    ("publisher", &was.publisher),
+                    ("origin", &was.origin),
+                    ("excerpt", &was.excerpt),
+                ]
+                .into_iter()
+                .filter_map(|(name, value)| value.as_ref().map(|v| format!("{name} \"{v}\"")))
+                .chain(was.stance.map(|s| format!("stance {}", s.as_str())))
+                .collect();
+                format!(
+                    "{} — {} by {}: was {} ({})",
+                    source.key(),
+                    c.at,
+                    c.by,
+                    old.join(", "),
+                    c.note
+                )
+            })
+            .collect();
+        if !corrections.is_empty() {
+            writeln!(ui.out(), "\nCorrections\n  {}", corrections.join("\n  "))?;
+        }
     }
 
     let mut progress = ui.table(&["PROGRESS", ""]);

@@ -63,8 +63,7 @@ impl GateRule {
                 )
             }
             (GateRule::Evidence { state, unmet }, _) => format!(
-                "keep the evidence the claim stands on: {}; or move the claim first: \
-                 claims mark {id} unverified{} --note \"...\"",
+                "first {}; or move the claim first: claims mark {id} unverified{} --note \"...\"",
                 unmet.fix(id, *state),
                 if retractable { " --unpublish" } else { "" }
             ),

@@ -154,6 +154,15 @@ impl Store {
         Ok(DocumentDigest::Committed { path, sha256 })
     }
 
+    /// The SHA-256 of a document of the work tree as it is now; `None` when it is missing
+    /// or its path leads out of the repository.
+    pub fn document_sha256(&self, path: &str) -> Result<Option<String>, StoreError> {
+        match repository_path(path) {
+            Some(path) => Ok(self.read_optional(&path)?.map(|bytes| sha256_hex(&bytes))),
+            None => Ok(None),
+        }
+    }
+
     /// Reads a repository-relative file that may be absent.
     pub fn read_optional(&self, path: &str) -> Result<Option<Vec<u8>>, StoreError> {
         read_optional(&self.root.join(path))

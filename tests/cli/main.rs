@@ -14,6 +14,7 @@ mod extract;
 mod faults;
 mod hostile;
 mod merge;
+mod newsroom;
 mod output;
 mod report;
 mod review;

@@ -96,7 +96,7 @@ fn the_queue_is_unfinished_claims_oldest_first_with_a_position() {
     assert!(one < two, "{transcript}");
     assert!(!transcript.contains(&done), "{transcript}");
     assert!(
-        transcript.contains("[1/2] Action [s,m,n,p,e,j,k,q,?]?"),
+        transcript.contains("[1/2] Action [s,m,n,p,e,d,j,k,q,?]?"),
         "{transcript}"
     );
     assert!(
@@ -174,7 +174,7 @@ fn the_card_shows_claim_appearance_sources_checklist_and_history() {
         "Recent",
         "Ana Ruiz: note: Called the ministry.",
         "Ana Ruiz: added supporting source (NBC News)",
-        "s source  m move  n note  p publish  e edit  j next  k back  q quit  ? help",
+        "s source  m move  n note  p publish  e edit  d dismiss  j next  k back  q quit  ? help",
     ] {
         assert!(card.contains(shown), "missing {shown:?} in:\n{card}");
     }
@@ -754,7 +754,7 @@ fn terminal_add_a_source_then_move_to_sourced_through_the_checklist() {
     let commits = repo.commit_count();
     let mut session = terminal(&repo, &[]);
     session
-        .exp_string("[1/1] Action [s,m,n,p,e,j,k,q,?]?")
+        .exp_string("[1/1] Action [s,m,n,p,e,d,j,k,q,?]?")
         .unwrap();
     press(&mut session, "s");
     session.exp_string("Source URL").unwrap();
@@ -769,7 +769,7 @@ fn terminal_add_a_source_then_move_to_sourced_through_the_checklist() {
     session.send_line("").unwrap();
     session.exp_string("Added a supporting source").unwrap();
     session
-        .exp_string("[1/1] Action [s,m,n,p,e,j,k,q,?]?")
+        .exp_string("[1/1] Action [s,m,n,p,e,d,j,k,q,?]?")
         .unwrap();
     press(&mut session, "m");
     session
@@ -782,7 +782,7 @@ fn terminal_add_a_source_then_move_to_sourced_through_the_checklist() {
     }
     session.exp_string("Moved").unwrap();
     session
-        .exp_string("[1/1] Action [s,m,n,p,e,j,k,q,?]?")
+        .exp_string("[1/1] Action [s,m,n,p,e,d,j,k,q,?]?")
         .unwrap();
     press(&mut session, "q");
     session
@@ -803,7 +803,7 @@ fn terminal_ctrl_c_in_a_prompt_changes_nothing_shows_the_cursor_and_exits_130() 
     let record = repo.read_record(&id);
     let mut session = terminal(&repo, &[]);
     session
-        .exp_string("[1/1] Action [s,m,n,p,e,j,k,q,?]?")
+        .exp_string("[1/1] Action [s,m,n,p,e,d,j,k,q,?]?")
         .unwrap();
     press(&mut session, "m");
     session.exp_string("sourced (asks").unwrap();
@@ -834,21 +834,21 @@ fn terminal_quit_after_two_actions_makes_exactly_two_commits() {
     let commits = repo.commit_count();
     let mut session = terminal(&repo, &[]);
     session
-        .exp_string("[1/2] Action [s,m,n,p,e,j,k,q,?]?")
+        .exp_string("[1/2] Action [s,m,n,p,e,d,j,k,q,?]?")
         .unwrap();
     press(&mut session, "n");
     session.exp_string("Note").unwrap();
     session.send_line("Called the ministry.").unwrap();
     session.exp_string("Note added").unwrap();
     session
-        .exp_string("[1/2] Action [s,m,n,p,e,j,k,q,?]?")
+        .exp_string("[1/2] Action [s,m,n,p,e,d,j,k,q,?]?")
         .unwrap();
     press(&mut session, "n");
     session.exp_string("Note").unwrap();
     session.send_line("They will call back.").unwrap();
     session.exp_string("Note added (2 in all)").unwrap();
     session
-        .exp_string("[1/2] Action [s,m,n,p,e,j,k,q,?]?")
+        .exp_string("[1/2] Action [s,m,n,p,e,d,j,k,q,?]?")
         .unwrap();
     press(&mut session, "q");
     session

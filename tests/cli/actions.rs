@@ -142,6 +142,51 @@ fn every_command_commits_only_what_its_action_allows() {
         "correction: start over.",
     ]);
 
+    repo.ok(&["mark", &id, "corroborated", "--all-checked"]);
+    repo.ok(&[
+        "verdict",
+        &id,
+        "--rating",
+        "True",
+        "--url",
+        "https://news.example/bridge",
+    ]);
+    let kept = repo.add("The bridge was closed 12 times in 2025.");
+    repo.ok(&[
+        "dismiss",
+        &kept,
+        "--reason",
+        "out-of-scope",
+        "--note",
+        "Another desk.",
+    ]);
+    repo.ok(&["undismiss", &kept, "--note", "Ours after all."]);
+    repo.ok(&[
+        "add",
+        "The bridge closed twelve times last year.",
+        "--document",
+        "seeds/b.txt",
+        "--line",
+        "3",
+    ]);
+    let duplicate = repo.ok(&["list", "--format", "json"]);
+    let duplicate: Vec<serde_json::Value> = serde_json::from_str(&duplicate).unwrap();
+    let duplicate = duplicate
+        .iter()
+        .find(|c| c["text"].as_str().unwrap().contains("twelve"))
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    repo.ok(&[
+        "dismiss",
+        &duplicate,
+        "--reason",
+        "duplicate",
+        "--duplicate-of",
+        &kept,
+    ]);
+
     let output = repo.claims(&["audit"]).output().unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
     assert_eq!(

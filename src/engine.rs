@@ -6,6 +6,7 @@ use git2::Oid;
 use jiff::Timestamp;
 
 use crate::domain::action::Action;
+use crate::domain::checklist::{self, Given};
 use crate::domain::gate::{self, GateRule};
 use crate::domain::id::ClaimId;
 use crate::domain::policy::Policy;
@@ -440,6 +441,53 @@ pub fn move_claim(
             ),
             body: next.history.last().and_then(|t| t.note.clone()),
             trailers,
+        },
+    ))
+}
+
+/// Records checklist answers for a move to `to` that is not made: what was confirmed stays
+/// confirmed, and an item answered no is asked again next time.
+pub fn answer_checklist(
+    record: &Record,
+    to: State,
+    given: &[Given],
+    cx: &Context<'_>,
+) -> Result<Change, ActionError> {
+    let next = checklist::record_answers(
+        record,
+        to,
+        given,
+        cx.policy,
+        &cx.reviewer.to_string(),
+        cx.at,
+    );
+    if next.answers.len() == record.answers.len() {
+        return Err(ActionError::invalid(
+            format!("no checklist item of {to} was answered"),
+            format!("the items are asked by: claims review {}", record.id),
+        ));
+    }
+    let answered = &next.answers[record.answers.len()..];
+    let not: Vec<&str> = answered
+        .iter()
+        .filter(|a| !a.confirmed)
+        .map(|a| a.item.as_str())
+        .collect();
+    let yes = answered.len() - not.len();
+    let mut subject = format!("Checklist for {to} on {}: {yes} confirmed", record.id);
+    if !not.is_empty() {
+        subject.push_str(&format!(", not {}", not.join(", ")));
+    }
+    let reasons: Vec<String> = answered
+        .iter()
+        .filter_map(|a| a.reason.as_ref().map(|r| format!("{}: {r}", a.item)))
+        .collect();
+    Ok(Change::new(
+        next,
+        CommitMessage {
+            subject,
+            body: (!reasons.is_empty()).then(|| reasons.join("\n")),
+            trailers: trailers(&record.id, Action::Checklist),
         },
     ))
 }

@@ -10,8 +10,10 @@ use super::{CommandError, Globals};
 /// sourced needs a supporting source; corroborated needs supporting sources from two
 /// independent origins and no standing contradiction; disputed needs a contradicting source
 /// and a note; moving back needs a note. The checklist of the target state (see
-/// templates/checklist.toml) is confirmed with --check ITEM or --all-checked. A refused move
-/// changes nothing, exits 1 and says which rule failed and how to satisfy it.
+/// templates/checklist.toml) is confirmed with --check ITEM or --all-checked; items confirmed
+/// before (here or in claims review) need not be named again, and every confirmation is kept
+/// in the record with who gave it and when. A refused move changes nothing, exits 1 and says
+/// which rule failed and how to satisfy it.
 ///
 /// A move never leaves `claims check` failing: a published claim (or one with a verdict) is
 /// moved away from what was published only with --unpublish, which retracts it in the same

@@ -17,6 +17,8 @@ pub enum Action {
     Publish,
     Note,
     Edit,
+    /// Checklist answers given without a move (an item could not be confirmed).
+    Checklist,
     /// A claim set aside; with a duplicate, the kept claim gains its appearances.
     Dismiss,
     Undismiss,
@@ -26,7 +28,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 13] = [
+    pub const ALL: [Action; 14] = [
         Action::Create,
         Action::Extract,
         Action::Source,
@@ -36,6 +38,7 @@ impl Action {
         Action::Publish,
         Action::Note,
         Action::Edit,
+        Action::Checklist,
         Action::Dismiss,
         Action::Undismiss,
         Action::Verdict,
@@ -53,6 +56,7 @@ impl Action {
             Action::Publish => "publish",
             Action::Note => "note",
             Action::Edit => "edit",
+            Action::Checklist => "checklist",
             Action::Dismiss => "dismiss",
             Action::Undismiss => "undismiss",
             Action::Verdict => "verdict",

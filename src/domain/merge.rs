@@ -52,7 +52,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use jiff::Timestamp;
 
 use super::id::{ClaimId, normalise};
-use super::record::{Appearance, Dismissal, Note, Record, Source, Transition};
+use super::record::{Appearance, ChecklistAnswer, Dismissal, Note, Record, Source, Transition};
 use super::state::State;
 
 /// Why two versions of a record need a person to merge them: every disagreement found.
@@ -136,6 +136,8 @@ pub fn merge(base: Option<&Record>, ours: &Record, theirs: &Record) -> Result<Re
     let lists = base.unwrap_or(&empty);
     let mut notes = merger.entries(&lists.notes, &ours.notes, &theirs.notes);
     notes.sort_by_key(|note| note.at);
+    let mut answers = merger.entries(&lists.answers, &ours.answers, &theirs.answers);
+    answers.sort_by_key(|answer| answer.at);
     let mut dismissals = merger.entries(&lists.dismissals, &ours.dismissals, &theirs.dismissals);
     dismissals.sort_by_key(|dismissal| dismissal.at);
     let merged = Record {
@@ -162,6 +164,7 @@ pub fn merge(base: Option<&Record>, ours: &Record, theirs: &Record) -> Result<Re
         ),
         related: merger.entries(&lists.related, &ours.related, &theirs.related),
         checklist: merger.checklist(base, ours, theirs),
+        answers,
         appearances: merger.entries(&lists.appearances, &ours.appearances, &theirs.appearances),
         sources: merger.entries(&lists.sources, &ours.sources, &theirs.sources),
         notes,
@@ -279,6 +282,20 @@ impl Entry for Note {
     }
     fn label(&self) -> String {
         format!("by {} at {}", self.by, self.at)
+    }
+}
+
+impl Entry for ChecklistAnswer {
+    type Key = ChecklistAnswer;
+    const WHAT: &'static str = "checklist answer";
+    fn key(&self) -> ChecklistAnswer {
+        self.clone()
+    }
+    fn label(&self) -> String {
+        format!(
+            "{} {} by {} at {}",
+            self.checklist, self.item, self.by, self.at
+        )
     }
 }
 

@@ -2,6 +2,7 @@
 
 pub mod acceptance;
 pub mod action;
+pub mod checklist;
 pub mod gate;
 pub mod id;
 pub mod merge;

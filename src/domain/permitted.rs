@@ -20,6 +20,7 @@ pub enum Field {
     Tags,
     Related,
     Checklist,
+    Answers,
     Appearances,
     Sources,
     Notes,
@@ -42,6 +43,7 @@ impl Field {
             Field::Tags => "tags",
             Field::Related => "related",
             Field::Checklist => "checklist",
+            Field::Answers => "answers",
             Field::Appearances => "appearances",
             Field::Sources => "sources",
             Field::Notes => "notes",
@@ -100,8 +102,10 @@ fn may(action: Action, at: Circumstances, field: Field) -> May {
         (Create | Extract, Text | Claimant | Tags | Appearances) if at.creating => May::Change,
         (Extract, Related) if at.creating => May::Change,
         (Extract, Appearances | Related) => May::Add,
-        (Transition, State | Checklist) => May::Change,
+        (Transition, State | Field::Checklist) => May::Change,
         (Transition, History) => May::AddOne,
+        (Transition | Action::Checklist, Answers) => May::Add,
+        (Action::Checklist, Field::Checklist) => May::Change,
         (Transition, Published | Field::Verdict) if at.retracts => May::Clear,
         (Publish, Published | PublishedUrl) => May::Change,
         (Note, Notes) => May::AddOne,
@@ -358,6 +362,7 @@ pub fn permitted(
         published_url,
         related,
         checklist,
+        answers,
         appearances,
         sources,
         notes,
@@ -414,6 +419,12 @@ pub fn permitted(
             rule(Field::Appearances),
         ),
         list(Field::Notes, &before.notes, notes, rule(Field::Notes)),
+        list(
+            Field::Answers,
+            &before.answers,
+            answers,
+            rule(Field::Answers),
+        ),
         list(
             Field::History,
             &before.history,
@@ -634,7 +645,8 @@ mod tests {
     use super::*;
     use crate::domain::ClaimId;
     use crate::domain::record::{
-        Appearance, Correction, DismissReason, Event, Note, Retraction, Stance, Transition, Verdict,
+        Appearance, ChecklistAnswer, Correction, DismissReason, Event, Note, Retraction, Stance,
+        Transition, Verdict,
     };
     use crate::domain::state::State;
 
@@ -649,6 +661,17 @@ mod tests {
             accessed: Some(at("2026-01-02T00:00:00Z")),
             added_by: Some("Ana <ana@example.org>".into()),
             ..Source::at_url(url, stance)
+        }
+    }
+
+    fn answer(confirmed: bool) -> ChecklistAnswer {
+        ChecklistAnswer {
+            checklist: State::Sourced,
+            item: "date".into(),
+            confirmed,
+            reason: (!confirmed).then(|| "Undated.".into()),
+            at: at("2026-01-03T00:00:00Z"),
+            by: "Ana <ana@example.org>".into(),
         }
     }
 
@@ -743,6 +766,7 @@ mod tests {
             .or_default()
             .insert("provenance".into(), true);
         record.appearances = vec![appearance(1)];
+        record.answers = vec![answer(false)];
         record.sources = vec![
             source("https://a.example/1", Stance::Supports, "A"),
             source("https://b.example/1", Stance::Contradicts, "B"),
@@ -808,6 +832,12 @@ mod tests {
                 .or_default()
                 .insert("date".into(), true);
         }),
+        ("answers: add two", |r| {
+            for confirmed in [true, false] {
+                r.answers.push(answer(confirmed));
+            }
+        }),
+        ("answers: rewrite", |r| r.answers[0].confirmed = true),
         ("hand-added key", |r| {
             r.extra.insert("desk".into(), "politics".into());
         }),
@@ -925,7 +955,14 @@ mod tests {
             ],
             Action::SourceEdit => &["sources: correct an origin"],
             Action::SourceRemove => &["sources: withdraw one"],
-            Action::Transition => &["state", "checklist", "history: add one", "retraction"],
+            Action::Transition => &[
+                "state",
+                "checklist",
+                "answers: add two",
+                "history: add one",
+                "retraction",
+            ],
+            Action::Checklist => &["checklist", "answers: add two"],
             Action::Publish => &["published", "published_url"],
             Action::Note => &["notes: add one"],
             Action::Edit => &["text", "claimant", "tags"],

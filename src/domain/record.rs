@@ -31,6 +31,10 @@ pub struct Record {
     /// Checklist answers per target state: item → confirmed.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub checklist: BTreeMap<State, BTreeMap<String, bool>>,
+    /// Every checklist answer given, oldest first: who answered what and when, and a "no"
+    /// with its reason. `checklist` holds the confirmations in force.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub answers: Vec<ChecklistAnswer>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub appearances: Vec<Appearance>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -331,6 +335,21 @@ pub struct Note {
     pub text: String,
 }
 
+/// One answer to one checklist item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChecklistAnswer {
+    /// The checklist: the state it is asked for.
+    pub checklist: State,
+    pub item: String,
+    pub confirmed: bool,
+    /// Why the item could not be confirmed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(deserialize_with = "timestamp")]
+    pub at: Timestamp,
+    pub by: String,
+}
+
 /// One move of the workflow, as recorded in the claim itself.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Transition {
@@ -371,6 +390,7 @@ impl Record {
             published_url: None,
             related: Vec::new(),
             checklist: BTreeMap::new(),
+            answers: Vec::new(),
             appearances: Vec::new(),
             sources: Vec::new(),
             notes: Vec::new(),

@@ -6,6 +6,7 @@ use std::fmt;
 
 use jiff::Timestamp;
 
+use super::checklist::{Given, is_confirmed, record_answers};
 use super::policy::Policy;
 use super::record::{Record, Retraction, Transition};
 use super::state::State;
@@ -321,14 +322,15 @@ pub fn apply_move(
     let mut next = record.clone();
     let required = request.to.checklists_required();
     next.checklist.retain(|state, _| required.contains(state));
-    for (list, item) in policy.checklists.required_for(request.to) {
-        if request.confirmations.confirms(&item.item) {
-            next.checklist
-                .entry(list)
-                .or_default()
-                .insert(item.item.clone(), true);
-        }
-    }
+    let confirmed: Vec<Given> = policy
+        .checklists
+        .required_for(request.to)
+        .filter(|(list, item)| {
+            request.confirmations.confirms(&item.item) && !is_confirmed(record, *list, &item.item)
+        })
+        .map(|(_, item)| Given::yes(&item.item))
+        .collect();
+    next = record_answers(&next, request.to, &confirmed, policy, by, at);
     next.history.push(Transition {
         from: record.state,
         to: request.to,

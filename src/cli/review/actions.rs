@@ -7,6 +7,7 @@ use std::io;
 use git2::Oid;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::checklist::{self, Given};
 use crate::domain::gate;
 use crate::domain::id::ClaimId;
 use crate::domain::record::{DismissReason, Record, Stance, host_of};
@@ -238,7 +239,7 @@ pub(super) fn move_claim(
             let checklist = policy
                 .checklists
                 .required_for(to)
-                .filter(|(list, item)| !answered(record, *list, &item.item))
+                .filter(|(list, item)| !checklist::is_confirmed(record, *list, &item.item))
                 .count();
             let mut needs = Vec::new();
             if checklist > 0 {
@@ -286,43 +287,47 @@ pub(super) fn move_claim(
         None
     };
 
-    let questions: Vec<_> = policy
-        .checklists
-        .required_for(to)
-        .filter(|(list, item)| !answered(record, *list, &item.item))
-        .collect();
+    let questions = checklist::still_to_ask(record, to, policy);
+    let mut given = Vec::new();
     let mut confirmed = BTreeSet::new();
     for (i, (_, item)) in questions.iter().enumerate() {
-        let prompt = format!("[{}/{}] {}", i + 1, questions.len(), item.ask);
+        let ask = policy
+            .checklists
+            .required_for(to)
+            .find(|(_, known)| known.item == *item)
+            .map_or(item.as_str(), |(_, known)| known.ask.as_str());
+        let prompt = format!("[{}/{}] {ask}", i + 1, questions.len());
         if !ui.prompt()?.confirm(&prompt)? {
             writeln!(
                 ui.out(),
-                "  Not moved: every item of the {to} checklist must be confirmed, and '{}' is not.",
-                item.item
+                "  Not moved: every item of the {to} checklist must be confirmed, and '{item}' is not."
             )?;
-            let missing = ui.prompt()?.input(
+            let reason = ui.prompt()?.input(
                 &format!(
-                    "What is missing for '{}'? (a note; Enter to skip)",
-                    item.item
+                    "What is missing for '{item}'? (kept with the answer; Enter for no reason)"
                 ),
                 None,
             )?;
-            if !missing.is_empty() {
-                let text = format!("{to} checklist, {}: {missing}", item.item);
-                if commit(
-                    engine,
-                    &record.id,
-                    ui,
-                    |record, cx| engine::add_note(record, &text, cx),
-                    |_| "Noted".to_string(),
-                )? {
-                    summary.noted.push(record.id.clone());
-                    return Ok(Then::Refresh);
-                }
+            given.push(Given::no(item, Some(&reason)));
+            if commit(
+                engine,
+                &record.id,
+                ui,
+                |record, cx| engine::answer_checklist(record, to, &given, cx),
+                |_| {
+                    format!(
+                        "Answers kept: {} confirmed, '{item}' not; it is asked again next time",
+                        given.len() - 1
+                    )
+                },
+            )? {
+                summary.noted.push(record.id.clone());
+                return Ok(Then::Refresh);
             }
             return Ok(Then::Stay);
         }
-        confirmed.insert(item.item.clone());
+        given.push(Given::yes(item));
+        confirmed.insert(item.clone());
     }
 
     let request = MoveRequest {
@@ -346,14 +351,6 @@ pub(super) fn move_claim(
     }
     summary.moved.push((record.id.clone(), from, to));
     Ok(Then::Refresh)
-}
-
-fn answered(record: &Record, list: State, item: &str) -> bool {
-    record
-        .checklist
-        .get(&list)
-        .and_then(|answers| answers.get(item))
-        == Some(&true)
 }
 
 pub(super) fn add_note(

@@ -876,7 +876,7 @@ fn dismissing_a_duplicate_from_the_card_folds_it_into_the_kept_claim_and_leaves_
     let (summary, transcript) = scripted(&repo, Args::default(), answers);
     let summary = summary.expect(&transcript);
     let dismissed: Vec<String> = summary.dismissed.iter().map(ToString::to_string).collect();
-    assert_eq!(dismissed, [duplicate.clone()]);
+    assert_eq!(dismissed, std::slice::from_ref(&duplicate));
     assert_eq!(repo.commit_count(), commits + 1);
     assert!(
         transcript.contains(&format!("✓ Dismissed {duplicate} as a duplicate of {kept}")),

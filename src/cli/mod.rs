@@ -53,6 +53,8 @@ Examples:
   claims add \"Mexico extradited 55 people to the U.S. in 2025\" --claimant \"Claudia Sheinbaum\"
   claims source add abcd --url https://example.org/report --publisher \"Example Post\"
   claims mark abcd sourced --all-checked
+  claims dismiss efgh --reason duplicate --duplicate-of abcd
+  claims verdict abcd --rating \"Mostly true\" --url https://factcheck.example/extraditions
   claims list --state sourced
   claims check";
 

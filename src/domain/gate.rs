@@ -297,6 +297,80 @@ mod tests {
         );
     }
 
+    /// What each source action does to a passing record of each state, against an
+    /// expectation written from the guards' table rather than from the code.
+    #[test]
+    fn every_state_against_every_source_action() {
+        use crate::domain::triage::{SourceEdit, edit_source, withdraw_source};
+        #[derive(Debug, Clone, Copy)]
+        enum SourceAction {
+            Withdraw,
+            Rebut,
+            TurnStance,
+        }
+        let policy = Policy::default();
+        let mut cases = 0;
+        for state in State::ALL {
+            for with_verdict in [false, true] {
+                let before = passing(state, false, rating_of(state).filter(|_| with_verdict));
+                for index in 0..before.sources.len() {
+                    for action in [
+                        SourceAction::Withdraw,
+                        SourceAction::Rebut,
+                        SourceAction::TurnStance,
+                    ] {
+                        let key = before.sources[index].key().to_string();
+                        let source = &before.sources[index];
+                        let after = match action {
+                            SourceAction::Withdraw => {
+                                withdraw_source(&before, &key, Some("x"), "Ana", at()).unwrap()
+                            }
+                            SourceAction::Rebut => {
+                                let mut after = before.clone();
+                                if source.stance == Stance::Contradicts {
+                                    after.sources[index].rebuttal = Some("retracted".into());
+                                }
+                                after
+                            }
+                            SourceAction::TurnStance => {
+                                let turned = match source.stance {
+                                    Stance::Supports => Stance::Contradicts,
+                                    Stance::Contradicts => Stance::Supports,
+                                };
+                                let edit = SourceEdit {
+                                    stance: Some(turned),
+                                    ..SourceEdit::default()
+                                };
+                                edit_source(&before, &key, &edit, Some("x"), "Ana", at()).unwrap()
+                            }
+                        };
+                        let want: Vec<&str> = match (state, action) {
+                            (State::Unverified, _) => vec![],
+                            (State::Sourced, SourceAction::Rebut) => vec![],
+                            (State::Sourced, _) => vec!["supporting-sources"],
+                            (State::Corroborated, SourceAction::Rebut) => vec![],
+                            (State::Corroborated, SourceAction::Withdraw) => {
+                                vec!["independent-origins"]
+                            }
+                            (State::Corroborated, SourceAction::TurnStance) => {
+                                vec!["independent-origins", "standing-contradiction"]
+                            }
+                            (State::Disputed, _) => vec!["contradicting-sources"],
+                        };
+                        assert_eq!(
+                            rules(&worsened(&before, &after, &policy)),
+                            want,
+                            "{state} {action:?} source {index}, verdict {with_verdict}"
+                        );
+                        cases += 1;
+                    }
+                }
+            }
+        }
+        // Sources per passing record: none, one, two, one.
+        assert_eq!(cases, 2 * 3 * (1 + 2 + 1));
+    }
+
     #[test]
     fn a_rule_broken_before_is_not_the_changes_doing() {
         let policy = Policy::default();

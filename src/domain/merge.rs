@@ -512,6 +512,7 @@ impl Merger {
 mod tests {
     use super::*;
     use crate::domain::record::Stance;
+    use crate::domain::record::{DismissReason, Event, Verdict};
 
     fn at(minute: u32) -> Timestamp {
         format!("2026-02-01T10:{minute:02}:00Z").parse().unwrap()
@@ -792,6 +793,94 @@ mod tests {
             conflict.to_string(),
             "both sides moved the claim, to different states: ours to corroborated, theirs to disputed"
         );
+    }
+
+    fn verdict(rating: &str, minute: u32) -> Verdict {
+        Verdict {
+            rating: rating.into(),
+            url: format!("https://factcheck.example/{minute}"),
+            at: at(minute),
+            by: "Ana".into(),
+        }
+    }
+
+    fn dismissal(minute: u32) -> Dismissal {
+        Dismissal {
+            reason: DismissReason::OutOfScope,
+            duplicate_of: None,
+            note: None,
+            at: at(minute),
+            by: "Ana".into(),
+            undone: None,
+        }
+    }
+
+    #[test]
+    fn a_dismissal_on_one_side_and_a_source_on_the_other_merge() {
+        let (mut ours, mut theirs) = (base(), base());
+        ours.dismissals.push(dismissal(30));
+        Part::Source.apply(&mut theirs, 2);
+        for (a, b) in [(&ours, &theirs), (&theirs, &ours)] {
+            let merged = merge(Some(&base()), a, b).unwrap();
+            assert!(merged.is_dismissed());
+            assert_eq!(merged.sources.len(), base().sources.len() + 1);
+        }
+        // Undone on one side while the other added a source: undone, with the source.
+        let mut dismissed = base();
+        dismissed.dismissals.push(dismissal(30));
+        let mut undone = dismissed.clone();
+        undone.dismissals[0].undone = Some(Event {
+            at: at(40),
+            by: "Ben".into(),
+            note: "in scope after all".into(),
+        });
+        let mut sourced = dismissed.clone();
+        Part::Source.apply(&mut sourced, 3);
+        let merged = merge(Some(&dismissed), &undone, &sourced).unwrap();
+        assert!(!merged.is_dismissed());
+        assert_eq!(merged.sources.len(), dismissed.sources.len() + 1);
+    }
+
+    #[test]
+    fn two_different_published_verdicts_conflict_and_one_is_kept() {
+        let (mut ours, mut theirs) = (base(), base());
+        ours.verdict = Some(verdict("True", 30));
+        theirs.verdict = Some(verdict("Mostly true", 31));
+        assert_eq!(
+            merge(Some(&base()), &ours, &theirs)
+                .unwrap_err()
+                .disagreements,
+            [Disagreement::Value("verdict".into())]
+        );
+        let merged = merge(Some(&base()), &ours, &base()).unwrap();
+        assert_eq!(merged.verdict, ours.verdict);
+        theirs.verdict = ours.verdict.clone();
+        assert_eq!(
+            merge(Some(&base()), &ours, &theirs).unwrap().verdict,
+            ours.verdict
+        );
+    }
+
+    #[test]
+    fn a_withdrawn_source_on_one_side_stays_withdrawn() {
+        let mut withdrawn = base();
+        withdrawn.sources[0].withdrawn = Some(Event {
+            at: at(30),
+            by: "Ana".into(),
+            note: "a copy".into(),
+        });
+        let mut other = base();
+        Part::Note.apply(&mut other, 2);
+        Part::Source.apply(&mut other, 3);
+        for (a, b) in [(&withdrawn, &other), (&other, &withdrawn)] {
+            let merged = merge(Some(&base()), a, b).unwrap();
+            assert!(merged.sources[0].withdrawn.is_some(), "{merged:?}");
+            assert_eq!(merged.evidence().count(), base().sources.len());
+        }
+        // Withdrawn on one side and corrected on the other: a person decides.
+        let mut corrected = base();
+        corrected.sources[0].publisher = Some("Corrected".into());
+        assert!(merge(Some(&base()), &withdrawn, &corrected).is_err());
     }
 
     #[test]

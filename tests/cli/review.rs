@@ -1009,3 +1009,76 @@ fn mark_check_counts_the_answers_review_kept_and_records_its_own() {
     assert_eq!(record.matches("confirmed = false").count(), 1, "{record}");
     repo.ok(&["audit"]);
 }
+
+#[test]
+fn dismissing_a_duplicate_from_the_card_folds_it_into_the_kept_claim_and_leaves_the_queue() {
+    let repo = Repo::new();
+    let duplicate = repo.add("Mexico sent 55 people north.");
+    let kept = repo.add("Mexico extradited 55 people.");
+    let commits = repo.commit_count();
+    let mut answers = vec![
+        Answer::Key('d'),
+        Answer::pick("duplicate"),
+        Answer::text("zzzz"),
+        Answer::text(&kept[..6]),
+        Answer::text("Same figure, same week"),
+    ];
+    answers.extend(keys("q"));
+    let (summary, transcript) = scripted(&repo, Args::default(), answers);
+    let summary = summary.expect(&transcript);
+    let dismissed: Vec<String> = summary.dismissed.iter().map(ToString::to_string).collect();
+    assert_eq!(dismissed, std::slice::from_ref(&duplicate));
+    assert_eq!(repo.commit_count(), commits + 1);
+    assert!(
+        transcript.contains(&format!("✓ Dismissed {duplicate} as a duplicate of {kept}")),
+        "{transcript}"
+    );
+    assert!(
+        transcript.contains("type another, or Enter to cancel"),
+        "{transcript}"
+    );
+    // The review went on to the next claim: the kept one.
+    assert!(
+        transcript.contains(&format!("2/2 ━━ {kept}")),
+        "{transcript}"
+    );
+    let message = last_message(&repo);
+    assert!(
+        message.contains(&format!(
+            "Claim-Id: {duplicate}\nClaim-Id: {kept}\nClaim-Action: dismiss"
+        )),
+        "{message}"
+    );
+    assert_eq!(repo.status(), "");
+
+    let again = reviewed(&repo, Args::default(), keys("q"));
+    assert!(!again.contains(&duplicate), "{again}");
+    assert!(again.contains(&format!("1/1 ━━ {kept}")), "{again}");
+}
+
+#[test]
+fn moving_a_published_claim_back_from_the_card_retracts_it_with_a_correction() {
+    let repo = Repo::new();
+    let id = repo.corroborated("The bridge cost 40 million.");
+    repo.ok(&["publish", &id]);
+    let mut answers = vec![
+        Answer::Key('m'),
+        Answer::pick("unverified"),
+        Answer::text("correction: it cost 14 million"),
+    ];
+    answers.extend(keys("q"));
+    let transcript = reviewed(&repo, only(&id), answers);
+    assert!(
+        transcript.contains("unverified (back; retracts what was published; asks a note)"),
+        "{transcript}"
+    );
+    assert!(
+        transcript.contains("The correction, published with the retraction"),
+        "{transcript}"
+    );
+    let record = repo.read_record(&id);
+    assert!(record.contains("published = false"), "{record}");
+    assert!(record.contains("[history.retracted]"), "{record}");
+    repo.ok(&["check"]);
+    assert_eq!(repo.status(), "");
+}

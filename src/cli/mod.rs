@@ -86,6 +86,10 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub no_input: bool,
 
+    /// Never send long output (list, show, log) through $PAGER
+    #[arg(long, global = true)]
+    pub no_pager: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -152,7 +156,7 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
         reviewer: cli.reviewer,
         no_input: cli.no_input,
     };
-    let mut ui = Ui::stdio(globals.no_input);
+    let mut ui = Ui::stdio(globals.no_input, cli.no_pager);
     let ui = &mut ui;
     match cli.command {
         Command::Init(args) => init::run(args, &globals, ui),

@@ -119,6 +119,7 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
             writeln!(ui.out())?;
         }
         Format::Text => {
+            ui.page();
             let record = store.read(&id)?;
             let policy = store.policy()?;
             render(&record, &related(&store, &record), &policy, ui)?;
@@ -226,6 +227,18 @@ fn render(
                 "s"
             }
         )?;
+        let excerpts: Vec<String> = record
+            .sources
+            .iter()
+            .filter_map(|s| {
+                s.excerpt
+                    .as_ref()
+                    .map(|e| format!("{}: “{}”", s.key(), e.trim()))
+            })
+            .collect();
+        if !excerpts.is_empty() {
+            writeln!(ui.out(), "\nExcerpts\n  {}", excerpts.join("\n  "))?;
+        }
         let corrections: Vec<String> = record
             .sources
             .iter()

@@ -399,7 +399,7 @@ fn moving_a_published_claim_away_is_refused_and_the_retraction_is_offered() {
         ),
         @r#"
             exit 0
-            tgidz5nixu: corroborated → unverified; unpublished (commit d40323f1)
+            tgidz5nixu: corroborated → unverified; unpublished (commit 25f1c536)
             "#
     );
     assert_eq!(

@@ -833,3 +833,34 @@ fn claimreview_for_a_corroborated_and_a_disputed_claim_has_googles_properties() 
     }
     assert_clean(&repo);
 }
+
+#[test]
+fn with_the_claimreview_lint_on_a_verdict_off_the_organisations_domain_is_refused() {
+    let repo = Repo::new();
+    repo.configure(
+        "\n[organization]\nname = \"Verifica\"\nurl = \"https://verifica.example\"\n\
+         \n[check]\nclaimreview = true\n",
+    );
+    let id = repo.corroborated("The bridge cost 40 million.");
+    let refusal = refused(
+        &repo,
+        &[
+            "verdict",
+            &id,
+            "--rating",
+            "True",
+            "--url",
+            "https://elsewhere.example/x",
+        ],
+    );
+    assert!(refusal.contains("(claimreview-domain)"), "{refusal}");
+    repo.ok(&[
+        "verdict",
+        &id,
+        "--rating",
+        "True",
+        "--url",
+        "https://desk.verifica.example/x",
+    ]);
+    assert_clean(&repo);
+}

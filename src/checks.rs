@@ -6,7 +6,6 @@ use serde::Serialize;
 
 use crate::domain::gate::record_rules;
 use crate::domain::policy::Policy;
-use crate::publish::claimreview::readiness_gaps;
 use crate::store::LoadedRecord;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -35,9 +34,8 @@ pub struct Report {
 
 /// Checks every record file: it parses, its name matches its id, no id appears twice, and
 /// each claim keeps the gate's rules (`gate::record_rules`: published only if corroborated,
-/// its own evidence supports its state, its verdict's rating matches its state). When
-/// `claims.toml` asks for it, the ClaimReview of a published claim or a verdict must also be
-/// ready to publish. A document attached as evidence must still have the content it had
+/// its own evidence supports its state, its verdict's rating matches its state, and, when
+/// `claims.toml` asks for it, the ClaimReview of a published claim or a verdict is ready). A document attached as evidence must still have the content it had
 /// (`document_sha256` gives a document's hash now, `None` when it is missing).
 pub fn check(
     records: &[LoadedRecord],
@@ -104,11 +102,6 @@ pub fn check(
                     ),
                 )),
                 Some(_) => {}
-            }
-        }
-        if policy.check_claimreview && (record.published || record.verdict.is_some()) {
-            for gap in readiness_gaps(record, policy.organization.as_ref()) {
-                violations.push(violation(gap.rule(), format!("ClaimReview: {gap}")));
             }
         }
     }

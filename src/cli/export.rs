@@ -132,7 +132,7 @@ fn write_csv(records: &[Record], ui: &mut Ui) -> Result<(), CommandError> {
             published: record.published,
             text: &record.text,
             claimant: record.claimant.as_deref(),
-            sources: record.sources.len(),
+            sources: record.evidence().count(),
             origins: record.supporting_origins().len(),
             updated: record.updated().to_string(),
         })

@@ -1,6 +1,8 @@
 //! The CI gate's rules for one record, and the invariant every command keeps: a change that
 //! succeeds never leaves `claims check` failing where it passed before. Each action's result
 //! is judged here, before and after, so that no command has to remember the rule on its own.
+//! (A source document's hash is checked by `claims check` alone: it needs the file, and only
+//! git changes it.)
 
 use std::fmt;
 
@@ -8,6 +10,7 @@ use super::policy::Policy;
 use super::record::Record;
 use super::state::State;
 use super::workflow::{Confirmations, Unmet, evidence_gaps};
+use crate::publish::claimreview::{ReadinessGap, readiness_gaps};
 
 /// One rule of `claims check` that a record breaks.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +27,9 @@ pub enum GateRule {
         /// The ratings the claim's state may have, quoted, for the fix.
         allowed: String,
     },
+    /// With `[check] claimreview = true`: the ClaimReview of a published claim or a verdict
+    /// would not be accepted as it stands.
+    ClaimReview(ReadinessGap),
 }
 
 impl GateRule {
@@ -33,6 +39,7 @@ impl GateRule {
             GateRule::PublishedNotCorroborated { .. } => "published-not-corroborated",
             GateRule::Evidence { unmet, .. } => unmet.rule(),
             GateRule::VerdictRating { .. } => "verdict-rating",
+            GateRule::ClaimReview(gap) => gap.rule(),
         }
     }
 
@@ -62,6 +69,13 @@ impl GateRule {
                     "give a rating the claim's state allows ({allowed}): claims verdict {id} --rating NAME --url URL"
                 )
             }
+            (GateRule::ClaimReview(ReadinessGap::LongSummary { .. }), _) => format!(
+                "shorten the claim's text first (claims review {id}, then e), or leave it unpublished"
+            ),
+            (GateRule::ClaimReview(_), _) => format!(
+                "give the verdict with the fact-check's address on the organisation's domain: \
+                 claims verdict {id} --rating NAME --url URL"
+            ),
             (GateRule::Evidence { state, unmet }, _) => format!(
                 "first {}; or move the claim first: claims mark {id} unverified{} --note \"...\"",
                 unmet.fix(id, *state),
@@ -93,6 +107,7 @@ impl fmt::Display for GateRule {
                 f,
                 "the verdict's rating \"{rating}\" is not on the scale in claims.toml"
             ),
+            GateRule::ClaimReview(gap) => write!(f, "ClaimReview: {gap}"),
         }
     }
 }
@@ -123,6 +138,13 @@ pub fn record_rules(record: &Record, policy: &Policy) -> Vec<GateRule> {
                 allowed: policy.rating.names_for(record.state),
             });
         }
+    }
+    if policy.check_claimreview && (record.published || record.verdict.is_some()) {
+        rules.extend(
+            readiness_gaps(record, policy.organization.as_ref())
+                .into_iter()
+                .map(GateRule::ClaimReview),
+        );
     }
     rules
 }

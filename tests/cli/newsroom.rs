@@ -833,3 +833,75 @@ fn claimreview_for_a_corroborated_and_a_disputed_claim_has_googles_properties() 
     }
     assert_clean(&repo);
 }
+
+#[test]
+fn with_the_claimreview_lint_on_a_verdict_off_the_organisations_domain_is_refused() {
+    let repo = Repo::new();
+    repo.configure(
+        "\n[organization]\nname = \"Verifica\"\nurl = \"https://verifica.example\"\n\
+         \n[check]\nclaimreview = true\n",
+    );
+    let id = repo.corroborated("The bridge cost 40 million.");
+    let refusal = refused(
+        &repo,
+        &[
+            "verdict",
+            &id,
+            "--rating",
+            "True",
+            "--url",
+            "https://elsewhere.example/x",
+        ],
+    );
+    assert!(refusal.contains("(claimreview-domain)"), "{refusal}");
+    repo.ok(&[
+        "verdict",
+        &id,
+        "--rating",
+        "True",
+        "--url",
+        "https://desk.verifica.example/x",
+    ]);
+    assert_clean(&repo);
+}
+
+#[test]
+fn a_source_withdrawn_by_hand_is_an_audit_finding_and_through_the_tool_is_not() {
+    let repo = Repo::new();
+    let id = repo.claim_with_two_origins("The bridge cost 40 million.");
+    repo.ok(&[
+        "source",
+        "remove",
+        &id,
+        "--url",
+        "https://two.example/b",
+        "--note",
+        "A copy",
+    ]);
+    repo.ok(&[
+        "source",
+        "edit",
+        &id,
+        "--url",
+        "https://one.example/a",
+        "--origin",
+        "Council",
+        "--note",
+        "The story credits the council",
+    ]);
+    assert_clean(&repo);
+    let path = repo.record_path(&id);
+    let record = std::fs::read_to_string(&path).unwrap();
+    // The first source's tables end where the second source begins.
+    let second = record.match_indices("[[sources]]").nth(1).unwrap().0;
+    let by_hand = format!(
+        "{}[sources.withdrawn]\nat = \"2026-03-01T09:00:00Z\"\nby = \"Someone\"\nnote = \"by hand\"\n\n{}",
+        &record[..second],
+        &record[second..]
+    );
+    std::fs::write(&path, by_hand).unwrap();
+    repo.git(&["commit", "-qam", "Withdraw a source by hand"]);
+    let audit = repo.fails(&["audit"], 1);
+    let found = String::from_utf8_lossy(&audit.stdout);
+    assert!(found.contains("no-trailers"), "{found}");
+}

@@ -87,9 +87,10 @@ pub(super) fn write(
 fn sources_table(record: &Record, ui: &Ui) -> comfy_table::Table {
     let mut table = ui.table(&["STANCE", "PUBLISHER", "ORIGIN", "URL"]);
     for source in &record.sources {
-        let stance = match &source.rebuttal {
-            Some(_) => format!("{} (rebutted)", source.stance.as_str()),
-            None => source.stance.as_str().to_string(),
+        let stance = match (&source.withdrawn, &source.rebuttal) {
+            (Some(_), _) => format!("{} (withdrawn)", source.stance.as_str()),
+            (None, Some(_)) => format!("{} (rebutted)", source.stance.as_str()),
+            (None, None) => source.stance.as_str().to_string(),
         };
         table.add_row(vec![
             stance,

@@ -72,15 +72,15 @@ impl<W: Write> Stream<W> {
 /// The k-th source of claim n, from an origin of its own.
 fn source(n: usize, k: usize, stance: Stance, at: Timestamp) -> Source {
     Source {
-        url: format!("https://outlet{}.example/{n}/{k}", (n + k) % 50),
-        title: None,
         publisher: Some(format!("Outlet {}", (n + k) % 50)),
         origin: Some(format!("Origin {n}-{k}")),
-        stance,
         excerpt: Some("The figure was confirmed by the ministry.".into()),
         accessed: Some(at),
         added_by: Some(REVIEWER.into()),
-        rebuttal: None,
+        ..Source::at_url(
+            &format!("https://outlet{}.example/{n}/{k}", (n + k) % 50),
+            stance,
+        )
     }
 }
 
@@ -153,6 +153,7 @@ fn main() -> io::Result<()> {
                     to: State::Disputed,
                     note: Some("The official record differs.".into()),
                     confirmations: Confirmations::all(),
+                    unpublish: false,
                 };
                 *record = apply_move(record, &request, &policy, REVIEWER, at);
                 let moved = (State::Unverified, State::Disputed);
@@ -178,6 +179,7 @@ fn main() -> io::Result<()> {
                     to,
                     note: None,
                     confirmations: Confirmations::all(),
+                    unpublish: false,
                 };
                 let from = record.state;
                 *record = apply_move(record, &request, &policy, REVIEWER, at);

@@ -16,17 +16,19 @@ use git2::{ErrorCode, Oid, Repository, Sort};
 use serde::{Deserialize, Serialize};
 
 use crate::checks::Violation;
+use crate::domain::acceptance::{Acceptance, Acceptances, added_acceptance};
+use crate::domain::action::Action;
+use crate::domain::permitted;
 use crate::domain::policy::{Checklists, Policy};
 use crate::domain::record::Record;
-use crate::domain::state::State;
 use crate::domain::workflow::{Confirmations, MoveRequest, Unmet, check_move, evidence_gaps};
 use crate::store::{
-    CHECKLIST_FILE, Delta, HistoryReader, ObjectReader, POLICY_FILE, RawCommit, RawTree, Store,
-    StoreError, Trailers, parse_record,
+    ACCEPTED_FILE, CHECKLIST_FILE, Delta, HistoryReader, ObjectReader, POLICY_FILE, RawCommit,
+    RawTree, Store, StoreError, Trailers, parse_record,
 };
 
 /// Bumped whenever the rules change, so a cache made under other rules is not trusted.
-const RULES_VERSION: u32 = 1;
+const RULES_VERSION: u32 = 2;
 /// In the working tree's own git directory: each worktree audits its own branch.
 const CACHE_FILE: &str = "claims/audit-cache.json";
 
@@ -38,8 +40,22 @@ pub struct Audit {
     /// Of those, the ones read in this run.
     pub read_now: usize,
     pub violations: Vec<Violation>,
+    /// Findings a reviewer accepted with `claims audit --accept`: not violations.
+    pub accepted: Vec<Accepted>,
+    /// The acceptances the tool recorded, oldest first.
+    pub acceptances: Vec<Acceptance>,
     /// The clone is shallow: history before its boundary could not be audited.
     pub shallow: bool,
+}
+
+/// A finding and the acceptance that acknowledges it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Accepted {
+    #[serde(flatten)]
+    pub finding: Violation,
+    pub accepted_by: String,
+    pub accepted_at: jiff::Timestamp,
+    pub note: String,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -48,6 +64,8 @@ struct Cache {
     tip: String,
     audited: usize,
     violations: Vec<CachedViolation>,
+    #[serde(default)]
+    acceptances: Vec<Acceptance>,
 }
 
 /// The cache as stored: its JSON and the checksum that binds it to the tip's tree.
@@ -97,7 +115,7 @@ pub fn audit(store: &Store, since: Option<Oid>) -> Result<Audit, StoreError> {
     }
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
     let commits: Vec<Oid> = walk.collect::<Result<_, _>>()?;
-    let (read_now, violations) = audit_commits(store, &commits).map_err(|error| match error {
+    let (read_now, violations, acceptances) = audit_commits(store, &commits).map_err(|error| match error {
         // Not damage: a partial clone leaves objects on the remote it was cloned from.
         StoreError::Git(e) if e.code() == ErrorCode::NotFound => match store.promisor_remote() {
             Some(remote) => StoreError::NotInPartialClone { remote },
@@ -109,24 +127,58 @@ pub fn audit(store: &Store, since: Option<Oid>) -> Result<Audit, StoreError> {
     let mut audit = Audit {
         audited: read_now,
         read_now,
-        violations: Vec::new(),
         shallow: repo.is_shallow(),
+        ..Audit::default()
     };
     if let Some((_, cache)) = cache {
         audit.audited += cache.audited;
         audit.violations = cache.violations.into_iter().map(Violation::from).collect();
+        audit.acceptances = cache.acceptances;
     }
     audit.violations.extend(violations);
+    audit.acceptances.extend(acceptances);
     if since.is_none() && !cache_is_current {
         write_cache(repo, head, &audit);
     }
+    let (accepted, violations) = set_accepted_apart(audit.violations, &audit.acceptances);
+    audit.accepted = accepted;
+    audit.violations = violations;
     audit.violations.extend(uncommitted(store)?);
     Ok(audit)
 }
 
-/// Audits `commits` (parents before children) on all cores. Returns how many changed
-/// records, and the violations in history order.
-fn audit_commits(store: &Store, commits: &[Oid]) -> Result<(usize, Vec<Violation>), StoreError> {
+/// Findings that an acceptance acknowledges, apart from the others.
+fn set_accepted_apart(
+    findings: Vec<Violation>,
+    acceptances: &[Acceptance],
+) -> (Vec<Accepted>, Vec<Violation>) {
+    let mut accepted = Vec::new();
+    let mut violations = Vec::new();
+    for finding in findings {
+        let acceptance = finding.commit.as_deref().and_then(|commit| {
+            acceptances
+                .iter()
+                .find(|a| a.covers(commit, &finding.rule, &finding.path))
+        });
+        match acceptance {
+            Some(acceptance) => accepted.push(Accepted {
+                finding,
+                accepted_by: acceptance.by.clone(),
+                accepted_at: acceptance.at,
+                note: acceptance.note.clone(),
+            }),
+            None => violations.push(finding),
+        }
+    }
+    (accepted, violations)
+}
+
+/// What the audit of a run of commits found: how many changed records, the violations and
+/// the acceptances the tool recorded, each in history order.
+type Judged = (usize, Vec<Violation>, Vec<Acceptance>);
+
+/// Audits `commits` (parents before children) on all cores.
+fn audit_commits(store: &Store, commits: &[Oid]) -> Result<Judged, StoreError> {
     let repo = store.repository();
     let shallow_roots = shallow_roots(repo);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
@@ -144,16 +196,26 @@ fn audit_commits(store: &Store, commits: &[Oid]) -> Result<(usize, Vec<Violation
             trees: HistoryReader::new(ObjectReader::with_cache(packs, &repo, cache)),
             policies: HashMap::new(),
             violations: Vec::new(),
+            acceptances: Vec::new(),
         };
         run.map(|&oid| {
             let changed = auditor.audit_commit(oid, shallow_roots.contains(&oid))?;
-            Ok((changed, std::mem::take(&mut auditor.violations)))
+            Ok((
+                changed,
+                std::mem::take(&mut auditor.violations),
+                std::mem::take(&mut auditor.acceptances),
+            ))
         })
         .collect()
     })?;
-    let changed = judged.iter().filter(|(changed, _)| *changed).count();
-    let violations = judged.into_iter().flat_map(|(_, found)| found).collect();
-    Ok((changed, violations))
+    let changed = judged.iter().filter(|(changed, ..)| *changed).count();
+    let mut violations = Vec::new();
+    let mut acceptances = Vec::new();
+    for (_, found, accepted) in judged {
+        violations.extend(found);
+        acceptances.extend(accepted);
+    }
+    Ok((changed, violations, acceptances))
 }
 
 /// Applies `judge` to contiguous runs of `items` (oldest first) on threads of their own, each
@@ -193,6 +255,7 @@ struct Auditor<'r> {
     /// Policies by the blobs of claims.toml and the checklists they were read from.
     policies: HashMap<(Option<Oid>, Option<Oid>), Policy>,
     violations: Vec<Violation>,
+    acceptances: Vec<Acceptance>,
 }
 
 impl Auditor<'_> {
@@ -209,13 +272,14 @@ impl Auditor<'_> {
             let parent_tree = self.trees.commit(parent)?.tree;
             parent_trees.push(self.trees.tree(parent_tree)?);
         }
+        let context = CommitContext::of(&commit);
+        self.audit_acceptances(&context, &commit, &tree, &parent_trees)?;
         let deltas = self
             .trees
             .record_deltas(parent_trees.first().map(|t| t.id()), tree.id())?;
         if deltas.is_empty() {
             return Ok(false);
         }
-        let context = CommitContext::of(&commit);
         if parent_trees.len() > 1 {
             for delta in &deltas {
                 self.audit_merge(&context, delta, &parent_trees)?;
@@ -288,68 +352,67 @@ impl Auditor<'_> {
             );
             return Ok(());
         }
-        let action = trailers.action.as_deref().unwrap_or("");
-        let before = match before {
-            Some(Ok(record)) => record,
-            // The earlier version could not be read: this commit repairs it; judge it alone.
-            Some(Err(_)) => after.clone(),
-            None => {
-                if after.state != State::Unverified || !after.history.is_empty() {
-                    self.report(
-                        context,
-                        id,
-                        path,
-                        "state-without-transition",
-                        format!("creates the claim as {} instead of unverified", after.state),
-                    );
-                }
-                return Ok(());
-            }
-        };
-        if !after.history.starts_with(&before.history) {
-            self.report(
-                context,
-                id.clone(),
-                path,
-                "history-rewritten",
-                "rewrites the record's history instead of adding to it".into(),
-            );
-        }
-        if before.state == after.state {
-            if action == "transition" {
-                self.report(
-                    context,
-                    id.clone(),
-                    path,
-                    "transition-mismatch",
-                    format!(
-                        "says it moves the claim but the state stays {}",
-                        after.state
-                    ),
-                );
-            } else if after.history.len() != before.history.len() {
-                self.report(
-                    context,
-                    id.clone(),
-                    path,
-                    "history-mismatch",
-                    "adds a transition to the history without changing the state".into(),
-                );
-            }
-            return Ok(());
-        }
-        if action != "transition" {
+        let Some(action) = trailers
+            .action
+            .as_deref()
+            .and_then(|a| a.parse::<Action>().ok())
+        else {
             self.report(
                 context,
                 id,
                 path,
-                "state-without-transition",
-                format!(
-                    "changes the state from {} to {} in a commit whose action is '{action}'",
-                    before.state, after.state
-                ),
+                "unknown-action",
+                match trailers.action.as_deref() {
+                    Some(named) => format!("its Claim-Action '{named}' is not an action of claims"),
+                    None => "changes a record without a Claim-Action trailer".into(),
+                },
             );
             return Ok(());
+        };
+        let before = match before {
+            Some(Ok(record)) => Some(record),
+            // The earlier version could not be read: this commit repairs it; judge it alone.
+            Some(Err(_)) => Some(after.clone()),
+            None => None,
+        };
+        if let Err(overreaches) = permitted::permitted(action, before.as_ref(), &after) {
+            for overreach in overreaches {
+                let message = overreach.to_string();
+                self.report(context, id.clone(), path, overreach.rule(), message);
+            }
+        }
+        match before {
+            Some(before) if action == Action::Transition => {
+                self.audit_transition(context, trailers, path, &before, &after, policy);
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// What a transition must also get right: its trailers, its history entry, its guards.
+    fn audit_transition(
+        &mut self,
+        context: &CommitContext,
+        trailers: &Trailers,
+        path: &str,
+        before: &Record,
+        after: &Record,
+        policy: &Policy,
+    ) {
+        let id = Some(after.id.to_string());
+        if before.state == after.state {
+            self.report(
+                context,
+                id,
+                path,
+                "transition-mismatch",
+                format!(
+                    "says it moves the claim but the state stays {}",
+                    after.state
+                ),
+            );
+            return;
         }
         let (from, to) = (trailers.from.as_deref(), trailers.to.as_deref());
         if from != Some(before.state.as_str()) || to != Some(after.state.as_str()) {
@@ -399,11 +462,12 @@ impl Auditor<'_> {
             to: after.state,
             note: after.history.last().and_then(|t| t.note.clone()),
             confirmations: Confirmations::default(),
+            unpublish: after.history.last().is_some_and(|t| t.retracted.is_some()),
         };
         let mut unmet: Vec<Unmet> =
-            evidence_gaps(&after, after.state, &Confirmations::default(), policy);
+            evidence_gaps(after, after.state, &Confirmations::default(), policy);
         unmet.extend(
-            check_move(&before, &request, policy)
+            check_move(before, &request, policy)
                 .into_iter()
                 .filter(|u| matches!(u, Unmet::Note(_))),
         );
@@ -415,6 +479,60 @@ impl Auditor<'_> {
                 "guard-not-held",
                 format!("moved to {} although {gap}", after.state),
             );
+        }
+    }
+
+    /// A change to the accepted findings must be the one `claims audit --accept` makes; a
+    /// merge may bring together what branches accepted, and add nothing of its own.
+    fn audit_acceptances(
+        &mut self,
+        context: &CommitContext,
+        commit: &RawCommit,
+        tree: &RawTree,
+        parents: &[RawTree],
+    ) -> Result<(), StoreError> {
+        let after = self.trees.entry_id(tree, ACCEPTED_FILE)?;
+        let mut before = Vec::with_capacity(parents.len());
+        for parent in parents {
+            before.push(self.trees.entry_id(parent, ACCEPTED_FILE)?);
+        }
+        if before.contains(&after) || (before.is_empty() && after.is_none()) {
+            return Ok(());
+        }
+        let mut text = |blob: Option<Oid>| -> Result<Option<String>, StoreError> {
+            Ok(match blob {
+                Some(blob) => Some(String::from_utf8_lossy(&self.trees.blob(blob)?).into_owned()),
+                None => None,
+            })
+        };
+        let after = text(after)?.unwrap_or_default();
+        let judged = if parents.len() > 1 {
+            let mut known = Vec::new();
+            for blob in before {
+                if let Some(Ok(parent)) = text(blob)?.map(|t| Acceptances::from_toml(&t)) {
+                    known.extend(parent.accepted);
+                }
+            }
+            match Acceptances::from_toml(&after) {
+                Ok(merged) if merged.accepted.iter().all(|a| known.contains(a)) => return Ok(()),
+                Ok(_) => Err("the merge adds acceptances neither branch made".to_string()),
+                Err(e) => Err(format!(
+                    "the merge leaves the accepted findings unreadable: {e}"
+                )),
+            }
+        } else {
+            let before = text(before.first().copied().flatten())?;
+            let trailers = Trailers::parse(&commit.message);
+            let accepts = trailers
+                .accepts
+                .as_deref()
+                .filter(|_| trailers.action.as_deref() == Some(Action::Accept.as_str()));
+            added_acceptance(before.as_deref(), &after, accepts, &context.author)
+                .map_err(|forgery| forgery.to_string())
+        };
+        match judged {
+            Ok(acceptance) => self.acceptances.push(acceptance),
+            Err(message) => self.report(context, None, ACCEPTED_FILE, "acceptance-forged", message),
         }
         Ok(())
     }
@@ -622,6 +740,7 @@ fn write_cache(repo: &Repository, tip: Oid, audit: &Audit) {
         tip: tip.to_string(),
         audited: audit.audited,
         violations: audit.violations.iter().map(CachedViolation::from).collect(),
+        acceptances: audit.acceptances.clone(),
     };
     let Some(checksum) = checksum(repo, tip, &cache) else {
         return;

@@ -4,10 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::domain::gate::record_rules;
 use crate::domain::policy::Policy;
-use crate::domain::state::State;
-use crate::domain::workflow::{Confirmations, evidence_gaps};
-use crate::publish::claimreview::readiness_gaps;
 use crate::store::LoadedRecord;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -34,10 +32,16 @@ pub struct Report {
     pub violations: Vec<Violation>,
 }
 
-/// Checks every record file: it parses, its name matches its id, no id appears twice, a
-/// published claim is corroborated, and each claim's own evidence supports its state. When
-/// `claims.toml` asks for it, a published claim's ClaimReview must also be ready to publish.
-pub fn check(records: &[LoadedRecord], policy: &Policy) -> Report {
+/// Checks every record file: it parses, its name matches its id, no id appears twice, and
+/// each claim keeps the gate's rules (`gate::record_rules`: published only if corroborated,
+/// its own evidence supports its state, its verdict's rating matches its state, and, when
+/// `claims.toml` asks for it, the ClaimReview of a published claim or a verdict is ready). A document attached as evidence must still have the content it had
+/// (`document_sha256` gives a document's hash now, `None` when it is missing).
+pub fn check(
+    records: &[LoadedRecord],
+    policy: &Policy,
+    document_sha256: &mut dyn FnMut(&str) -> Option<String>,
+) -> Report {
     let mut violations = Vec::new();
     let mut paths_by_id: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (path, parsed) in records {
@@ -76,21 +80,28 @@ pub fn check(records: &[LoadedRecord], policy: &Policy) -> Report {
                 format!("the record of {id} belongs at {expected}"),
             ));
         }
-        if record.published && record.state != State::Corroborated {
-            violations.push(violation(
-                "published-not-corroborated",
-                format!("published while {}", record.state),
-            ));
+        for rule in record_rules(record, policy) {
+            violations.push(violation(rule.rule(), rule.to_string()));
         }
-        for gap in evidence_gaps(record, record.state, &Confirmations::default(), policy) {
-            violations.push(violation(
-                gap.rule(),
-                format!("{} claim: {gap}", record.state),
-            ));
-        }
-        if policy.check_claimreview && record.published {
-            for gap in readiness_gaps(record, policy.organization.as_ref()) {
-                violations.push(violation(gap.rule(), format!("ClaimReview: {gap}")));
+        for source in record.evidence() {
+            let (Some(document), Some(recorded)) = (&source.document, &source.sha256) else {
+                continue;
+            };
+            match document_sha256(document) {
+                None => violations.push(violation(
+                    "source-document-missing",
+                    format!("the source document {document} is missing"),
+                )),
+                Some(now) if now != *recorded => violations.push(violation(
+                    "source-document-changed",
+                    format!(
+                        "the source document {document} changed since it was attached \
+                         (sha256 {} then, {} now)",
+                        &recorded[..recorded.len().min(12)],
+                        &now[..12]
+                    ),
+                )),
+                Some(_) => {}
             }
         }
     }
@@ -135,11 +146,16 @@ mod tests {
                 .into(),
             "2026-01-01T00:00:00Z".parse().unwrap(),
         );
-        record.published = true;
-        record.published_url = Some("https://elsewhere.example/story".into());
+        record.state = crate::domain::state::State::Corroborated;
+        record.verdict = Some(crate::domain::record::Verdict {
+            rating: "True".into(),
+            url: "https://elsewhere.example/story".into(),
+            at: record.created,
+            by: "Ana".into(),
+        });
         let records = [(record.id.record_path(), Ok(record))];
         let rules = |policy: &Policy| -> Vec<String> {
-            let mut rules: Vec<String> = check(&records, policy)
+            let mut rules: Vec<String> = check(&records, policy, &mut |_| None)
                 .violations
                 .into_iter()
                 .map(|v| v.rule)

@@ -6,10 +6,14 @@ use git2::Oid;
 use jiff::Timestamp;
 
 use crate::controls::{ControlCharacter, multi_line, one_line};
+use crate::domain::action::Action;
+use crate::domain::checklist::{self, Given};
+use crate::domain::gate::{self, GateRule};
 use crate::domain::id::ClaimId;
 use crate::domain::policy::Policy;
 use crate::domain::record::{Note, Record, Source, Stance, host_of};
 use crate::domain::state::State;
+use crate::domain::triage::{self, DismissRequest, SourceEdit, TriageError};
 use crate::domain::workflow::{self, MoveRequest, Unmet};
 use crate::store::{CommitMessage, FileChange, Reviewer, Store, StoreError, now};
 
@@ -26,6 +30,19 @@ pub enum ActionError {
     /// Publishing a claim that is not corroborated, without `--force`.
     #[error("cannot publish {id}: it is {state}, not corroborated")]
     PublishRefused { id: ClaimId, state: State },
+    /// The change would turn `claims check` red for this claim.
+    #[error("refused: this would leave {id} failing `claims check`")]
+    GateRefused {
+        id: ClaimId,
+        rules: Vec<GateRule>,
+        /// Where the refused change moved the claim, if it was a move.
+        moving_to: Option<State>,
+        /// Whether the claim has something published a retraction would take back.
+        retractable: bool,
+    },
+    /// A triage, correction or verdict rule said no, or the request was wrong.
+    #[error("{error}")]
+    Triage { id: ClaimId, error: TriageError },
     /// The request itself is wrong (a bad URL, an unknown checklist item…).
     #[error("{message}")]
     Invalid {
@@ -48,7 +65,29 @@ impl ActionError {
 /// A change ready to commit: the record's next version and what the commit says.
 pub struct Change {
     pub record: Record,
+    /// Another record the same commit changes (the claim a duplicate is folded into).
+    pub also: Option<Record>,
     pub message: CommitMessage,
+    /// `publish --force`: the one change allowed to turn the gate red, said so in its commit.
+    pub overrides_gate: bool,
+}
+
+impl Change {
+    fn new(record: Record, message: CommitMessage) -> Change {
+        Change {
+            record,
+            also: None,
+            message,
+            overrides_gate: false,
+        }
+    }
+}
+
+fn triage_error(record: &Record) -> impl FnOnce(TriageError) -> ActionError + '_ {
+    |error| ActionError::Triage {
+        id: record.id.clone(),
+        error,
+    }
 }
 
 /// Who is acting, under which policy, at what time.
@@ -75,20 +114,53 @@ impl<'s> Engine<'s> {
         id: &ClaimId,
         action: impl FnOnce(&Record, &Context<'_>) -> Result<Change, ActionError>,
     ) -> Result<(Record, Oid), ActionError> {
+        self.change_with(id, None, |record, _, cx| action(record, cx))
+    }
+
+    /// Like `change`, with a second claim read under the same lock for the action to
+    /// consult and, if it returns it changed, commit in the same commit. Every record the
+    /// change touches is judged by the gate: a change that would leave `claims check` failing
+    /// where it passed is refused, whatever the action.
+    pub fn change_with(
+        &self,
+        id: &ClaimId,
+        other: Option<&ClaimId>,
+        action: impl FnOnce(&Record, Option<&Record>, &Context<'_>) -> Result<Change, ActionError>,
+    ) -> Result<(Record, Oid), ActionError> {
         let writer = self.store.writer()?;
         let current = writer.read_for_update(id)?;
+        let other = other
+            .map(|other| writer.read_for_update(other))
+            .transpose()?;
         let context = Context {
             policy: &self.policy,
             reviewer: &self.reviewer,
             at: now(),
         };
-        let change = action(&current, &context)?;
-        let oid = writer.commit(
-            &[FileChange::record(&change.record)],
-            &change.message,
-            &self.reviewer,
-            context.at,
-        )?;
+        let change = action(&current, other.as_ref(), &context)?;
+        if !change.overrides_gate {
+            let pairs = [
+                (Some(&current), Some(&change.record)),
+                (other.as_ref(), change.also.as_ref()),
+            ];
+            for (before, after) in pairs {
+                let (Some(before), Some(after)) = (before, after) else {
+                    continue;
+                };
+                let rules = gate::worsened(before, after, &self.policy);
+                if !rules.is_empty() {
+                    return Err(ActionError::GateRefused {
+                        id: after.id.clone(),
+                        rules,
+                        moving_to: (after.state != before.state).then_some(after.state),
+                        retractable: before.published || before.verdict.is_some(),
+                    });
+                }
+            }
+        }
+        let mut files = vec![FileChange::record(&change.record)];
+        files.extend(change.also.as_ref().map(FileChange::record));
+        let oid = writer.commit(&files, &change.message, &self.reviewer, context.at)?;
         Ok((change.record, oid))
     }
 
@@ -102,10 +174,7 @@ impl<'s> Engine<'s> {
         let message = CommitMessage {
             subject: format!("Add claim {}: {}", record.id, summary(&record.text)),
             body: None,
-            trailers: vec![
-                ("Claim-Id", record.id.to_string()),
-                ("Claim-Action", "create".into()),
-            ],
+            trailers: trailers(&record.id, Action::Create),
         };
         Ok(writer.commit(
             &[FileChange::record(&record)],
@@ -134,17 +203,26 @@ pub fn summary(text: &str) -> String {
     format!("{}…", cut.trim_end())
 }
 
-fn trailers(id: &ClaimId, action: &str) -> Vec<(&'static str, String)> {
+fn trailers(id: &ClaimId, action: Action) -> Vec<(&'static str, String)> {
     vec![
         ("Claim-Id", id.to_string()),
-        ("Claim-Action", action.into()),
+        ("Claim-Action", action.to_string()),
     ]
 }
 
-/// Evidence as a reviewer describes it.
+/// A file of the repository attached as evidence, as the store found it committed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachedDocument {
+    /// Its path from the repository's root.
+    pub path: String,
+    pub sha256: String,
+}
+
+/// Evidence as a reviewer describes it: a web page, a document of the repository, or both.
 #[derive(Debug, Clone, Default)]
 pub struct NewSource {
-    pub url: String,
+    pub url: Option<String>,
+    pub document: Option<AttachedDocument>,
     pub title: Option<String>,
     pub publisher: Option<String>,
     pub origin: Option<String>,
@@ -206,12 +284,37 @@ pub fn add_source(
     new: NewSource,
     cx: &Context<'_>,
 ) -> Result<Change, ActionError> {
-    check_url(&new.url)?;
-    let url = new.url.trim().to_string();
-    if record.sources.iter().any(|s| s.url == url) {
+    if let Some(url) = &new.url {
+        check_url(url)?;
+    }
+    let url = new.url.map(|url| url.trim().to_string());
+    let document = new.document;
+    let keys = url.iter().chain(document.as_ref().map(|d| &d.path));
+    for key in keys {
+        if let Some(known) = record.source_named(key) {
+            let hint = match &known.withdrawn {
+                Some(_) => format!(
+                    "it was withdrawn; correct evidence is attached under another address, or see it with: claims show {}",
+                    record.id
+                ),
+                None => format!(
+                    "correct it with: claims source edit {} --url {key} --note WHY",
+                    record.id
+                ),
+            };
+            return Err(ActionError::invalid(
+                format!("{key} is already a source of {}", record.id),
+                hint,
+            ));
+        }
+    }
+    if url.is_none() && document.is_none() {
         return Err(ActionError::invalid(
-            format!("{url} is already a source of {}", record.id),
-            format!("see it with: claims show {}", record.id),
+            "a source needs a web address or a document of the repository",
+            format!(
+                "claims source add {} --url URL, or --document PATH",
+                record.id
+            ),
         ));
     }
     let publisher = clean("publisher", new.publisher)?;
@@ -219,10 +322,12 @@ pub fn add_source(
     // independence is visible in the record and in its history.
     let origin = clean("origin", new.origin)?
         .or_else(|| publisher.clone())
-        .or_else(|| host_of(&url));
+        .or_else(|| url.as_deref().and_then(host_of));
     let stance = new.stance.unwrap_or(Stance::Supports);
     let source = Source {
         url,
+        document: document.as_ref().map(|d| d.path.clone()),
+        sha256: document.map(|d| d.sha256),
         title: clean("title", new.title)?,
         publisher,
         origin,
@@ -231,23 +336,25 @@ pub fn add_source(
         accessed: Some(cx.at),
         added_by: Some(cx.reviewer.to_string()),
         rebuttal: None,
+        withdrawn: None,
+        corrections: Vec::new(),
     };
     let mut next = record.clone();
     let subject = format!(
         "Add {} source to {}: {}",
         stance.as_str(),
         record.id,
-        source.origin.as_deref().unwrap_or(&source.url)
+        source.origin.as_deref().unwrap_or(source.key())
     );
     next.sources.push(source);
-    Ok(Change {
-        record: next,
-        message: CommitMessage {
+    Ok(Change::new(
+        next,
+        CommitMessage {
             subject,
             body: None,
-            trailers: trailers(&record.id, "source"),
+            trailers: trailers(&record.id, Action::Source),
         },
-    })
+    ))
 }
 
 /// Records why a contradicting source no longer stands.
@@ -271,7 +378,7 @@ pub fn rebut_source(
     let Some(source) = next
         .sources
         .iter_mut()
-        .find(|s| s.url == url.trim() && s.stance == Stance::Contradicts)
+        .find(|s| s.is_named(url) && s.stance == Stance::Contradicts && s.is_evidence())
     else {
         return Err(ActionError::invalid(
             format!("{} has no contradicting source {url}", record.id),
@@ -279,14 +386,14 @@ pub fn rebut_source(
         ));
     };
     source.rebuttal = Some(note.to_string());
-    Ok(Change {
-        record: next,
-        message: CommitMessage {
+    Ok(Change::new(
+        next,
+        CommitMessage {
             subject: format!("Rebut contradicting source of {}: {url}", record.id),
             body: Some(note.to_string()),
-            trailers: trailers(&record.id, "source"),
+            trailers: trailers(&record.id, Action::Source),
         },
-    })
+    ))
 }
 
 pub fn move_claim(
@@ -294,6 +401,11 @@ pub fn move_claim(
     request: &MoveRequest,
     cx: &Context<'_>,
 ) -> Result<Change, ActionError> {
+    if record.is_dismissed() {
+        return Err(triage_error(record)(TriageError::Dismissed(
+            record.id.clone(),
+        )));
+    }
     let request = &MoveRequest {
         note: request
             .note
@@ -333,13 +445,19 @@ pub fn move_claim(
         });
     }
     let next = workflow::apply_move(record, request, cx.policy, &cx.reviewer.to_string(), cx.at);
-    let mut trailers = trailers(&record.id, "transition");
+    let mut trailers = trailers(&record.id, Action::Transition);
     trailers.push(("Claim-From", record.state.to_string()));
     trailers.push(("Claim-To", request.to.to_string()));
-    Ok(Change {
-        message: CommitMessage {
+    let verb = if request.unpublish {
+        "Retract and move"
+    } else {
+        "Move"
+    };
+    Ok(Change::new(
+        next.clone(),
+        CommitMessage {
             subject: format!(
-                "Move {} from {} to {}: {}",
+                "{verb} {} from {} to {}: {}",
                 record.id,
                 record.state,
                 request.to,
@@ -348,8 +466,54 @@ pub fn move_claim(
             body: next.history.last().and_then(|t| t.note.clone()),
             trailers,
         },
-        record: next,
-    })
+    ))
+}
+
+/// Records checklist answers for a move to `to` that is not made: what was confirmed stays
+/// confirmed, and an item answered no is asked again next time.
+pub fn answer_checklist(
+    record: &Record,
+    to: State,
+    given: &[Given],
+    cx: &Context<'_>,
+) -> Result<Change, ActionError> {
+    let next = checklist::record_answers(
+        record,
+        to,
+        given,
+        cx.policy,
+        &cx.reviewer.to_string(),
+        cx.at,
+    );
+    if next.answers.len() == record.answers.len() {
+        return Err(ActionError::invalid(
+            format!("no checklist item of {to} was answered"),
+            format!("the items are asked by: claims review {}", record.id),
+        ));
+    }
+    let answered = &next.answers[record.answers.len()..];
+    let not: Vec<&str> = answered
+        .iter()
+        .filter(|a| !a.confirmed)
+        .map(|a| a.item.as_str())
+        .collect();
+    let yes = answered.len() - not.len();
+    let mut subject = format!("Checklist for {to} on {}: {yes} confirmed", record.id);
+    if !not.is_empty() {
+        subject.push_str(&format!(", not {}", not.join(", ")));
+    }
+    let reasons: Vec<String> = answered
+        .iter()
+        .filter_map(|a| a.reason.as_ref().map(|r| format!("{}: {r}", a.item)))
+        .collect();
+    Ok(Change::new(
+        next,
+        CommitMessage {
+            subject,
+            body: (!reasons.is_empty()).then(|| reasons.join("\n")),
+            trailers: trailers(&record.id, Action::Checklist),
+        },
+    ))
 }
 
 pub fn add_note(record: &Record, text: &str, cx: &Context<'_>) -> Result<Change, ActionError> {
@@ -366,14 +530,14 @@ pub fn add_note(record: &Record, text: &str, cx: &Context<'_>) -> Result<Change,
         by: cx.reviewer.to_string(),
         text: text.to_string(),
     });
-    Ok(Change {
-        record: next,
-        message: CommitMessage {
+    Ok(Change::new(
+        next,
+        CommitMessage {
             subject: format!("Note on {}: {}", record.id, summary(text)),
             body: Some(text.to_string()),
-            trailers: trailers(&record.id, "note"),
+            trailers: trailers(&record.id, Action::Note),
         },
-    })
+    ))
 }
 
 /// The parts of a claim a reviewer may rewrite.
@@ -423,8 +587,9 @@ pub fn edit_claim(
             "nothing to do",
         ));
     }
-    Ok(Change {
-        message: CommitMessage {
+    Ok(Change::new(
+        next.clone(),
+        CommitMessage {
             subject: format!(
                 "Edit {} of {}: {}",
                 changed.join(", "),
@@ -432,10 +597,9 @@ pub fn edit_claim(
                 summary(&next.text)
             ),
             body: (next.text != record.text).then(|| format!("Was: {}", record.text)),
-            trailers: trailers(&record.id, "edit"),
+            trailers: trailers(&record.id, Action::Edit),
         },
-        record: next,
-    })
+    ))
 }
 
 /// Sets or clears `published`. Publishing needs a corroborated claim unless `force`d.
@@ -475,15 +639,158 @@ pub fn set_published(
         next.published_url = url;
     }
     let verb = if published { "Publish" } else { "Unpublish" };
+    let forced = published && record.state != State::Corroborated;
     Ok(Change {
-        record: next,
-        message: CommitMessage {
-            subject: format!("{verb} {}: {}", record.id, summary(&record.text)),
-            body: (published && record.state != State::Corroborated)
-                .then(|| format!("Published while {} (forced).", record.state)),
-            trailers: trailers(&record.id, "publish"),
-        },
+        overrides_gate: forced,
+        ..Change::new(
+            next,
+            CommitMessage {
+                subject: format!("{verb} {}: {}", record.id, summary(&record.text)),
+                body: forced.then(|| format!("Published while {} (forced).", record.state)),
+                trailers: trailers(&record.id, Action::Publish),
+            },
+        )
     })
+}
+
+/// Sets a claim aside; for a duplicate, `kept` is the claim it duplicates, which gains its
+/// appearances in the same commit.
+pub fn dismiss_claim(
+    record: &Record,
+    kept: Option<&Record>,
+    request: &DismissRequest,
+    cx: &Context<'_>,
+) -> Result<Change, ActionError> {
+    let (next, kept) = triage::dismiss(record, kept, request, &cx.reviewer.to_string(), cx.at)
+        .map_err(triage_error(record))?;
+    let mut trailers = trailers(&record.id, Action::Dismiss);
+    let subject = match &kept {
+        Some(kept) => {
+            trailers.insert(1, ("Claim-Id", kept.id.to_string()));
+            format!(
+                "Dismiss {} as a duplicate of {}: {}",
+                record.id,
+                kept.id,
+                summary(&record.text)
+            )
+        }
+        None => format!(
+            "Dismiss {} ({}): {}",
+            record.id,
+            request.reason.as_str(),
+            summary(&record.text)
+        ),
+    };
+    Ok(Change {
+        also: kept,
+        ..Change::new(
+            next.clone(),
+            CommitMessage {
+                subject,
+                body: next.dismissal().and_then(|d| d.note.clone()),
+                trailers,
+            },
+        )
+    })
+}
+
+pub fn undismiss_claim(
+    record: &Record,
+    note: Option<&str>,
+    cx: &Context<'_>,
+) -> Result<Change, ActionError> {
+    let next = triage::undismiss(record, note, &cx.reviewer.to_string(), cx.at)
+        .map_err(triage_error(record))?;
+    let note = next.dismissals.last().and_then(|d| d.undone.as_ref());
+    Ok(Change::new(
+        next.clone(),
+        CommitMessage {
+            subject: format!("Bring back {}: {}", record.id, summary(&record.text)),
+            body: note.map(|n| n.note.clone()),
+            trailers: trailers(&record.id, Action::Undismiss),
+        },
+    ))
+}
+
+/// Corrects one source, named by its URL or document path.
+pub fn edit_source(
+    record: &Record,
+    key: &str,
+    edit: &SourceEdit,
+    note: Option<&str>,
+    cx: &Context<'_>,
+) -> Result<Change, ActionError> {
+    let next = triage::edit_source(record, key, edit, note, &cx.reviewer.to_string(), cx.at)
+        .map_err(triage_error(record))?;
+    let correction = next
+        .source_named(key)
+        .and_then(|s| s.corrections.last())
+        .expect("the correction was just recorded");
+    Ok(Change::new(
+        next.clone(),
+        CommitMessage {
+            subject: format!(
+                "Correct the {} of a source of {}: {}",
+                correction.was.names().join(", "),
+                record.id,
+                key.trim()
+            ),
+            body: Some(correction.note.clone()),
+            trailers: trailers(&record.id, Action::SourceEdit),
+        },
+    ))
+}
+
+/// Withdraws one source, named by its URL or document path.
+pub fn remove_source(
+    record: &Record,
+    key: &str,
+    note: Option<&str>,
+    cx: &Context<'_>,
+) -> Result<Change, ActionError> {
+    let next = triage::withdraw_source(record, key, note, &cx.reviewer.to_string(), cx.at)
+        .map_err(triage_error(record))?;
+    Ok(Change::new(
+        next,
+        CommitMessage {
+            subject: format!("Withdraw a source of {}: {}", record.id, key.trim()),
+            body: note.map(|n| n.trim().to_string()),
+            trailers: trailers(&record.id, Action::SourceRemove),
+        },
+    ))
+}
+
+/// Records the published verdict: a rating of the newsroom's scale and its page.
+pub fn give_verdict(
+    record: &Record,
+    rating: &str,
+    url: &str,
+    cx: &Context<'_>,
+) -> Result<Change, ActionError> {
+    check_url(url)?;
+    let next = triage::give_verdict(
+        record,
+        rating,
+        url,
+        &cx.policy.rating,
+        &cx.reviewer.to_string(),
+        cx.at,
+    )
+    .map_err(triage_error(record))?;
+    let verdict = next.verdict.as_ref().expect("the verdict was just given");
+    Ok(Change::new(
+        next.clone(),
+        CommitMessage {
+            subject: format!(
+                "Verdict on {}: {}: {}",
+                record.id,
+                verdict.rating,
+                summary(&record.text)
+            ),
+            body: Some(verdict.url.clone()),
+            trailers: trailers(&record.id, Action::Verdict),
+        },
+    ))
 }
 
 #[cfg(test)]
@@ -535,7 +842,7 @@ mod tests {
         let with_publisher = add_source(
             &record(),
             NewSource {
-                url: "https://www.example.org/a".into(),
+                url: Some("https://www.example.org/a".into()),
                 publisher: Some("Example Post".into()),
                 ..NewSource::default()
             },
@@ -550,7 +857,7 @@ mod tests {
         let bare = add_source(
             &record(),
             NewSource {
-                url: "https://www.example.org/a".into(),
+                url: Some("https://www.example.org/a".into()),
                 ..NewSource::default()
             },
             &cx,
@@ -563,7 +870,7 @@ mod tests {
         let again = add_source(
             &bare.record,
             NewSource {
-                url: "https://www.example.org/a".into(),
+                url: Some("https://www.example.org/a".into()),
                 ..NewSource::default()
             },
             &cx,

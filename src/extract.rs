@@ -2,7 +2,7 @@
 //! appearances of known claims, and which are related to a known claim by a differing figure.
 //! Pure: the caller reads the documents and the records, and commits the plan.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use jiff::Timestamp;
 
@@ -79,6 +79,26 @@ impl Plan {
     }
 }
 
+/// The claim that stands for `id`: the one it was dismissed as a duplicate of, followed as
+/// far as the records go (never round in a circle), else `id` itself.
+fn kept_in_place_of(
+    id: ClaimId,
+    kept_for: &HashMap<ClaimId, ClaimId>,
+    known: &BTreeMap<ClaimId, Record>,
+) -> ClaimId {
+    let mut current = id;
+    for _ in 0..kept_for.len() {
+        match kept_for
+            .get(&current)
+            .filter(|kept| known.contains_key(*kept))
+        {
+            Some(kept) => current = kept.clone(),
+            None => break,
+        }
+    }
+    current
+}
+
 /// Plans the extraction of `documents` into a repository holding `existing` records.
 pub fn plan(
     documents: &[Document],
@@ -92,7 +112,13 @@ pub fn plan(
     // Every (claim, document, line) recorded, so that a sentence repeated thousands of times
     // does not rescan its claim's growing list of appearances at each repeat.
     let mut appeared: HashSet<(ClaimId, String, Option<u64>)> = HashSet::new();
+    // A claim dismissed as a duplicate gave its appearances to the claim kept in its place:
+    // what matches it now belongs there too.
+    let mut kept_for: HashMap<ClaimId, ClaimId> = HashMap::new();
     for record in existing {
+        if let Some(kept) = record.dismissal().and_then(|d| d.duplicate_of.clone()) {
+            kept_for.insert(record.id.clone(), kept);
+        }
         index_record(&mut index, &record);
         for appearance in &record.appearances {
             appeared.insert(place(&record.id, appearance));
@@ -128,6 +154,14 @@ pub fn plan(
             let found = match index.claims.find(&fingerprint) {
                 Match::New if known.contains_key(&exact) => Match::Same(exact),
                 found => found,
+            };
+            let found = match found {
+                Match::Same(id) => Match::Same(kept_in_place_of(id, &kept_for, &known)),
+                Match::Related { key, difference } => Match::Related {
+                    key: kept_in_place_of(key, &kept_for, &known),
+                    difference,
+                },
+                Match::New => Match::New,
             };
             let outcome = match found {
                 Match::Same(id) => {
@@ -360,6 +394,46 @@ mod tests {
         let again = run(&documents, existing);
         assert!(again.records.is_empty(), "{:?}", again.records);
         assert!(matches!(again.candidates[0].outcome, Outcome::Known(_)));
+    }
+
+    #[test]
+    fn extracting_again_after_a_duplicate_was_folded_changes_nothing() {
+        use crate::domain::triage::{DismissRequest, dismiss};
+        let documents = [
+            document(
+                "a.txt",
+                "Mexico extradited 55 cartel members to the United States this year.\n",
+            ),
+            document(
+                "b.txt",
+                "Mexico extradited more than 50 cartel members to the United States this year.\n",
+            ),
+        ];
+        let first = run(&documents, Vec::new());
+        assert_eq!(first.created.len(), 2, "{:?}", first.candidates);
+        let mut records: Vec<Record> = first.records.into_values().collect();
+        records.sort_by_key(|r| r.appearances[0].document.clone());
+        let (duplicate, kept) = dismiss(
+            &records[1],
+            Some(&records[0]),
+            &DismissRequest {
+                reason: crate::domain::record::DismissReason::Duplicate,
+                duplicate_of: Some(records[0].id.clone()),
+                note: None,
+            },
+            "Ana",
+            at(),
+        )
+        .unwrap();
+        let kept = kept.unwrap();
+        // In either order: which of two equal wordings the index finds first is no rule.
+        for existing in [
+            vec![duplicate.clone(), kept.clone()],
+            vec![kept.clone(), duplicate.clone()],
+        ] {
+            let again = run(&documents, existing);
+            assert!(again.records.is_empty(), "{:?}", again.records);
+        }
     }
 
     #[test]

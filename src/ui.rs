@@ -4,6 +4,7 @@
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::io::{self, IsTerminal, Write};
+use std::process::{Child, Command, Stdio};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -25,10 +26,14 @@ pub struct Ui {
     /// Standard output is a terminal.
     pub stdout_is_terminal: bool,
     width: Option<u16>,
+    /// Long output may go through a pager (`--no-pager` says no).
+    may_page: bool,
+    /// The pager that output goes through, once started.
+    pager: Option<Child>,
 }
 
 impl Ui {
-    pub fn stdio(no_input: bool) -> Ui {
+    pub fn stdio(no_input: bool, no_pager: bool) -> Ui {
         let stdout_is_terminal = io::stdout().is_terminal();
         Ui {
             out: Box::new(Escaping::new(io::stdout().lock())),
@@ -41,6 +46,8 @@ impl Ui {
                 && io::stderr().is_terminal(),
             stdout_is_terminal,
             width: terminal_width(stdout_is_terminal),
+            may_page: !no_pager,
+            pager: None,
         }
     }
 
@@ -58,6 +65,8 @@ impl Ui {
             interactive: true,
             stdout_is_terminal: false,
             width: None,
+            may_page: false,
+            pager: None,
         };
         (ui, transcript)
     }
@@ -75,6 +84,32 @@ impl Ui {
         self.out.flush()?;
         self.err.flush()?;
         Ok(self.prompter.as_mut())
+    }
+
+    /// Sends the output that follows through a pager, as git does: `$PAGER`, else
+    /// `less -FRX` (which quits at once when the text fits the screen). Only when output is
+    /// a terminal, never when it is piped; `--no-pager`, an empty `PAGER` or `PAGER=cat`
+    /// write straight to the terminal, and so does a pager that cannot be started.
+    pub fn page(&mut self) {
+        if !self.stdout_is_terminal || !self.may_page || self.pager.is_some() {
+            return;
+        }
+        let command = std::env::var("PAGER").unwrap_or_else(|_| "less -FRX".into());
+        if matches!(command.trim(), "" | "cat") {
+            return;
+        }
+        // Through the shell, as git runs it, so that PAGER may carry options.
+        let spawned = Command::new("sh")
+            .args(["-c", &command])
+            .stdin(Stdio::piped())
+            .spawn();
+        if let Ok(mut child) = spawned
+            && let Some(stdin) = child.stdin.take()
+        {
+            let _ = self.out.flush();
+            self.out = Box::new(stdin);
+            self.pager = Some(child);
+        }
     }
 
     /// The terminal's (or `COLUMNS`') width; `None` when output goes to a pipe.
@@ -102,6 +137,72 @@ impl Ui {
             }
         }
         table
+    }
+
+    /// A listing with these column names: see `Listing`.
+    pub fn listing(&self, header: &[&str]) -> Listing {
+        let mut table = Table::new();
+        table.load_style(presets::NOTHING);
+        table.set_header(header.iter().copied());
+        match self.width {
+            Some(width) => {
+                table.set_width(width);
+                table.set_content_arrangement(ContentArrangement::Dynamic);
+                table.set_truncation_indicator("…");
+            }
+            None => {
+                table.set_content_arrangement(ContentArrangement::Disabled);
+            }
+        }
+        // Ids, states and counts are never squeezed: only the last column gives way.
+        for index in 0..header.len().saturating_sub(1) {
+            if let Some(column) = table.column_mut(index) {
+                column.set_constraint(comfy_table::ColumnConstraint::ContentWidth);
+            }
+        }
+        Listing { table }
+    }
+}
+
+impl Drop for Ui {
+    /// Waits for the pager, if output went through one, so the prompt comes back after it.
+    fn drop(&mut self) {
+        if let Some(mut pager) = self.pager.take() {
+            let _ = self.out.flush();
+            // Closing its input tells the pager the text is complete.
+            self.out = Box::new(io::sink());
+            let _ = pager.wait();
+        }
+    }
+}
+
+/// A listing, one line a row whatever the width: borderless columns, the last one (the
+/// long text) cut with an ellipsis to fit the terminal; whole, and unpadded, when piped.
+pub struct Listing {
+    table: Table,
+}
+
+impl Listing {
+    /// `cells`: one per column; newlines and runs of spaces are flattened so a row stays a line.
+    pub fn add_row(&mut self, cells: Vec<String>) {
+        let cells: Vec<String> = cells
+            .iter()
+            .map(|c| c.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect();
+        let mut row = comfy_table::Row::from(cells);
+        row.max_height(1);
+        self.table.add_row(row);
+    }
+}
+
+impl std::fmt::Display for Listing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let lines: Vec<String> = self
+            .table
+            .lines()
+            .map(|line| line.trim_end().to_string())
+            .collect();
+        f.write_str(&lines.join("\n"))
     }
 }
 

@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use crate::checks;
 use crate::ui::Ui;
 
@@ -8,8 +10,11 @@ use super::{CommandError, EXIT_NO, Globals};
 ///
 /// Read-only: never writes a file. Reports every record that does not parse (with file, line
 /// and column), whose file name does not match its id, whose id is used twice, that is
-/// published without being corroborated, or whose own evidence does not satisfy its state.
-/// Exits 0 when all is well, 1 when there are violations.
+/// published without being corroborated, whose own evidence does not satisfy its state,
+/// whose verdict's rating no longer matches its state (verdict-rating), or whose source
+/// document changed or went missing since it was attached (source-document-changed,
+/// source-document-missing). Dismissed claims are checked too. Exits 0 when all is well, 1
+/// when there are violations.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
     claims check\n  \
@@ -26,7 +31,15 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
     let store = globals.open_store(ui)?;
     let policy = store.policy()?;
     let records = store.load_all()?;
-    let report = checks::check(&records, &policy);
+    let mut hashes: HashMap<String, Option<String>> = HashMap::new();
+    let mut document_sha256 = |path: &str| {
+        hashes
+            .entry(path.to_string())
+            // A file that cannot be read is, as evidence, missing.
+            .or_insert_with(|| store.document_sha256(path).ok().flatten())
+            .clone()
+    };
+    let report = checks::check(&records, &policy, &mut document_sha256);
     let items = records
         .iter()
         .map(|(path, parsed)| {
@@ -44,6 +57,7 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
         items,
         key_of: |v| v.path.clone(),
         violations: &report.violations,
+        accepted: &[],
         json_extra: serde_json::Map::new(),
         notes: Vec::new(),
     };

@@ -203,6 +203,35 @@ impl From<ActionError> for CommandError {
                 );
                 CommandError::no(error.to_string()).with_hint(hint)
             }
+            ActionError::GateRefused {
+                ref id,
+                ref rules,
+                moving_to,
+                retractable,
+            } => CommandError {
+                code: EXIT_NO,
+                message: error.to_string(),
+                details: rules
+                    .iter()
+                    .flat_map(|rule| {
+                        [
+                            format!("- {rule} ({})", rule.rule()),
+                            format!("  fix: {}", rule.fix(id.as_str(), moving_to, retractable)),
+                        ]
+                    })
+                    .collect(),
+                hint: Some("nothing was changed".into()),
+            },
+            ActionError::Triage { ref id, ref error } => CommandError {
+                code: if error.is_refusal() {
+                    EXIT_NO
+                } else {
+                    EXIT_USAGE
+                },
+                message: error.to_string(),
+                details: Vec::new(),
+                hint: Some(error.hint(id.as_str())),
+            },
             ActionError::Invalid { message, hint } => CommandError {
                 hint,
                 ..CommandError::usage(message)

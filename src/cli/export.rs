@@ -10,8 +10,9 @@ use crate::controls::csv_cell;
 use crate::domain::policy::Organization;
 use crate::domain::record::Record;
 use crate::domain::state::State;
-use crate::publish::claimreview::{claim_reviews, readiness_gaps, to_json_ld};
-use crate::publish::timeline::publication_times;
+use crate::publish::claimreview::{
+    LeftOut, ReadinessGap, claim_reviews, readiness_gaps, to_json_ld,
+};
 use crate::store::Store;
 use crate::ui::Ui;
 
@@ -20,12 +21,14 @@ use super::{CommandError, Globals};
 /// Export claims as data: ClaimReview JSON-LD, JSON or CSV
 ///
 /// `claimreview` writes schema.org ClaimReview JSON-LD (Google's fact-check markup) for every
-/// claim with a verdict, corroborated or disputed, rated on the scale in claims.toml
-/// ([rating]) and authored by its [organization]; warnings on standard error name the claims
-/// whose markup is not ready (no published url, a summary over 75 characters). `json` writes
-/// every record in full; `csv` one row per claim, ready for a spreadsheet: a cell that would
-/// start a formula (=, +, -, @) starts with ' instead, and control characters are written as
-/// \u001b.
+/// claim with a verdict (claims verdict ID --rating NAME --url URL) whose rating matches its
+/// state, rated on the scale in claims.toml ([rating]) and authored by its [organization].
+/// Standard error names the reviewed claims left out and why (no verdict, a rating that no
+/// longer matches) and those whose markup is not ready (a url off the organisation's domain,
+/// a summary over 75 characters). `json` writes every record in full; `csv` one row per
+/// claim, ready for a spreadsheet: a cell that would start a formula (=, +, -, @) starts
+/// with ' instead, and control characters are written as \u001b. Dismissed claims are not
+/// exported.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
     claims export --format claimreview > claimreview.json\n  \
@@ -67,12 +70,11 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
     let records = readable_records(&store, ui, &progress)?;
     match args.format {
         Format::Claimreview => {
-            progress.stage("reading the history");
-            let published_at = publication_times(&store.workflow_changes()?);
             drop(progress);
             let organization = policy.organization.as_ref();
+            let (reviews, left_out) = claim_reviews(&records, &policy.rating, organization);
+            warn_left_out(&left_out, ui);
             warn_unready(&records, organization, ui);
-            let reviews = claim_reviews(&records, &policy.rating, organization, &published_at);
             writeln!(ui.out(), "{}", to_json_ld(&reviews))?;
         }
         Format::Json => {
@@ -88,14 +90,31 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
     Ok(())
 }
 
+/// Names the reviewed claims that have no ClaimReview, one warning per reason.
+fn warn_left_out(left_out: &[(&Record, LeftOut)], ui: &mut Ui) {
+    let mut by_kind: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (record, why) in left_out {
+        by_kind
+            .entry(why.kind())
+            .or_default()
+            .push(record.id.as_str());
+    }
+    for (kind, ids) in by_kind {
+        ui.warn(&format!("left out {}: {kind}", name_some(&ids)));
+    }
+}
+
 /// Names the claims whose ClaimReview is not ready, one warning per kind of gap.
 fn warn_unready(records: &[Record], organization: Option<&Organization>, ui: &mut Ui) {
     if organization.is_none() {
         ui.warn("claims.toml has no [organization]: the ClaimReview author is left out");
     }
     let mut unready: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for record in records.iter().filter(|r| r.state.is_verdict()) {
-        for gap in readiness_gaps(record, organization) {
+    let exported = records.iter().filter(|r| r.verdict.is_some());
+    for record in exported {
+        // Only what a review would still carry: a missing url is a claim left out.
+        let gaps = readiness_gaps(record, organization);
+        for gap in gaps.iter().filter(|g| **g != ReadinessGap::MissingUrl) {
             unready
                 .entry(gap.kind())
                 .or_default()
@@ -117,7 +136,7 @@ fn write_csv(records: &[Record], ui: &mut Ui) -> Result<(), CommandError> {
             published: record.published,
             text: csv_cell(&record.text),
             claimant: record.claimant.as_deref().map(csv_cell),
-            sources: record.sources.len(),
+            sources: record.evidence().count(),
             origins: record.supporting_origins().len(),
             updated: record.updated().to_string(),
         })
@@ -141,7 +160,8 @@ fn name_some(ids: &[&str]) -> String {
     format!("{} claim{plural} ({named}{more})", ids.len())
 }
 
-/// Every record that parses, oldest first; the others are skipped with a warning.
+/// Every record that parses and is not dismissed, oldest first; the others are skipped,
+/// those that do not parse with a warning.
 pub(super) fn readable_records(
     store: &Store,
     ui: &mut Ui,
@@ -151,6 +171,7 @@ pub(super) fn readable_records(
     let mut records = Vec::new();
     for (_, parsed) in store.load_all()? {
         match parsed {
+            Ok(record) if record.is_dismissed() => {}
             Ok(record) => records.push(record),
             Err(error) => progress.suspend(|| ui.warn(&format!("skipped {error}"))),
         }

@@ -2,6 +2,7 @@ use std::path::{Path, PathBuf};
 
 use crate::checkworthiness::Model;
 use crate::controls::{is_control, strip};
+use crate::domain::action::Action;
 use crate::extract::{self, Document, Outcome, Plan};
 use crate::store::{CommitMessage, FileChange, Store, now};
 use crate::ui::Ui;
@@ -119,7 +120,7 @@ fn message(plan: &Plan, documents: usize) -> CommitMessage {
         .keys()
         .map(|id| ("Claim-Id", id.to_string()))
         .collect();
-    trailers.push(("Claim-Action", "extract".into()));
+    trailers.push(("Claim-Action", Action::Extract.to_string()));
     CommitMessage {
         subject,
         body: None,

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
+use crate::audit::Accepted;
 use crate::checks::Violation;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -31,6 +32,8 @@ pub struct Findings<'a> {
     pub items: Vec<(String, String)>,
     pub key_of: fn(&Violation) -> String,
     pub violations: &'a [Violation],
+    /// Findings a reviewer accepted: listed, never failures.
+    pub accepted: &'a [Accepted],
     /// Extra fields of the JSON object, after ok/checked/violations.
     pub json_extra: serde_json::Map<String, serde_json::Value>,
     /// Lines said before the summary in text form (warnings such as a shallow history).
@@ -53,18 +56,17 @@ impl Findings<'_> {
 
     fn text(&self, out: &mut dyn Write) -> std::io::Result<()> {
         for v in self.violations {
-            let mut place = v.path.clone();
-            if let (Some(line), Some(column)) = (v.line, v.column) {
-                place.push_str(&format!(":{line}:{column}"));
-            }
-            match (&v.commit, &v.author) {
-                (Some(commit), Some(author)) => writeln!(
-                    out,
-                    "{commit} ({author}) {place}: {}: {}",
-                    v.rule, v.message
-                )?,
-                _ => writeln!(out, "{place}: {}: {}", v.rule, v.message)?,
-            }
+            writeln!(out, "{}", line_of(v))?;
+        }
+        for a in self.accepted {
+            writeln!(
+                out,
+                "accepted: {}\n  accepted by {} on {}: {}",
+                line_of(&a.finding),
+                a.accepted_by,
+                a.accepted_at.strftime("%Y-%m-%d"),
+                a.note
+            )?;
         }
         for note in &self.notes {
             writeln!(out, "note: {note}")?;
@@ -80,10 +82,12 @@ impl Findings<'_> {
             },
             self.noun,
             if n == 1 { "" } else { "s" },
-            match self.violations.len() {
-                0 => "ok".to_string(),
-                1 => "1 violation".to_string(),
-                v => format!("{v} violations"),
+            match (self.violations.len(), self.accepted.len()) {
+                (0, 0) => "ok".to_string(),
+                (0, 1) => "ok, 1 finding accepted".to_string(),
+                (0, a) => format!("ok, {a} findings accepted"),
+                (1, _) => "1 violation".to_string(),
+                (v, _) => format!("{v} violations"),
             }
         )
     }
@@ -176,10 +180,33 @@ impl Findings<'_> {
             }
             writeln!(out, "::error {properties}::{}", annotation_data(&message))?;
         }
+        for a in self.accepted {
+            let message = format!(
+                "accepted by {}: {}: {}",
+                a.accepted_by,
+                a.note,
+                line_of(&a.finding)
+            );
+            writeln!(out, "::notice ::{}", annotation_data(&message))?;
+        }
         for note in &self.notes {
             writeln!(out, "::warning ::{}", annotation_data(note))?;
         }
         Ok(())
+    }
+}
+
+/// One finding on one line: where, which rule, what.
+fn line_of(v: &Violation) -> String {
+    let mut place = v.path.clone();
+    if let (Some(line), Some(column)) = (v.line, v.column) {
+        place.push_str(&format!(":{line}:{column}"));
+    }
+    match (&v.commit, &v.author) {
+        (Some(commit), Some(author)) => {
+            format!("{commit} ({author}) {place}: {}: {}", v.rule, v.message)
+        }
+        _ => format!("{place}: {}: {}", v.rule, v.message),
     }
 }
 

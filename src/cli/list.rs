@@ -23,6 +23,9 @@ pub struct Args {
     /// Only claims with this tag (repeatable: all must match)
     #[arg(long = "tag", value_name = "TAG")]
     pub tags: Vec<String>,
+    /// Dismissed claims too (claims dismiss): they are left out otherwise
+    #[arg(long)]
+    pub all: bool,
     /// Output format
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
@@ -49,11 +52,14 @@ pub struct Row<'a> {
     pub origins: usize,
     pub created: String,
     pub updated: String,
+    /// Why the claim was set aside, if it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dismissed: Option<&'static str>,
 }
 
 impl<'a> Row<'a> {
     pub fn of(record: &'a Record) -> Row<'a> {
-        let count = |stance| record.sources.iter().filter(|s| s.stance == stance).count();
+        let count = |stance| record.evidence().filter(|s| s.stance == stance).count();
         Row {
             id: record.id.as_str(),
             state: record.state,
@@ -66,6 +72,7 @@ impl<'a> Row<'a> {
             origins: record.supporting_origins().len(),
             created: record.created.to_string(),
             updated: record.updated().to_string(),
+            dismissed: record.dismissal().map(|d| d.reason.as_str()),
         }
     }
 }
@@ -79,8 +86,10 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
             Err(error) => ui.warn(&format!("skipped {error}")),
         }
     }
+    let dismissed = records.iter().filter(|r| r.is_dismissed()).count();
     records.retain(|r| {
-        (args.states.is_empty() || args.states.contains(&r.state))
+        (args.all || !r.is_dismissed())
+            && (args.states.is_empty() || args.states.contains(&r.state))
             && (!args.published || r.published)
             && args.tags.iter().all(|t| r.tags.contains(t))
     });
@@ -126,15 +135,19 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
             csv.flush()?;
         }
         Format::Table => {
+            ui.page();
             if rows.is_empty() {
                 writeln!(ui.out(), "no claims match")?;
                 return Ok(());
             }
-            let mut table = ui.table(&["ID", "STATE", "PUB", "SOURCES", "ORIGINS", "CLAIM"]);
+            let mut table = ui.listing(&["ID", "STATE", "PUB", "SOURCES", "ORIGINS", "CLAIM"]);
             for row in &rows {
                 table.add_row(vec![
                     row.id.to_string(),
-                    row.state.to_string(),
+                    match row.dismissed {
+                        Some(reason) => format!("{} (dismissed: {reason})", row.state),
+                        None => row.state.to_string(),
+                    },
                     if row.published { "yes" } else { "" }.to_string(),
                     match row.contradicting {
                         0 => row.supporting.to_string(),
@@ -145,15 +158,50 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
                 ]);
             }
             writeln!(ui.out(), "{table}")?;
-            writeln!(
-                ui.out(),
-                "{} claim{}",
-                rows.len(),
-                if rows.len() == 1 { "" } else { "s" }
-            )?;
+            let hidden = if args.all { 0 } else { dismissed };
+            writeln!(ui.out(), "{}", summary(&records, hidden))?;
         }
     }
     Ok(())
+}
+
+/// The last lines of the table: how many claims in each state, and the command to try next.
+fn summary(records: &[Record], dismissed_hidden: usize) -> String {
+    let n = records.len();
+    let mut counts: Vec<String> = State::ALL
+        .iter()
+        .filter_map(|state| {
+            let count = records.iter().filter(|r| r.state == *state).count();
+            (count > 0).then(|| format!("{count} {state}"))
+        })
+        .collect();
+    let published = records.iter().filter(|r| r.published).count();
+    if published > 0 {
+        counts.push(format!("{published} published"));
+    }
+    let mut line = format!("{n} claim{}: {}", plural(n), counts.join(", "));
+    if dismissed_hidden > 0 {
+        line.push_str(&format!(
+            " ({dismissed_hidden} dismissed not shown: claims list --all)"
+        ));
+    }
+    let to_check = records
+        .iter()
+        .filter(|r| !r.is_dismissed() && !r.state.is_verdict())
+        .count();
+    let next = if to_check > 0 {
+        format!(
+            "next: claims review   (steps through the {to_check} claim{} still to check)",
+            plural(to_check)
+        )
+    } else {
+        "next: claims report   (the newsroom's report of these claims)".to_string()
+    };
+    format!("{line}\n{next}")
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
 fn csv_error(error: csv::Error) -> CommandError {

@@ -72,11 +72,18 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
             writeln!(ui.out())?;
         }
         Format::Table => {
+            ui.page();
             if entries.is_empty() {
                 writeln!(ui.out(), "no history yet")?;
                 return Ok(());
             }
-            let mut table = ui.table(&["COMMIT", "DATE", "AUTHOR", "ACTION", "CHANGE"]);
+            // Without an id the rows are of many claims: each says which.
+            let whole_repository = args.id.is_none();
+            let mut header = vec!["COMMIT", "DATE", "AUTHOR", "ACTION", "CHANGE"];
+            if whole_repository {
+                header.insert(1, "CLAIM");
+            }
+            let mut table = ui.table(&header);
             for e in &entries {
                 let change = match (e.from, e.to) {
                     (Some(from), Some(to)) => format!("{from} → {to}"),
@@ -87,16 +94,30 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
                 } else {
                     format!("{change}\n{}", e.note)
                 };
-                table.add_row(vec![
+                let mut row = vec![
                     e.commit[..8].to_string(),
                     e.date.clone(),
                     e.author.to_string(),
                     e.action.unwrap_or("(by hand)").to_string(),
                     change,
-                ]);
+                ];
+                if whole_repository {
+                    row.insert(1, claims_of(e.claims));
+                }
+                table.add_row(row);
             }
             writeln!(ui.out(), "{table}")?;
         }
     }
     Ok(())
+}
+
+/// The claims a commit names, for a row of the repository's history: a commit of many
+/// (an extract) says how many beside the first.
+fn claims_of(ids: &[String]) -> String {
+    match ids {
+        [] => "-".to_string(),
+        [one] => one.clone(),
+        [first, rest @ ..] => format!("{first} +{}", rest.len()),
+    }
 }

@@ -4,6 +4,7 @@ mod add;
 mod audit;
 mod check;
 mod completions;
+mod dismiss;
 mod doctor;
 mod edit;
 mod error;
@@ -23,7 +24,9 @@ pub mod review;
 mod score;
 mod show;
 mod source;
+mod undismiss;
 mod unpublish;
+mod verdict;
 
 use std::path::{Path, PathBuf};
 
@@ -51,6 +54,8 @@ Examples:
   claims add \"Mexico extradited 55 people to the U.S. in 2025\" --claimant \"Claudia Sheinbaum\"
   claims source add abcd --url https://example.org/report --publisher \"Example Post\"
   claims mark abcd sourced --all-checked
+  claims dismiss efgh --reason duplicate --duplicate-of abcd
+  claims verdict abcd --rating \"Mostly true\" --url https://factcheck.example/extraditions
   claims list --state sourced
   claims check";
 
@@ -82,6 +87,10 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub no_input: bool,
 
+    /// Never send long output (list, show, log) through $PAGER
+    #[arg(long, global = true)]
+    pub no_pager: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -98,6 +107,9 @@ pub enum Command {
     Unpublish(unpublish::Args),
     Note(note::Args),
     Edit(edit::Args),
+    Dismiss(dismiss::Args),
+    Undismiss(undismiss::Args),
+    Verdict(verdict::Args),
     Review(review::Args),
     Extract(extract::Args),
     Score(score::Args),
@@ -146,7 +158,7 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
         reviewer: cli.reviewer,
         no_input: cli.no_input,
     };
-    let mut ui = Ui::stdio(globals.no_input);
+    let mut ui = Ui::stdio(globals.no_input, cli.no_pager);
     let ui = &mut ui;
     match cli.command {
         Command::Init(args) => init::run(args, &globals, ui),
@@ -159,6 +171,9 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Unpublish(args) => unpublish::run(args, &globals, ui),
         Command::Note(args) => note::run(args, &globals, ui),
         Command::Edit(args) => edit::run(args, &globals, ui),
+        Command::Dismiss(args) => dismiss::run(args, &globals, ui),
+        Command::Undismiss(args) => undismiss::run(args, &globals, ui),
+        Command::Verdict(args) => verdict::run(args, &globals, ui),
         Command::Review(args) => review::run(args, &globals, ui),
         Command::Extract(args) => extract::run(args, &globals, ui),
         Command::Score(args) => score::run(args, ui),

@@ -22,12 +22,12 @@ use super::{CommandError, Globals};
 /// Shows a card per claim (the claim, where it appeared, its sources, the checklist for its
 /// next state, recent history) and acts on it with one key: s add a source, m move (walks
 /// through the target state's checklist), n add a note, p publish, e edit text, claimant and
-/// tags in $EDITOR, j next, k back, q quit, ? help. Editing keeps the id: ids are minted once,
+/// tags in $EDITOR, d dismiss, j next, k back, q quit, ? help. Editing keeps the id: ids are minted once,
 /// when a claim is recorded. Every action is committed at once, with the same guards and
 /// trailers as the one-shot commands; Ctrl-C exits with code 130 and loses nothing.
 ///
-/// The queue holds the claims not yet corroborated or disputed, oldest first; --state and ids
-/// narrow it (ids alone may name claims in any state). Needs a terminal: without one, use
+/// The queue holds the claims not yet corroborated or disputed and not dismissed, oldest
+/// first; --state and ids narrow it (ids alone may name claims in any state, dismissed too). Needs a terminal: without one, use
 /// claims source add, claims mark, claims note and claims publish.
 #[derive(Debug, Default, clap::Args)]
 #[command(after_help = "Examples:\n  \
@@ -75,6 +75,7 @@ pub struct Summary {
     pub noted: Vec<ClaimId>,
     pub published: Vec<ClaimId>,
     pub edited: Vec<ClaimId>,
+    pub dismissed: Vec<ClaimId>,
 }
 
 impl Summary {
@@ -84,6 +85,7 @@ impl Summary {
             + self.noted.len()
             + self.published.len()
             + self.edited.len()
+            + self.dismissed.len()
     }
 
     fn write(&self, out: &mut dyn Write) -> io::Result<()> {
@@ -103,11 +105,12 @@ impl Summary {
             writeln!(out, "  moved      {id}  {from} → {to}")?;
         }
         // Sources and notes are counted per claim; publishing and editing are not.
-        let per_claim: [(&str, &[ClaimId], Option<&str>); 4] = [
+        let per_claim: [(&str, &[ClaimId], Option<&str>); 5] = [
             ("sourced", &self.sourced, Some("source")),
             ("noted", &self.noted, Some("note")),
             ("published", &self.published, None),
             ("edited", &self.edited, None),
+            ("dismissed", &self.dismissed, None),
         ];
         for (label, ids, unit) in per_claim {
             let mut seen: Vec<&ClaimId> = Vec::new();
@@ -200,7 +203,15 @@ fn queue(engine: &Engine<'_>, args: &Args, ui: &mut Ui) -> Result<Vec<ClaimId>, 
             Err(error) => ui.warn(&format!("skipped {error}")),
         }
     }
-    records.retain(|r| states.contains(&r.state) && (named.is_empty() || named.contains(&r.id)));
+    // A claim named on the command line is reviewed even when dismissed: that is asking
+    // for it; the queue otherwise leaves dismissed claims out.
+    records.retain(|r| {
+        states.contains(&r.state)
+            && match named.is_empty() {
+                true => !r.is_dismissed(),
+                false => named.contains(&r.id),
+            }
+    });
     records.sort_by(|a, b| (a.created, &a.id).cmp(&(b.created, &b.id)));
     Ok(records.into_iter().map(|r| r.id).collect())
 }
@@ -239,16 +250,19 @@ enum Then {
 
 /// The keys of the action line, and what each does.
 const HELP_LINE: &str =
-    "s source  m move  n note  p publish  e edit  j next  k back  q quit  ? help";
+    "s source  m move  n note  p publish  e edit  d dismiss  j next  k back  q quit  ? help";
 
 const HELP: &str =
     "  s  add a source: url, publisher, origin (who first reported it), stance, excerpt
   m  move the claim: offers the states its evidence allows, says why the others are
-     blocked, and asks that state's checklist one item at a time
+     blocked, and asks that state's checklist one item at a time; a move away from what
+     was published retracts it in the same commit, with a correction note
   n  add a note
   p  publish the claim (corroborated claims only)
   e  edit text, claimant and tags in $EDITOR; the id stays the same, since ids are minted
      once, when a claim is recorded
+  d  dismiss: not check-worthy, a duplicate (its appearances move to the claim kept), or
+     out of scope; the claim leaves the queue
   j  next claim (skip this one)      k  previous claim
   q  quit
   Each change is committed as soon as you confirm it, and the card is shown again as it now
@@ -288,7 +302,7 @@ impl Session<'_, '_> {
                 }
             }
             let prompt = format!(
-                "[{}/{}] Action [s,m,n,p,e,j,k,q,?]?",
+                "[{}/{}] Action [s,m,n,p,e,d,j,k,q,?]?",
                 position + 1,
                 self.queue.len()
             );
@@ -299,6 +313,7 @@ impl Session<'_, '_> {
                 'n' => actions::add_note(self.engine, &record, ui, self.summary)?,
                 'p' => actions::publish(self.engine, &record, ui, self.summary)?,
                 'e' => actions::edit(self.engine, &record, ui, self.summary)?,
+                'd' => actions::dismiss(self.engine, &record, ui, self.summary)?,
                 'j' => Then::Next,
                 'k' => {
                     if position == 0 {

@@ -77,6 +77,7 @@ fn next_moves(record: &Record, policy: &Policy) -> Vec<NextMove> {
                 to,
                 note: Some("(given with the move)".into()),
                 confirmations: Confirmations::default(),
+                unpublish: false,
             };
             let unmet = check_move(record, &request, policy);
             NextMove {
@@ -118,6 +119,7 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
             writeln!(ui.out())?;
         }
         Format::Text => {
+            ui.page();
             let record = store.read(&id)?;
             let policy = store.policy()?;
             render(&record, &related(&store, &record), &policy, ui)?;
@@ -140,6 +142,25 @@ fn render(
         record.state.to_string()
     };
     summary.add_row(vec!["State".to_string(), status]);
+    if let Some(dismissal) = record.dismissal() {
+        let mut why = format!(
+            "{} by {} at {}",
+            dismissal.reason, dismissal.by, dismissal.at
+        );
+        if let Some(kept) = &dismissal.duplicate_of {
+            why.push_str(&format!("; kept in its place: {kept}"));
+        }
+        if let Some(note) = &dismissal.note {
+            why.push_str(&format!("; {note}"));
+        }
+        summary.add_row(vec!["Dismissed".to_string(), why]);
+    }
+    if let Some(verdict) = &record.verdict {
+        summary.add_row(vec![
+            "Verdict".to_string(),
+            format!("{} ({}), by {}", verdict.rating, verdict.url, verdict.by),
+        ]);
+    }
     if let Some(claimant) = &record.claimant {
         summary.add_row(vec!["Claimant".to_string(), claimant.clone()]);
     }
@@ -182,15 +203,18 @@ fn render(
     } else {
         let mut table = ui.table(&["STANCE", "ORIGIN", "PUBLISHER", "URL"]);
         for s in &record.sources {
-            let stance = match &s.rebuttal {
-                Some(why) => format!("{} (rebutted: {why})", s.stance.as_str()),
-                None => s.stance.as_str().to_string(),
+            let stance = match (&s.withdrawn, &s.rebuttal) {
+                (Some(withdrawal), _) => {
+                    format!("{} (withdrawn: {})", s.stance.as_str(), withdrawal.note)
+                }
+                (None, Some(why)) => format!("{} (rebutted: {why})", s.stance.as_str()),
+                (None, None) => s.stance.as_str().to_string(),
             };
             table.add_row(vec![
                 stance,
                 s.origin.clone().unwrap_or_default(),
                 s.publisher.clone().unwrap_or_default(),
-                s.url.clone(),
+                s.key().to_string(),
             ]);
         }
         writeln!(
@@ -203,6 +227,47 @@ fn render(
                 "s"
             }
         )?;
+        let excerpts: Vec<String> = record
+            .sources
+            .iter()
+            .filter_map(|s| {
+                s.excerpt
+                    .as_ref()
+                    .map(|e| format!("{}: “{}”", s.key(), e.trim()))
+            })
+            .collect();
+        if !excerpts.is_empty() {
+            writeln!(ui.out(), "\nExcerpts\n  {}", excerpts.join("\n  "))?;
+        }
+        let corrections: Vec<String> = record
+            .sources
+            .iter()
+            .flat_map(|s| s.corrections.iter().map(move |c| (s, c)))
+            .map(|(source, c)| {
+                let was = &c.was;
+                let old: Vec<String> = [
+                    ("title", &was.title),
+                    ("publisher", &was.publisher),
+                    ("origin", &was.origin),
+                    ("excerpt", &was.excerpt),
+                ]
+                .into_iter()
+                .filter_map(|(name, value)| value.as_ref().map(|v| format!("{name} \"{v}\"")))
+                .chain(was.stance.map(|s| format!("stance {}", s.as_str())))
+                .collect();
+                format!(
+                    "{} — {} by {}: was {} ({})",
+                    source.key(),
+                    c.at,
+                    c.by,
+                    old.join(", "),
+                    c.note
+                )
+            })
+            .collect();
+        if !corrections.is_empty() {
+            writeln!(ui.out(), "\nCorrections\n  {}", corrections.join("\n  "))?;
+        }
     }
 
     let mut progress = ui.table(&["PROGRESS", ""]);

@@ -8,22 +8,24 @@
 //! The rules, with `base` the common ancestor (absent when both sides created the claim
 //! independently: ids come from the text, so two clones can mint the same record):
 //!
-//! - **Single values** (`text`, `claimant`, `published`, `published_url`, `created`): equal
-//!   on both sides → that value; changed on one side only → that side's value; changed on
-//!   both sides to different values → a disagreement. Without a base, any difference is a
-//!   disagreement, except in `created`, which then takes the earlier time (the claim was first
-//!   recorded then), and in `text` written two ways that are one claim (the same text but
-//!   for case, punctuation and spacing, as its id says), which keeps the wording recorded
-//!   first (ours when both were recorded at once).
-//! - **Lists of entries** (`sources` by url, `appearances` by document and line, `notes` by
-//!   time, author and text, `tags`, `related`): an entry added on either side is kept; an
-//!   entry one side removed and the other left alone is removed; an entry changed on one
-//!   side only (a source rebutted, say) takes that change; an entry changed on both sides
-//!   differently, or changed on one side and removed on the other, is a disagreement. The
-//!   same url added as a source on both sides is one source when the two differ only in who
-//!   attached it and when: the one attached first is kept. Our entries come first in our
-//!   order, then theirs; notes are then ordered by time. A list that names one entry twice
-//!   (a hand edit) is left to a person rather than guessed at.
+//! - **Single values** (`text`, `claimant`, `published`, `published_url`, `verdict`,
+//!   `created`): equal on both sides → that value; changed on one side only → that side's
+//!   value; changed on both sides to different values → a disagreement (two different
+//!   verdicts, say). Without a base, any difference is a disagreement, except in `created`,
+//!   which then takes the earlier time (the claim was first recorded then), and in `text`
+//!   written two ways that are one claim (the same text but for case, punctuation and
+//!   spacing, as its id says), which keeps the wording recorded first (ours when both were
+//!   recorded at once).
+//! - **Lists of entries** (`sources` by url or document, `appearances` by document and
+//!   line, `notes` by time, author and text, `dismissals` by time and author, `tags`,
+//!   `related`): an entry added on either side is kept; an entry one side removed and the
+//!   other left alone is removed; an entry changed on one side only (a source rebutted,
+//!   corrected or withdrawn, a dismissal undone) takes that change; an entry changed on both
+//!   sides differently, or changed on one side and removed on the other, is a disagreement.
+//!   The same url added as a source on both sides is one source when the two differ only in
+//!   who attached it and when: the one attached first is kept. Our entries come first in our
+//!   order, then theirs; notes and dismissals are then ordered by time. A list that names one
+//!   entry twice (a hand edit) is left to a person rather than guessed at.
 //! - **Checklist answers**, item by item, and **keys a person added by hand**, key by key,
 //!   like single values, where absent is a value too: an answer given (or a key added) on
 //!   one side is kept, also without a base; two different answers to one item are a
@@ -50,7 +52,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use jiff::Timestamp;
 
 use super::id::{ClaimId, normalise};
-use super::record::{Appearance, Note, Record, Source, Transition};
+use super::record::{Appearance, ChecklistAnswer, Dismissal, Note, Record, Source, Transition};
 use super::state::State;
 
 /// Why two versions of a record need a person to merge them: every disagreement found.
@@ -134,6 +136,10 @@ pub fn merge(base: Option<&Record>, ours: &Record, theirs: &Record) -> Result<Re
     let lists = base.unwrap_or(&empty);
     let mut notes = merger.entries(&lists.notes, &ours.notes, &theirs.notes);
     notes.sort_by_key(|note| note.at);
+    let mut answers = merger.entries(&lists.answers, &ours.answers, &theirs.answers);
+    answers.sort_by_key(|answer| answer.at);
+    let mut dismissals = merger.entries(&lists.dismissals, &ours.dismissals, &theirs.dismissals);
+    dismissals.sort_by_key(|dismissal| dismissal.at);
     let merged = Record {
         id: ours.id.clone(),
         text: match base {
@@ -158,10 +164,18 @@ pub fn merge(base: Option<&Record>, ours: &Record, theirs: &Record) -> Result<Re
         ),
         related: merger.entries(&lists.related, &ours.related, &theirs.related),
         checklist: merger.checklist(base, ours, theirs),
+        answers,
         appearances: merger.entries(&lists.appearances, &ours.appearances, &theirs.appearances),
         sources: merger.entries(&lists.sources, &ours.sources, &theirs.sources),
         notes,
         history,
+        verdict: merger.value(
+            "verdict",
+            base.map(|b| &b.verdict),
+            &ours.verdict,
+            &theirs.verdict,
+        ),
+        dismissals,
         extra: merger.extra(base, ours, theirs),
     };
     if merger.disagreements.is_empty() {
@@ -212,10 +226,10 @@ impl Entry for Source {
     type Key = String;
     const WHAT: &'static str = "source";
     fn key(&self) -> String {
-        self.url.clone()
+        Source::key(self).to_string()
     }
     fn label(&self) -> String {
-        self.url.clone()
+        Source::key(self).to_string()
     }
     /// Two reviewers who attached the same article with the same reading of it agree; only
     /// who attached it, and when, differ.
@@ -249,6 +263,17 @@ impl Entry for Appearance {
     }
 }
 
+impl Entry for Dismissal {
+    type Key = (Timestamp, String);
+    const WHAT: &'static str = "dismissal";
+    fn key(&self) -> Self::Key {
+        (self.at, self.by.clone())
+    }
+    fn label(&self) -> String {
+        format!("by {} at {}", self.by, self.at)
+    }
+}
+
 impl Entry for Note {
     type Key = Note;
     const WHAT: &'static str = "note";
@@ -257,6 +282,20 @@ impl Entry for Note {
     }
     fn label(&self) -> String {
         format!("by {} at {}", self.by, self.at)
+    }
+}
+
+impl Entry for ChecklistAnswer {
+    type Key = ChecklistAnswer;
+    const WHAT: &'static str = "checklist answer";
+    fn key(&self) -> ChecklistAnswer {
+        self.clone()
+    }
+    fn label(&self) -> String {
+        format!(
+            "{} {} by {} at {}",
+            self.checklist, self.item, self.by, self.at
+        )
     }
 }
 
@@ -473,6 +512,7 @@ impl Merger {
 mod tests {
     use super::*;
     use crate::domain::record::Stance;
+    use crate::domain::record::{DismissReason, Event, Verdict};
 
     fn at(minute: u32) -> Timestamp {
         format!("2026-02-01T10:{minute:02}:00Z").parse().unwrap()
@@ -480,15 +520,10 @@ mod tests {
 
     fn source(url: &str, stance: Stance) -> Source {
         Source {
-            url: url.into(),
-            title: None,
-            publisher: None,
             origin: Some(url.into()),
-            stance,
-            excerpt: None,
             accessed: Some(at(1)),
             added_by: Some("Ana <ana@example.org>".into()),
-            rebuttal: None,
+            ..Source::at_url(url, stance)
         }
     }
 
@@ -499,6 +534,7 @@ mod tests {
             at: at(minute),
             by: by.into(),
             note: None,
+            retracted: None,
         }
     }
 
@@ -757,6 +793,94 @@ mod tests {
             conflict.to_string(),
             "both sides moved the claim, to different states: ours to corroborated, theirs to disputed"
         );
+    }
+
+    fn verdict(rating: &str, minute: u32) -> Verdict {
+        Verdict {
+            rating: rating.into(),
+            url: format!("https://factcheck.example/{minute}"),
+            at: at(minute),
+            by: "Ana".into(),
+        }
+    }
+
+    fn dismissal(minute: u32) -> Dismissal {
+        Dismissal {
+            reason: DismissReason::OutOfScope,
+            duplicate_of: None,
+            note: None,
+            at: at(minute),
+            by: "Ana".into(),
+            undone: None,
+        }
+    }
+
+    #[test]
+    fn a_dismissal_on_one_side_and_a_source_on_the_other_merge() {
+        let (mut ours, mut theirs) = (base(), base());
+        ours.dismissals.push(dismissal(30));
+        Part::Source.apply(&mut theirs, 2);
+        for (a, b) in [(&ours, &theirs), (&theirs, &ours)] {
+            let merged = merge(Some(&base()), a, b).unwrap();
+            assert!(merged.is_dismissed());
+            assert_eq!(merged.sources.len(), base().sources.len() + 1);
+        }
+        // Undone on one side while the other added a source: undone, with the source.
+        let mut dismissed = base();
+        dismissed.dismissals.push(dismissal(30));
+        let mut undone = dismissed.clone();
+        undone.dismissals[0].undone = Some(Event {
+            at: at(40),
+            by: "Ben".into(),
+            note: "in scope after all".into(),
+        });
+        let mut sourced = dismissed.clone();
+        Part::Source.apply(&mut sourced, 3);
+        let merged = merge(Some(&dismissed), &undone, &sourced).unwrap();
+        assert!(!merged.is_dismissed());
+        assert_eq!(merged.sources.len(), dismissed.sources.len() + 1);
+    }
+
+    #[test]
+    fn two_different_published_verdicts_conflict_and_one_is_kept() {
+        let (mut ours, mut theirs) = (base(), base());
+        ours.verdict = Some(verdict("True", 30));
+        theirs.verdict = Some(verdict("Mostly true", 31));
+        assert_eq!(
+            merge(Some(&base()), &ours, &theirs)
+                .unwrap_err()
+                .disagreements,
+            [Disagreement::Value("verdict".into())]
+        );
+        let merged = merge(Some(&base()), &ours, &base()).unwrap();
+        assert_eq!(merged.verdict, ours.verdict);
+        theirs.verdict = ours.verdict.clone();
+        assert_eq!(
+            merge(Some(&base()), &ours, &theirs).unwrap().verdict,
+            ours.verdict
+        );
+    }
+
+    #[test]
+    fn a_withdrawn_source_on_one_side_stays_withdrawn() {
+        let mut withdrawn = base();
+        withdrawn.sources[0].withdrawn = Some(Event {
+            at: at(30),
+            by: "Ana".into(),
+            note: "a copy".into(),
+        });
+        let mut other = base();
+        Part::Note.apply(&mut other, 2);
+        Part::Source.apply(&mut other, 3);
+        for (a, b) in [(&withdrawn, &other), (&other, &withdrawn)] {
+            let merged = merge(Some(&base()), a, b).unwrap();
+            assert!(merged.sources[0].withdrawn.is_some(), "{merged:?}");
+            assert_eq!(merged.evidence().count(), base().sources.len());
+        }
+        // Withdrawn on one side and corrected on the other: a person decides.
+        let mut corrected = base();
+        corrected.sources[0].publisher = Some("Corrected".into());
+        assert!(merge(Some(&base()), &withdrawn, &corrected).is_err());
     }
 
     #[test]

@@ -48,49 +48,75 @@ pub struct Organization {
     pub url: String,
 }
 
-/// What a verdict is called in published ratings, and where it sits on the scale.
+/// One rating of the newsroom's scale: its name, its value on the scale, and the verdict
+/// (corroborated or disputed) a claim must have to be given it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rating {
     pub name: String,
     pub value: u32,
+    pub verdict: State,
 }
 
-/// The rating scale of published fact-checks: a name and a value for each verdict, between
-/// `worst` (at least 1, as ClaimReview requires) and `best`.
+/// A rating as the older `[rating]` layout names it: one per verdict, its verdict given by
+/// the key it is under.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VerdictRating {
+    name: String,
+    value: u32,
+}
+
+/// The rating scale of published fact-checks: named ratings with values between `worst`
+/// (at least 1, as ClaimReview requires) and `best`, each belonging to one verdict.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RatingScale {
     pub best: u32,
     pub worst: u32,
-    pub corroborated: Rating,
-    pub disputed: Rating,
+    pub ratings: Vec<Rating>,
 }
 
 impl Default for RatingScale {
     fn default() -> Self {
+        let rating = |name: &str, value, verdict| Rating {
+            name: name.into(),
+            value,
+            verdict,
+        };
         RatingScale {
             best: 5,
             worst: 1,
-            corroborated: Rating {
-                name: "True".into(),
-                value: 5,
-            },
-            disputed: Rating {
-                name: "False".into(),
-                value: 1,
-            },
+            ratings: vec![
+                rating("True", 5, State::Corroborated),
+                rating("Mostly true", 4, State::Corroborated),
+                rating("Missing context", 3, State::Disputed),
+                rating("Misleading", 2, State::Disputed),
+                rating("False", 1, State::Disputed),
+            ],
         }
     }
 }
 
 impl RatingScale {
-    /// The rating of a claim in `state`; only verdicts are rated.
-    pub fn for_state(&self, state: State) -> Option<&Rating> {
-        match state {
-            State::Corroborated => Some(&self.corroborated),
-            State::Disputed => Some(&self.disputed),
-            State::Unverified | State::Sourced => None,
-        }
+    /// The rating called `name`, in any case.
+    pub fn find(&self, name: &str) -> Option<&Rating> {
+        self.ratings
+            .iter()
+            .find(|r| r.name.eq_ignore_ascii_case(name.trim()))
+    }
+
+    /// The ratings a claim in `state` may be given; none unless the state is a verdict.
+    pub fn for_state(&self, state: State) -> impl Iterator<Item = &Rating> {
+        self.ratings.iter().filter(move |r| r.verdict == state)
+    }
+
+    /// The names of the ratings of `state`, quoted, for messages.
+    pub fn names_for(&self, state: State) -> String {
+        let names: Vec<String> = self
+            .for_state(state)
+            .map(|r| format!("\"{}\"", r.name))
+            .collect();
+        names.join(", ")
     }
 
     fn validate(&self) -> Result<(), PolicyError> {
@@ -101,17 +127,29 @@ impl RatingScale {
                 self.worst, self.best
             ));
         }
-        for (verdict, rating) in [
-            (State::Corroborated, &self.corroborated),
-            (State::Disputed, &self.disputed),
-        ] {
+        if self.ratings.is_empty() {
+            return invalid("the scale has no ratings".into());
+        }
+        for (i, rating) in self.ratings.iter().enumerate() {
             if rating.name.trim().is_empty() {
-                return invalid(format!("{verdict}.name is empty"));
+                return invalid(format!("the {} rating's name is empty", rating.verdict));
+            }
+            if self.ratings[..i]
+                .iter()
+                .any(|r| r.name.eq_ignore_ascii_case(rating.name.trim()))
+            {
+                return invalid(format!("\"{}\" is on the scale twice", rating.name));
+            }
+            if !rating.verdict.is_verdict() {
+                return invalid(format!(
+                    "\"{}\" belongs to {}; a rating belongs to corroborated or disputed",
+                    rating.name, rating.verdict
+                ));
             }
             if !(self.worst..=self.best).contains(&rating.value) {
                 return invalid(format!(
-                    "{verdict}.value = {} is outside the scale {}..={}",
-                    rating.value, self.worst, self.best
+                    "\"{}\" has value {}, outside the scale {}..={}",
+                    rating.name, rating.value, self.worst, self.best
                 ));
             }
         }
@@ -167,8 +205,45 @@ struct AuditFile {
 struct RatingFile {
     best: Option<u32>,
     worst: Option<u32>,
-    corroborated: Option<Rating>,
-    disputed: Option<Rating>,
+    scale: Option<Vec<Rating>>,
+    /// The older layout, one rating per verdict; still read.
+    corroborated: Option<VerdictRating>,
+    disputed: Option<VerdictRating>,
+}
+
+impl RatingFile {
+    /// The ratings the file names: its `scale`, else the older one-per-verdict keys (with the
+    /// built-in True and False for a verdict it leaves out), else the built-in scale.
+    fn ratings(self, defaults: Vec<Rating>) -> Result<Vec<Rating>, PolicyError> {
+        let older = [
+            (State::Corroborated, self.corroborated, "True", 5),
+            (State::Disputed, self.disputed, "False", 1),
+        ];
+        let uses_older = older.iter().any(|(_, rating, ..)| rating.is_some());
+        match self.scale {
+            Some(_) if uses_older => Err(PolicyError::Rating(
+                "give the ratings either as scale = [...] or as corroborated and disputed, \
+                 not both"
+                    .into(),
+            )),
+            Some(scale) => Ok(scale),
+            None if uses_older => Ok(older
+                .into_iter()
+                .map(|(verdict, rating, name, value)| {
+                    let rating = rating.unwrap_or(VerdictRating {
+                        name: name.into(),
+                        value,
+                    });
+                    Rating {
+                        name: rating.name,
+                        value: rating.value,
+                        verdict,
+                    }
+                })
+                .collect()),
+            None => Ok(defaults),
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -204,11 +279,7 @@ impl Policy {
         let rating = RatingScale {
             best: file.rating.best.unwrap_or(defaults.rating.best),
             worst: file.rating.worst.unwrap_or(defaults.rating.worst),
-            corroborated: file
-                .rating
-                .corroborated
-                .unwrap_or(defaults.rating.corroborated),
-            disputed: file.rating.disputed.unwrap_or(defaults.rating.disputed),
+            ratings: file.rating.ratings(defaults.rating.ratings)?,
         };
         rating.validate()?;
         if let Some(organization) = &file.organization
@@ -362,15 +433,63 @@ mod tests {
         assert!(!policy.check_claimreview);
         let scale = &policy.rating;
         assert_eq!((scale.worst, scale.best), (1, 5));
+        let names = |state| -> Vec<(&str, u32)> {
+            scale
+                .for_state(state)
+                .map(|r| (r.name.as_str(), r.value))
+                .collect()
+        };
         assert_eq!(
-            scale.for_state(State::Corroborated),
-            Some(&Rating {
-                name: "True".into(),
-                value: 5
-            })
+            names(State::Corroborated),
+            [("True", 5), ("Mostly true", 4)]
         );
-        assert_eq!(scale.for_state(State::Disputed).unwrap().name, "False");
-        assert_eq!(scale.for_state(State::Sourced), None);
+        assert_eq!(
+            names(State::Disputed),
+            [("Missing context", 3), ("Misleading", 2), ("False", 1)]
+        );
+        assert!(names(State::Sourced).is_empty());
+        assert_eq!(scale.find("mostly TRUE").map(|r| r.value), Some(4));
+        assert_eq!(scale.find("Pants on fire"), None);
+    }
+
+    #[test]
+    fn a_scale_names_each_ratings_verdict() {
+        let policy = Policy::from_toml(
+            "[rating]\nbest = 3\nscale = [\n  { name = \"Correct\", value = 3, verdict = \"corroborated\" },\n  \
+             { name = \"Wrong\", value = 1, verdict = \"disputed\" },\n]\n",
+            Checklists::default(),
+        )
+        .unwrap();
+        assert_eq!(policy.rating.best, 3);
+        assert_eq!(
+            policy.rating.find("wrong").map(|r| r.verdict),
+            Some(State::Disputed)
+        );
+        assert_eq!(policy.rating.ratings.len(), 2);
+    }
+
+    #[test]
+    fn the_older_one_rating_per_verdict_layout_is_still_read() {
+        let policy = Policy::from_toml(
+            "[rating]\ndisputed = { name = \"Misleading\", value = 2 }\n",
+            Checklists::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            policy.rating.ratings,
+            [
+                Rating {
+                    name: "True".into(),
+                    value: 5,
+                    verdict: State::Corroborated
+                },
+                Rating {
+                    name: "Misleading".into(),
+                    value: 2,
+                    verdict: State::Disputed
+                }
+            ]
+        );
     }
 
     #[test]
@@ -391,8 +510,8 @@ mod tests {
         );
         assert_eq!(policy.rating.best, 7);
         assert_eq!(policy.rating.worst, 1);
-        assert_eq!(policy.rating.corroborated.value, 5);
-        assert_eq!(policy.rating.disputed.name, "Misleading");
+        assert_eq!(policy.rating.find("True").map(|r| r.value), Some(5));
+        assert_eq!(policy.rating.names_for(State::Disputed), "\"Misleading\"");
         assert!(policy.check_claimreview);
     }
 
@@ -403,6 +522,13 @@ mod tests {
             "[rating]\nworst = 5\nbest = 5\n",
             "[rating]\nbest = 4\n",
             "[rating]\ncorroborated = { name = \" \", value = 5 }\n",
+            "[rating]\nscale = []\n",
+            "[rating]\nscale = [{ name = \"A\", value = 1, verdict = \"sourced\" }]\n",
+            "[rating]\nscale = [{ name = \"A\", value = 1, verdict = \"disputed\" }, \
+             { name = \"a\", value = 2, verdict = \"disputed\" }]\n",
+            "[rating]\nscale = [{ name = \"A\", value = 9, verdict = \"disputed\" }]\n",
+            "[rating]\ndisputed = { name = \"F\", value = 1 }\n\
+             scale = [{ name = \"A\", value = 1, verdict = \"disputed\" }]\n",
         ] {
             let result = Policy::from_toml(text, Checklists::default());
             assert!(

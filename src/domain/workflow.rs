@@ -6,8 +6,9 @@ use std::fmt;
 
 use jiff::Timestamp;
 
+use super::checklist::{Given, is_confirmed, record_answers};
 use super::policy::Policy;
-use super::record::{Record, Transition};
+use super::record::{Record, Retraction, Transition};
 use super::state::State;
 
 /// Checklist items a reviewer confirms with a move.
@@ -38,6 +39,9 @@ pub struct MoveRequest {
     pub to: State,
     pub note: Option<String>,
     pub confirmations: Confirmations,
+    /// Retract what was published in the same step: clear `published`, withdraw the
+    /// verdict. The note is then the correction.
+    pub unpublish: bool,
 }
 
 /// Why a note is needed for a move.
@@ -46,18 +50,35 @@ pub enum NoteReason {
     Dispute,
     MoveBack,
     ReverseVerdict,
+    Retraction,
 }
 
 /// One rule a move or a record's state does not satisfy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Unmet {
     AlreadyInState,
-    SupportingSources { need: usize, have: usize },
-    IndependentOrigins { need: usize, origins: Vec<String> },
-    StandingContradictions { urls: Vec<String> },
-    ContradictingSources { need: usize, have: usize },
+    SupportingSources {
+        need: usize,
+        have: usize,
+    },
+    IndependentOrigins {
+        need: usize,
+        origins: Vec<String>,
+    },
+    StandingContradictions {
+        urls: Vec<String>,
+    },
+    ContradictingSources {
+        need: usize,
+        have: usize,
+    },
     Note(NoteReason),
-    Checklist { state: State, missing: Vec<String> },
+    Checklist {
+        state: State,
+        missing: Vec<String>,
+    },
+    /// `--unpublish` on a claim that is neither published nor has a verdict.
+    NothingToRetract,
 }
 
 impl Unmet {
@@ -71,6 +92,7 @@ impl Unmet {
             Unmet::ContradictingSources { .. } => "contradicting-sources",
             Unmet::Note(_) => "note-required",
             Unmet::Checklist { .. } => "checklist",
+            Unmet::NothingToRetract => "nothing-to-retract",
         }
     }
 
@@ -92,7 +114,13 @@ impl Unmet {
             Unmet::ContradictingSources { .. } => format!(
                 "attach the contradicting evidence: claims source add {id} --url URL --stance contradicts"
             ),
+            Unmet::Note(NoteReason::Retraction) => format!(
+                "say what the correction is: claims mark {id} {to} --unpublish --note \"correction: ...\""
+            ),
             Unmet::Note(_) => format!("say why: claims mark {id} {to} --note \"...\""),
+            Unmet::NothingToRetract => {
+                format!("leave out --unpublish: claims mark {id} {to} --note \"...\"")
+            }
             Unmet::Checklist { missing, .. } => {
                 let checks: Vec<String> = missing.iter().map(|m| format!("--check {m}")).collect();
                 format!(
@@ -140,6 +168,16 @@ impl fmt::Display for Unmet {
             Unmet::Note(NoteReason::ReverseVerdict) => {
                 write!(f, "reversing a verdict needs a note")
             }
+            Unmet::Note(NoteReason::Retraction) => {
+                write!(
+                    f,
+                    "retracting a published fact-check needs a correction note"
+                )
+            }
+            Unmet::NothingToRetract => write!(
+                f,
+                "--unpublish retracts a published claim or a verdict; this claim has neither"
+            ),
             Unmet::Checklist { state, missing } => write!(
                 f,
                 "the {state} checklist is not confirmed: {}",
@@ -161,7 +199,13 @@ pub fn check_move(record: &Record, request: &MoveRequest, policy: &Policy) -> Ve
         return vec![Unmet::AlreadyInState];
     }
     let mut unmet = evidence_gaps(record, to, &request.confirmations, policy);
-    let note_reason = if to == State::Disputed {
+    let retracts = record.published || record.verdict.is_some();
+    if request.unpublish && !retracts {
+        unmet.push(Unmet::NothingToRetract);
+    }
+    let note_reason = if request.unpublish && retracts {
+        Some(NoteReason::Retraction)
+    } else if to == State::Disputed {
         Some(NoteReason::Dispute)
     } else if from.is_verdict() && to.is_verdict() {
         Some(NoteReason::ReverseVerdict)
@@ -210,7 +254,7 @@ pub fn evidence_gaps(
             }
             let urls: Vec<String> = record
                 .standing_contradictions()
-                .map(|s| s.url.clone())
+                .map(|s| s.key().to_string())
                 .collect();
             if !urls.is_empty() {
                 unmet.push(Unmet::StandingContradictions { urls });
@@ -266,7 +310,8 @@ pub fn unknown_items(confirmations: &Confirmations, to: State, policy: &Policy) 
 
 /// The record after an allowed move: new state, recorded checklist answers, a history entry.
 /// Answers to checklists the new state does not need are dropped, so a claim that is moved
-/// back must be confirmed again before it goes forward.
+/// back must be confirmed again before it goes forward. A move that unpublishes clears the
+/// published flag and withdraws the verdict, and its history entry keeps what it retracted.
 pub fn apply_move(
     record: &Record,
     request: &MoveRequest,
@@ -277,14 +322,15 @@ pub fn apply_move(
     let mut next = record.clone();
     let required = request.to.checklists_required();
     next.checklist.retain(|state, _| required.contains(state));
-    for (list, item) in policy.checklists.required_for(request.to) {
-        if request.confirmations.confirms(&item.item) {
-            next.checklist
-                .entry(list)
-                .or_default()
-                .insert(item.item.clone(), true);
-        }
-    }
+    let confirmed: Vec<Given> = policy
+        .checklists
+        .required_for(request.to)
+        .filter(|(list, item)| {
+            request.confirmations.confirms(&item.item) && !is_confirmed(record, *list, &item.item)
+        })
+        .map(|(_, item)| Given::yes(&item.item))
+        .collect();
+    next = record_answers(&next, request.to, &confirmed, policy, by, at);
     next.history.push(Transition {
         from: record.state,
         to: request.to,
@@ -296,7 +342,14 @@ pub fn apply_move(
             .map(str::trim)
             .filter(|n| !n.is_empty())
             .map(str::to_string),
+        retracted: request.unpublish.then(|| Retraction {
+            unpublished: record.published,
+            verdict: next.verdict.take(),
+        }),
     });
+    if request.unpublish {
+        next.published = false;
+    }
     next.state = request.to;
     next
 }
@@ -312,15 +365,8 @@ mod tests {
 
     fn source(url: &str, origin: &str, stance: Stance) -> Source {
         Source {
-            url: url.into(),
-            title: None,
-            publisher: None,
             origin: Some(origin.into()),
-            stance,
-            excerpt: None,
-            accessed: None,
-            added_by: None,
-            rebuttal: None,
+            ..Source::at_url(url, stance)
         }
     }
 
@@ -379,6 +425,7 @@ mod tests {
             } else {
                 Confirmations::default()
             },
+            unpublish: false,
         }
     }
 
@@ -585,6 +632,53 @@ mod tests {
         assert!(back.checklist.is_empty());
         assert_eq!(back.history[1].note.as_deref(), Some("because"));
         assert_eq!(back.history[1].from, State::Sourced);
+    }
+
+    #[test]
+    fn a_retraction_unpublishes_withdraws_the_verdict_and_needs_a_correction_note() {
+        use crate::domain::record::Verdict;
+        let policy = Policy::default();
+        let evidence = Evidence {
+            supporting_origins: 2,
+            same_origin_support: false,
+            contradicting: false,
+            rebutted: false,
+        };
+        for published in [false, true] {
+            for verdict in [false, true] {
+                let mut record = record_in(State::Corroborated, evidence, true);
+                record.published = published;
+                record.verdict = verdict.then(|| Verdict {
+                    rating: "True".into(),
+                    url: "https://factcheck.example/a".into(),
+                    at: at(),
+                    by: "Ana".into(),
+                });
+                for note in [false, true] {
+                    let mut req = request(State::Unverified, note, false);
+                    req.unpublish = true;
+                    let got = rules(&check_move(&record, &req, &policy));
+                    let want: Vec<&str> = match (published || verdict, note) {
+                        (false, false) => vec!["nothing-to-retract", "note-required"],
+                        (false, true) => vec!["nothing-to-retract"],
+                        (true, false) => vec!["note-required"],
+                        (true, true) => vec![],
+                    };
+                    assert_eq!(
+                        got, want,
+                        "published {published}, verdict {verdict}, note {note}"
+                    );
+                    if want.is_empty() {
+                        let next = apply_move(&record, &req, &policy, "Ana", at());
+                        assert!(!next.published);
+                        assert_eq!(next.verdict, None);
+                        let retracted = next.history.last().unwrap().retracted.as_ref().unwrap();
+                        assert_eq!(retracted.unpublished, published);
+                        assert_eq!(retracted.verdict, record.verdict);
+                    }
+                }
+            }
+        }
     }
 
     #[test]

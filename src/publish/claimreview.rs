@@ -1,11 +1,10 @@
 //! schema.org ClaimReview markup for reviewed claims, following Google's fact-check
 //! structured data: a short summary of the claim, the rating on the newsroom's scale, the
 //! published fact-check, its author and date, and the claim itself with who made it and where.
+//! Only claims with a verdict (`claims verdict`) whose rating matches their state have one.
 
-use std::collections::HashMap;
 use std::fmt;
 
-use jiff::Timestamp;
 use serde::Serialize;
 
 use super::{iso_date, web_link};
@@ -101,28 +100,51 @@ pub fn summary(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// The ClaimReview of a claim with a verdict; `None` for claims still under review.
-/// `published_at` is when the claim was last published, from the history; without it the
-/// review is dated by the move to its verdict.
+/// Why a reviewed claim has no ClaimReview.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LeftOut {
+    /// Corroborated or disputed (or published), but no verdict was recorded.
+    NoVerdict,
+    /// The verdict's rating is not on the scale, or belongs to another state.
+    RatingMismatch { rating: String },
+    /// The verdict's page is not a web address.
+    NotAWebPage { url: String },
+}
+
+impl LeftOut {
+    /// The kind of reason without this claim's particulars, to group claims under.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            LeftOut::NoVerdict => {
+                "no verdict (give it with: claims verdict ID --rating NAME --url URL)"
+            }
+            LeftOut::RatingMismatch { .. } => {
+                "the verdict's rating does not match the claim's state (claims check says more)"
+            }
+            LeftOut::NotAWebPage { .. } => "the verdict's url is not an http or https address",
+        }
+    }
+}
+
+/// The ClaimReview of a claim with a verdict whose rating matches its state; otherwise why
+/// it has none. Dated by the verdict.
 pub fn claim_review(
     record: &Record,
     scale: &RatingScale,
     organization: Option<&Organization>,
-    published_at: Option<Timestamp>,
-) -> Option<ClaimReview> {
-    let rating = scale.for_state(record.state)?;
-    let reviewed_at = published_at
-        .or_else(|| {
-            record
-                .history
-                .iter()
-                .rev()
-                .find(|t| t.to == record.state)
-                .map(|t| t.at)
-        })
-        .unwrap_or_else(|| record.updated());
+) -> Result<ClaimReview, LeftOut> {
+    let verdict = record.verdict.as_ref().ok_or(LeftOut::NoVerdict)?;
+    let rating = scale
+        .find(&verdict.rating)
+        .filter(|r| r.verdict == record.state)
+        .ok_or_else(|| LeftOut::RatingMismatch {
+            rating: verdict.rating.clone(),
+        })?;
+    let url = web_link(&verdict.url).ok_or_else(|| LeftOut::NotAWebPage {
+        url: verdict.url.clone(),
+    })?;
     let appearances: Vec<CreativeWork> = record.appearances.iter().map(CreativeWork::of).collect();
-    Some(ClaimReview {
+    Ok(ClaimReview {
         context: "https://schema.org",
         kind: "ClaimReview",
         identifier: record.id.to_string(),
@@ -134,13 +156,13 @@ pub fn claim_review(
             best_rating: scale.best,
             worst_rating: scale.worst,
         },
-        url: record.published_url.as_deref().and_then(web_link),
+        url: Some(url),
         author: organization.map(|org| Agent {
             kind: "Organization",
             name: org.name.clone(),
             url: web_link(&org.url),
         }),
-        date_published: iso_date(reviewed_at),
+        date_published: iso_date(verdict.at),
         item_reviewed: ClaimItem {
             kind: "Claim",
             // Whether a claimant is a person or a body is not recorded; most are people.
@@ -157,24 +179,26 @@ pub fn claim_review(
     })
 }
 
-/// Every ClaimReview of `records`, in their order; `published_at` maps claim ids to when
-/// they were last published.
-pub fn claim_reviews(
-    records: &[Record],
+/// The ClaimReviews of `records`, in their order, and the reviewed claims left out with
+/// why. A claim is reviewed when it has a verdict, is corroborated or disputed, or is
+/// published; dismissed claims are not exported at all.
+pub fn claim_reviews<'r>(
+    records: &'r [Record],
     scale: &RatingScale,
     organization: Option<&Organization>,
-    published_at: &HashMap<String, Timestamp>,
-) -> Vec<ClaimReview> {
-    records
-        .iter()
-        .filter_map(|record| {
-            let when = published_at
-                .get(record.id.as_str())
-                .copied()
-                .filter(|_| record.published);
-            claim_review(record, scale, organization, when)
-        })
-        .collect()
+) -> (Vec<ClaimReview>, Vec<(&'r Record, LeftOut)>) {
+    let mut reviews = Vec::new();
+    let mut left_out = Vec::new();
+    let reviewed = records.iter().filter(|r| {
+        !r.is_dismissed() && (r.verdict.is_some() || r.state.is_verdict() || r.published)
+    });
+    for record in reviewed {
+        match claim_review(record, scale, organization) {
+            Ok(review) => reviews.push(review),
+            Err(why) => left_out.push((record, why)),
+        }
+    }
+    (reviews, left_out)
 }
 
 /// The reviews as a JSON-LD array, ready to paste into a `<script type="application/ld+json">`
@@ -216,7 +240,7 @@ impl ReadinessGap {
     pub fn kind(&self) -> &'static str {
         match self {
             ReadinessGap::MissingUrl => {
-                "no published fact-check url (set it with: claims publish ID --url URL)"
+                "no verdict with its fact-check url (give it with: claims verdict ID --rating NAME --url URL)"
             }
             ReadinessGap::OffDomain { .. } => "published url not on the organisation's domain",
             ReadinessGap::LongSummary { .. } => "claim text too long for a ClaimReview summary",
@@ -246,7 +270,7 @@ impl fmt::Display for ReadinessGap {
 /// organisation is known.
 pub fn readiness_gaps(record: &Record, organization: Option<&Organization>) -> Vec<ReadinessGap> {
     let mut gaps = Vec::new();
-    match record.published_url.as_deref().and_then(web_link) {
+    match record.verdict.as_ref().and_then(|v| web_link(&v.url)) {
         None => gaps.push(ReadinessGap::MissingUrl),
         Some(url) => {
             if let Some(domain) = organization.and_then(|org| host_of(&org.url))
@@ -276,8 +300,9 @@ fn on_domain(url: &str, domain: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::record::Transition;
+    use crate::domain::record::{Transition, Verdict};
     use crate::domain::state::State;
+    use jiff::Timestamp;
 
     fn at(s: &str) -> Timestamp {
         s.parse().unwrap()
@@ -315,20 +340,25 @@ mod tests {
             at: at("2026-02-03T10:00:00Z"),
             by: "Ana <ana@example.org>".into(),
             note: Some("The ministry says 29.".into()),
+            retracted: None,
         });
-        record.published_url = Some("https://verifica.example/2026/extraditions".into());
+        record.verdict = Some(Verdict {
+            rating: "False".into(),
+            url: "https://verifica.example/2026/extraditions".into(),
+            at: at("2026-02-03T10:00:00Z"),
+            by: "Ana <ana@example.org>".into(),
+        });
         record
+    }
+
+    fn verdict_url(record: &mut Record, url: &str) {
+        record.verdict.as_mut().unwrap().url = url.into();
     }
 
     #[test]
     fn a_verdict_maps_to_every_claimreview_field() {
-        let review = claim_review(
-            &disputed(),
-            &RatingScale::default(),
-            Some(&organization()),
-            None,
-        )
-        .unwrap();
+        let review =
+            claim_review(&disputed(), &RatingScale::default(), Some(&organization())).unwrap();
         let json = serde_json::to_value(&review).unwrap();
         assert_eq!(json["@context"], "https://schema.org");
         assert_eq!(json["@type"], "ClaimReview");
@@ -365,7 +395,7 @@ mod tests {
     fn json_ld_cannot_close_a_script_element() {
         let mut record = disputed();
         record.text = "Says </script><script>alert('&')</script>".into();
-        let review = claim_review(&record, &RatingScale::default(), None, None).unwrap();
+        let review = claim_review(&record, &RatingScale::default(), None).unwrap();
         let json = to_json_ld(std::slice::from_ref(&review));
         assert!(!json.contains('<') && !json.contains('&'), "{json}");
         let parsed: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
@@ -373,17 +403,45 @@ mod tests {
     }
 
     #[test]
-    fn the_publication_date_wins_and_only_verdicts_are_reviewed() {
-        let mut record = disputed();
-        let published = at("2026-02-10T08:00:00Z");
-        let review = claim_review(&record, &RatingScale::default(), None, Some(published));
-        let review = review.unwrap();
-        assert_eq!(review.date_published, "2026-02-10");
-        assert_eq!(review.author, None);
-        record.state = State::Sourced;
+    fn only_claims_with_a_matching_verdict_are_reviewed_and_the_rest_say_why() {
+        let scale = RatingScale::default();
+        let rated = disputed();
+        let mut unrated = disputed();
+        unrated.text = "Unrated".into();
+        unrated.verdict = None;
+        let mut mismatched = disputed();
+        mismatched.text = "Mismatched".into();
+        mismatched.state = State::Corroborated;
+        let mut dismissed = unrated.clone();
+        dismissed.dismissals.push(crate::domain::record::Dismissal {
+            reason: crate::domain::record::DismissReason::OutOfScope,
+            duplicate_of: None,
+            note: None,
+            at: at("2026-02-04T00:00:00Z"),
+            by: "Ana".into(),
+            undone: None,
+        });
+        let mut open = unrated.clone();
+        open.state = State::Sourced;
+        let records = [rated, unrated, mismatched, dismissed, open];
+        let (reviews, left_out) = claim_reviews(&records, &scale, None);
+        assert_eq!(reviews.len(), 1);
+        assert_eq!(reviews[0].author, None);
+        let why: Vec<(&str, &LeftOut)> = left_out
+            .iter()
+            .map(|(record, why)| (record.text.as_str(), why))
+            .collect();
         assert_eq!(
-            claim_review(&record, &RatingScale::default(), None, None),
-            None
+            why,
+            [
+                ("Unrated", &LeftOut::NoVerdict),
+                (
+                    "Mismatched",
+                    &LeftOut::RatingMismatch {
+                        rating: "False".into()
+                    }
+                )
+            ]
         );
     }
 
@@ -392,9 +450,9 @@ mod tests {
         let org = organization();
         let mut record = disputed();
         assert_eq!(readiness_gaps(&record, Some(&org)), []);
-        record.published_url = Some("https://desk.verifica.example/x".into());
+        verdict_url(&mut record, "https://desk.verifica.example/x");
         assert_eq!(readiness_gaps(&record, Some(&org)), []);
-        record.published_url = Some("https://notverifica.example/x".into());
+        verdict_url(&mut record, "https://notverifica.example/x");
         let gaps = readiness_gaps(&record, Some(&org));
         assert_eq!(gaps.len(), 1);
         assert_eq!(gaps[0].rule(), "claimreview-domain");
@@ -403,7 +461,7 @@ mod tests {
             [],
             "no organisation, no domain"
         );
-        record.published_url = None;
+        record.verdict = None;
         record.text = "x".repeat(SUMMARY_MAX_CHARS + 1);
         let rules: Vec<&str> = readiness_gaps(&record, Some(&org))
             .iter()

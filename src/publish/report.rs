@@ -149,8 +149,8 @@ impl ClaimEntry {
 impl SourceEntry {
     fn of(source: &Source) -> SourceEntry {
         SourceEntry {
-            url: source.url.clone(),
-            link: web_link(&source.url),
+            url: source.key().to_string(),
+            link: source.url.as_deref().and_then(web_link),
             title: source.title.clone(),
             publisher: source.publisher.clone(),
             origin: source.origin.clone(),
@@ -175,15 +175,8 @@ mod tests {
 
     fn source(url: &str, stance: Stance) -> Source {
         Source {
-            url: url.into(),
-            title: None,
             publisher: Some(url.into()),
-            origin: None,
-            stance,
-            excerpt: None,
-            accessed: None,
-            added_by: None,
-            rebuttal: None,
+            ..Source::at_url(url, stance)
         }
     }
 
@@ -210,6 +203,7 @@ mod tests {
                 at: at(when),
                 by: "Ana".into(),
                 note: None,
+                retracted: None,
             });
         }
         let open = Record::new("Open claim.".into(), at("2026-01-01T00:00:00Z"));

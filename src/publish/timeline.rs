@@ -125,6 +125,7 @@ mod tests {
                 action: Some(action.into()),
                 from: None,
                 to: to.map(str::to_string),
+                ..Trailers::default()
             },
         }
     }

@@ -17,6 +17,8 @@ pub struct Trailers {
     pub action: Option<String>,
     pub from: Option<String>,
     pub to: Option<String>,
+    /// The commit whose audit findings an acceptance acknowledges.
+    pub accepts: Option<String>,
 }
 
 impl Trailers {
@@ -32,6 +34,7 @@ impl Trailers {
                 "claim-action" => trailers.action = Some(value),
                 "claim-from" => trailers.from = Some(value),
                 "claim-to" => trailers.to = Some(value),
+                "claim-accepts" => trailers.accepts = Some(value),
                 _ => {}
             }
         }
@@ -648,6 +651,7 @@ mod tests {
                 action: Some("transition".into()),
                 from: Some("sourced".into()),
                 to: Some("corroborated".into()),
+                accepts: None,
             }
         );
         assert_eq!(Trailers::parse("Just a subject\n"), Trailers::default());

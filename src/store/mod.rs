@@ -43,6 +43,8 @@ pub use writer::{CommitMessage, FileChange, Writer, write_atomically, write_cach
 pub const RECORDS_DIR: &str = "records";
 pub const POLICY_FILE: &str = "claims.toml";
 pub const CHECKLIST_FILE: &str = "templates/checklist.toml";
+/// The audit findings reviewers accepted, written only by `claims audit --accept`.
+pub const ACCEPTED_FILE: &str = "audit/accepted.toml";
 
 /// The largest record file read. The tool writes records of a few kilobytes; a file a
 /// thousand times that size is not a claim, and parsing and showing one of tens of megabytes
@@ -152,6 +154,45 @@ impl Store {
             .find(|name| config.get_bool(name).unwrap_or(false))?;
         let remote = name.strip_prefix("remote.")?.strip_suffix(".promisor")?;
         Some(remote.to_string())
+    }
+
+    /// A file of the repository attached as evidence, as committed on the current branch:
+    /// its path from the repository's root and the SHA-256 of its content. The working copy
+    /// must match the commit, so that the hash recorded is of what everyone can check out.
+    pub fn committed_document(&self, path: &str) -> Result<DocumentDigest, StoreError> {
+        let Some(path) = repository_path(path) else {
+            return Ok(DocumentDigest::OutsideRepository);
+        };
+        let committed = match self.repo.head().and_then(|head| head.peel_to_tree()) {
+            Ok(tree) => match tree.get_path(Path::new(&path)) {
+                Ok(entry) if entry.kind() == Some(git2::ObjectType::Blob) => {
+                    Some(self.repo.find_blob(entry.id())?.content().to_vec())
+                }
+                Ok(_) => None,
+                Err(e) if e.code() == git2::ErrorCode::NotFound => None,
+                Err(e) => return Err(e.into()),
+            },
+            Err(e) if e.code() == git2::ErrorCode::UnbornBranch => None,
+            Err(e) => return Err(e.into()),
+        };
+        let Some(committed) = committed else {
+            return Ok(DocumentDigest::NotCommitted { path });
+        };
+        let sha256 = sha256_hex(&committed);
+        let working = self.read_optional(&path)?;
+        if working.is_some_and(|bytes| sha256_hex(&bytes) != sha256) {
+            return Ok(DocumentDigest::ChangedSinceCommit { path });
+        }
+        Ok(DocumentDigest::Committed { path, sha256 })
+    }
+
+    /// The SHA-256 of a document of the work tree as it is now; `None` when it is missing
+    /// or its path leads out of the repository.
+    pub fn document_sha256(&self, path: &str) -> Result<Option<String>, StoreError> {
+        match repository_path(path) {
+            Some(path) => Ok(self.read_optional(&path)?.map(|bytes| sha256_hex(&bytes))),
+            None => Ok(None),
+        }
     }
 
     /// Reads a repository-relative file that may be absent.
@@ -519,6 +560,45 @@ pub(crate) fn overwrite(path: &Path, contents: &[u8], durable: bool) -> Result<(
 }
 
 /// Where git keeps the packs of the repository's object store.
+/// What the store found of a document named as evidence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DocumentDigest {
+    Committed {
+        path: String,
+        sha256: String,
+    },
+    /// Absolute, or reaching out of the repository, or into `.git`.
+    OutsideRepository,
+    NotCommitted {
+        path: String,
+    },
+    ChangedSinceCommit {
+        path: String,
+    },
+}
+
+/// A path from the repository's root, as git names it, if it stays inside the work tree.
+fn repository_path(path: &str) -> Option<String> {
+    let mut parts = Vec::new();
+    for part in Path::new(path.trim()).components() {
+        match part {
+            std::path::Component::Normal(name) => parts.push(name.to_str()?),
+            std::path::Component::CurDir => {}
+            _ => return None,
+        }
+    }
+    (!parts.is_empty() && parts[0] != ".git").then(|| parts.join("/"))
+}
+
+/// The SHA-256 of `bytes`, in lowercase hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 pub(crate) fn pack_dir(repo: &git2::Repository) -> PathBuf {
     repo.commondir().join("objects").join("pack")
 }

@@ -244,30 +244,33 @@ impl Writer<'_> {
     /// a hand edit that is not committed must not be swept into the tool's commit.
     pub fn read_for_update(&self, id: &ClaimId) -> Result<Record, StoreError> {
         let path = id.record_path();
-        let tree = self.head_tree()?;
-        let committed = self.committed_blob(tree.as_ref(), &path)?;
-        let bytes = self.store.read_record_file(&path)?;
-        self.ensure_unchanged(&path, tree.as_ref(), committed, bytes.as_deref())?;
-        let Some(bytes) = bytes else {
-            return Err(StoreError::UnknownId(id.to_string()));
-        };
-        // A file that holds the committed record only through git's filters (CRLF line
-        // endings in a clone that converts them) is read as committed.
-        let record = match committed {
-            Some(blob) if Oid::hash_object(ObjectType::Blob, &bytes)? != blob => {
-                parse_record(&path, self.repo().find_blob(blob)?.content())?
-            }
-            _ => parse_record(&path, &bytes)?,
-        };
-        Ok(record)
+        match self.read_file_for_update(&path)? {
+            Some(bytes) => Ok(parse_record(&path, &bytes)?),
+            None => Err(StoreError::UnknownId(id.to_string())),
+        }
     }
 
-    /// Checks that nothing exists yet at a path where a new file is to be created.
-    pub fn ensure_absent(&self, path: &str) -> Result<bool, StoreError> {
+    /// Reads any file the tool writes (repository-relative) to change it, with the same
+    /// refusal as `read_for_update`; None when there is none. A file that holds the committed
+    /// version only through git's filters (CRLF line endings in a clone that converts them)
+    /// is read as committed.
+    pub fn read_file_for_update(&self, path: &str) -> Result<Option<Vec<u8>>, StoreError> {
         let tree = self.head_tree()?;
         let committed = self.committed_blob(tree.as_ref(), path)?;
         let bytes = self.store.read_record_file(path)?;
         self.ensure_unchanged(path, tree.as_ref(), committed, bytes.as_deref())?;
+        Ok(match (committed, bytes) {
+            (Some(blob), Some(bytes)) if Oid::hash_object(ObjectType::Blob, &bytes)? != blob => {
+                Some(self.repo().find_blob(blob)?.content().to_vec())
+            }
+            (_, bytes) => bytes,
+        })
+    }
+
+    /// Checks that nothing exists yet at a path where a new file is to be created.
+    pub fn ensure_absent(&self, path: &str) -> Result<bool, StoreError> {
+        let committed = committed_blob(self.head_tree()?.as_ref(), path)?;
+        self.read_file_for_update(path)?;
         Ok(committed.is_none())
     }
 

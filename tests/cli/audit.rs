@@ -516,3 +516,175 @@ fn a_damaged_pack_is_an_error_that_says_how_to_find_the_damage() {
         describe(&output)
     );
 }
+
+/// `claims ARGS` as the user sees it: exit status, standard output, standard error.
+fn seen(repo: &Repo, args: &[&str]) -> String {
+    let output = repo.claims(args).output().unwrap();
+    format!(
+        "exit {}\n{}{}",
+        output.status.code().unwrap(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// A workflow history, then a hand edit and its revert: two findings, one commit each.
+fn edited_and_reverted() -> (Repo, String, String, String) {
+    let (repo, id) = clean_history();
+    edit(&repo, &id, "published = true", "published = false");
+    repo.git(&["commit", "-qam", "Quietly unpublish"]);
+    let edited = repo.head();
+    edit(&repo, &id, "published = false", "published = true");
+    repo.git(&["commit", "-qam", "Put it back"]);
+    let reverted = repo.head();
+    (repo, id, edited, reverted)
+}
+
+/// The output with commit ids replaced by names, so that it reads the same on every run.
+fn named(text: String, names: &[(&str, &str)]) -> String {
+    names.iter().fold(text, |text, (commit, name)| {
+        text.replace(&commit[..8], name)
+    })
+}
+
+#[test]
+fn accepted_findings_are_listed_as_accepted_and_new_ones_still_fail() {
+    let (repo, id, edited, reverted) = edited_and_reverted();
+    assert_eq!(audit(&repo, &[]).0, 1);
+    let accepted = repo.ok(&[
+        "audit",
+        "--accept",
+        &edited[..10],
+        "--note",
+        "Unpublished by mistake; put back in the next commit.",
+    ]);
+    let acceptance = repo.head();
+    assert_eq!(repo.status(), "");
+    let message = last_message(&repo);
+    assert!(
+        message.contains(&format!("Claim-Accepts: {edited}")),
+        "{message}"
+    );
+    assert!(message.contains("Claim-Action: accept"), "{message}");
+    let names = [
+        (edited.as_str(), "EDITED"),
+        (reverted.as_str(), "REVERTED"),
+        (acceptance.as_str(), "ACCEPTANCE"),
+    ];
+    insta::assert_snapshot!(named(accepted, &names), @r#"
+        accepted 1 finding of commit EDITED: commit ACCEPTANCE
+        "#);
+    // The revert is still a violation until it, too, is accepted.
+    insta::assert_snapshot!(named(seen(&repo, &["audit"]), &names), @r#"
+        exit 1
+        REVERTED (Git User <git@example.org>) records/uo/uohyklu7ze.toml: no-trailers: changes a record without Claim-* trailers: the change did not go through claims
+        accepted: EDITED (Git User <git@example.org>) records/uo/uohyklu7ze.toml: no-trailers: changes a record without Claim-* trailers: the change did not go through claims
+          accepted by Ana Ruiz <ana@example.org> on 2026-03-01: Unpublished by mistake; put back in the next commit.
+        audited 8 commits: 1 violation
+        "#);
+    repo.ok(&[
+        "audit",
+        "--accept",
+        &reverted,
+        "--note",
+        "The revert of EDITED.",
+    ]);
+    insta::assert_snapshot!(named(seen(&repo, &["audit"]), &names), @r#"
+        exit 0
+        accepted: EDITED (Git User <git@example.org>) records/uo/uohyklu7ze.toml: no-trailers: changes a record without Claim-* trailers: the change did not go through claims
+          accepted by Ana Ruiz <ana@example.org> on 2026-03-01: Unpublished by mistake; put back in the next commit.
+        accepted: REVERTED (Git User <git@example.org>) records/uo/uohyklu7ze.toml: no-trailers: changes a record without Claim-* trailers: the change did not go through claims
+          accepted by Ana Ruiz <ana@example.org> on 2026-03-01: The revert of EDITED.
+        audited 8 commits: ok, 2 findings accepted
+        "#);
+    let (code, report) = audit(&repo, &[]);
+    assert_eq!((code, report["accepted"].as_array().unwrap().len()), (0, 2));
+    // Anything new is reported.
+    edit(&repo, &id, "published = true", "published = false");
+    repo.git(&["commit", "-qam", "Quietly unpublish again"]);
+    let (code, report) = audit(&repo, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(rules(&report), ["no-trailers"]);
+    assert_eq!(report["accepted"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn an_acceptance_is_refused_without_findings_twice_or_without_a_note() {
+    let (repo, _, edited, _) = edited_and_reverted();
+    let first = repo.git(&["rev-list", "--max-parents=0", "HEAD"]);
+    repo.ok(&["audit", "--accept", &edited, "--note", "Reviewed."]);
+    let before = repo.snapshot();
+    let names = [(edited.as_str(), "EDITED"), (first.trim(), "FIRST")];
+    insta::assert_snapshot!(
+        named(seen(&repo, &["audit", "--accept", &edited, "--note", "Again."]), &names),
+        @r#"
+            exit 2
+            error: the findings of commit EDITED are already accepted, by Ana Ruiz <ana@example.org>: Reviewed.
+            "#
+    );
+    insta::assert_snapshot!(
+        named(seen(&repo, &["audit", "--accept", first.trim(), "--note", "Fine."]), &names),
+        @r#"
+            exit 2
+            error: commit FIRST has no audit findings to accept
+            hint: see the findings and their commits with: claims audit
+            "#
+    );
+    assert_eq!(
+        repo.fails(&["audit", "--accept", &edited], 2).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        repo.fails(&["audit", "--accept", "nosuchrev", "--note", "x"], 2)
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        repo.snapshot(),
+        before,
+        "a refused acceptance changes nothing"
+    );
+}
+
+#[test]
+fn a_hand_made_acceptance_is_a_finding_and_accepts_nothing() {
+    let (repo, _, edited, reverted) = edited_and_reverted();
+    repo.ok(&["audit", "--accept", &edited, "--note", "Reviewed."]);
+    // Copy the tool's entry for the other commit and commit it with plain git, with the
+    // trailers of an acceptance; then change the note of the real one without trailers.
+    let path = repo.path().join("audit/accepted.toml");
+    let file = std::fs::read_to_string(&path).unwrap();
+    let forged = file.replace(&edited, &reverted);
+    std::fs::write(&path, format!("{file}\n{forged}")).unwrap();
+    let trailers = format!("Accept the revert\n\nClaim-Action: accept\nClaim-Accepts: {reverted}");
+    repo.git(&["commit", "-qam", &trailers]);
+    let with_trailers = repo.head();
+    let file = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        file.replacen("Reviewed.", "Reviewed by the desk.", 1),
+    )
+    .unwrap();
+    repo.git(&["commit", "-qam", "Say who reviewed it"]);
+    let plain = repo.head();
+    let names = [
+        (edited.as_str(), "EDITED"),
+        (reverted.as_str(), "REVERTED"),
+        (plain.as_str(), "PLAIN"),
+        (with_trailers.as_str(), "TRAILERS"),
+    ];
+    insta::assert_snapshot!(named(seen(&repo, &["audit"]), &names), @r#"
+        exit 1
+        REVERTED (Git User <git@example.org>) records/uo/uohyklu7ze.toml: no-trailers: changes a record without Claim-* trailers: the change did not go through claims
+        TRAILERS (Git User <git@example.org>) audit/accepted.toml: acceptance-forged: says Ana Ruiz <ana@example.org> accepted the findings, git says Git User <git@example.org>
+        PLAIN (Git User <git@example.org>) audit/accepted.toml: acceptance-forged: changes the accepted audit findings without going through claims audit --accept
+        accepted: EDITED (Git User <git@example.org>) records/uo/uohyklu7ze.toml: no-trailers: changes a record without Claim-* trailers: the change did not go through claims
+          accepted by Ana Ruiz <ana@example.org> on 2026-03-01: Reviewed.
+        audited 8 commits: 3 violations
+        "#);
+}
+
+fn last_message(repo: &Repo) -> String {
+    repo.git(&["log", "-1", "--format=%B"])
+}

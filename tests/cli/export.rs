@@ -6,7 +6,8 @@ const ORGANIZATION: &str =
     "\n[organization]\nname = \"Verifica\"\nurl = \"https://verifica.example\"\n";
 
 /// A repository with a published corroborated claim that appeared in a document, a disputed
-/// claim and one still unverified; returns it with the ids of the first two.
+/// claim, both with verdicts, and one still unverified; returns it with the ids of the first
+/// two. Its rating scale is written in the older one-rating-per-verdict layout.
 fn reviewed_repo() -> (Repo, String, String) {
     let repo = Repo::new();
     repo.configure(&format!(
@@ -54,10 +55,26 @@ fn reviewed_repo() -> (Repo, String, String) {
         "--url",
         "https://verifica.example/2026/extraditions",
     ]);
+    repo.ok(&[
+        "verdict",
+        &published,
+        "--rating",
+        "True",
+        "--url",
+        "https://verifica.example/2026/extraditions",
+    ]);
     let disputed = repo.disputed(
         "The border wall is 2,000 miles long.",
         "https://survey.example/wall",
     );
+    repo.ok(&[
+        "verdict",
+        &disputed,
+        "--rating",
+        "Misleading",
+        "--url",
+        "https://verifica.example/2026/wall",
+    ]);
     repo.add("Still waiting for a source.");
     (repo, published, disputed)
 }
@@ -128,21 +145,32 @@ fn claimreview_has_every_required_and_recommended_field() {
     let review = review_of(&reviews, &disputed);
     assert_eq!(review["reviewRating"]["alternateName"], "Misleading");
     assert_eq!(review["reviewRating"]["ratingValue"], 2);
-    assert!(review.get("url").is_none(), "not published yet: {review}");
+    assert_eq!(review["url"], "https://verifica.example/2026/wall");
 }
 
 #[test]
 fn claimreview_warns_about_what_is_not_ready() {
-    let (repo, _, disputed) = reviewed_repo();
+    let (repo, _, _) = reviewed_repo();
     let long = "x".repeat(40);
     let wordy = repo.corroborated(&format!(
         "A claim that goes on and on {long} past the limit."
     ));
-    let (_, warnings) = claim_reviews(&repo);
+    let verdict = |repo: &Repo, id: &str| {
+        repo.ok(&[
+            "verdict",
+            id,
+            "--rating",
+            "True",
+            "--url",
+            "https://verifica.example/2026/x",
+        ])
+    };
+    verdict(&repo, &wordy);
+    let unrated = repo.corroborated("Corroborated, but no verdict is out yet.");
+    let (reviews, warnings) = claim_reviews(&repo);
+    assert_eq!(reviews.len(), 3);
     assert!(
-        warnings.contains("no published fact-check url")
-            && warnings.contains(&disputed)
-            && warnings.contains(&wordy),
+        warnings.contains(&format!("left out 1 claim ({unrated}): no verdict")),
         "{warnings}"
     );
     assert!(
@@ -151,7 +179,8 @@ fn claimreview_warns_about_what_is_not_ready() {
     );
 
     let bare = Repo::new();
-    bare.corroborated("A claim with no organisation behind it.");
+    let id = bare.corroborated("A claim with no organisation behind it.");
+    verdict(&bare, &id);
     let (reviews, warnings) = claim_reviews(&bare);
     assert!(reviews[0].get("author").is_none());
     assert!(warnings.contains("no [organization]"), "{warnings}");
@@ -162,6 +191,14 @@ fn claimreview_json_ld_is_safe_inside_a_script_element() {
     let repo = Repo::new();
     let text = "Says </script><script>alert('owned & done')</script> twice.";
     let id = repo.corroborated(text);
+    repo.ok(&[
+        "verdict",
+        &id,
+        "--rating",
+        "True",
+        "--url",
+        "https://verifica.example/2026/x",
+    ]);
     let output = repo.ok(&["export", "--format", "claimreview"]);
     assert!(!output.contains('<') && !output.contains('&'), "{output}");
     let reviews: Vec<Value> = serde_json::from_str(&output).unwrap();
@@ -242,8 +279,10 @@ fn check_lints_claimreview_readiness_only_when_asked() {
     let repo = Repo::new();
     let off_domain = repo.corroborated("Published on someone else's site.");
     repo.ok(&[
-        "publish",
+        "verdict",
         &off_domain,
+        "--rating",
+        "True",
         "--url",
         "https://elsewhere.example/story",
     ]);

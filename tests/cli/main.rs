@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod actions;
 mod audit;
 mod caches;
 mod check;
@@ -17,6 +18,7 @@ mod hostile;
 mod housekeeping;
 mod input;
 mod merge;
+mod newsroom;
 mod output;
 mod plain_git;
 mod report;

@@ -353,3 +353,63 @@ fn the_same_verdict_reached_in_both_clones_keeps_both_moves_and_passes_the_audit
     ben.ok(&["publish", id]);
     assert_clean(&ben);
 }
+
+#[test]
+fn a_dismissal_in_one_clone_and_a_source_in_the_other_merge_cleanly() {
+    let (_remote, ana, ben, ids) = newsroom(&["The bridge cost 40 million."]);
+    let id = &ids[0];
+    ana.ok(&[
+        "dismiss",
+        id,
+        "--reason",
+        "out-of-scope",
+        "--note",
+        "A local matter",
+    ]);
+    ana.git(&["push", "-q"]);
+    ben.ok(&[
+        "source",
+        "add",
+        id,
+        "--url",
+        "https://three.example/c",
+        "--publisher",
+        "Three",
+    ]);
+    let pulled = pull(&ben, &path_with_claims());
+    assert!(pulled.status.success(), "{}", describe(&pulled));
+    let record = ben.read_record(id);
+    assert!(record.contains("[[dismissals]]"), "{record}");
+    assert!(record.contains("https://three.example/c"), "{record}");
+    assert!(!ben.ok(&["list"]).contains(id.as_str()));
+    assert_clean(&ben);
+}
+
+#[test]
+fn two_different_published_verdicts_in_two_clones_conflict() {
+    let (_remote, ana, ben, ids) = newsroom(&["Unemployment fell to 4 percent."]);
+    let id = &ids[0];
+    for (clone, rating) in [(&ana, "True"), (&ben, "Mostly true")] {
+        clone.ok(&["mark", id, "corroborated", "--all-checked"]);
+        clone.ok(&[
+            "verdict",
+            id,
+            "--rating",
+            rating,
+            "--url",
+            "https://factcheck.example/jobs",
+        ]);
+    }
+    ana.git(&["push", "-q"]);
+    let pulled = pull(&ben, &path_with_claims());
+    assert!(!pulled.status.success(), "{}", describe(&pulled));
+    let message = String::from_utf8_lossy(&pulled.stderr);
+    assert!(
+        message.contains("both sides changed the verdict, differently"),
+        "{message}"
+    );
+    let file = ben.read_record(id);
+    for kept in ["rating = \"True\"", "rating = \"Mostly true\""] {
+        assert!(file.contains(kept), "{kept} missing from\n{file}");
+    }
+}

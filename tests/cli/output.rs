@@ -156,3 +156,150 @@ fn log_of_a_claim_follows_hand_edits_merges_and_rewritten_history() {
         ["note", "transition", "source", "source", "create"]
     );
 }
+
+/// `claims ARGS` with the terminal width `columns` (None: piped), as the user sees it.
+fn shown(repo: &Repo, args: &[&str], columns: Option<&str>) -> String {
+    let mut command = repo.claims(args);
+    if let Some(columns) = columns {
+        command.env("COLUMNS", columns);
+    }
+    let output = command.output().unwrap();
+    format!(
+        "exit {}\n{}",
+        output.status.code().unwrap(),
+        String::from_utf8(output.stdout).unwrap()
+    )
+}
+
+/// A claim as long as the ones extract finds in real articles, with a path in it.
+const LONG: &str = "Mexico extradited 55 cartel members to the United States in 2025, according to \
+    the ministry's report filed as seeds/000_16235a3c288e7261.txt, which lists every one of \
+    them by name, age and the charges they face in federal courts in Texas and California.";
+
+#[test]
+fn list_piped_is_one_line_a_row_and_on_a_terminal_fits_the_width() {
+    let (repo, _) = populated();
+    repo.add(LONG);
+    let piped = shown(&repo, &["list"], None);
+    assert!(
+        piped.lines().any(|l| l.ends_with("Texas and California.")),
+        "{piped}"
+    );
+    insta::assert_snapshot!(piped.replace(LONG, "LONG"), @r#"
+        exit 0
+         ID          STATE       PUB  SOURCES  ORIGINS  CLAIM
+         4xsw2ptu5o  unverified       0        0        LONG
+         donvxsgghk  sourced          2        2        Mexico extradited 55 people to the U.S. in 2025.
+         ur7rl2pmi2  unverified       0        0        Cartels cause 300,000 deaths in the U.S. every year.
+        3 claims: 2 unverified, 1 sourced
+        next: claims review   (steps through the 3 claims still to check)
+        "#);
+    let narrow = shown(&repo, &["list"], Some("80"));
+    assert!(narrow.lines().all(|l| l.chars().count() <= 80), "{narrow}");
+    insta::assert_snapshot!(narrow, @r#"
+        exit 0
+         ID          STATE       PUB  SOURCES  ORIGINS  CLAIM
+         4xsw2ptu5o  unverified       0        0        Mexico extradited 55 cartel…
+         donvxsgghk  sourced          2        2        Mexico extradited 55 people to…
+         ur7rl2pmi2  unverified       0        0        Cartels cause 300,000 deaths i…
+        3 claims: 2 unverified, 1 sourced
+        next: claims review   (steps through the 3 claims still to check)
+        "#);
+}
+
+#[test]
+fn list_ends_with_counts_per_state_and_the_next_command() {
+    let (repo, id) = populated();
+    repo.ok(&["mark", &id, "corroborated", "--all-checked"]);
+    repo.ok(&["publish", &id]);
+    let other = repo.add("A claim nobody checks here.");
+    repo.ok(&["dismiss", &other, "--reason", "out-of-scope"]);
+    let last_two = |text: String| -> String {
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len() - 2..].join("\n")
+    };
+    insta::assert_snapshot!(last_two(shown(&repo, &["list"], None)), @r#"
+        2 claims: 1 unverified, 1 corroborated, 1 published (1 dismissed not shown: claims list --all)
+        next: claims review   (steps through the 1 claim still to check)
+        "#);
+    let all = shown(&repo, &["list", "--all", "--state", "corroborated"], None);
+    insta::assert_snapshot!(last_two(all), @r#"
+        1 claim: 1 corroborated, 1 published
+        next: claims report   (the newsroom's report of these claims)
+        "#);
+}
+
+#[test]
+fn log_of_the_repository_names_the_claim_of_every_row() {
+    let (repo, id) = populated();
+    let log = shown(&repo, &["log", "-n", "3"], Some("120"));
+    insta::assert_snapshot!(log.replace(&id, "ID"), @r#"
+        exit 0
+        ┌──────────┬────────────┬──────────────────────┬────────────────────────────┬────────────┬──────────────────────────┐
+        │ COMMIT   ┆ CLAIM      ┆ DATE                 ┆ AUTHOR                     ┆ ACTION     ┆ CHANGE                   │
+        ╞══════════╪════════════╪══════════════════════╪════════════════════════════╪════════════╪══════════════════════════╡
+        │ 24679b72 ┆ ur7rl2pmi2 ┆ 2026-03-01T09:00:00Z ┆ Ana Ruiz <ana@example.org> ┆ create     ┆ Add claim ur7rl2pmi2:    │
+        │          ┆            ┆                      ┆                            ┆            ┆ Cartels cause 300,000    │
+        │          ┆            ┆                      ┆                            ┆            ┆ deaths in the U.S. every │
+        │          ┆            ┆                      ┆                            ┆            ┆ ye…                      │
+        │ 59ced960 ┆ ID ┆ 2026-03-01T09:00:00Z ┆ Ana Ruiz <ana@example.org> ┆ note       ┆ Note on ID:      │
+        │          ┆            ┆                      ┆                            ┆            ┆ Ministry confirms the    │
+        │          ┆            ┆                      ┆                            ┆            ┆ figure.                  │
+        │          ┆            ┆                      ┆                            ┆            ┆ Ministry confirms the    │
+        │          ┆            ┆                      ┆                            ┆            ┆ figure.                  │
+        │ 6179d949 ┆ ID ┆ 2026-03-01T09:00:00Z ┆ Ana Ruiz <ana@example.org> ┆ transition ┆ unverified → sourced     │
+        └──────────┴────────────┴──────────────────────┴────────────────────────────┴────────────┴──────────────────────────┘
+        "#);
+    let of_one = shown(&repo, &["log", &id, "-n", "1"], Some("120"));
+    assert!(!of_one.contains("CLAIM"), "{of_one}");
+}
+
+#[test]
+fn show_lists_the_excerpt_of_each_source() {
+    let repo = Repo::new();
+    let id = repo.add("The river rose 3 metres.");
+    repo.ok(&[
+        "source",
+        "add",
+        &id,
+        "--url",
+        "https://one.example/a",
+        "--excerpt",
+        "The gauge read 3.1 m at dawn.",
+    ]);
+    let show = shown(&repo, &["show", &id], Some("100"));
+    assert!(
+        show.contains("Excerpts\n  https://one.example/a: “The gauge read 3.1 m at dawn.”"),
+        "{show}"
+    );
+}
+
+#[test]
+fn long_output_on_a_terminal_goes_through_the_pager_never_when_piped() {
+    let (repo, _) = populated();
+    let list = |args: &[&str], pager: &str| {
+        let mut command = repo.process(args);
+        command.env("PAGER", pager);
+        let mut session =
+            rexpect::session::spawn_command(command, Some(30_000)).expect("a pseudo-terminal");
+        let output = session.exp_eof().unwrap();
+        output.replace("\r\n", "\n")
+    };
+    let paged = list(&["list"], "sed 's/^/paged: /'");
+    assert!(paged.contains("paged:  ID "), "{paged}");
+    assert!(paged.contains("paged: next: claims review"), "{paged}");
+    let unpaged = list(&["--no-pager", "list"], "sed 's/^/paged: /'");
+    assert!(
+        !unpaged.contains("paged:") && unpaged.contains(" ID "),
+        "{unpaged}"
+    );
+    let cat = list(&["list"], "cat");
+    assert!(cat.contains("next: claims review"), "{cat}");
+    // Piped, the pager is never started.
+    let piped = repo
+        .claims(&["list"])
+        .env("PAGER", "sed 's/^/paged: /'")
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&piped.stdout).contains("paged:"));
+}

@@ -66,6 +66,17 @@ fn keys(keys: &str) -> Vec<Answer> {
     keys.chars().map(Answer::Key).collect()
 }
 
+/// The text with the times of an in-process review, which runs on the real clock, left out.
+fn timeless(text: &str) -> String {
+    text.lines()
+        .map(|line| match line.strip_prefix("at = ") {
+            Some(_) => "at = \"TIME\"",
+            None => line,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn last_message(repo: &Repo) -> String {
     repo.git(&["log", "-1", "--format=%B"])
 }
@@ -96,7 +107,7 @@ fn the_queue_is_unfinished_claims_oldest_first_with_a_position() {
     assert!(one < two, "{transcript}");
     assert!(!transcript.contains(&done), "{transcript}");
     assert!(
-        transcript.contains("[1/2] Action [s,m,n,p,e,j,k,q,?]?"),
+        transcript.contains("[1/2] Action [s,m,n,p,e,d,j,k,q,?]?"),
         "{transcript}"
     );
     assert!(
@@ -174,7 +185,7 @@ fn the_card_shows_claim_appearance_sources_checklist_and_history() {
         "Recent",
         "Ana Ruiz: note: Called the ministry.",
         "Ana Ruiz: added supporting source (NBC News)",
-        "s source  m move  n note  p publish  e edit  j next  k back  q quit  ? help",
+        "s source  m move  n note  p publish  e edit  d dismiss  j next  k back  q quit  ? help",
     ] {
         assert!(card.contains(shown), "missing {shown:?} in:\n{card}");
     }
@@ -438,7 +449,7 @@ fn blocked_states_are_not_offered_and_the_card_says_why() {
 }
 
 #[test]
-fn a_no_in_the_checklist_moves_nothing_and_may_leave_a_note() {
+fn a_no_in_the_checklist_keeps_every_answer_and_the_next_attempt_asks_only_the_rest() {
     let repo = Repo::new();
     let id = with_one_source(&repo, "A claim whose date is unknown.");
     let commits = repo.commit_count();
@@ -458,14 +469,70 @@ fn a_no_in_the_checklist_moves_nothing_and_may_leave_a_note() {
         ),
         "{transcript}"
     );
+    assert!(
+        transcript.contains("Answers kept: 2 confirmed, 'date' not; it is asked again next time"),
+        "{transcript}"
+    );
     let record = repo.read_record(&id);
     assert!(record.contains("state = \"unverified\""), "{record}");
-    assert!(
-        record.contains("sourced checklist, date: The story is undated."),
-        "{record}"
+    insta::assert_snapshot!(
+        timeless(
+            &record[record.find("[checklist.sourced]").unwrap()..record.find("[[sources]]").unwrap()]
+        ),
+        @r#"
+            [checklist.sourced]
+            provenance = true
+            source = true
+
+            [[answers]]
+            checklist = "sourced"
+            item = "provenance"
+            confirmed = true
+            at = "TIME"
+            by = "Ana Ruiz <ana@example.org>"
+
+            [[answers]]
+            checklist = "sourced"
+            item = "source"
+            confirmed = true
+            at = "TIME"
+            by = "Ana Ruiz <ana@example.org>"
+
+            [[answers]]
+            checklist = "sourced"
+            item = "date"
+            confirmed = false
+            reason = "The story is undated."
+            at = "TIME"
+            by = "Ana Ruiz <ana@example.org>"
+            "#
     );
     assert_eq!(repo.commit_count(), commits + 1);
-    assert!(last_message(&repo).contains("Claim-Action: note"));
+    let message = last_message(&repo);
+    insta::assert_snapshot!(message, @r#"
+        Checklist for sourced on 5jrok7r2ag: 2 confirmed, not date
+
+        date: The story is undated.
+
+        Claim-Id: 5jrok7r2ag
+        Claim-Action: checklist
+        "#);
+
+    // The next attempt asks the "no" again and what was never asked, nothing else.
+    let mut answers = vec![
+        Answer::Key('m'),
+        Answer::pick("sourced (asks 3 checklist items)"),
+    ];
+    answers.extend(std::iter::repeat_n(Answer::Yes, 3));
+    answers.extend(keys("q"));
+    let transcript = reviewed(&repo, only(&id), answers);
+    assert!(transcript.contains("? [1/3] Date: "), "{transcript}");
+    assert!(!transcript.contains("Provenance"), "{transcript}");
+    let record = repo.read_record(&id);
+    assert!(record.contains("state = \"sourced\""), "{record}");
+    assert_eq!(record.matches("[[answers]]").count(), 6, "{record}");
+    repo.ok(&["check"]);
+    repo.ok(&["audit"]);
 }
 
 #[test]
@@ -605,6 +672,8 @@ fn editing_rewrites_text_claimant_and_tags_and_keeps_the_id() {
     );
     assert_eq!(repo.status(), "");
     repo.ok(&["check"]);
+    // The edit changed only what an edit may change.
+    repo.ok(&["audit"]);
 }
 
 #[test]
@@ -759,7 +828,7 @@ fn terminal_add_a_source_then_move_to_sourced_through_the_checklist() {
     let commits = repo.commit_count();
     let mut session = terminal(&repo, &[]);
     session
-        .exp_string("[1/1] Action [s,m,n,p,e,j,k,q,?]?")
+        .exp_string("[1/1] Action [s,m,n,p,e,d,j,k,q,?]?")
         .unwrap();
     press(&mut session, "s");
     session.exp_string("Source URL").unwrap();
@@ -774,7 +843,7 @@ fn terminal_add_a_source_then_move_to_sourced_through_the_checklist() {
     session.send_line("").unwrap();
     session.exp_string("Added a supporting source").unwrap();
     session
-        .exp_string("[1/1] Action [s,m,n,p,e,j,k,q,?]?")
+        .exp_string("[1/1] Action [s,m,n,p,e,d,j,k,q,?]?")
         .unwrap();
     press(&mut session, "m");
     session
@@ -787,7 +856,7 @@ fn terminal_add_a_source_then_move_to_sourced_through_the_checklist() {
     }
     session.exp_string("Moved").unwrap();
     session
-        .exp_string("[1/1] Action [s,m,n,p,e,j,k,q,?]?")
+        .exp_string("[1/1] Action [s,m,n,p,e,d,j,k,q,?]?")
         .unwrap();
     press(&mut session, "q");
     session
@@ -808,7 +877,7 @@ fn terminal_ctrl_c_in_a_prompt_changes_nothing_shows_the_cursor_and_exits_130() 
     let record = repo.read_record(&id);
     let mut session = terminal(&repo, &[]);
     session
-        .exp_string("[1/1] Action [s,m,n,p,e,j,k,q,?]?")
+        .exp_string("[1/1] Action [s,m,n,p,e,d,j,k,q,?]?")
         .unwrap();
     press(&mut session, "m");
     session.exp_string("sourced (asks").unwrap();
@@ -839,21 +908,21 @@ fn terminal_quit_after_two_actions_makes_exactly_two_commits() {
     let commits = repo.commit_count();
     let mut session = terminal(&repo, &[]);
     session
-        .exp_string("[1/2] Action [s,m,n,p,e,j,k,q,?]?")
+        .exp_string("[1/2] Action [s,m,n,p,e,d,j,k,q,?]?")
         .unwrap();
     press(&mut session, "n");
     session.exp_string("Note").unwrap();
     session.send_line("Called the ministry.").unwrap();
     session.exp_string("Note added").unwrap();
     session
-        .exp_string("[1/2] Action [s,m,n,p,e,j,k,q,?]?")
+        .exp_string("[1/2] Action [s,m,n,p,e,d,j,k,q,?]?")
         .unwrap();
     press(&mut session, "n");
     session.exp_string("Note").unwrap();
     session.send_line("They will call back.").unwrap();
     session.exp_string("Note added (2 in all)").unwrap();
     session
-        .exp_string("[1/2] Action [s,m,n,p,e,j,k,q,?]?")
+        .exp_string("[1/2] Action [s,m,n,p,e,d,j,k,q,?]?")
         .unwrap();
     press(&mut session, "q");
     session
@@ -863,5 +932,160 @@ fn terminal_quit_after_two_actions_makes_exactly_two_commits() {
     assert_eq!(exit_code(&session), 0);
     assert_eq!(repo.commit_count(), commits + 2);
     assert!(repo.read_record(&id).contains("They will call back."));
+    assert_eq!(repo.status(), "");
+}
+
+#[test]
+fn terminal_checklist_answers_are_kept_across_attempts() {
+    let repo = Repo::new();
+    let id = with_one_source(&repo, "Mexico extradited 55 people to the U.S. in 2025.");
+    let mut session = terminal(&repo, &[]);
+    session
+        .exp_string("[1/1] Action [s,m,n,p,e,d,j,k,q,?]?")
+        .unwrap();
+    press(&mut session, "m");
+    session
+        .exp_string("sourced (asks 5 checklist items)")
+        .unwrap();
+    session.send_line("").unwrap();
+    for (item, key) in [("Provenance", "y"), ("Source", "y"), ("Date", "n")] {
+        session.exp_string(item).unwrap();
+        press(&mut session, key);
+    }
+    session.exp_string("What is missing for 'date'?").unwrap();
+    session.send_line("The story is undated.").unwrap();
+    session.exp_string("Answers kept: 2 confirmed").unwrap();
+    session
+        .exp_string("[1/1] Action [s,m,n,p,e,d,j,k,q,?]?")
+        .unwrap();
+    press(&mut session, "m");
+    session
+        .exp_string("sourced (asks 3 checklist items)")
+        .unwrap();
+    session.send_line("").unwrap();
+    for item in ["[1/3] Date", "[2/3] Location", "[3/3] Motivation"] {
+        session.exp_string(item).unwrap();
+        press(&mut session, "y");
+    }
+    session.exp_string("Moved").unwrap();
+    press(&mut session, "q");
+    session.exp_eof().unwrap();
+    assert_eq!(exit_code(&session), 0);
+    let record = repo.read_record(&id);
+    assert!(record.contains("state = \"sourced\""), "{record}");
+    assert!(
+        record.contains("reason = \"The story is undated.\""),
+        "{record}"
+    );
+    assert_eq!(repo.status(), "");
+}
+
+#[test]
+fn mark_check_counts_the_answers_review_kept_and_records_its_own() {
+    let repo = Repo::new();
+    let id = with_one_source(&repo, "A claim checked in two ways.");
+    let mut answers = vec![
+        Answer::Key('m'),
+        Answer::pick("sourced"),
+        Answer::Yes,
+        Answer::Yes,
+        Answer::No,
+        Answer::text(""),
+    ];
+    answers.extend(keys("q"));
+    reviewed(&repo, only(&id), answers);
+    let refused = repo.fails(&["mark", &id, "sourced", "--check", "date"], 1);
+    assert!(
+        stderr(&refused).contains("the sourced checklist is not confirmed: location, motivation"),
+        "{}",
+        stderr(&refused)
+    );
+    repo.ok(&[
+        "mark",
+        &id,
+        "sourced",
+        "--check",
+        "date",
+        "--check",
+        "location",
+        "--check",
+        "motivation",
+    ]);
+    let record = repo.read_record(&id);
+    assert_eq!(record.matches("[[answers]]").count(), 6, "{record}");
+    assert_eq!(record.matches("confirmed = false").count(), 1, "{record}");
+    repo.ok(&["audit"]);
+}
+
+#[test]
+fn dismissing_a_duplicate_from_the_card_folds_it_into_the_kept_claim_and_leaves_the_queue() {
+    let repo = Repo::new();
+    let duplicate = repo.add("Mexico sent 55 people north.");
+    let kept = repo.add("Mexico extradited 55 people.");
+    let commits = repo.commit_count();
+    let mut answers = vec![
+        Answer::Key('d'),
+        Answer::pick("duplicate"),
+        Answer::text("zzzz"),
+        Answer::text(&kept[..6]),
+        Answer::text("Same figure, same week"),
+    ];
+    answers.extend(keys("q"));
+    let (summary, transcript) = scripted(&repo, Args::default(), answers);
+    let summary = summary.expect(&transcript);
+    let dismissed: Vec<String> = summary.dismissed.iter().map(ToString::to_string).collect();
+    assert_eq!(dismissed, std::slice::from_ref(&duplicate));
+    assert_eq!(repo.commit_count(), commits + 1);
+    assert!(
+        transcript.contains(&format!("✓ Dismissed {duplicate} as a duplicate of {kept}")),
+        "{transcript}"
+    );
+    assert!(
+        transcript.contains("type another, or Enter to cancel"),
+        "{transcript}"
+    );
+    // The review went on to the next claim: the kept one.
+    assert!(
+        transcript.contains(&format!("2/2 ━━ {kept}")),
+        "{transcript}"
+    );
+    let message = last_message(&repo);
+    assert!(
+        message.contains(&format!(
+            "Claim-Id: {duplicate}\nClaim-Id: {kept}\nClaim-Action: dismiss"
+        )),
+        "{message}"
+    );
+    assert_eq!(repo.status(), "");
+
+    let again = reviewed(&repo, Args::default(), keys("q"));
+    assert!(!again.contains(&duplicate), "{again}");
+    assert!(again.contains(&format!("1/1 ━━ {kept}")), "{again}");
+}
+
+#[test]
+fn moving_a_published_claim_back_from_the_card_retracts_it_with_a_correction() {
+    let repo = Repo::new();
+    let id = repo.corroborated("The bridge cost 40 million.");
+    repo.ok(&["publish", &id]);
+    let mut answers = vec![
+        Answer::Key('m'),
+        Answer::pick("unverified"),
+        Answer::text("correction: it cost 14 million"),
+    ];
+    answers.extend(keys("q"));
+    let transcript = reviewed(&repo, only(&id), answers);
+    assert!(
+        transcript.contains("unverified (back; retracts what was published; asks a note)"),
+        "{transcript}"
+    );
+    assert!(
+        transcript.contains("The correction, published with the retraction"),
+        "{transcript}"
+    );
+    let record = repo.read_record(&id);
+    assert!(record.contains("published = false"), "{record}");
+    assert!(record.contains("[history.retracted]"), "{record}");
+    repo.ok(&["check"]);
     assert_eq!(repo.status(), "");
 }

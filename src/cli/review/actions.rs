@@ -7,10 +7,13 @@ use std::io;
 use git2::Oid;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::checklist::{self, Given};
+use crate::domain::gate;
 use crate::domain::id::ClaimId;
-use crate::domain::record::{Record, Stance, host_of};
+use crate::domain::record::{DismissReason, Record, Stance, host_of};
 use crate::domain::state::State;
-use crate::domain::workflow::{Confirmations, MoveRequest, Unmet, check_move};
+use crate::domain::triage::DismissRequest;
+use crate::domain::workflow::{self, Confirmations, MoveRequest, Unmet, check_move};
 use crate::engine::{self, ActionError, Change, Context, EditedFields, Engine, NewSource};
 use crate::ui::Ui;
 
@@ -27,9 +30,28 @@ fn commit(
     action: impl FnOnce(&Record, &Context<'_>) -> Result<Change, ActionError>,
     done: impl FnOnce(&Record) -> String,
 ) -> io::Result<bool> {
+    commit_with(
+        engine,
+        id,
+        None,
+        ui,
+        |record, _, cx| action(record, cx),
+        done,
+    )
+}
+
+/// `commit`, with a second claim for the action to consult and change in the same commit.
+fn commit_with(
+    engine: &Engine<'_>,
+    id: &ClaimId,
+    other: Option<&ClaimId>,
+    ui: &mut Ui,
+    action: impl FnOnce(&Record, Option<&Record>, &Context<'_>) -> Result<Change, ActionError>,
+    done: impl FnOnce(&Record) -> String,
+) -> io::Result<bool> {
     let committed = {
         let _whole = interrupt::hold();
-        engine.change(id, action)
+        engine.change_with(id, other, action)
     };
     match committed {
         Ok((record, oid)) => {
@@ -61,7 +83,7 @@ fn ask_url(ui: &mut Ui, prompt: &str, record: Option<&Record>) -> io::Result<Opt
             )?;
             continue;
         }
-        if let Some(record) = record.filter(|r| r.sources.iter().any(|s| s.url == url)) {
+        if let Some(record) = record.filter(|r| r.source_named(&url).is_some()) {
             writeln!(
                 ui.out(),
                 "  {url} is already a source of {}: type another, or Enter to cancel",
@@ -103,7 +125,8 @@ pub(super) fn add_source(
     };
     let excerpt = ui.prompt()?.input("Excerpt (Enter to leave out)", None)?;
     let new = NewSource {
-        url,
+        url: Some(url),
+        document: None,
         title: None,
         publisher: Some(publisher),
         origin: Some(origin),
@@ -127,7 +150,7 @@ pub(super) fn add_source(
         {
             said.push_str(&format!(
                 " (its origin, {}, was already there)",
-                new.origin.as_deref().unwrap_or(&new.url)
+                new.origin.as_deref().unwrap_or(new.key())
             ));
         }
         said
@@ -156,17 +179,23 @@ pub(super) fn move_claim(
     summary: &mut Summary,
 ) -> io::Result<Then> {
     let policy = &engine.policy;
+    let request_to = |to: State, note: Option<&str>, unpublish: bool| MoveRequest {
+        to,
+        note: note.map(str::to_string),
+        confirmations: Confirmations::all(),
+        unpublish,
+    };
+    // A move away from what was published is offered as the retraction it has to be: the
+    // plain move would leave `claims check` failing, and the engine refuses it.
+    let retracts = |to: State| {
+        let plain = request_to(to, Some(NOTE_GIVEN_WITH_THE_MOVE), false);
+        let moved = workflow::apply_move(record, &plain, policy, "", record.created);
+        (record.published || record.verdict.is_some())
+            && !gate::worsened(record, &moved, policy).is_empty()
+    };
     // The checklist is walked after the choice, so it never blocks a state in advance.
     let would_need = |to: State, note: Option<&str>| {
-        check_move(
-            record,
-            &MoveRequest {
-                to,
-                note: note.map(str::to_string),
-                confirmations: Confirmations::all(),
-            },
-            policy,
-        )
+        check_move(record, &request_to(to, note, retracts(to)), policy)
     };
     let mut open = Vec::new();
     let mut blocked = Vec::new();
@@ -210,7 +239,7 @@ pub(super) fn move_claim(
             let checklist = policy
                 .checklists
                 .required_for(to)
-                .filter(|(list, item)| !answered(record, *list, &item.item))
+                .filter(|(list, item)| !checklist::is_confirmed(record, *list, &item.item))
                 .count();
             let mut needs = Vec::new();
             if checklist > 0 {
@@ -222,6 +251,9 @@ pub(super) fn move_claim(
             let mut about = Vec::new();
             if to.depth() < record.state.depth() {
                 about.push("back".to_string());
+            }
+            if retracts(to) {
+                about.push("retracts what was published".to_string());
             }
             if !needs.is_empty() {
                 about.push(format!("asks {}", needs.join(" and ")));
@@ -239,10 +271,14 @@ pub(super) fn move_claim(
     };
     let to = open[choice];
 
+    let unpublish = retracts(to);
     let note = if needs_note(to) {
-        let note = ui
-            .prompt()?
-            .input(&format!("Why move it to {to}? (Enter to cancel)"), None)?;
+        let question = if unpublish {
+            "The correction, published with the retraction (Enter to cancel)".to_string()
+        } else {
+            format!("Why move it to {to}? (Enter to cancel)")
+        };
+        let note = ui.prompt()?.input(&question, None)?;
         if note.is_empty() {
             return cancelled(ui, "not moved, a note is needed");
         }
@@ -251,43 +287,47 @@ pub(super) fn move_claim(
         None
     };
 
-    let questions: Vec<_> = policy
-        .checklists
-        .required_for(to)
-        .filter(|(list, item)| !answered(record, *list, &item.item))
-        .collect();
+    let questions = checklist::still_to_ask(record, to, policy);
+    let mut given = Vec::new();
     let mut confirmed = BTreeSet::new();
     for (i, (_, item)) in questions.iter().enumerate() {
-        let prompt = format!("[{}/{}] {}", i + 1, questions.len(), item.ask);
+        let ask = policy
+            .checklists
+            .required_for(to)
+            .find(|(_, known)| known.item == *item)
+            .map_or(item.as_str(), |(_, known)| known.ask.as_str());
+        let prompt = format!("[{}/{}] {ask}", i + 1, questions.len());
         if !ui.prompt()?.confirm(&prompt)? {
             writeln!(
                 ui.out(),
-                "  Not moved: every item of the {to} checklist must be confirmed, and '{}' is not.",
-                item.item
+                "  Not moved: every item of the {to} checklist must be confirmed, and '{item}' is not."
             )?;
-            let missing = ui.prompt()?.input(
+            let reason = ui.prompt()?.input(
                 &format!(
-                    "What is missing for '{}'? (a note; Enter to skip)",
-                    item.item
+                    "What is missing for '{item}'? (kept with the answer; Enter for no reason)"
                 ),
                 None,
             )?;
-            if !missing.is_empty() {
-                let text = format!("{to} checklist, {}: {missing}", item.item);
-                if commit(
-                    engine,
-                    &record.id,
-                    ui,
-                    |record, cx| engine::add_note(record, &text, cx),
-                    |_| "Noted".to_string(),
-                )? {
-                    summary.noted.push(record.id.clone());
-                    return Ok(Then::Refresh);
-                }
+            given.push(Given::no(item, Some(&reason)));
+            if commit(
+                engine,
+                &record.id,
+                ui,
+                |record, cx| engine::answer_checklist(record, to, &given, cx),
+                |_| {
+                    format!(
+                        "Answers kept: {} confirmed, '{item}' not; it is asked again next time",
+                        given.len() - 1
+                    )
+                },
+            )? {
+                summary.noted.push(record.id.clone());
+                return Ok(Then::Refresh);
             }
             return Ok(Then::Stay);
         }
-        confirmed.insert(item.item.clone());
+        given.push(Given::yes(item));
+        confirmed.insert(item.clone());
     }
 
     let request = MoveRequest {
@@ -297,6 +337,7 @@ pub(super) fn move_claim(
             all: false,
             items: confirmed,
         },
+        unpublish,
     };
     let from = record.state;
     if !commit(
@@ -310,14 +351,6 @@ pub(super) fn move_claim(
     }
     summary.moved.push((record.id.clone(), from, to));
     Ok(Then::Refresh)
-}
-
-fn answered(record: &Record, list: State, item: &str) -> bool {
-    record
-        .checklist
-        .get(&list)
-        .and_then(|answers| answers.get(item))
-        == Some(&true)
 }
 
 pub(super) fn add_note(
@@ -341,6 +374,69 @@ pub(super) fn add_note(
     }
     summary.noted.push(record.id.clone());
     Ok(Then::Refresh)
+}
+
+/// Sets the claim aside: asks why, which claim it duplicates if that is why, and a note.
+pub(super) fn dismiss(
+    engine: &Engine<'_>,
+    record: &Record,
+    ui: &mut Ui,
+    summary: &mut Summary,
+) -> io::Result<Then> {
+    let reasons = DismissReason::ALL;
+    let items: Vec<String> = reasons
+        .iter()
+        .map(|reason| match reason {
+            DismissReason::NotCheckWorthy => "not check-worthy (opinion, prediction, description)",
+            DismissReason::Duplicate => "duplicate of another claim",
+            DismissReason::OutOfScope => "out of scope",
+        })
+        .map(String::from)
+        .collect();
+    let Some(choice) = ui
+        .prompt()?
+        .select(&format!("Dismiss {} as (Esc cancels)", record.id), &items)?
+    else {
+        return cancelled(ui, "not dismissed");
+    };
+    let reason = reasons[choice];
+    let kept = if reason == DismissReason::Duplicate {
+        loop {
+            let prefix = ui
+                .prompt()?
+                .input("Id of the claim to keep (Enter to cancel)", None)?;
+            if prefix.is_empty() {
+                return cancelled(ui, "not dismissed");
+            }
+            match engine.store.resolve(&prefix) {
+                Ok(kept) => break Some(kept),
+                Err(error) => writeln!(ui.out(), "  {error}: type another, or Enter to cancel")?,
+            }
+        }
+    } else {
+        None
+    };
+    let note = ui.prompt()?.input("Note (Enter to leave out)", None)?;
+    let request = DismissRequest {
+        reason,
+        duplicate_of: kept.clone(),
+        note: Some(note),
+    };
+    if !commit_with(
+        engine,
+        &record.id,
+        kept.as_ref(),
+        ui,
+        |record, kept, cx| engine::dismiss_claim(record, kept, &request, cx),
+        |dismissed| match &kept {
+            Some(kept) => format!("Dismissed {} as a duplicate of {kept}", dismissed.id),
+            None => format!("Dismissed {} ({reason})", dismissed.id),
+        },
+    )? {
+        return Ok(Then::Stay);
+    }
+    summary.dismissed.push(record.id.clone());
+    Ok(Then::Next)
 }
 
 pub(super) fn publish(

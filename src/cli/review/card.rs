@@ -87,15 +87,16 @@ pub(super) fn write(
 fn sources_table(record: &Record, ui: &Ui) -> comfy_table::Table {
     let mut table = ui.table(&["STANCE", "PUBLISHER", "ORIGIN", "URL"]);
     for source in &record.sources {
-        let stance = match &source.rebuttal {
-            Some(_) => format!("{} (rebutted)", source.stance.as_str()),
-            None => source.stance.as_str().to_string(),
+        let stance = match (&source.withdrawn, &source.rebuttal) {
+            (Some(_), _) => format!("{} (withdrawn)", source.stance.as_str()),
+            (None, Some(_)) => format!("{} (rebutted)", source.stance.as_str()),
+            (None, None) => source.stance.as_str().to_string(),
         };
         table.add_row(vec![
             stance,
             printable(source.publisher.as_deref().unwrap_or("")),
             printable(source.origin.as_deref().unwrap_or("")),
-            printable(&source.url),
+            printable(source.key()),
         ]);
     }
     table
@@ -215,7 +216,7 @@ fn recent(record: &Record) -> Vec<(Timestamp, String, String)> {
     let sources = record.sources.iter().filter_map(|s| {
         let at = s.accessed?;
         let by = s.added_by.as_deref().map(name).unwrap_or_default();
-        let origin = s.origin.as_deref().unwrap_or(&s.url);
+        let origin = s.origin.as_deref().unwrap_or(s.key());
         Some((
             at,
             by,

@@ -1,3 +1,4 @@
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use crate::checkworthiness::Model;
@@ -216,17 +217,20 @@ fn read_documents(store: &Store, files: &[PathBuf], ui: &mut Ui) -> Vec<Document
             }
         };
         let text = match strip(&text) {
-            (stripped, true) => {
-                let line = text
-                    .lines()
-                    .position(|line| line.trim_end_matches('\r').chars().any(is_control))
-                    .map_or(1, |at| at + 1);
-                ui.warn(&format!(
-                    "{shown}:{line}: control characters (terminal escapes and the like) were removed"
-                ));
-                stripped.into_owned()
+            (Cow::Borrowed(_), _) => text,
+            (Cow::Owned(stripped), removed) => {
+                if removed {
+                    let line = text
+                        .lines()
+                        .position(|line| line.trim_end_matches('\r').chars().any(is_control))
+                        .map_or(1, |at| at + 1);
+                    ui.warn(&format!(
+                        "{shown}:{line}: control characters (terminal escapes and the like) \
+                         were removed"
+                    ));
+                }
+                stripped
             }
-            (stripped, false) => stripped.into_owned(),
         };
         documents.push(Document {
             path: repository_path(&root, file),

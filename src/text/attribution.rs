@@ -1344,6 +1344,25 @@ mod tests {
     }
 
     #[test]
+    fn a_claimant_is_named_as_fully_as_the_article_names_them() {
+        let article = "Mexican President Claudia Sheinbaum spoke on Monday. On Tuesday \
+                       Sheinbaum said more. The sole survivor, Vishwash Kumar Ramesh, is British. \
+                       Ramesh's brother is missing. Fed Chair Jerome Powell said little.";
+        for (name, expected) in [
+            ("Sheinbaum", "Claudia Sheinbaum"),
+            ("Claudia Sheinbaum", "Claudia Sheinbaum"),
+            ("Ramesh", "Vishwash Kumar Ramesh"),
+            ("Powell", "Jerome Powell"),
+            // Never written longer, a group, an outlet: as they are.
+            ("Trump", "Trump"),
+            ("officials", "officials"),
+            ("BBC", "BBC"),
+        ] {
+            assert_eq!(fullest_name(name, article), expected, "{name}");
+        }
+    }
+
+    #[test]
     fn pronoun_claimant_needs_context() {
         let sentence = "He claimed that US efforts have reduced trafficking by 97 percent.";
         assert_eq!(claimant(sentence), None);

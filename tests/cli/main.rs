@@ -12,6 +12,7 @@ mod extract;
 #[cfg(feature = "fault-injection")]
 mod faults;
 mod hostile;
+mod matching;
 mod merge;
 mod output;
 mod report;

@@ -10,7 +10,8 @@ use crate::checkworthiness::Model;
 use crate::domain::id::ClaimId;
 use crate::domain::record::{Appearance, Record};
 use crate::text::{
-    ClaimIndex, Fingerprint, Match, SentenceKind, attribution, claimant_with_context, sentences,
+    ClaimIndex, Embeddings, Ranking, SentenceKind, attribution, claimant, claimant_with_context,
+    fullest_name, name_speaker, sentences, standalone,
 };
 
 /// A document to extract from: its repository-relative path and its text.
@@ -50,7 +51,10 @@ impl Outcome {
 pub struct Candidate {
     pub document: String,
     pub line: usize,
+    /// The claim as it reads alone.
     pub text: String,
+    /// The sentence as written.
+    pub excerpt: String,
     pub score: f32,
     pub outcome: Outcome,
 }
@@ -99,19 +103,42 @@ fn kept_in_place_of(
     current
 }
 
+/// The models extraction uses: the check-worthiness model, and the embedding table that adds a
+/// semantic signal to matching when there is one.
+#[derive(Clone, Copy)]
+pub struct Models<'a> {
+    pub checkworthiness: &'a Model,
+    pub embeddings: Option<&'static Embeddings>,
+}
+
+/// A check-worthy sentence of the document being planned.
+struct Statement {
+    line: usize,
+    /// The sentence as written, the appearance's excerpt.
+    text: String,
+    /// The claim as it reads alone (see [`standalone`]).
+    claim: String,
+    claimant: Option<String>,
+    score: f32,
+}
+
 /// Plans the extraction of `documents` into a repository holding `existing` records.
+///
+/// A document states a claim once: within one document, each known claim takes at most one
+/// sentence, the one that matches it best (exact repeats of a sentence aside), so that two
+/// sentences of one article about the same event never collapse into one claim.
 pub fn plan(
     documents: &[Document],
     existing: Vec<Record>,
-    model: &Model,
+    models: Models<'_>,
     min_score: f32,
     at: Timestamp,
 ) -> Plan {
     let mut known: BTreeMap<ClaimId, Record> = BTreeMap::new();
-    let mut index = Wordings::default();
-    // Every (claim, document, line) recorded, so that a sentence repeated thousands of times
+    let mut index = Wordings::new(models.embeddings);
+    // Every claim's lines in every document, so that a sentence repeated thousands of times
     // does not rescan its claim's growing list of appearances at each repeat.
-    let mut appeared: HashSet<(ClaimId, String, Option<u64>)> = HashSet::new();
+    let mut appeared = Places::default();
     // A claim dismissed as a duplicate gave its appearances to the claim kept in its place:
     // what matches it now belongs there too.
     let mut kept_for: HashMap<ClaimId, ClaimId> = HashMap::new();
@@ -121,105 +148,83 @@ pub fn plan(
         }
         index_record(&mut index, &record);
         for appearance in &record.appearances {
-            appeared.insert(place(&record.id, appearance));
+            appeared.insert(&record.id, appearance);
         }
         known.insert(record.id.clone(), record);
     }
     let mut plan = Plan::default();
     for document in documents {
-        let mut previous_claimant: Option<String> = None;
-        for sentence in sentences(&document.text) {
-            plan.sentences += 1;
-            if sentence.kind != SentenceKind::Statement {
-                continue;
-            }
-            if sentence.text.len() > MAX_CLAIM_BYTES {
-                plan.too_long.push((document.path.clone(), sentence.line));
-                continue;
-            }
-            let claimant = claimant_with_context(&sentence.text, previous_claimant.as_deref());
-            previous_claimant = claimant.clone().or(previous_claimant);
-            let score = model.score(&sentence.text);
-            if score < min_score {
-                continue;
-            }
+        let statements = statements(document, models.checkworthiness, min_score, &mut plan);
+        // Against the claims known before this document: it states each of them once at most.
+        let rankings: Vec<Ranking<ClaimId>> = statements
+            .iter()
+            .map(|statement| index.claims.ranked(&statement.text))
+            .collect();
+        let assigned = align(&statements, &rankings, &known, &appeared, &document.path);
+        for ((statement, assigned), ranking) in statements.into_iter().zip(assigned).zip(rankings) {
             let appearance = Appearance {
                 document: document.path.clone(),
-                line: Some(sentence.line as u64),
-                excerpt: Some(sentence.text.clone()),
-                attribution: attribution(&sentence.text),
+                line: Some(statement.line as u64),
+                excerpt: Some(statement.text.clone()),
+                attribution: attribution(&statement.text),
             };
-            let fingerprint = Fingerprint::of(&sentence.text);
-            let exact = ClaimId::derive(&sentence.text);
-            let found = match index.claims.find(&fingerprint) {
-                Match::New if known.contains_key(&exact) => Match::Same(exact),
-                found => found,
+            // A sentence this document already stated is the claim it made then.
+            let repeated = || {
+                let exact = ClaimId::derive(&statement.claim);
+                known
+                    .get(&exact)
+                    .is_some_and(|record| record.text == statement.claim)
+                    .then_some(exact)
             };
-            let found = match found {
-                Match::Same(id) => Match::Same(kept_in_place_of(id, &kept_for, &known)),
-                Match::Related { key, difference } => Match::Related {
-                    key: kept_in_place_of(key, &kept_for, &known),
-                    difference,
-                },
-                Match::New => Match::New,
-            };
-            let outcome = match found {
-                Match::Same(id) => {
-                    let record = plan
-                        .records
-                        .entry(id.clone())
-                        .or_insert_with(|| known[&id].clone());
-                    if !appeared.insert(place(&id, &appearance)) {
-                        Outcome::Known(id)
-                    } else {
-                        record.appearances.push(appearance);
-                        index.insert(&id, &sentence.text, || fingerprint);
-                        Outcome::Appearance(id)
-                    }
+            let kept = |id| kept_in_place_of(id, &kept_for, &known);
+            let outcome = if let Some(id) = assigned.or_else(repeated).map(kept) {
+                let record = plan
+                    .records
+                    .entry(id.clone())
+                    .or_insert_with(|| known[&id].clone());
+                if !appeared.insert(&id, &appearance) {
+                    Outcome::Known(id)
+                } else {
+                    record.appearances.push(appearance);
+                    index.insert(&id, &statement.text);
+                    Outcome::Appearance(id)
                 }
-                Match::Related { key, difference } => {
-                    let id = fresh_id(&sentence.text, &known);
-                    let mut record =
-                        new_record(&sentence.text, id.clone(), claimant, appearance, at);
+            } else {
+                let id = fresh_id(&statement.claim, &known);
+                let mut record = new_record(
+                    &statement.claim,
+                    id.clone(),
+                    statement.claimant.clone(),
+                    appearance,
+                    at,
+                );
+                let related = ranking
+                    .related
+                    .map(|(key, difference)| (kept_in_place_of(key, &kept_for, &known), difference));
+                if let Some((key, _)) = &related {
                     record.related.push(key.clone());
                     let other = plan
                         .records
                         .entry(key.clone())
-                        .or_insert_with(|| known[&key].clone());
+                        .or_insert_with(|| known[key].clone());
                     other.related.push(id.clone());
-                    add(
-                        &mut plan,
-                        &mut known,
-                        &mut index,
-                        &mut appeared,
-                        record,
-                        fingerprint,
-                    );
-                    Outcome::Related {
-                        id,
-                        related: key,
-                        difference,
-                    }
                 }
-                Match::New => {
-                    let id = fresh_id(&sentence.text, &known);
-                    let record = new_record(&sentence.text, id.clone(), claimant, appearance, at);
-                    add(
-                        &mut plan,
-                        &mut known,
-                        &mut index,
-                        &mut appeared,
-                        record,
-                        fingerprint,
-                    );
-                    Outcome::New(id)
+                add(&mut plan, &mut known, &mut index, &mut appeared, record);
+                match related {
+                    Some((related, difference)) => Outcome::Related {
+                        id,
+                        related,
+                        difference,
+                    },
+                    None => Outcome::New(id),
                 }
             };
             plan.candidates.push(Candidate {
                 document: document.path.clone(),
-                line: sentence.line,
-                text: sentence.text,
-                score,
+                line: statement.line,
+                text: statement.claim,
+                excerpt: statement.text,
+                score: statement.score,
                 outcome,
             });
         }
@@ -230,34 +235,159 @@ pub fn plan(
     plan
 }
 
+/// The document's check-worthy statements, with their claims as they read alone and their
+/// claimants, each named as fully as the document names them; counts every sentence read and
+/// notes those too long to be a claim.
+fn statements(
+    document: &Document,
+    model: &Model,
+    min_score: f32,
+    plan: &mut Plan,
+) -> Vec<Statement> {
+    let mut statements = Vec::new();
+    let mut previous_claimant: Option<String> = None;
+    // The speaker the sentence just before named itself: the only one a pronoun opening the
+    // next sentence is safely replaced by.
+    let mut named_before: Option<String> = None;
+    let mut full_names: HashMap<String, String> = HashMap::new();
+    for sentence in sentences(&document.text) {
+        plan.sentences += 1;
+        if sentence.kind != SentenceKind::Statement {
+            named_before = None;
+            continue;
+        }
+        if sentence.text.len() > MAX_CLAIM_BYTES {
+            plan.too_long.push((document.path.clone(), sentence.line));
+            named_before = None;
+            continue;
+        }
+        let named = claimant(&sentence.text);
+        // Only a sentence that names no speaker needs the one before.
+        let claimant = match &named {
+            Some(name) => Some(name.clone()),
+            None => claimant_with_context(&sentence.text, previous_claimant.as_deref()),
+        };
+        previous_claimant = claimant.clone().or(previous_claimant);
+        // Each name is looked up once: a lookup reads the whole document.
+        let full = claimant.as_deref().map(|name| {
+            full_names
+                .entry(name.to_owned())
+                .or_insert_with(|| fullest_name(name, &document.text))
+                .clone()
+        });
+        let mut claim = standalone(&sentence.text);
+        if named.is_none()
+            && let (Some(before), Some(full)) = (&named_before, &full)
+            && claimant.as_ref() == Some(before)
+        {
+            claim = name_speaker(&claim, full);
+        }
+        named_before = named;
+        let score = model.score(&sentence.text);
+        if score >= min_score {
+            statements.push(Statement {
+                line: sentence.line,
+                text: sentence.text,
+                claim,
+                claimant: full,
+                score,
+            });
+        }
+    }
+    statements
+}
+
+/// Which known claim each statement of one document is, if any: each claim given to at most
+/// one statement, the best-scoring pairs first. A claim this document already states at some
+/// line stays with that line.
+fn align(
+    statements: &[Statement],
+    rankings: &[Ranking<ClaimId>],
+    known: &BTreeMap<ClaimId, Record>,
+    appeared: &Places,
+    document: &str,
+) -> Vec<Option<ClaimId>> {
+    let mut assigned: Vec<Option<ClaimId>> = vec![None; statements.len()];
+    let mut pairs: Vec<(f64, usize, ClaimId)> = Vec::new();
+    for (at, (statement, ranking)) in statements.iter().zip(rankings).enumerate() {
+        let exact = ClaimId::derive(&statement.claim);
+        if known
+            .get(&exact)
+            .is_some_and(|record| record.text == statement.claim)
+        {
+            pairs.push((f64::INFINITY, at, exact));
+        }
+        for (id, score) in &ranking.same {
+            pairs.push((*score, at, id.clone()));
+        }
+    }
+    pairs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut taken: HashSet<ClaimId> = HashSet::new();
+    for (_, at, id) in pairs {
+        let line = Some(statements[at].line as u64);
+        if assigned[at].is_some()
+            || taken.contains(&id)
+            || appeared.elsewhere_in(&id, document, line)
+        {
+            continue;
+        }
+        taken.insert(id.clone());
+        assigned[at] = Some(id);
+    }
+    assigned
+}
+
 /// The index of claims by wording, each wording of a claim indexed once: repeats add nothing
 /// to a match, and would make every lookup scan them all.
-#[derive(Default)]
 struct Wordings {
     claims: ClaimIndex<ClaimId>,
     indexed: HashSet<(ClaimId, String)>,
 }
 
 impl Wordings {
-    fn insert(&mut self, id: &ClaimId, text: &str, fingerprint: impl FnOnce() -> Fingerprint) {
+    fn new(embeddings: Option<&'static Embeddings>) -> Wordings {
+        Wordings {
+            claims: ClaimIndex::with_embeddings(embeddings),
+            indexed: HashSet::new(),
+        }
+    }
+
+    fn insert(&mut self, id: &ClaimId, text: &str) {
         if self.indexed.insert((id.clone(), text.to_string())) {
-            self.claims.insert(id.clone(), fingerprint());
+            self.claims.insert(id.clone(), text);
         }
     }
 }
 
-fn place(id: &ClaimId, appearance: &Appearance) -> (ClaimId, String, Option<u64>) {
-    (id.clone(), appearance.document.clone(), appearance.line)
+/// The lines at which each claim appears in each document.
+#[derive(Default)]
+struct Places(HashMap<(ClaimId, String), HashSet<Option<u64>>>);
+
+impl Places {
+    /// Records an appearance; false when it was already recorded.
+    fn insert(&mut self, id: &ClaimId, appearance: &Appearance) -> bool {
+        self.0
+            .entry((id.clone(), appearance.document.clone()))
+            .or_default()
+            .insert(appearance.line)
+    }
+
+    /// Whether the claim appears in the document at another line than `line`.
+    fn elsewhere_in(&self, id: &ClaimId, document: &str, line: Option<u64>) -> bool {
+        self.0
+            .get(&(id.clone(), document.to_owned()))
+            .is_some_and(|lines| lines.iter().any(|other| *other != line))
+    }
 }
 
 fn index_record(index: &mut Wordings, record: &Record) {
-    index.insert(&record.id, &record.text, || Fingerprint::of(&record.text));
+    index.insert(&record.id, &record.text);
     for excerpt in record
         .appearances
         .iter()
         .filter_map(|a| a.excerpt.as_deref())
     {
-        index.insert(&record.id, excerpt, || Fingerprint::of(excerpt));
+        index.insert(&record.id, excerpt);
     }
 }
 
@@ -265,13 +395,12 @@ fn add(
     plan: &mut Plan,
     known: &mut BTreeMap<ClaimId, Record>,
     index: &mut Wordings,
-    appeared: &mut HashSet<(ClaimId, String, Option<u64>)>,
+    appeared: &mut Places,
     record: Record,
-    fingerprint: Fingerprint,
 ) {
-    index.insert(&record.id, &record.text, || fingerprint);
+    index_record(index, &record);
     for appearance in &record.appearances {
-        appeared.insert(place(&record.id, appearance));
+        appeared.insert(&record.id, appearance);
     }
     plan.created.insert(record.id.clone());
     plan.records.insert(record.id.clone(), record.clone());
@@ -316,8 +445,15 @@ mod tests {
         }
     }
 
+    fn lexical() -> Models<'static> {
+        Models {
+            checkworthiness: Model::builtin(),
+            embeddings: None,
+        }
+    }
+
     fn run(documents: &[Document], existing: Vec<Record>) -> Plan {
-        plan(documents, existing, Model::builtin(), 0.0, at())
+        plan(documents, existing, lexical(), 0.0, at())
     }
 
     #[test]
@@ -461,6 +597,96 @@ mod tests {
     }
 
     #[test]
+    fn a_document_states_a_known_claim_once_at_its_best_matching_sentence() {
+        let first = run(
+            &[document(
+                "a.txt",
+                "Mexico extradited 55 cartel members to the United States this year.\n",
+            )],
+            Vec::new(),
+        );
+        let existing: Vec<Record> = first.records.into_values().collect();
+        // Both sentences match the known claim; the closer one takes it, the other is a
+        // claim of its own.
+        let second = run(
+            &[document(
+                "b.txt",
+                "Mexico extradited 55 cartel members to the United States, officials said.\n\
+                 This year Mexico extradited 55 cartel members to the United States.\n",
+            )],
+            existing,
+        );
+        let outcomes: Vec<(usize, bool)> = second
+            .candidates
+            .iter()
+            .map(|c| (c.line, matches!(c.outcome, Outcome::Appearance(_))))
+            .collect();
+        assert_eq!(outcomes, [(1, false), (2, true)], "{:?}", second.candidates);
+        assert_eq!(second.created.len(), 1);
+    }
+
+    #[test]
+    fn claims_read_alone_and_claimants_are_named_in_full() {
+        let plan = run(
+            &[document(
+                "a.txt",
+                "Mexican President Claudia Sheinbaum spoke on Monday.\n\
+                 Nevertheless, her government has allowed 10,000 soldiers at the border.\n\
+                 Sheinbaum said Mexico extradited 55 cartel members to the United States.\n\
+                 She said Mexico seized 1.5 tons of fentanyl in March.\n",
+            )],
+            Vec::new(),
+        );
+        let claims: Vec<(&str, Option<&str>, Option<&str>)> = plan
+            .candidates
+            .iter()
+            .map(|c| {
+                let record = &plan.records[c.outcome.id()];
+                (
+                    record.text.as_str(),
+                    record.claimant.as_deref(),
+                    record.appearances[0].excerpt.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            claims[1..],
+            [
+                (
+                    "Her government has allowed 10,000 soldiers at the border.",
+                    None,
+                    Some("Nevertheless, her government has allowed 10,000 soldiers at the border.")
+                ),
+                (
+                    "Sheinbaum said Mexico extradited 55 cartel members to the United States.",
+                    Some("Claudia Sheinbaum"),
+                    Some(
+                        "Sheinbaum said Mexico extradited 55 cartel members to the United States."
+                    )
+                ),
+                (
+                    "Claudia Sheinbaum said Mexico seized 1.5 tons of fentanyl in March.",
+                    Some("Claudia Sheinbaum"),
+                    Some("She said Mexico seized 1.5 tons of fentanyl in March.")
+                ),
+            ]
+        );
+        // The same articles again: the claims are found by their own text, nothing changes.
+        let existing: Vec<Record> = plan.records.into_values().collect();
+        let again = run(
+            &[document(
+                "a.txt",
+                "Mexican President Claudia Sheinbaum spoke on Monday.\n\
+                 Nevertheless, her government has allowed 10,000 soldiers at the border.\n\
+                 Sheinbaum said Mexico extradited 55 cartel members to the United States.\n\
+                 She said Mexico seized 1.5 tons of fentanyl in March.\n",
+            )],
+            existing,
+        );
+        assert!(again.records.is_empty(), "{:?}", again.candidates);
+    }
+
+    #[test]
     fn questions_and_low_scores_are_not_claims() {
         let plan = plan(
             &[document(
@@ -468,7 +694,7 @@ mod tests {
                 "What does this mean for Mexico?\nThanks for reading.\n",
             )],
             Vec::new(),
-            Model::builtin(),
+            lexical(),
             Model::builtin().threshold(),
             at(),
         );

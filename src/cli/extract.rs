@@ -4,8 +4,9 @@ use std::path::{Path, PathBuf};
 use crate::checkworthiness::Model;
 use crate::controls::{is_control, strip};
 use crate::domain::action::Action;
-use crate::extract::{self, Document, Outcome, Plan};
+use crate::extract::{self, Document, Models, Outcome, Plan};
 use crate::store::{CommitMessage, FileChange, Store, now};
+use crate::text::{EMBEDDING_MODEL, Embeddings};
 use crate::ui::Ui;
 
 use super::{CommandError, Globals};
@@ -67,8 +68,12 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
             Err(error) => ui.warn(&format!("skipped {error}")),
         }
     }
+    let models = Models {
+        checkworthiness: model,
+        embeddings: embeddings(ui),
+    };
     let at = now();
-    let plan = extract::plan(&documents, existing, model, min_score, at);
+    let plan = extract::plan(&documents, existing, models, min_score, at);
     for (document, line) in &plan.too_long {
         ui.warn(&format!(
             "skipped {document}:{line}: a sentence longer than {} KiB is not one claim",
@@ -78,13 +83,13 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
 
     if args.dry_run {
         print_plan(&plan, ui)?;
-        return summarise(&plan, documents.len(), bytes, None, ui);
+        return summarise(&plan, documents.len(), bytes, None, models, ui);
     }
     let Some(writer) = writer else {
         unreachable!("a writer is taken unless this is a dry run")
     };
     if plan.records.is_empty() {
-        return summarise(&plan, documents.len(), bytes, None, ui);
+        return summarise(&plan, documents.len(), bytes, None, models, ui);
     }
     for id in plan.changed() {
         writer.read_for_update(id)?;
@@ -99,7 +104,23 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
     let reviewer = store.reviewer(globals.reviewer.as_deref())?;
     let changes: Vec<FileChange> = plan.records.values().map(FileChange::record).collect();
     let commit = writer.commit(&changes, &message(&plan, documents.len()), &reviewer, at)?;
-    summarise(&plan, documents.len(), bytes, Some(commit), ui)
+    summarise(&plan, documents.len(), bytes, Some(commit), models, ui)
+}
+
+/// The embedding table built in, or none (with a notice) when the build had none or it is
+/// damaged: matching then goes on with words and figures alone.
+fn embeddings(ui: &mut Ui) -> Option<&'static Embeddings> {
+    match Embeddings::builtin() {
+        Some(Ok(embeddings)) => Some(embeddings),
+        Some(Err(error)) => {
+            ui.warn(&format!("{error}; matching claims on words alone"));
+            None
+        }
+        None => {
+            ui.warn("no embedding table in this build; matching claims on words alone");
+            None
+        }
+    }
 }
 
 fn message(plan: &Plan, documents: usize) -> CommitMessage {
@@ -293,6 +314,7 @@ fn summarise(
     documents: usize,
     bytes: usize,
     commit: Option<git2::Oid>,
+    models: Models<'_>,
     ui: &mut Ui,
 ) -> Result<(), CommandError> {
     let count = |f: fn(&Outcome) -> bool| plan.candidates.iter().filter(|c| f(&c.outcome)).count();
@@ -314,6 +336,14 @@ fn summarise(
         plan.created.len(),
         plural(plan.created.len()),
         plural(appearances),
+    )?;
+    let matching = match models.embeddings {
+        Some(_) => format!("words, figures and {EMBEDDING_MODEL}"),
+        None => "words and figures".to_string(),
+    };
+    writeln!(
+        ui.out(),
+        "models: check-worthiness n-grams (built in); matching on {matching}"
     )?;
     Ok(())
 }

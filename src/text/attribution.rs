@@ -53,6 +53,88 @@ pub fn claimant_with_context(sentence: &str, previous_claimant: Option<&str>) ->
     }
 }
 
+/// Most words a name is completed to: "Vishwash Kumar Ramesh", "Andrés Manuel López Obrador".
+const MAX_NAME_WORDS: usize = 4;
+
+/// The fullest form of a person's name that `article` writes: "Sheinbaum" becomes "Claudia
+/// Sheinbaum" where the article says "President Claudia Sheinbaum" (titles are no part of a
+/// name). Groups ("officials"), outlets and names the article never writes longer stay as
+/// they are. Of several longer forms, the longest.
+pub fn fullest_name(name: &str, article: &str) -> String {
+    let parts: Vec<&str> = name.split(' ').collect();
+    let is_name = |part: &&str| part.starts_with(char::is_uppercase);
+    if parts.len() >= MAX_NAME_WORDS || !parts.iter().all(is_name) || outlet_name(name).is_some() {
+        return name.to_owned();
+    }
+    let tokens: Vec<&str> = article.split_whitespace().collect();
+    let mut fullest = name.to_owned();
+    for end in 0..tokens.len() {
+        let Some(start) = (end + 1).checked_sub(parts.len()) else {
+            continue;
+        };
+        let written = tokens[start..=end].iter().zip(&parts).all(|(token, part)| {
+            let token = token.trim_end_matches(|c: char| !c.is_alphanumeric());
+            let token = token
+                .strip_suffix("’s")
+                .or(token.strip_suffix("'s"))
+                .unwrap_or(token);
+            token == *part
+        });
+        if !written {
+            continue;
+        }
+        // Walk back over the capitalised words before it, up to a title, a lower-case word or
+        // the end of a phrase.
+        let mut first = start;
+        while first > 0 && end + 1 - first < MAX_NAME_WORDS {
+            let before = tokens[first - 1];
+            let bare = before.trim_start_matches(|c: char| !c.is_alphanumeric());
+            let lower = bare.to_lowercase();
+            if bare.len() != before.len()
+                || !bare.starts_with(char::is_uppercase)
+                || !bare.chars().all(char::is_alphabetic)
+                || TITLES.contains(&lower.as_str())
+                || NOT_NAMES.contains(&lower.as_str())
+                || CALENDAR_WORDS.contains(&lower.as_str())
+            {
+                break;
+            }
+            first -= 1;
+        }
+        if end + 1 - first > fullest.split(' ').count() {
+            let words: Vec<&str> = tokens[first..start].to_vec();
+            fullest = format!("{} {name}", words.join(" "));
+        }
+    }
+    fullest
+}
+
+/// Capitalised words that say when, never part of a name ("On Monday Sheinbaum said").
+const CALENDAR_WORDS: &[&str] = &[
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "today",
+    "yesterday",
+    "tonight",
+];
+
 /// The author of an embedded post signed "— Name (@handle) date".
 fn post_author(sentence: &str) -> Option<String> {
     let handle = sentence.find("(@")?;
@@ -851,6 +933,9 @@ const TITLES: &[&str] = &[
     "ambassador",
     "american",
     "attorney",
+    "capt",
+    "captain",
+    "ceo",
     "chair",
     "chairman",
     "chairwoman",
@@ -872,11 +957,14 @@ const TITLES: &[&str] = &[
     "gov",
     "governor",
     "house",
+    "inspector",
     "judge",
     "judiciary",
     "justice",
     "king",
+    "lady",
     "leader",
+    "lord",
     "mayor",
     "mexican",
     "minister",
@@ -884,9 +972,13 @@ const TITLES: &[&str] = &[
     "mrs",
     "ms",
     "pope",
+    "premier",
     "president",
     "prime",
+    "prince",
+    "princess",
     "prof",
+    "prosecutor",
     "queen",
     "rep",
     "representative",
@@ -895,6 +987,7 @@ const TITLES: &[&str] = &[
     "sen",
     "senate",
     "senator",
+    "sir",
     "speaker",
     "spokesman",
     "spokeswoman",
@@ -1247,6 +1340,25 @@ mod tests {
         ];
         for (sentence, expected) in cases {
             assert_eq!(claimant(sentence).as_deref(), Some(expected), "{sentence}");
+        }
+    }
+
+    #[test]
+    fn a_claimant_is_named_as_fully_as_the_article_names_them() {
+        let article = "Mexican President Claudia Sheinbaum spoke on Monday. On Tuesday \
+                       Sheinbaum said more. The sole survivor, Vishwash Kumar Ramesh, is British. \
+                       Ramesh's brother is missing. Fed Chair Jerome Powell said little.";
+        for (name, expected) in [
+            ("Sheinbaum", "Claudia Sheinbaum"),
+            ("Claudia Sheinbaum", "Claudia Sheinbaum"),
+            ("Ramesh", "Vishwash Kumar Ramesh"),
+            ("Powell", "Jerome Powell"),
+            // Never written longer, a group, an outlet: as they are.
+            ("Trump", "Trump"),
+            ("officials", "officials"),
+            ("BBC", "BBC"),
+        ] {
+            assert_eq!(fullest_name(name, article), expected, "{name}");
         }
     }
 

@@ -74,6 +74,21 @@ impl Figure {
         qualifiers_match && self.unit == other.unit && same_value(self.value, other.value)
     }
 
+    /// Same unit and value, whatever the qualifier: "185" and "up to 185".
+    pub fn same_value_as(&self, other: &Figure) -> bool {
+        self.unit == other.unit && same_value(self.value, other.value)
+    }
+
+    /// Whether the figure may be a year ("in 2024", "since 2017"): a plain
+    /// whole count between 1900 and 2100. A date says when, not how much, so
+    /// a differing year never makes two claims compete.
+    pub fn is_year_like(&self) -> bool {
+        self.unit == Unit::Count
+            && self.qualifier == Qualifier::Exactly
+            && self.value.fract() == 0.0
+            && (1900.0..=2100.0).contains(&self.value)
+    }
+
     /// A total order: unit, value, then qualifier.
     pub(crate) fn order(&self, other: &Figure) -> Ordering {
         self.unit

@@ -21,12 +21,25 @@ pub struct Fingerprint {
 }
 
 /// What flips or slants a claim: "did not" against "did", "rose" against
-/// "fell". Wordings of one claim share their polarity.
+/// "fell". Wordings of one claim agree in polarity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct Polarity {
     negated: bool,
     rising: bool,
     falling: bool,
+}
+
+impl Polarity {
+    /// Whether two wordings may state one claim: both negated or neither, and not one only
+    /// rising where the other only falls. A sentence with words of both directions ("cut
+    /// rates as concern grows") says nothing against either.
+    pub(crate) fn agrees_with(&self, other: &Polarity) -> bool {
+        let only_rising = |p: &Polarity| p.rising && !p.falling;
+        let only_falling = |p: &Polarity| p.falling && !p.rising;
+        self.negated == other.negated
+            && !(only_rising(self) && only_falling(other))
+            && !(only_falling(self) && only_rising(other))
+    }
 }
 
 impl Fingerprint {

@@ -15,17 +15,21 @@
 //! Everything here is pure: no file, network or repository access.
 
 mod attribution;
+mod embedding;
 mod figures;
 mod fingerprint;
 mod matching;
 mod quotes;
 mod sentences;
+mod standalone;
 
-pub use attribution::{attribution, claimant, claimant_with_context};
+pub use attribution::{attribution, claimant, claimant_with_context, fullest_name};
+pub use embedding::{EMBEDDING_MODEL, EmbeddingError, Embeddings, SentenceVector};
 pub use figures::{Figure, Qualifier, Unit, figure_difference};
 pub use fingerprint::Fingerprint;
-pub use matching::{ClaimIndex, Match};
+pub use matching::{ClaimIndex, Match, Ranking};
 pub use sentences::{Sentence, SentenceKind, sentences};
+pub use standalone::{name_speaker, standalone};
 
 #[cfg(test)]
 mod tests {
@@ -123,9 +127,8 @@ mod tests {
                 assert!(sentence.line >= 1);
                 let _ = attribution(&sentence.text);
                 previous = claimant_with_context(&sentence.text, previous.as_deref());
-                let fingerprint = Fingerprint::of(&sentence.text);
-                let _ = index.find(&fingerprint);
-                index.insert(seed, fingerprint);
+                let _ = index.find(&sentence.text);
+                index.insert(seed, &sentence.text);
             }
             let _ = figure_difference(&text, &document(seed + 1, 20));
         }
@@ -138,12 +141,11 @@ mod tests {
         assert_eq!(sentences(&line).len(), 5_000);
         let _ = attribution(&line);
         let _ = claimant(&line);
-        let fingerprint = Fingerprint::of(&line);
-        assert_eq!(fingerprint.figures().len(), 10_000);
+        assert_eq!(Fingerprint::of(&line).figures().len(), 10_000);
         let mut index = ClaimIndex::new();
-        index.insert(0, fingerprint.clone());
-        assert_eq!(index.find(&fingerprint), Match::Same(0));
-        let other = Fingerprint::of(&line.replace("55", "56"));
+        index.insert(0, &line);
+        assert_eq!(index.find(&line), Match::Same(0));
+        let other = line.replace("55", "56");
         assert!(matches!(index.find(&other), Match::Related { .. }));
     }
 

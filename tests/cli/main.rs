@@ -17,6 +17,7 @@ mod faults;
 mod hostile;
 mod housekeeping;
 mod input;
+mod matching;
 mod merge;
 mod newsroom;
 mod output;

@@ -1,0 +1,175 @@
+//! A claim's text as a reader understands it alone, out of its article: without the words that
+//! tie it to the sentence before ("However,", "But", "And"), and with a speaker given as a
+//! pronoun named where that is safe. The excerpt of the appearance keeps the sentence verbatim.
+
+/// Words and phrases that open a sentence only to link it to the one before. Longest first, so
+/// that "At the same time" is taken whole. A phrase that needs a comma after it to be a marker
+/// ("Still," against "Still waters …") is written with it.
+const DISCOURSE_MARKERS: &[&str] = &[
+    "on the other hand,",
+    "at the same time,",
+    "in other words,",
+    "in addition,",
+    "additionally,",
+    "nevertheless,",
+    "nonetheless,",
+    "furthermore,",
+    "consequently,",
+    "separately,",
+    "meanwhile,",
+    "similarly,",
+    "therefore,",
+    "moreover,",
+    "however,",
+    "instead,",
+    "indeed,",
+    "in fact,",
+    "besides,",
+    "finally,",
+    "likewise,",
+    "still,",
+    "thus,",
+    "also,",
+    "then,",
+    "now,",
+    "and yet",
+    "but",
+    "and",
+    "yet",
+    "so",
+    "or",
+];
+
+/// Shorter than this (in words) once its markers are gone, a sentence is left as written: what
+/// remains would not be a sentence.
+const MIN_WORDS: usize = 4;
+
+/// The sentence without the discourse markers that open it, capitalised again; the sentence as
+/// it is when nothing opens it or too little would remain.
+pub fn standalone(sentence: &str) -> String {
+    let mut rest = sentence.trim_start();
+    while let Some(after) = strip_marker(rest) {
+        rest = after;
+    }
+    if rest.len() == sentence.trim_start().len() || rest.split_whitespace().count() < MIN_WORDS {
+        return sentence.to_owned();
+    }
+    capitalise(rest)
+}
+
+fn strip_marker(text: &str) -> Option<&str> {
+    DISCOURSE_MARKERS.iter().find_map(|marker| {
+        let head = text.get(..marker.len())?;
+        if !head.eq_ignore_ascii_case(marker) {
+            return None;
+        }
+        let after = &text[marker.len()..];
+        // A whole word: "So" opens "So far …" only as part of another phrase, "Andrew" is no "And".
+        let bare = !marker.ends_with(',');
+        if bare && !after.starts_with(|c: char| c.is_whitespace() || c == ',') {
+            return None;
+        }
+        let after = after.trim_start_matches(',').trim_start();
+        (!bare || !starts_phrase(after)).then_some(after)
+    })
+}
+
+/// Words after which a bare marker belongs to a phrase that carries meaning ("So far", "So
+/// many", "Or more"), which is then kept.
+fn starts_phrase(after: &str) -> bool {
+    let next = after
+        .split(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or_default()
+        .to_lowercase();
+    matches!(
+        next.as_str(),
+        "far" | "much" | "many" | "long" | "that" | "too" | "more" | "less" | "called"
+    )
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// The sentence with its opening subject pronoun ("He said …", "She told …") replaced by
+/// `speaker`, who the sentence before named as its own speaker; the sentence as it is when it
+/// does not open with such a pronoun.
+pub fn name_speaker(sentence: &str, speaker: &str) -> String {
+    for pronoun in ["He ", "She "] {
+        if let Some(rest) = sentence.strip_prefix(pronoun) {
+            return format!("{speaker} {rest}");
+        }
+    }
+    sentence.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leading_markers_go_and_the_sentence_is_capitalised_again() {
+        for (sentence, expected) in [
+            (
+                "Nevertheless, her government has allowed increased CIA surveillance flights.",
+                "Her government has allowed increased CIA surveillance flights.",
+            ),
+            (
+                "However, the State Department designated six cartels.",
+                "The State Department designated six cartels.",
+            ),
+            (
+                "But Mexico has extradited 55 cartel members.",
+                "Mexico has extradited 55 cartel members.",
+            ),
+            (
+                "And yet, the number of overdoses fell by 20%.",
+                "The number of overdoses fell by 20%.",
+            ),
+            (
+                "But, at the same time, Mexico deployed 10,000 troops.",
+                "Mexico deployed 10,000 troops.",
+            ),
+            (
+                "  And the ministry said eight items were stolen.",
+                "The ministry said eight items were stolen.",
+            ),
+        ] {
+            assert_eq!(standalone(sentence), expected, "{sentence}");
+        }
+    }
+
+    #[test]
+    fn words_that_only_look_like_markers_stay() {
+        for sentence in [
+            "Andrew Holness declared Jamaica a disaster area.",
+            "So far 241 people have been confirmed dead.",
+            "Still waters covered the parish of St. Elizabeth.",
+            "Butter prices rose 12% in a year.",
+            "The Fed cut rates, but Miran wanted more.",
+            // Too little would remain to be a sentence.
+            "But not this year.",
+            "",
+        ] {
+            assert_eq!(standalone(sentence), sentence);
+        }
+    }
+
+    #[test]
+    fn a_pronoun_speaker_is_named() {
+        assert_eq!(
+            name_speaker("She said Mexico would not accept it.", "Claudia Sheinbaum"),
+            "Claudia Sheinbaum said Mexico would not accept it."
+        );
+        assert_eq!(
+            name_speaker("They said Mexico would not accept it.", "Claudia Sheinbaum"),
+            "They said Mexico would not accept it."
+        );
+        assert_eq!(name_speaker("Shell said so.", "Trump"), "Shell said so.");
+    }
+}

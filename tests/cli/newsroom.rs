@@ -73,10 +73,10 @@ fn a_dismissed_claim_leaves_list_review_and_exports_but_show_log_and_check_know_
     let opinion = repo.add("The border policy is a disgrace.");
     insta::assert_snapshot!(
         seen(&repo, &["dismiss", &opinion, "--reason", "not-check-worthy", "--note", "An opinion"]),
-        @r#"
-            exit 0
-            owdqvumv56: dismissed (not-check-worthy) (commit fa2358cb)
-            "#
+        @"
+    exit 0
+    owdqvumv56: dismissed (not-check-worthy) (commit 9247d09e)
+    "
     );
     assert_eq!(
         trailers(&repo),
@@ -177,10 +177,10 @@ fn a_duplicate_moves_its_appearances_to_the_kept_claim_in_one_commit() {
     let commits = repo.commit_count();
     insta::assert_snapshot!(
         seen(&repo, &["dismiss", &duplicate, "--reason", "duplicate", "--duplicate-of", &kept]),
-        @r#"
-            exit 0
-            j4oy7kuthk: dismissed as a duplicate of j4wrkiltmn; its appearances moved there (commit 9b1cdd93)
-            "#
+        @"
+    exit 0
+    j4oy7kuthk: dismissed as a duplicate of j4wrkiltmn; its appearances moved there (commit da7b19b1)
+    "
     );
     assert_eq!(repo.commit_count(), commits + 1);
     assert_eq!(
@@ -397,10 +397,10 @@ fn moving_a_published_claim_away_is_refused_and_the_retraction_is_offered() {
             &repo,
             &["mark", &id, "unverified", "--unpublish", "--note", "correction: it cost 14 million"]
         ),
-        @r#"
-            exit 0
-            tgidz5nixu: corroborated → unverified; unpublished (commit 25f1c536)
-            "#
+        @"
+    exit 0
+    tgidz5nixu: corroborated → unverified; unpublished (commit 32098dc4)
+    "
     );
     assert_eq!(
         trailers(&repo),

@@ -233,23 +233,23 @@ fn list_ends_with_counts_per_state_and_the_next_command() {
 fn log_of_the_repository_names_the_claim_of_every_row() {
     let (repo, id) = populated();
     let log = shown(&repo, &["log", "-n", "3"], Some("120"));
-    insta::assert_snapshot!(log.replace(&id, "ID"), @r#"
-        exit 0
-        ┌──────────┬────────────┬──────────────────────┬────────────────────────────┬────────────┬──────────────────────────┐
-        │ COMMIT   ┆ CLAIM      ┆ DATE                 ┆ AUTHOR                     ┆ ACTION     ┆ CHANGE                   │
-        ╞══════════╪════════════╪══════════════════════╪════════════════════════════╪════════════╪══════════════════════════╡
-        │ 24679b72 ┆ ur7rl2pmi2 ┆ 2026-03-01T09:00:00Z ┆ Ana Ruiz <ana@example.org> ┆ create     ┆ Add claim ur7rl2pmi2:    │
-        │          ┆            ┆                      ┆                            ┆            ┆ Cartels cause 300,000    │
-        │          ┆            ┆                      ┆                            ┆            ┆ deaths in the U.S. every │
-        │          ┆            ┆                      ┆                            ┆            ┆ ye…                      │
-        │ 59ced960 ┆ ID ┆ 2026-03-01T09:00:00Z ┆ Ana Ruiz <ana@example.org> ┆ note       ┆ Note on ID:      │
-        │          ┆            ┆                      ┆                            ┆            ┆ Ministry confirms the    │
-        │          ┆            ┆                      ┆                            ┆            ┆ figure.                  │
-        │          ┆            ┆                      ┆                            ┆            ┆ Ministry confirms the    │
-        │          ┆            ┆                      ┆                            ┆            ┆ figure.                  │
-        │ 6179d949 ┆ ID ┆ 2026-03-01T09:00:00Z ┆ Ana Ruiz <ana@example.org> ┆ transition ┆ unverified → sourced     │
-        └──────────┴────────────┴──────────────────────┴────────────────────────────┴────────────┴──────────────────────────┘
-        "#);
+    insta::assert_snapshot!(log.replace(&id, "ID"), @"
+    exit 0
+    ┌──────────┬────────────┬──────────────────────┬────────────────────────────┬────────────┬──────────────────────────┐
+    │ COMMIT   ┆ CLAIM      ┆ DATE                 ┆ AUTHOR                     ┆ ACTION     ┆ CHANGE                   │
+    ╞══════════╪════════════╪══════════════════════╪════════════════════════════╪════════════╪══════════════════════════╡
+    │ 11881004 ┆ ur7rl2pmi2 ┆ 2026-03-01T09:00:00Z ┆ Ana Ruiz <ana@example.org> ┆ create     ┆ Add claim ur7rl2pmi2:    │
+    │          ┆            ┆                      ┆                            ┆            ┆ Cartels cause 300,000    │
+    │          ┆            ┆                      ┆                            ┆            ┆ deaths in the U.S. every │
+    │          ┆            ┆                      ┆                            ┆            ┆ ye…                      │
+    │ 8500b1cc ┆ ID ┆ 2026-03-01T09:00:00Z ┆ Ana Ruiz <ana@example.org> ┆ note       ┆ Note on ID:      │
+    │          ┆            ┆                      ┆                            ┆            ┆ Ministry confirms the    │
+    │          ┆            ┆                      ┆                            ┆            ┆ figure.                  │
+    │          ┆            ┆                      ┆                            ┆            ┆ Ministry confirms the    │
+    │          ┆            ┆                      ┆                            ┆            ┆ figure.                  │
+    │ 54213b73 ┆ ID ┆ 2026-03-01T09:00:00Z ┆ Ana Ruiz <ana@example.org> ┆ transition ┆ unverified → sourced     │
+    └──────────┴────────────┴──────────────────────┴────────────────────────────┴────────────┴──────────────────────────┘
+    ");
     let of_one = shown(&repo, &["log", &id, "-n", "1"], Some("120"));
     assert!(!of_one.contains("CLAIM"), "{of_one}");
 }

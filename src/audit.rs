@@ -115,14 +115,17 @@ pub fn audit(store: &Store, since: Option<Oid>) -> Result<Audit, StoreError> {
     }
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
     let commits: Vec<Oid> = walk.collect::<Result<_, _>>()?;
-    let (read_now, violations, acceptances) = audit_commits(store, &commits).map_err(|error| match error {
-        // Not damage: a partial clone leaves objects on the remote it was cloned from.
-        StoreError::Git(e) if e.code() == ErrorCode::NotFound => match store.promisor_remote() {
-            Some(remote) => StoreError::NotInPartialClone { remote },
-            None => StoreError::Git(e),
-        },
-        other => other,
-    })?;
+    let (read_now, violations, acceptances) =
+        audit_commits(store, &commits).map_err(|error| match error {
+            // Not damage: a partial clone leaves objects on the remote it was cloned from.
+            StoreError::Git(e) if e.code() == ErrorCode::NotFound => {
+                match store.promisor_remote() {
+                    Some(remote) => StoreError::NotInPartialClone { remote },
+                    None => StoreError::Git(e),
+                }
+            }
+            other => other,
+        })?;
 
     let mut audit = Audit {
         audited: read_now,

@@ -198,9 +198,9 @@ pub fn plan(
                     appearance,
                     at,
                 );
-                let related = ranking
-                    .related
-                    .map(|(key, difference)| (kept_in_place_of(key, &kept_for, &known), difference));
+                let related = ranking.related.map(|(key, difference)| {
+                    (kept_in_place_of(key, &kept_for, &known), difference)
+                });
                 if let Some((key, _)) = &related {
                     record.related.push(key.clone());
                     let other = plan

@@ -559,7 +559,6 @@ pub(crate) fn overwrite(path: &Path, contents: &[u8], durable: bool) -> Result<(
     write().map_err(StoreError::io(path))
 }
 
-/// Where git keeps the packs of the repository's object store.
 /// What the store found of a document named as evidence.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DocumentDigest {
@@ -599,6 +598,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// Where git keeps the packs of the repository's object store.
 pub(crate) fn pack_dir(repo: &git2::Repository) -> PathBuf {
     repo.commondir().join("objects").join("pack")
 }

@@ -71,6 +71,38 @@ pub struct Store {
     sharing: sharing::Sharing,
 }
 
+/// The journal and the caches are written by many functions, readers' too; in a shared
+/// repository each file and folder they made under `.git/claims` (and git's index, which a
+/// write renames into place) is given git's permissions when the command ends, so that the
+/// next member of the group can write there. Nothing is done under the umask alone, the
+/// default.
+impl Drop for Store {
+    fn drop(&mut self) {
+        if self.sharing == sharing::Sharing::Umask {
+            return;
+        }
+        let _ = self.sharing.adjust(&self.repo.path().join("index"));
+        let mut pending = vec![
+            self.repo.commondir().join("claims"),
+            self.repo.path().join("claims"),
+        ];
+        while let Some(dir) = pending.pop() {
+            let Ok(entries) = fs::read_dir(&dir) else {
+                continue;
+            };
+            let _ = self.sharing.adjust(&dir);
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if entry.file_type().is_ok_and(|kind| kind.is_dir()) {
+                    pending.push(path);
+                } else {
+                    let _ = self.sharing.adjust(&path);
+                }
+            }
+        }
+    }
+}
+
 impl Store {
     /// Opens the claims repository that contains `dir`.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {

@@ -243,6 +243,9 @@ fn a_shared_repository_stays_shared() {
             run(repo.process(&["note", &id, &format!("note {n}")]));
         }
     }
+    // The readers write their caches too: the log index, the audit's, the folder listings.
+    run(repo.process(&["log", &id]));
+    run(repo.process(&["audit"]));
     // Git's own, under the same umask: a file and its folder, and an object, which git
     // makes read-only as it makes its packs (the same mode).
     run(repo.git_command(&["update-ref", "refs/shared/check", "HEAD"]));
@@ -263,6 +266,21 @@ fn a_shared_repository_stays_shared() {
         assert_eq!(mode(&git.join(file)), file_mode, "{file}");
     }
     assert_eq!(mode(&git.join("claims")), dir_mode, "claims/");
+    // Everything else the tool keeps there, whichever command made it, and git's index.
+    assert_eq!(mode(&git.join("index")), file_mode, "index");
+    let mut pending = vec![git.join("claims")];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let expected = if path.is_dir() {
+                pending.push(path.clone());
+                dir_mode
+            } else {
+                file_mode
+            };
+            assert_eq!(mode(&path), expected, "{}", path.display());
+        }
+    }
     for name in pack_folder(&repo) {
         let expected = if name.ends_with(".pack") || name.ends_with(".idx") {
             git_pack

@@ -1089,3 +1089,46 @@ fn moving_a_published_claim_back_from_the_card_retracts_it_with_a_correction() {
     repo.ok(&["check"]);
     assert_eq!(repo.status(), "");
 }
+
+#[test]
+fn terminal_dismissing_a_claim_commits_it_and_it_leaves_the_queue() {
+    let repo = Repo::new();
+    let opinion = repo.add("Critics argue the plan reflects a troubling disregard for norms.");
+    let commits = repo.commit_count();
+    let mut session = terminal(&repo, &[&opinion]);
+    session
+        .exp_string("[1/1] Action [s,m,n,p,e,d,j,k,q,?]?")
+        .unwrap();
+    press(&mut session, "d");
+    session
+        .exp_string(&format!("Dismiss {opinion} as"))
+        .unwrap();
+    session.exp_string("not check-worthy").unwrap();
+    // The first reason is highlighted: Enter takes it.
+    session.send_line("").unwrap();
+    session.exp_string("Note (Enter to leave out)").unwrap();
+    session
+        .send_line("An opinion, not a checkable claim")
+        .unwrap();
+    session
+        .exp_string(&format!("Dismissed {opinion} (not-check-worthy)"))
+        .unwrap();
+    let rest = session.exp_eof().unwrap();
+    assert_eq!(exit_code(&session), 0, "{rest}");
+    assert_eq!(repo.commit_count(), commits + 1);
+    let message = last_message(&repo);
+    assert!(message.contains("Claim-Action: dismiss"), "{message}");
+    let record = repo.read_record(&opinion);
+    assert!(record.contains("not-check-worthy"), "{record}");
+    assert!(
+        record.contains("An opinion, not a checkable claim"),
+        "{record}"
+    );
+    assert_eq!(repo.status(), "");
+    // Out of the queue and of the list, still known to show.
+    let again = reviewed(&repo, Args::default(), keys("q"));
+    assert!(!again.contains(&opinion), "{again}");
+    assert!(!repo.ok(&["list"]).contains(&opinion));
+    assert!(repo.ok(&["show", &opinion]).contains(&opinion));
+    repo.ok(&["audit"]);
+}

@@ -272,7 +272,13 @@ fn render(
 
     let mut progress = ui.table(&["PROGRESS", ""]);
     for next in next_moves(record, policy) {
-        let status = if next.ready {
+        // A published claim moves away from corroborated only as a retraction (the gate).
+        let status = if next.ready && record.published && next.to != State::Corroborated {
+            format!(
+                "ready as a retraction: claims mark {} {} --unpublish --note \"correction: ...\"",
+                record.id, next.to
+            )
+        } else if next.ready {
             "ready".to_string()
         } else {
             next.blocked_by.join("\n")

@@ -905,3 +905,20 @@ fn a_source_withdrawn_by_hand_is_an_audit_finding_and_through_the_tool_is_not() 
     let found = String::from_utf8_lossy(&audit.stdout);
     assert!(found.contains("no-trailers"), "{found}");
 }
+
+#[test]
+fn show_offers_a_published_claim_s_moves_back_as_retractions() {
+    let repo = Repo::new();
+    let id = repo.corroborated("The bridge cost 40 million.");
+    repo.ok(&["publish", &id]);
+    let shown = repo.ok(&["show", &id]);
+    assert!(
+        shown.contains(&format!(
+            "ready as a retraction: claims mark {id} unverified --unpublish --note \"correction: ...\""
+        )),
+        "{shown}"
+    );
+    repo.ok(&["unpublish", &id]);
+    let shown = repo.ok(&["show", &id]);
+    assert!(!shown.contains("as a retraction"), "{shown}");
+}

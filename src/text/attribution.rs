@@ -12,6 +12,7 @@
 //! asserted", "critics warn"), with titles stripped.
 
 use super::quotes::{inside, quote_spans};
+use super::sentences::MONTHS;
 
 /// The party `sentence` credits for its information, normalised ("NBC
 /// News", "The New York Times", "officials", "US officials"), if any.
@@ -96,6 +97,7 @@ pub fn fullest_name(name: &str, article: &str) -> String {
                 || TITLES.contains(&lower.as_str())
                 || NOT_NAMES.contains(&lower.as_str())
                 || CALENDAR_WORDS.contains(&lower.as_str())
+                || MONTHS.contains(&lower.as_str())
             {
                 break;
             }
@@ -109,7 +111,8 @@ pub fn fullest_name(name: &str, article: &str) -> String {
     fullest
 }
 
-/// Capitalised words that say when, never part of a name ("On Monday Sheinbaum said").
+/// Capitalised words that say when, never part of a name ("On Monday Sheinbaum said"); the
+/// months are `MONTHS`.
 const CALENDAR_WORDS: &[&str] = &[
     "monday",
     "tuesday",
@@ -118,18 +121,6 @@ const CALENDAR_WORDS: &[&str] = &[
     "friday",
     "saturday",
     "sunday",
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
     "today",
     "yesterday",
     "tonight",

@@ -294,7 +294,8 @@ fn is_social_post(text: &str) -> bool {
         || is_post_signature(text)
 }
 
-const MONTHS: &[&str] = &[
+/// The months, lower-cased: dates in datelines and signatures, and never part of a name.
+pub(crate) const MONTHS: &[&str] = &[
     "january",
     "february",
     "march",

@@ -120,15 +120,9 @@ impl From<StoreError> for CommandError {
             StoreError::UnsupportedIndex { fix, .. } => Some(format!(
                 "nothing was changed; turn it into an ordinary index with: {fix}"
             )),
-            StoreError::IndexNotRefreshed { lock, paths, .. } => Some(format!(
-                "the commit is in place, and git's index stays locked so that git cannot undo it; \
-                 run `claims doctor` to finish (if that fails too: rm {} && git reset -q -- {})",
-                lock.display(),
-                paths.join(" ")
-            )),
             StoreError::NotUndone { .. } => Some(
                 "nothing was committed; once the cause is fixed (a full disk, say), run \
-                 `claims doctor`, which puts the files back; git's index stays locked until then"
+                 `claims doctor`, which puts the files and the index back; git's index stays locked until then"
                     .into(),
             ),
             StoreError::ForeignJournal { branch, .. } => Some(format!(

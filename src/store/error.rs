@@ -96,15 +96,7 @@ pub enum StoreError {
     },
     #[error("the branch moved while this command was committing; nothing was changed")]
     BranchMoved,
-    #[error("committed {commit} but could not refresh the index: {message}")]
-    IndexNotRefreshed {
-        commit: String,
-        message: String,
-        /// Git's index lock, kept so that git does not commit the old index meanwhile.
-        lock: PathBuf,
-        paths: Vec<String>,
-    },
-    #[error("{error}; putting the files back failed too: {undo}")]
+    #[error("{error}; putting the files and the index back failed too: {undo}")]
     NotUndone {
         error: Box<StoreError>,
         undo: Box<StoreError>,

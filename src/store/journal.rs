@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use git2::{ErrorCode, ObjectType, Oid};
 use serde::{Deserialize, Serialize};
 
-use super::writer::{IndexedFile, LockId, write_atomically};
+use super::writer::{IndexLock, IndexedFile, LockId, RolledBackEntry, write_atomically};
 use super::{Store, StoreError, overwrite, read_optional};
 
 const JOURNAL_FILE: &str = "claims/journal";
@@ -51,7 +51,8 @@ pub(crate) struct JournalFile {
 pub enum Recovery {
     /// No write was interrupted.
     Clean,
-    /// The branch had not moved: the files were put back as they were committed.
+    /// The branch had not moved: the files and their index entries were put back as they
+    /// were committed.
     RolledBack { paths: Vec<String> },
     /// The commit was in place: the index entries were refreshed.
     RolledForward { paths: Vec<String> },
@@ -233,8 +234,8 @@ impl Store {
         let paths: Vec<String> = journal.files.iter().map(|f| f.path.clone()).collect();
         let oid = |text: &str| Oid::from_str(text).ok();
         if tip == base {
-            // The commit never became the branch's: put back what was committed. The index
-            // was not touched.
+            // The commit never became the branch's: put back what was committed, in the
+            // working files and, where the write had reached it, in the index.
             let base_tree = base
                 .map(|base| self.repo.find_commit(base).and_then(|c| c.tree()))
                 .transpose()?;
@@ -284,6 +285,24 @@ impl Store {
                     }
                 }
             }
+            let mut entries = Vec::with_capacity(journal.files.len());
+            for file in &journal.files {
+                let Some(after) = oid(&file.after) else {
+                    continue;
+                };
+                entries.push(RolledBackEntry {
+                    path: &file.path,
+                    after,
+                    before: file.before.as_deref().and_then(oid),
+                });
+            }
+            let lock = match stale_lock {
+                Some(lock) => lock,
+                None if self.index_stages_any(&entries)? => self.journalled_index_lock(journal)?,
+                None => return Ok(Recovery::RolledBack { paths }),
+            };
+            self.roll_back_index(&lock, &entries)
+                .inspect_err(|_| lock.keep())?;
             return Ok(Recovery::RolledBack { paths });
         }
         let Some(tip) = tip else {
@@ -309,14 +328,7 @@ impl Store {
         // repair is interrupted too.
         let lock = match stale_lock {
             Some(lock) => lock,
-            None => {
-                let lock = self.take_index_lock()?;
-                self.begin_journal(&Journal {
-                    index_lock: Some(lock.id.clone()),
-                    ..journal.clone()
-                })?;
-                lock
-            }
+            None => self.journalled_index_lock(journal)?,
         };
         let mut contents = Vec::with_capacity(journal.files.len());
         for file in &journal.files {
@@ -347,6 +359,19 @@ impl Store {
         self.refresh_index(&lock, &files, &[], None)
             .inspect_err(|_| lock.keep())?;
         Ok(Recovery::RolledForward { paths })
+    }
+}
+
+impl Store {
+    /// A new index lock for the repair of `journal`, journalled in case the repair is
+    /// interrupted too.
+    fn journalled_index_lock(&self, journal: &Journal) -> Result<IndexLock, StoreError> {
+        let lock = self.take_index_lock()?;
+        self.begin_journal(&Journal {
+            index_lock: Some(lock.id.clone()),
+            ..journal.clone()
+        })?;
+        Ok(lock)
     }
 }
 

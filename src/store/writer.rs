@@ -373,6 +373,7 @@ impl Writer<'_> {
         let lock = self.store.take_index_lock()?;
         let head = self.head()?;
         self.ensure_head_unchanged(&head, changes)?;
+        let staged = self.staged_before(&head, changes)?;
         // Each change's blob id, hashed once for the journal, the index and the packing list.
         let blobs = changes
             .iter()
@@ -382,18 +383,24 @@ impl Writer<'_> {
             .begin_journal(&self.journal(&head, changes, &blobs, &lock)?)?;
         let mut written: Vec<(PathBuf, Option<Vec<u8>>)> = Vec::new();
         let outcome = self.write_files(changes, &mut written).and_then(|()| {
-            self.commit_written(head, changes, &blobs, &lock, message, reviewer, at)
+            self.commit_written(head, changes, &blobs, &staged, &lock, message, reviewer, at)
         });
         let (oid, trees, pack) = match outcome {
             Ok(done) => done,
             Err(error) => {
+                let index_undone = !matches!(error, StoreError::NotUndone { .. });
                 return match restore(written) {
-                    Ok(()) => {
+                    Ok(()) if index_undone => {
                         self.store.end_journal()?;
                         Err(error)
                     }
-                    // The journal and the lock stay until the files are put back, so that git
-                    // commits nothing half-written and the next command finishes the undo.
+                    // The journal and the lock stay until the files and the index are put
+                    // back, so that git commits nothing half-written and the next command
+                    // finishes the undo.
+                    Ok(()) => {
+                        lock.keep();
+                        Err(error)
+                    }
                     Err(undo) => {
                         lock.keep();
                         Err(StoreError::NotUndone {
@@ -405,31 +412,6 @@ impl Writer<'_> {
             }
         };
         fault_point("after-branch-moved");
-        let files: Vec<IndexedFile<'_>> = changes
-            .iter()
-            .zip(&blobs)
-            .map(|(change, &blob)| IndexedFile {
-                path: &change.path,
-                blob,
-                contents: &change.contents,
-            })
-            .collect();
-        let replaced = self.replaced_index.borrow();
-        if let Err(error) = self
-            .store
-            .refresh_index(&lock, &files, &trees, Some(&replaced))
-        {
-            // The commit is in place but the index is not: the lock stays, so that git refuses
-            // to commit the old index, until the journal's repair refreshes it.
-            lock.keep();
-            return Err(StoreError::IndexNotRefreshed {
-                commit: oid.to_string()[..12].to_string(),
-                message: error.to_string(),
-                lock: self.store.index_lock_path(),
-                paths: changes.iter().map(|c| c.path.clone()).collect(),
-            });
-        }
-        fault_point("after-index-refreshed");
         drop(lock);
         self.store.end_journal()?;
         // What a later commit of this writer builds on, as if read again.
@@ -446,8 +428,8 @@ impl Writer<'_> {
     }
 
     /// Refuses a change to a record that a commit made beside this command (between reading
-    /// the record and taking git's index lock) changed, or that `git add` staged: it was
-    /// computed from a version that is no longer the branch's.
+    /// the record and taking git's index lock) changed: it was computed from a version that
+    /// is no longer the branch's.
     fn ensure_head_unchanged(
         &self,
         head: &Head<'_>,
@@ -456,15 +438,26 @@ impl Writer<'_> {
         let tree = head.commit.as_ref().map(|c| c.tree()).transpose()?;
         let seen = self.seen.borrow();
         for change in changes {
-            let committed = tree
-                .as_ref()
-                .and_then(|t| t.get_path(Path::new(&change.path)).ok())
-                .map(|e| e.id());
-            if let Some(was) = seen.get(&change.path)
-                && *was != committed
-            {
+            let committed = committed_blob(tree.as_ref(), &change.path)?;
+            if seen.get(&change.path).is_some_and(|was| *was != committed) {
                 return Err(StoreError::BranchMoved);
             }
+        }
+        Ok(())
+    }
+
+    /// What git's index stages at each changed path before the write (for putting it back if
+    /// the write fails), refusing a change to a record that `git add` staged since it was
+    /// read: the commit would drop what the user staged.
+    fn staged_before(
+        &self,
+        head: &Head<'_>,
+        changes: &[FileChange],
+    ) -> Result<Vec<Option<Oid>>, StoreError> {
+        let tree = head.commit.as_ref().map(|c| c.tree()).transpose()?;
+        let mut staged_blobs = Vec::with_capacity(changes.len());
+        for change in changes {
+            let committed = committed_blob(tree.as_ref(), &change.path)?;
             let staged = self.staged_blob(&change.path)?;
             if staged.is_some() && staged != committed {
                 return Err(StoreError::UncommittedEdit {
@@ -472,8 +465,9 @@ impl Writer<'_> {
                     staged: true,
                 });
             }
+            staged_blobs.push(staged);
         }
-        Ok(())
+        Ok(staged_blobs)
     }
 
     /// Lists the pack this change wrote and its objects, and merges packs when enough have
@@ -556,37 +550,85 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// Commits the written files on `head` and moves the branch there. A plain `git commit`
-    /// does not hold git's index lock while it moves the branch, so it may move it first:
-    /// then the commit is made again on the new tip, if that left the changed files as they
-    /// were read (the journal following it to the new base).
+    /// Commits the written files on `head`, puts the new index in place, then moves the
+    /// branch. The index comes first because a plain `git commit` reads HEAD, then the index,
+    /// and only then waits for `index.lock` (builtin/commit.c): one that read HEAD before the
+    /// branch moved fails to move it (its parent is no longer the tip), and one that read it
+    /// after reads the new index too, so that neither commits an index that reverts this
+    /// change. If the branch cannot be moved, the index is put back as it was.
+    ///
+    /// A plain `git commit` does not hold git's index lock while it moves the branch, so it
+    /// may move it first: then the commit is made again on the new tip, if the changed files
+    /// are still as they were read there.
     #[allow(clippy::too_many_arguments)]
     fn commit_written<'w>(
         &'w self,
         mut head: Head<'w>,
         changes: &[FileChange],
         blobs: &[Oid],
+        staged: &[Option<Oid>],
         lock: &IndexLock,
         message: &CommitMessage,
         reviewer: &Reviewer,
         at: Timestamp,
     ) -> Result<(Oid, Vec<TreeChange>, String), StoreError> {
         self.replaced_index.borrow_mut().start_removal();
+        let (mut oid, mut trees, mut pack) =
+            self.write_commit(&head, changes, message, reviewer, at)?;
+        fault_point("after-commit-written");
+        let files: Vec<IndexedFile<'_>> = changes
+            .iter()
+            .zip(blobs)
+            .map(|(change, &blob)| IndexedFile {
+                path: &change.path,
+                blob,
+                contents: &change.contents,
+            })
+            .collect();
+        let replaced = self.replaced_index.borrow();
+        self.store
+            .refresh_index(lock, &files, &trees, Some(&replaced))?;
+        fault_point("after-index-refreshed");
         let mut attempts = 0;
-        loop {
-            let (oid, trees, pack) = self.write_commit(&head, changes, message, reviewer, at)?;
-            fault_point("after-commit-written");
+        let moved = loop {
             match self.move_branch(&head, oid, &message.subject_line()) {
                 Err(StoreError::BranchMoved) if attempts < 8 => {
                     attempts += 1;
-                    head = self.head()?;
-                    self.ensure_head_unchanged(&head, changes)?;
-                    self.store
-                        .begin_journal(&self.journal(&head, changes, blobs, lock)?)?;
+                    let retried = self.head().and_then(|new_head| {
+                        head = new_head;
+                        self.ensure_head_unchanged(&head, changes)?;
+                        self.store
+                            .begin_journal(&self.journal(&head, changes, blobs, lock)?)?;
+                        self.write_commit(&head, changes, message, reviewer, at)
+                    });
+                    match retried {
+                        Ok(commit) => (oid, trees, pack) = commit,
+                        Err(error) => break Err(error),
+                    }
                 }
-                moved => return moved.map(|()| (oid, trees, pack)),
+                moved => break moved,
             }
+        };
+        if let Err(error) = moved {
+            let entries: Vec<RolledBackEntry<'_>> = changes
+                .iter()
+                .zip(blobs)
+                .zip(staged)
+                .map(|((change, &after), &before)| RolledBackEntry {
+                    path: &change.path,
+                    after,
+                    before,
+                })
+                .collect();
+            return Err(match self.store.roll_back_index(lock, &entries) {
+                Ok(()) => error,
+                Err(undo) => StoreError::NotUndone {
+                    error: Box::new(error),
+                    undo: Box::new(undo),
+                },
+            });
         }
+        Ok((oid, trees, pack))
     }
 
     /// Stores the commit of `changes` on `head`, with its blobs and trees, as one pack.
@@ -914,9 +956,26 @@ impl Store {
         Ok(Some(next))
     }
 
-    /// The slow way, for an index this code cannot patch: libgit2 rewrites a copy of it (with
-    /// its own lock on the copy; git's is ours already).
+    /// The slow way, for an index this code cannot patch: libgit2 rewrites a copy of it.
     fn write_with_libgit2(&self, files: &[IndexedFile<'_>]) -> Result<PathBuf, StoreError> {
+        self.rewrite_index_copy(|index| {
+            // A repository of its own to own the copy, which `add_path` needs to read the
+            // working files; the store's keeps its own index.
+            let repo = git2::Repository::open(&self.root)?;
+            repo.set_index(index)?;
+            for file in files {
+                index.add_path(Path::new(file.path))?;
+            }
+            Ok(())
+        })
+    }
+
+    /// A copy of the index at `LIBGIT2_INDEX`, changed by `edit` and written by libgit2 (with
+    /// its own lock on the copy; git's is ours already), to be renamed over the index.
+    fn rewrite_index_copy(
+        &self,
+        edit: impl FnOnce(&mut git2::Index) -> Result<(), git2::Error>,
+    ) -> Result<PathBuf, StoreError> {
         let index_path = self.repo.path().join("index");
         let copy = self.repo.path().join(LIBGIT2_INDEX);
         match fs::copy(&index_path, &copy) {
@@ -928,23 +987,81 @@ impl Store {
         }
         // Left by a libgit2 killed while writing the copy; nothing else writes it.
         let _ = fs::remove_file(copy.with_extension("libgit2.lock"));
-        let result = (|| {
-            let mut index = git2::Index::open(&copy)?;
-            // A repository of its own to own the copy, which `add_path` needs to read the
-            // working files; the store's keeps its own index.
-            let repo = git2::Repository::open(&self.root)?;
-            repo.set_index(&mut index)?;
-            for file in files {
-                index.add_path(Path::new(file.path))?;
-            }
+        let result = git2::Index::open(&copy).and_then(|mut index| {
+            edit(&mut index)?;
             index.write()
-        })();
+        });
         if let Err(error) = result {
             let _ = fs::remove_file(&copy);
             return Err(error.into());
         }
         Ok(copy)
     }
+
+    /// Whether git's index stages the blob a write put at any of `entries`' paths.
+    pub(crate) fn index_stages_any(
+        &self,
+        entries: &[RolledBackEntry<'_>],
+    ) -> Result<bool, StoreError> {
+        let index_path = self.repo.path().join("index");
+        if !index_path.exists() {
+            return Ok(false);
+        }
+        let index = git2::Index::open(&index_path)?;
+        Ok(entries
+            .iter()
+            .any(|entry| staged_after(&index, entry).is_some()))
+    }
+
+    /// Under `lock`, puts back the index entries of a write whose commit did not become the
+    /// branch's: an entry that stages the write's blob stages the one before again (with no
+    /// stat data, so that git looks at the file), or goes where there was none. Any other
+    /// entry, and an index the write never reached, is left alone.
+    pub(crate) fn roll_back_index(
+        &self,
+        lock: &IndexLock,
+        entries: &[RolledBackEntry<'_>],
+    ) -> Result<(), StoreError> {
+        debug_assert!(lock.path == self.index_lock_path());
+        if !self.index_stages_any(entries)? {
+            return Ok(());
+        }
+        let index_path = self.repo.path().join("index");
+        let next = self.rewrite_index_copy(|index| {
+            for entry in entries {
+                let Some(mut staged) = staged_after(index, entry) else {
+                    continue;
+                };
+                match entry.before {
+                    Some(before) => {
+                        let never = git2::IndexTime::new(0, 0);
+                        staged.id = before;
+                        (staged.ctime, staged.mtime) = (never, never);
+                        (staged.dev, staged.ino, staged.file_size) = (0, 0, 0);
+                        index.add(&staged)?;
+                    }
+                    None => index.remove_path(Path::new(entry.path))?,
+                }
+            }
+            Ok(())
+        })?;
+        fs::rename(&next, &index_path).map_err(StoreError::io(&index_path))
+    }
+}
+
+/// The entry at `entry`'s path if it stages the write's blob (and so needs putting back).
+fn staged_after(index: &git2::Index, entry: &RolledBackEntry<'_>) -> Option<git2::IndexEntry> {
+    index
+        .get_path(Path::new(entry.path), 0)
+        .filter(|staged| staged.id == entry.after && Some(entry.after) != entry.before)
+}
+
+/// An index entry of a write that did not land: it staged `after`, and stages `before` again
+/// (or nothing) once put back.
+pub(crate) struct RolledBackEntry<'a> {
+    pub path: &'a str,
+    pub after: Oid,
+    pub before: Option<Oid>,
 }
 
 /// Creates `path` afresh and fills it with `write`; removed again if that fails.

@@ -368,6 +368,28 @@ fn a_held_branch_lock_fails_cleanly_and_changes_nothing() {
     assert_a_held_lock_changes_nothing(&repo, &id, &lock, "main.lock");
 }
 
+/// The index a write puts in place before it moves the branch is put back when the branch
+/// cannot move: a new claim's entry goes again, and git stages nothing.
+#[test]
+fn a_held_branch_lock_leaves_no_new_claim_staged() {
+    let repo = Repo::new();
+    repo.add("An earlier claim.");
+    let head = repo.head();
+    let lock = repo.path().join(".git/refs/heads/main.lock");
+    std::fs::write(&lock, "").unwrap();
+    let output = repo
+        .claims(&["add", "A claim added while the branch is locked."])
+        .env("CLAIMS_LOCK_TIMEOUT", "0")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    std::fs::remove_file(&lock).unwrap();
+    assert_eq!(repo.head(), head);
+    assert_eq!(repo.git(&["diff", "--cached", "--name-status"]), "");
+    assert_eq!(repo.status(), "");
+    repo.ok(&["audit"]);
+}
+
 /// With `lock` held by someone else, a note waits briefly, then exits 2 naming the lock, and
 /// the repository is as it was.
 fn assert_a_held_lock_changes_nothing(repo: &Repo, id: &str, lock: &std::path::Path, name: &str) {

@@ -59,14 +59,13 @@ fn hand_commits_beside_writes_never_revert_them() {
     notes_beside_hand_commits(HandCommit::All);
 }
 
-/// The same beside `git add` then a plain `git commit`. Not yet guaranteed, so not run by
-/// default (`cargo test -- --ignored` runs it): a plain `git commit` reads the index before it
-/// takes `index.lock` (builtin/commit.c, `prepare_index`), and when that read falls inside a
-/// write and its refresh then rewrites the index, git writes back the index it read before
-/// the write, which stages the record's previous version; seen about once in four runs of
-/// the whole suite on a loaded machine, never alone.
+/// The same beside `git add` then a plain `git commit`, which reads HEAD and the index before
+/// it takes `index.lock` (builtin/commit.c, `prepare_index`). Not run by default: a `git
+/// commit` whose read came before a write and whose lock came after it writes back the index
+/// it read, then fails to move the branch; its retry commits that index, which undoes the
+/// note (git does the same to a `git add` beside it).
 #[test]
-#[ignore = "git commit reads the index before taking its lock; see the comment"]
+#[ignore = "git commit writes back the index it read before locking it; see the comment"]
 fn plain_commits_beside_writes_never_revert_them() {
     notes_beside_hand_commits(HandCommit::AddThenCommit);
 }

@@ -16,12 +16,28 @@ use super::{CommandError, EXIT_NO, Globals};
 /// interrupted change that belongs to another worktree, record files that do not parse,
 /// uncommitted changes to records. Exits 0 when the repository is sound (after any repair),
 /// 1 when something needs you.
+///
+/// It also stages again, as the branch has it, a record that a `git commit` beside a claims
+/// write wrote back into git's index as it was before that write (git reads the index before
+/// it locks it, and writes back what it read even when its commit then fails); committing
+/// that index would undo the write. The pre-commit hook `claims init` installs does this
+/// before every commit, with --index-only.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Example:\n  claims doctor")]
-pub struct Args {}
+#[command(
+    after_help = "Examples:\n  claims doctor\n  claims doctor --index-only    # what the pre-commit hook runs"
+)]
+pub struct Args {
+    /// Only stage again what a `git commit` wrote back (quick, and silent when there is
+    /// nothing to do); what the pre-commit hook installed by `claims init` runs
+    #[arg(long)]
+    pub index_only: bool,
+}
 
-pub fn run(_args: Args, _globals: &Globals, ui: &mut Ui) -> Result<(), CommandError> {
+pub fn run(args: Args, _globals: &Globals, ui: &mut Ui) -> Result<(), CommandError> {
     let store = Store::open(Path::new("."))?;
+    if args.index_only {
+        return restage_for_commit(&store, ui);
+    }
     let writer = store.writer()?;
     let mut needs_you = 0;
     match &writer.recovery {
@@ -43,6 +59,9 @@ pub fn run(_args: Args, _globals: &Globals, ui: &mut Ui) -> Result<(), CommandEr
                 "needs you: an interrupted change could not be repaired: {reason}; compare `git status` with `git log -1`"
             )?;
         }
+    }
+    for entry in store.restage_written_back()? {
+        writeln!(ui.out(), "repaired: {}", restaged(&entry.path))?;
     }
     let removed = remove_temporary_files(&store.root().join(RECORDS_DIR));
     if removed > 0 {
@@ -104,6 +123,38 @@ pub fn run(_args: Args, _globals: &Globals, ui: &mut Ui) -> Result<(), CommandEr
     }
 }
 
+fn restaged(path: &str) -> String {
+    format!(
+        "staged {path} as the branch has it again: a `git commit` beside a claims write had \
+         written back an earlier version, and committing it would have undone the write"
+    )
+}
+
+/// The pre-commit hook's part: before git commits the index, stage again what a `git
+/// commit` wrote back. A commit with -a, -i, -o or paths builds the index it commits from the
+/// working files (`GIT_INDEX_FILE` then names another file), which hold the branch's version.
+fn restage_for_commit(store: &Store, ui: &mut Ui) -> Result<(), CommandError> {
+    if let Some(committed) = std::env::var_os("GIT_INDEX_FILE")
+        && !store.is_index_file(Path::new(&committed))
+    {
+        return Ok(());
+    }
+    // A check that cannot run must not stop every commit; one that found something it
+    // cannot repair must (its error says why, and `git commit --no-verify` skips it).
+    match store.written_back_entries() {
+        Ok(found) if found.is_empty() => return Ok(()),
+        Ok(_) => {}
+        Err(error) => {
+            ui.warn(&format!("claims: could not check git's index: {error}"));
+            return Ok(());
+        }
+    }
+    for entry in store.restage_written_back()? {
+        writeln!(ui.err(), "claims: {}", restaged(&entry.path))?;
+    }
+    Ok(())
+}
+
 /// The lock files git takes for a moment and leaves behind only when killed, each with what it
 /// blocks while it stays. The writers' lock is held here, so none is a claims write's.
 fn leftover_locks(store: &Store) -> Vec<(PathBuf, String)> {
@@ -156,7 +207,7 @@ fn find_ref_locks(dir: &Path, prefix: &str, found: &mut Vec<(PathBuf, String)>) 
 }
 
 /// A path as the user can type it from the repository's top: relative when it lies inside.
-fn shown(store: &Store, path: &Path) -> String {
+pub(super) fn shown(store: &Store, path: &Path) -> String {
     let root = store
         .root()
         .canonicalize()

@@ -1,10 +1,11 @@
 use crate::domain::policy::DEFAULT_CHECKLISTS;
 use crate::store::{
-    ATTRIBUTES_FILE, CHECKLIST_FILE, CommitMessage, FileChange, POLICY_FILE, Reviewer, Store,
-    StoreError, now, with_merge_attribute,
+    ATTRIBUTES_FILE, CHECKLIST_FILE, CommitMessage, FileChange, HookInstall, POLICY_FILE, Reviewer,
+    Store, StoreError, now, with_merge_attribute,
 };
 use crate::ui::Ui;
 
+use super::doctor::shown;
 use super::{CommandError, Globals};
 
 /// Make the current directory a claims repository
@@ -21,7 +22,11 @@ use super::{CommandError, Globals};
 /// instead of conflicting. Unless git config says otherwise, it also sets pull.rebase to
 /// false, so that a plain `git pull` merges. Git runs the driver as `claims`: where claims is not on git's
 /// PATH, git reports an ordinary conflict instead (set merge.claims.driver to the full path
-/// then). Other files that exist are left alone, so running it again is harmless.
+/// then). It installs a pre-commit hook (unless the clone has one of its own, or uses
+/// core.hooksPath) that runs `claims doctor --index-only`: a `git commit` beside a claims
+/// write can write back git's index as it read it before the write, and the hook stages the
+/// branch's version again before git commits, so that retrying that commit never undoes the
+/// write. Other files that exist are left alone, so running it again is harmless.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
     claims init\n  \
@@ -101,7 +106,39 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
             configured.join(", ")
         )?;
     }
-    if changes.is_empty() && configured.is_empty() {
+    let hook = match std::env::current_exe() {
+        Ok(claims) => Some(store.install_pre_commit_hook(&claims)?),
+        Err(error) => {
+            ui.warn(&format!(
+                "no pre-commit hook installed: the path of this program is unknown ({error})"
+            ));
+            None
+        }
+    };
+    match &hook {
+        Some(HookInstall::Installed(path)) => writeln!(
+            ui.out(),
+            "Installed the pre-commit hook {}: before git commits, it stages again any record \
+             a `git commit` beside a claims write put back in git's index as it was before",
+            shown(&store, path)
+        )?,
+        Some(HookInstall::Foreign(path)) => writeln!(
+            ui.out(),
+            "Left the pre-commit hook {} alone (it is not claims'); add the line `claims \
+             doctor --index-only` to it, so that a `git commit` retried beside a claims write \
+             never undoes the write",
+            shown(&store, path)
+        )?,
+        Some(HookInstall::HooksPath(dir)) => writeln!(
+            ui.out(),
+            "Left the hooks in {dir} (core.hooksPath) alone; add `claims doctor --index-only` to \
+             their pre-commit hook, so that a `git commit` retried beside a claims write never \
+             undoes the write"
+        )?,
+        Some(HookInstall::Current(_)) | None => {}
+    }
+    let hook_installed = matches!(hook, Some(HookInstall::Installed(_)));
+    if changes.is_empty() && configured.is_empty() && !hook_installed {
         writeln!(
             ui.out(),
             "{root} is already a claims repository; nothing to do"

@@ -292,17 +292,23 @@ impl Writer<'_> {
 
     /// The blob git's index stages at `path`, if any.
     fn staged_blob(&self, path: &str) -> Result<Option<Oid>, StoreError> {
-        Ok(match self.store.index_file()? {
-            Some(index) => index
-                .entries_for(path)
-                .find(|entry| entry.stage == 0)
-                .map(|entry| entry.oid()),
-            None => self
-                .repo()
-                .index()?
-                .get_path(Path::new(path), 0)
-                .map(|entry| entry.id),
-        })
+        self.store.staged_blob(path)
+    }
+
+    /// Whether `staged`, staged at `path` in place of `committed`, is a version a `git commit`
+    /// wrote back (see `index_check`) rather than the user's: this write stages its own
+    /// version over it, which is the repair.
+    fn staged_by_user(
+        &self,
+        path: &str,
+        staged: Option<Oid>,
+        committed: Option<Oid>,
+    ) -> Result<bool, StoreError> {
+        if staged.is_none() || staged == committed {
+            return Ok(false);
+        }
+        let written_back = self.store.written_back_entries()?;
+        Ok(!written_back.iter().any(|entry| entry.path == path))
     }
 
     /// Refuses a path whose index entry or working file is not `committed` (HEAD's, in
@@ -315,7 +321,7 @@ impl Writer<'_> {
         working: Option<&[u8]>,
     ) -> Result<(), StoreError> {
         let staged = self.staged_blob(path)?;
-        if staged.is_some() && staged != committed {
+        if self.staged_by_user(path, staged, committed)? {
             return Err(StoreError::UncommittedEdit {
                 path: path.to_string(),
                 staged: true,
@@ -459,7 +465,7 @@ impl Writer<'_> {
         for change in changes {
             let committed = committed_blob(tree.as_ref(), &change.path)?;
             let staged = self.staged_blob(&change.path)?;
-            if staged.is_some() && staged != committed {
+            if self.staged_by_user(&change.path, staged, committed)? {
                 return Err(StoreError::UncommittedEdit {
                     path: change.path.clone(),
                     staged: true,

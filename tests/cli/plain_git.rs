@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use crate::harness::{Repo, describe};
+use crate::harness::{Repo, describe, user_sees};
 
 /// How a hand commit beside the tool stages its change.
 #[derive(Debug, Clone, Copy)]
@@ -60,14 +60,109 @@ fn hand_commits_beside_writes_never_revert_them() {
 }
 
 /// The same beside `git add` then a plain `git commit`, which reads HEAD and the index before
-/// it takes `index.lock` (builtin/commit.c, `prepare_index`). Not run by default: a `git
-/// commit` whose read came before a write and whose lock came after it writes back the index
-/// it read, then fails to move the branch; its retry commits that index, which undoes the
-/// note (git does the same to a `git add` beside it).
+/// it takes `index.lock` (builtin/commit.c, `prepare_index`): one whose read came before a
+/// write and whose lock came after writes back the index it read, then fails to move the
+/// branch, and its retry would commit that index. The pre-commit hook `claims init`
+/// installed stages the branch's version again first.
 #[test]
-#[ignore = "git commit writes back the index it read before locking it; see the comment"]
 fn plain_commits_beside_writes_never_revert_them() {
     notes_beside_hand_commits(HandCommit::AddThenCommit);
+}
+
+/// A note, then git's index put back as it was before the note: what a `git commit` that read
+/// the index just before the note and locked it just after writes back.
+fn note_with_index_written_back(repo: &Repo, id: &str, note: &str) {
+    let index = repo.path().join(".git/index");
+    let before = std::fs::read(&index).unwrap();
+    repo.ok(&["note", id, note]);
+    std::fs::write(&index, before).unwrap();
+}
+
+/// Committing an index git wrote back never undoes the write: the hook stages the branch's
+/// version first, says so, and the commit holds only what the user staged.
+#[test]
+fn a_commit_of_an_index_git_wrote_back_keeps_the_write() {
+    let repo = Repo::new();
+    let id = repo.add("A claim whose note git's index forgets.");
+    note_with_index_written_back(&repo, &id, "a note git wrote back");
+    let path = format!("records/{}/{id}.toml", &id[..2]);
+    assert_eq!(
+        repo.git(&["diff", "--cached", "--name-only"]),
+        format!("{path}\n")
+    );
+    std::fs::write(repo.path().join("hand.txt"), "by hand\n").unwrap();
+    repo.git(&["add", "hand.txt"]);
+    let output = repo.git_output(&["commit", "-q", "-m", "Hand edit"]);
+    insta::assert_snapshot!(in_repo(&repo, user_sees(&output).as_bytes()).replace(&path, "RECORD"), @r"
+    ------- stderr -------
+    claims: staged RECORD as the branch has it again: a `git commit` beside a claims write had written back an earlier version, and committing it would have undone the write
+    [exit status: 0]
+    ");
+    assert_eq!(
+        repo.git(&["show", "--name-only", "--format=", "HEAD"]),
+        "hand.txt\n"
+    );
+    assert!(
+        repo.git(&["show", &format!("HEAD:{path}")])
+            .contains("a note git wrote back")
+    );
+    assert_eq!(repo.status(), "");
+    repo.ok(&["audit"]);
+}
+
+/// Without the hook, `claims doctor` stages the branch's version again, a new claim's entry
+/// too, and a write over such an index goes through (its own entry is the repair).
+#[test]
+fn doctor_and_the_next_write_stage_again_what_git_wrote_back() {
+    let repo = Repo::new();
+    std::fs::remove_file(repo.path().join(".git/hooks/pre-commit")).unwrap();
+    let id = repo.add("A claim whose note git's index forgets.");
+    note_with_index_written_back(&repo, &id, "a note git wrote back");
+    let index = repo.path().join(".git/index");
+    let before_new = std::fs::read(&index).unwrap();
+    let new = repo.add("A claim git's index never heard of.");
+    std::fs::write(&index, before_new).unwrap();
+    let staged = repo.git(&["diff", "--cached", "--name-status"]);
+    assert_eq!(staged.lines().count(), 2, "{staged}");
+    let output = repo.claims(&["doctor"]).output().unwrap();
+    let shown = user_sees(&output)
+        .replace(&format!("records/{}/{id}.toml", &id[..2]), "NOTED")
+        .replace(&format!("records/{}/{new}.toml", &new[..2]), "NEW");
+    let mut lines: Vec<&str> = shown.lines().collect();
+    lines[1..3].sort();
+    insta::assert_snapshot!(lines.join("\n"), @r"
+    ok: no interrupted change
+    repaired: staged NEW as the branch has it again: a `git commit` beside a claims write had written back an earlier version, and committing it would have undone the write
+    repaired: staged NOTED as the branch has it again: a `git commit` beside a claims write had written back an earlier version, and committing it would have undone the write
+    the repository is sound
+    [exit status: 0]
+    ");
+    assert_eq!(repo.status(), "");
+
+    note_with_index_written_back(&repo, &id, "written back again");
+    repo.ok(&["note", &id, "a note over it"]);
+    assert_eq!(repo.status(), "");
+    let committed = repo.git(&["show", &format!("HEAD:records/{}/{id}.toml", &id[..2])]);
+    assert!(committed.contains("written back again") && committed.contains("a note over it"));
+    repo.ok(&["audit"]);
+}
+
+/// What the user staged is the user's: an older version of a record staged on purpose with
+/// the working file changed too is no written-back index, and is left alone.
+#[test]
+fn an_older_version_the_user_staged_is_left_alone() {
+    let repo = Repo::new();
+    let id = repo.add("A claim someone reverts by hand.");
+    repo.ok(&["note", &id, "a note"]);
+    let path = format!("records/{}/{id}.toml", &id[..2]);
+    repo.git(&["checkout", "HEAD~1", "--", &path]);
+    let output = repo.git_output(&["commit", "-q", "-m", "Revert the note by hand"]);
+    assert!(output.status.success(), "{}", describe(&output));
+    assert!(
+        !repo
+            .git(&["show", &format!("HEAD:{path}")])
+            .contains("a note")
+    );
 }
 
 fn notes_beside_hand_commits(how: HandCommit) {

@@ -55,7 +55,7 @@ report() { # name ours peer
 peak_kib() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -n 1; }
 
 # Claims to work on: the fixture's records, in a fixed order.
-mapfile -t FILES < <(git ls-files records | head -n $((RUNS * 4 + 8)))
+mapfile -t FILES < <(git ls-files records | head -n $((RUNS * 5 + 8)))
 id_of() { local name=${1##*/}; printf '%s\n' "${name%.toml}"; }
 # Sets REPLY to line $1 (from 0) of $2, with builtins only: choosing what to work on starts
 # no process inside either side's timed command, and costs both sides the same.
@@ -96,6 +96,15 @@ export MOVABLE_LIST
 compare "mark (one write commit)" \
   'nth "$1" "$MOVABLE_LIST"; "$CLAIMS" mark "$REPLY" sourced --all-checked' \
   'nth $((2 * '"$RUNS"' + $1)) "$FILE_LIST"; f=$REPLY; printf "\n[[history]]\nfrom = \"unverified\"\nto = \"sourced\"\nat = \"2026-01-01T00:00:00Z\"\nby = \"Bench\"\n" >> "$f"; git add "$f" && git commit -q -m "Move"'
+
+# What the pre-commit hook `claims init` installs adds to a plain `git commit`: the same
+# hand commit with the hook and without it (git told to look for hooks where there are none).
+"$CLAIMS" init >/dev/null 2>&1
+HAND_NOTE='f=$REPLY; printf "\n[[notes]]\nat = \"2026-01-01T00:00:00Z\"\nby = \"Bench\"\ntext = \"hand $1\"\n" >> "$f"; git add "$f"'
+export HAND_NOTE
+compare "git commit with the pre-commit hook" \
+  'nth $((3 * '"$RUNS"' + $1)) "$FILE_LIST"; eval "$HAND_NOTE" && git commit -q -m "Hand"' \
+  'nth $((4 * '"$RUNS"' + $1)) "$FILE_LIST"; eval "$HAND_NOTE" && git -c core.hooksPath=/nonexistent commit -q -m "Hand"'
 
 ID=$(id_of "${FILES[0]}")
 FILE=${FILES[0]}

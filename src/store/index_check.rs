@@ -7,7 +7,8 @@
 //! change. Git does the same to a `git add` run beside it; no writer that follows git's lock
 //! protocol can prevent it. What it leaves is recognisable: an entry that stages a version a
 //! recent commit of the tool replaced, while the branch and the working file hold the newer
-//! one. Staging the branch's version again is all the repair there is to it.
+//! one. Staging the branch's version again is all the repair there is to it. Only records
+//! are looked at: they are what the tool writes while people work beside it.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -15,7 +16,7 @@ use std::path::Path;
 use git2::Oid;
 
 use super::writer::IndexedFile;
-use super::{Store, StoreError, read_optional};
+use super::{Store, StoreError, Trailers, read_optional};
 
 /// How far back along the branch a written-back version is looked for: a `git commit` that
 /// read the index before several writes of the tool writes back the oldest one's version.
@@ -58,7 +59,8 @@ impl Store {
     }
 
     /// The index entries a `git commit` beside a write of the tool wrote back (see the module
-    /// documentation), among the files the branch's recent commits of the tool changed.
+    /// documentation), among the records the branch's recent commits of the tool changed.
+    /// Reads those commits' changes only, so it costs the same at any size of history.
     pub fn written_back_entries(&self) -> Result<Vec<WrittenBack>, StoreError> {
         let head = match self.repo.head() {
             Ok(head) => head.peel_to_commit()?,
@@ -66,40 +68,31 @@ impl Store {
             Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(Vec::new()),
             Err(e) => return Err(e.into()),
         };
-        // Each file a recent commit of the tool changed, with the versions those commits
+        let mut reader = self.history_reader();
+        // Each record a recent commit of the tool changed, with the versions those commits
         // replaced.
         let mut replaced: BTreeMap<String, Vec<Option<Oid>>> = BTreeMap::new();
-        let mut commit = head.clone();
+        let mut at = head.id();
         for _ in 0..RECENT_COMMITS {
-            let parent = commit.parents().next();
-            if is_tool_commit(&commit) {
-                let before = parent.as_ref().map(|p| p.tree()).transpose()?;
-                let diff =
-                    self.repo
-                        .diff_tree_to_tree(before.as_ref(), Some(&commit.tree()?), None)?;
-                for delta in diff.deltas() {
-                    let Some(path) = delta.new_file().path().or(delta.old_file().path()) else {
-                        continue;
-                    };
-                    let old = delta.old_file().id();
-                    replaced
-                        .entry(path.to_string_lossy().into_owned())
-                        .or_default()
-                        .push((!old.is_zero()).then_some(old));
+            let commit = reader.commit(at)?;
+            let parent = commit.parents.first().copied();
+            if Trailers::parse(&commit.message).action.is_some() {
+                let before = parent.map(|p| reader.commit(p)).transpose()?;
+                for delta in reader.record_deltas(before.map(|c| c.tree), commit.tree)? {
+                    replaced.entry(delta.path).or_default().push(delta.before);
                 }
             }
             match parent {
-                Some(parent) => commit = parent,
+                Some(parent) => at = parent,
                 None => break,
             }
         }
-        let tree = head.tree()?;
+        let tree = reader.tree(head.tree_id())?;
         let mut found = Vec::new();
         for (path, versions) in replaced {
-            let Ok(entry) = tree.get_path(Path::new(&path)) else {
+            let Some(committed) = reader.entry_id(&tree, &path)? else {
                 continue;
             };
-            let committed = entry.id();
             let staged = self.staged_blob(&path)?;
             if staged == Some(committed) || !versions.contains(&staged) {
                 continue;
@@ -107,7 +100,7 @@ impl Store {
             let Some(bytes) = read_optional(&self.root.join(&path))? else {
                 continue;
             };
-            if self.working_file_holds(&path, &bytes, committed, &tree)? {
+            if self.working_file_holds(&path, &bytes, committed, &head.tree()?)? {
                 found.push(WrittenBack {
                     path,
                     staged,
@@ -144,13 +137,4 @@ impl Store {
         self.refresh_index(&lock, &files, &[], None)?;
         Ok(entries)
     }
-}
-
-/// Whether `commit` was made by the tool: it carries the trailer every such commit does.
-fn is_tool_commit(commit: &git2::Commit<'_>) -> bool {
-    let message = commit.message_bytes();
-    message.starts_with(b"Claim-Action: ")
-        || message
-            .windows(b"\nClaim-Action: ".len())
-            .any(|window| window == b"\nClaim-Action: ")
 }

@@ -712,6 +712,36 @@ pub fn undismiss_claim(
     ))
 }
 
+/// Links two claims as related, both records in one commit.
+pub fn relate_claims(
+    record: &Record,
+    other: Option<&Record>,
+    note: Option<&str>,
+    cx: &Context<'_>,
+) -> Result<Change, ActionError> {
+    let other = other.expect("relating reads the other claim");
+    let (next, other_next) = triage::relate(record, other, note, &cx.reviewer.to_string(), cx.at)
+        .map_err(triage_error(record))?;
+    let mut trailers = trailers(&record.id, Action::Relate);
+    trailers.insert(1, ("Claim-Id", other.id.to_string()));
+    Ok(Change {
+        also: Some(other_next),
+        ..Change::new(
+            next,
+            CommitMessage {
+                subject: format!(
+                    "Relate {} and {}: {}",
+                    record.id,
+                    other.id,
+                    summary(&record.text)
+                ),
+                body: note.map(|n| n.trim().to_string()),
+                trailers,
+            },
+        )
+    })
+}
+
 /// Corrects one source, named by its URL or document path.
 pub fn edit_source(
     record: &Record,

@@ -19,6 +19,7 @@ mod mark;
 mod merge_driver;
 mod note;
 mod publish;
+mod relate;
 mod report;
 pub mod review;
 mod score;
@@ -109,6 +110,7 @@ pub enum Command {
     Edit(edit::Args),
     Dismiss(dismiss::Args),
     Undismiss(undismiss::Args),
+    Relate(relate::Args),
     Verdict(verdict::Args),
     Review(review::Args),
     Extract(extract::Args),
@@ -173,6 +175,7 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Edit(args) => edit::run(args, &globals, ui),
         Command::Dismiss(args) => dismiss::run(args, &globals, ui),
         Command::Undismiss(args) => undismiss::run(args, &globals, ui),
+        Command::Relate(args) => relate::run(args, &globals, ui),
         Command::Verdict(args) => verdict::run(args, &globals, ui),
         Command::Review(args) => review::run(args, &globals, ui),
         Command::Extract(args) => extract::run(args, &globals, ui),

@@ -25,10 +25,12 @@ pub enum Action {
     Verdict,
     /// An acknowledgement of reviewed audit findings.
     Accept,
+    /// Two claims linked as related (conflicting figures, one story), each with a note why.
+    Relate,
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 15] = [
         Action::Create,
         Action::Extract,
         Action::Source,
@@ -43,6 +45,7 @@ impl Action {
         Action::Undismiss,
         Action::Verdict,
         Action::Accept,
+        Action::Relate,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -61,6 +64,7 @@ impl Action {
             Action::Undismiss => "undismiss",
             Action::Verdict => "verdict",
             Action::Accept => "accept",
+            Action::Relate => "relate",
         }
     }
 }

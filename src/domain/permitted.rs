@@ -116,6 +116,7 @@ fn may(action: Action, at: Circumstances, field: Field) -> May {
         (Dismiss, Appearances) if !at.dismissed => May::Add,
         (Undismiss, Dismissals) => May::UndoLast,
         (Action::Verdict, Field::Verdict) => May::Change,
+        (Relate, Related | Notes) => May::AddOne,
         _ => May::Keep,
     }
 }
@@ -975,6 +976,7 @@ mod tests {
             ],
             Action::Undismiss => &["dismissals: undo the last"],
             Action::Verdict => &["verdict: another", "verdict: none"],
+            Action::Relate => &["related: add one", "notes: add one"],
         }
     }
 

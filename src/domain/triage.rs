@@ -7,7 +7,8 @@ use jiff::Timestamp;
 use super::id::ClaimId;
 use super::policy::RatingScale;
 use super::record::{
-    Correction, DismissReason, Dismissal, Event, Record, Source, SourceFields, Stance, Verdict,
+    Correction, DismissReason, Dismissal, Event, Note, Record, Source, SourceFields, Stance,
+    Verdict,
 };
 use super::state::State;
 
@@ -52,6 +53,10 @@ pub enum TriageError {
     },
     #[error("{id} already has that verdict")]
     SameVerdict { id: ClaimId },
+    #[error("a claim cannot be related to itself")]
+    RelatedToItself,
+    #[error("{a} and {b} are already related")]
+    AlreadyRelated { a: ClaimId, b: ClaimId },
 }
 
 impl TriageError {
@@ -112,7 +117,10 @@ impl TriageError {
             TriageError::RatingMismatch { allowed, .. } => {
                 format!("the ratings of its verdict are: {allowed}")
             }
-            TriageError::SameVerdict { .. } => "nothing to do".into(),
+            TriageError::SameVerdict { .. } | TriageError::AlreadyRelated { .. } => {
+                "nothing to do".into()
+            }
+            TriageError::RelatedToItself => "name two different claims".into(),
         }
     }
 }
@@ -216,6 +224,40 @@ pub fn undismiss(
         note,
     });
     Ok(next)
+}
+
+/// Links two claims as related, each way, with a note on each saying why (what the link
+/// means: two figures for one quantity, one story told twice).
+pub fn relate(
+    record: &Record,
+    other: &Record,
+    note: Option<&str>,
+    by: &str,
+    at: Timestamp,
+) -> Result<(Record, Record), TriageError> {
+    let note = required_note(note, "relating two claims")?;
+    if record.id == other.id {
+        return Err(TriageError::RelatedToItself);
+    }
+    if record.related.contains(&other.id) && other.related.contains(&record.id) {
+        return Err(TriageError::AlreadyRelated {
+            a: record.id.clone(),
+            b: other.id.clone(),
+        });
+    }
+    let link = |from: &Record, to: &Record| {
+        let mut next = from.clone();
+        if !next.related.contains(&to.id) {
+            next.related.push(to.id.clone());
+        }
+        next.notes.push(Note {
+            at,
+            by: by.to_string(),
+            text: format!("Related to {}: {note}", to.id),
+        });
+        next
+    };
+    Ok((link(record, other), link(other, record)))
 }
 
 /// New values for a source's fields; `Some("")` clears a field, `None` leaves it.
@@ -474,6 +516,44 @@ mod tests {
             ),
             Err(TriageError::KeptIsDismissed(_))
         ));
+    }
+
+    #[test]
+    fn relating_links_both_ways_with_a_note_on_each() {
+        let a = Record::new("Deaths are 250,000 a year.".into(), at());
+        let b = Record::new("Over 100,000 died since 2017.".into(), at());
+        assert_eq!(
+            relate(&a, &b, None, "Ana", at()),
+            Err(TriageError::NoteRequired {
+                what: "relating two claims"
+            })
+        );
+        assert_eq!(
+            relate(&a, &a, Some("x"), "Ana", at()),
+            Err(TriageError::RelatedToItself)
+        );
+        let (a2, b2) = relate(&a, &b, Some(" figures differ "), "Ana", at()).unwrap();
+        assert_eq!(a2.related, vec![b.id.clone()]);
+        assert_eq!(b2.related, vec![a.id.clone()]);
+        assert_eq!(
+            a2.notes[0].text,
+            format!("Related to {}: figures differ", b.id)
+        );
+        assert_eq!(
+            b2.notes[0].text,
+            format!("Related to {}: figures differ", a.id)
+        );
+        assert_eq!(
+            relate(&a2, &b2, Some("again"), "Ana", at()),
+            Err(TriageError::AlreadyRelated {
+                a: a.id.clone(),
+                b: b.id.clone()
+            })
+        );
+        // Linked one way only (as extraction may leave it): the other way is added.
+        let (a3, b3) = relate(&a2, &b, Some("both ways"), "Ana", at()).unwrap();
+        assert_eq!(a3.related, vec![b.id.clone()]);
+        assert_eq!(b3.related, vec![a.id.clone()]);
     }
 
     #[test]

@@ -22,6 +22,7 @@ mod merge;
 mod newsroom;
 mod output;
 mod plain_git;
+mod relate;
 mod report;
 mod review;
 mod workflow;

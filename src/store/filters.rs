@@ -62,7 +62,7 @@ impl Store {
 mod tests {
     use jiff::Timestamp;
 
-    use super::super::journal::{Journal, JournalFile, Recovery};
+    use super::super::write::journal::{Journal, JournalFile, Recovery};
     use super::super::{CommitMessage, FileChange, Reviewer};
     use super::*;
 

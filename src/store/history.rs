@@ -6,8 +6,9 @@ use std::rc::Rc;
 use git2::{ErrorCode, ObjectType, Oid, Sort};
 use jiff::Timestamp;
 
-use super::packs::ObjectReader;
-use super::{RECORDS_DIR, Store, StoreError};
+use super::error::StoreError;
+use super::git::packs::ObjectReader;
+use super::{RECORDS_DIR, Store};
 use crate::domain::id::ClaimId;
 
 /// The `Claim-*` trailers of a commit message.

@@ -1,23 +1,20 @@
 //! The claims repository on disk: record files in the working tree and commits in git.
 //! Everything that touches the file system or git goes through here.
 
-mod binary;
+mod cache;
 mod error;
+mod fault;
+mod files;
 mod filters;
-mod git_housekeeping;
-mod git_index;
+mod git;
 mod history;
 mod identity;
-mod index_hash;
-mod journal;
-mod log_index;
+mod lock;
 mod merge;
-mod pack_writer;
-mod packing;
-mod packs;
 mod sharing;
+mod signing;
 mod worktree;
-mod writer;
+mod write;
 
 use std::cell::{OnceCell, RefCell};
 use std::fs;
@@ -32,13 +29,16 @@ use crate::domain::policy::{Checklists, Policy};
 use crate::domain::record::Record;
 
 pub use error::{RecordError, StoreError};
+pub use files::{write_atomically, write_cache};
+pub use git::packs::{ObjectReader, Packs};
 pub use history::{Change, Delta, HistoryReader, RawCommit, RawTree, Trailers};
 pub use identity::{Reviewer, now};
-pub use journal::{ForeignJournal, Recovery};
 pub use merge::{ATTRIBUTES_FILE, RecordMerge, merge_record_versions, with_merge_attribute};
-pub use packs::{ObjectReader, Packs};
 pub use worktree::Uncommitted;
-pub use writer::{CommitMessage, FileChange, Writer, write_atomically, write_cache};
+pub use write::{CommitMessage, FileChange, ForeignJournal, Recovery, Writer};
+
+use files::read_optional;
+use git::index::{IndexFile, StatData, Unreadable};
 
 pub const RECORDS_DIR: &str = "records";
 pub const POLICY_FILE: &str = "claims.toml";
@@ -60,7 +60,7 @@ pub struct Store {
     /// The index as last read, with the stat data of the file it was read from: a write
     /// reads it to check for staged changes and again under git's lock to update it, and
     /// at 100,000 entries a read costs milliseconds.
-    index_cache: RefCell<Option<(git_index::StatData, Rc<git_index::IndexFile>)>>,
+    index_cache: RefCell<Option<(StatData, Rc<IndexFile>)>>,
     /// How many times the index was parsed, for tests that a write reads it once.
     #[cfg(test)]
     index_parses: std::cell::Cell<usize>,
@@ -159,6 +159,14 @@ impl Store {
         self.packs.get_or_init(|| Packs::open(&self.repo))
     }
 
+    /// The packs of the tool's changes, for a write to add one and merge them.
+    pub(crate) fn change_packs(&self) -> git::packing::ChangePacks<'_> {
+        git::packing::ChangePacks {
+            repo: &self.repo,
+            sharing: self.sharing,
+        }
+    }
+
     pub fn repository(&self) -> &Repository {
         &self.repo
     }
@@ -234,7 +242,7 @@ impl Store {
 
     /// Git's index, read at the byte level; `None` when there is none or it is of a kind
     /// only libgit2 reads (see `git_index`), an error for the kinds libgit2 cannot read.
-    pub(crate) fn index_file(&self) -> Result<Option<Rc<git_index::IndexFile>>, StoreError> {
+    pub(crate) fn index_file(&self) -> Result<Option<Rc<IndexFile>>, StoreError> {
         let path = self.repo.path().join("index");
         let file = match fs::File::open(&path) {
             Ok(file) => file,
@@ -243,7 +251,7 @@ impl Store {
         };
         // Git replaces the index by renaming a new file over it, so a file with the same
         // stat data as the one read before holds the same bytes.
-        let stamp = git_index::StatData::of(&file.metadata().map_err(StoreError::io(&path))?);
+        let stamp = StatData::of(&file.metadata().map_err(StoreError::io(&path))?);
         if let Some((cached, index)) = &*self.index_cache.borrow()
             && *cached == stamp
         {
@@ -254,16 +262,16 @@ impl Store {
         let bytes = unsafe { memmap2::Mmap::map(&file) }.map_err(StoreError::io(&path))?;
         #[cfg(test)]
         self.index_parses.set(self.index_parses.get() + 1);
-        let index = match git_index::IndexFile::parse(bytes) {
+        let index = match IndexFile::parse(bytes) {
             Ok(index) => Some(Rc::new(index)),
-            Err(git_index::Unreadable::NotUnderstood) => None,
-            Err(git_index::Unreadable::Split) => {
+            Err(Unreadable::NotUnderstood) => None,
+            Err(Unreadable::Split) => {
                 return Err(StoreError::UnsupportedIndex {
                     kind: "a split index (core.splitIndex)",
                     fix: "git config core.splitIndex false && git update-index --no-split-index",
                 });
             }
-            Err(git_index::Unreadable::Sparse) => {
+            Err(Unreadable::Sparse) => {
                 return Err(StoreError::UnsupportedIndex {
                     kind: "a sparse index (index.sparse)",
                     fix: "git sparse-checkout init --no-sparse-index",
@@ -550,47 +558,6 @@ pub fn tune_libgit2() {
     }
 }
 
-/// Appends `bytes` to the file at `path`, creating it and its folder if need be.
-pub(crate) fn append(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir).map_err(StoreError::io(dir))?;
-    }
-    fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .and_then(|mut file| io::Write::write_all(&mut file, bytes))
-        .map_err(StoreError::io(path))
-}
-
-/// Writes `contents` over the start of the file at `path` (created with its folder if
-/// missing) and cuts the file to that length, flushed to disk when `durable`. Unlike a
-/// rename over it, this keeps the file's disk blocks: a file system that discards freed
-/// blocks at once (ext4 mounted with `discard`) would otherwise wait for whatever is being
-/// written back, several milliseconds after git's 10 MB index has just been replaced.
-/// Readers must tolerate a torn file: the journal and the caches written this way check
-/// what they read.
-pub(crate) fn overwrite(path: &Path, contents: &[u8], durable: bool) -> Result<(), StoreError> {
-    use std::os::unix::fs::FileExt;
-    let write = || -> io::Result<()> {
-        if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir)?;
-        }
-        let file = fs::File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(path)?;
-        file.write_all_at(contents, 0)?;
-        file.set_len(contents.len() as u64)?;
-        if durable {
-            file.sync_data()?;
-        }
-        Ok(())
-    };
-    write().map_err(StoreError::io(path))
-}
-
 /// What the store found of a document named as evidence.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DocumentDigest {
@@ -628,19 +595,6 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
-}
-
-/// Where git keeps the packs of the repository's object store.
-pub(crate) fn pack_dir(repo: &git2::Repository) -> PathBuf {
-    repo.commondir().join("objects").join("pack")
-}
-
-pub(crate) fn read_optional(path: &Path) -> Result<Option<Vec<u8>>, StoreError> {
-    match fs::read(path) {
-        Ok(bytes) => Ok(Some(bytes)),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(StoreError::io(path)(e)),
-    }
 }
 
 #[cfg(test)]

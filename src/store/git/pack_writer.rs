@@ -25,10 +25,10 @@ use git2::{ObjectType, Oid};
 
 use sha1::{Digest, Sha1};
 
-use super::StoreError;
 use super::packs::{IDX_MAGIC, LARGE_OFFSET, kind_code};
-use super::sharing::Sharing;
-use super::writer::fault_point;
+use crate::store::error::StoreError;
+use crate::store::fault::fault_point;
+use crate::store::sharing::Sharing;
 
 /// libdeflate's level for git's default, zlib's 6.
 const COMPRESSION_LEVEL: i32 = 6;

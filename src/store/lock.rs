@@ -212,3 +212,82 @@ impl CacheLock {
         Ok(CacheLock { _locked: file })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_index_lock_taken_is_held_for_the_next_and_free_once_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("index.lock");
+        let lock = IndexLock::try_take(&path).unwrap();
+        match IndexLock::try_take(&path) {
+            Err(LockError::Held { what, path: held }) => {
+                assert_eq!((what, held.as_path()), ("git's index", path.as_path()));
+            }
+            Err(other) => panic!("{other}"),
+            Ok(_) => panic!("taken twice"),
+        }
+        drop(lock);
+        assert!(!path.exists());
+        IndexLock::try_take(&path).unwrap().keep();
+        assert!(path.exists(), "a kept lock stays for the repair");
+    }
+
+    #[test]
+    fn a_lock_that_cannot_be_created_is_a_failure_not_held() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("missing folder").join("index.lock");
+        assert!(matches!(
+            IndexLock::try_take(&path),
+            Err(LockError::Failed(StoreError::Io { .. }))
+        ));
+    }
+
+    #[test]
+    fn libgit2_lock_errors_are_held_and_others_failures() {
+        let path = Path::new("refs/heads/main.lock");
+        let locked = git2::Error::new(
+            git2::ErrorCode::Locked,
+            git2::ErrorClass::Os,
+            "failed to lock file",
+        );
+        assert!(matches!(
+            LockError::from_git(locked, "the branch", path),
+            LockError::Held {
+                what: "the branch",
+                ..
+            }
+        ));
+        let modified = git2::Error::new(
+            git2::ErrorCode::Modified,
+            git2::ErrorClass::Reference,
+            "old reference value does not match",
+        );
+        assert!(matches!(
+            LockError::from_git(modified, "the branch", path),
+            LockError::Failed(StoreError::Git(_))
+        ));
+    }
+
+    #[test]
+    fn retries_end_at_the_first_answer_that_is_not_held() {
+        let mut attempts = 0;
+        let done = retry_while_locked(|| {
+            attempts += 1;
+            if attempts < 3 {
+                Err(LockError::Held {
+                    what: "git's index",
+                    path: PathBuf::from("index.lock"),
+                })
+            } else {
+                Ok(attempts)
+            }
+        });
+        assert_eq!(done.unwrap(), 3);
+        let failed: Result<(), _> =
+            retry_while_locked(|| Err(StoreError::UnknownId("x".into()).into()));
+        assert!(matches!(failed, Err(StoreError::UnknownId(_))));
+    }
+}

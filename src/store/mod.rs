@@ -30,8 +30,8 @@ use crate::domain::record::Record;
 
 pub use error::{RecordError, StoreError};
 pub use files::{write_atomically, write_cache};
-pub use git::packs::{ObjectReader, Packs};
-pub use history::{Change, Delta, HistoryReader, RawCommit, RawTree, Trailers};
+use git::packs::{ObjectReader, Packs};
+pub use history::{Change, Delta, HistoryReader, HistorySource, RawCommit, RawTree, Trailers};
 pub use identity::{Reviewer, now};
 pub use merge::{ATTRIBUTES_FILE, RecordMerge, merge_record_versions, with_merge_attribute};
 pub use worktree::Uncommitted;
@@ -167,8 +167,14 @@ impl Store {
         }
     }
 
-    pub fn repository(&self) -> &Repository {
-        &self.repo
+    /// The git directory of this working tree (for the main one, `.git`).
+    pub fn git_dir(&self) -> &Path {
+        self.repo.path()
+    }
+
+    /// The git directory all working trees share.
+    pub fn common_dir(&self) -> &Path {
+        self.repo.commondir()
     }
 
     /// The commit a revision (`main`, `HEAD~3`, an id) names.
@@ -542,20 +548,6 @@ fn too_large(path: &str) -> RecordError {
             MAX_RECORD_BYTES / (1024 * 1024)
         ),
     )
-}
-
-/// Sets libgit2's process-wide options for this tool. Call once, at the start of `main`,
-/// before any thread exists: libgit2 does not guard them.
-///
-/// A write reads the `records/` tree of HEAD several times: to check the record, for the
-/// journal, to build the new trees and to list what changed. At 100,000 claims that tree is
-/// 39 KB, stored as a delta chain; libgit2 caches trees only up to 4 KB, so each read undid
-/// the chain again (about 1.1 ms of a note). Trees up to 1 MB are kept once read.
-pub fn tune_libgit2() {
-    // SAFETY: called before any other thread of this process exists.
-    unsafe {
-        let _ = git2::opts::set_cache_object_limit(git2::ObjectType::Tree, 1 << 20);
-    }
 }
 
 /// What the store found of a document named as evidence.

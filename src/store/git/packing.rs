@@ -114,7 +114,7 @@ impl ChangePacks<'_> {
     }
 
     fn pack_dir(&self) -> PathBuf {
-        pack_dir(&self.repo)
+        pack_dir(self.repo)
     }
 
     /// Lists the objects of a change and the pack they went into, for a later merge, once

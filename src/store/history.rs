@@ -462,7 +462,7 @@ fn signature(value: &[u8]) -> Option<String> {
     Some(format!("{name} <{email}>"))
 }
 
-/// Reads commits, trees and blobs for history walks, straight from the packs (see `packs`). The
+/// Reads commits, trees and blobs for history walks, straight from the packs (see `git::packs`). The
 /// last few trees are kept parsed: a walk from a commit to its parent reads the parent's
 /// trees again as the next commit's.
 pub struct HistoryReader<'r> {

@@ -4,7 +4,8 @@
 
 use git2::{MergeFileInput, MergeFileOptions};
 
-use super::{Store, StoreError, parse_record};
+use super::error::StoreError;
+use super::{Store, parse_record};
 use crate::domain::merge::merge;
 use crate::domain::record::Record;
 

@@ -247,7 +247,7 @@ impl Store {
     }
 
     /// Git's index, read at the byte level; `None` when there is none or it is of a kind
-    /// only libgit2 reads (see `git_index`), an error for the kinds libgit2 cannot read.
+    /// only libgit2 reads (see `git::index`), an error for the kinds libgit2 cannot read.
     pub(crate) fn index_file(&self) -> Result<Option<Rc<IndexFile>>, StoreError> {
         let path = self.repo.path().join("index");
         let file = match fs::File::open(&path) {

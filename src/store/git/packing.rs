@@ -12,7 +12,7 @@
 //!
 //! Git's own `gc`, `repack` or `git maintenance` may merge them at any time: packs found
 //! gone are simply dropped from the list. The tool removes the packs it merged only when git
-//! would not mind (see `git_housekeeping`): not while a `gc` or `git maintenance` runs, and
+//! would not mind (see `housekeeping`): not while a `gc` or `git maintenance` runs, and
 //! never one a multi-pack-index lists, which git's `multi-pack-index expire` or next `gc`
 //! removes properly. Until then they stay listed, to be removed by a later write; their
 //! objects are also in the merged pack, which git reads first, being the newer.

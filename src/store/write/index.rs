@@ -146,7 +146,7 @@ impl Store {
     }
 
     /// The fast way: the index copied to `NEXT_INDEX` with the changed entries patched (see
-    /// `git_index`). `None` when the index is one that only libgit2 can rewrite.
+    /// `git::index`). `None` when the index is one that only libgit2 can rewrite.
     fn write_patched(
         &self,
         index: &IndexFile,

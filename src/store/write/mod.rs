@@ -2,12 +2,16 @@
 //!
 //! The order is fixed: take the writers' lock, check the records are as committed, take git's
 //! index lock, write the journal and the files atomically, write the commit (built from HEAD's
-//! tree, never from the index, so the user's staged changes stay out of it), move the branch
-//! with a compare-and-swap, refresh the changed paths in the index, and only then let git's
-//! index lock go, so that git never commits an index older than the branch. A failure before
-//! the branch moves puts the files back, so a failed command changes nothing; one that cannot
-//! put them back, or cannot refresh the index after the branch moved, keeps the journal and
-//! the index lock for the next command (or `claims doctor`) to finish.
+//! tree, never from the index, so the user's staged changes stay out of it), put the index
+//! with the changed paths refreshed in place, move the branch with a compare-and-swap, and
+//! only then let git's index lock go, so that git never commits an index older than the
+//! branch (see `Writer::commit_written` for why the index comes first). A failure before the
+//! branch moves puts the files and the index back, so a failed command changes nothing; one
+//! that cannot put them back keeps the journal and the index lock for the next command (or
+//! `claims doctor`) to finish.
+//!
+//! Here: the commit ([`Writer`]); [`journal`], what a write is about to do, for the next
+//! command to finish or undo; [`index`], git's index under the write.
 
 mod index;
 pub(super) mod journal;

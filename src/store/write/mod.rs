@@ -43,8 +43,9 @@ use crate::store::identity::Reviewer;
 use crate::store::lock::{
     IndexLock, LockError, open_lock_file, retry_while_locked, take_writers_lock,
 };
+use crate::store::records::parse_record;
 use crate::store::signing::sign;
-use crate::store::{MAX_RECORD_BYTES, RECORDS_DIR, Store, parse_record};
+use crate::store::{MAX_RECORD_BYTES, RECORDS_DIR, Store};
 
 /// New contents for one repository-relative file.
 #[derive(Debug, Clone)]

@@ -12,7 +12,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
-use git2::{ErrorCode, Oid, Repository, Sort};
+use git2::{ErrorCode, Oid};
 use serde::{Deserialize, Serialize};
 
 use crate::checks::Violation;
@@ -23,14 +23,12 @@ use crate::domain::policy::{Checklists, Policy};
 use crate::domain::record::Record;
 use crate::domain::workflow::{Confirmations, MoveRequest, Unmet, check_move, evidence_gaps};
 use crate::store::{
-    ACCEPTED_FILE, CHECKLIST_FILE, Delta, HistoryReader, ObjectReader, POLICY_FILE, RawCommit,
-    RawTree, Store, StoreError, Trailers, parse_record,
+    ACCEPTED_FILE, CHECKLIST_FILE, Delta, HistoryReader, POLICY_FILE, RawCommit, RawTree, Store,
+    StoreError, Trailers, parse_record,
 };
 
 /// Bumped whenever the rules change, so a cache made under other rules is not trusted.
 const RULES_VERSION: u32 = 2;
-/// In the working tree's own git directory: each worktree audits its own branch.
-const CACHE_FILE: &str = "claims/audit-cache.json";
 
 /// What an audit found.
 #[derive(Debug, Default)]
@@ -68,13 +66,6 @@ struct Cache {
     acceptances: Vec<Acceptance>,
 }
 
-/// The cache as stored: its JSON and the checksum that binds it to the tip's tree.
-#[derive(Debug, Serialize, Deserialize)]
-struct StoredCache {
-    checksum: String,
-    cache: Cache,
-}
-
 /// A violation as remembered: the same fields as reported.
 #[derive(Debug, Serialize, Deserialize)]
 struct CachedViolation {
@@ -88,33 +79,19 @@ struct CachedViolation {
 
 /// Audits the history of records reachable from HEAD: all of it, or what came after `since`.
 pub fn audit(store: &Store, since: Option<Oid>) -> Result<Audit, StoreError> {
-    let repo = store.repository();
-    tune_for_history_walks();
-    let head = match repo.head() {
-        Ok(head) => head.peel_to_commit()?.id(),
-        Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => {
-            let mut audit = Audit::default();
-            audit.violations.extend(uncommitted(store)?);
-            return Ok(audit);
-        }
-        Err(e) => return Err(e.into()),
+    let Some(head) = store.head_commit()? else {
+        let mut audit = Audit::default();
+        audit.violations.extend(uncommitted(store)?);
+        return Ok(audit);
     };
     // The cache holds the audit of everything up to its tip; only a full audit uses it.
     let cache = match since {
-        None => read_cache(repo).filter(|(tip, _)| {
-            *tip == head || repo.graph_descendant_of(head, *tip).unwrap_or(false)
-        }),
+        None => read_cache(store).filter(|(tip, _)| store.descends_from(head, *tip)),
         Some(_) => None,
     };
     // A cache already at HEAD stays as it is: an audit with nothing new writes nothing.
     let cache_is_current = cache.as_ref().is_some_and(|(tip, _)| *tip == head);
-    let mut walk = repo.revwalk()?;
-    walk.push(head)?;
-    if let Some(boundary) = since.or(cache.as_ref().map(|(tip, _)| *tip)) {
-        walk.hide(boundary)?;
-    }
-    walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
-    let commits: Vec<Oid> = walk.collect::<Result<_, _>>()?;
+    let commits = store.commits_since(head, since.or(cache.as_ref().map(|(tip, _)| *tip)))?;
     let (read_now, violations, acceptances) =
         audit_commits(store, &commits).map_err(|error| match error {
             // Not damage: a partial clone leaves objects on the remote it was cloned from.
@@ -130,7 +107,7 @@ pub fn audit(store: &Store, since: Option<Oid>) -> Result<Audit, StoreError> {
     let mut audit = Audit {
         audited: read_now,
         read_now,
-        shallow: repo.is_shallow(),
+        shallow: store.is_shallow(),
         ..Audit::default()
     };
     if let Some((_, cache)) = cache {
@@ -141,7 +118,7 @@ pub fn audit(store: &Store, since: Option<Oid>) -> Result<Audit, StoreError> {
     audit.violations.extend(violations);
     audit.acceptances.extend(acceptances);
     if since.is_none() && !cache_is_current {
-        write_cache(repo, head, &audit);
+        write_cache(store, head, &audit);
     }
     let (accepted, violations) = set_accepted_apart(audit.violations, &audit.acceptances);
     audit.accepted = accepted;
@@ -182,34 +159,33 @@ type Judged = (usize, Vec<Violation>, Vec<Acceptance>);
 
 /// Audits `commits` (parents before children) on all cores.
 fn audit_commits(store: &Store, commits: &[Oid]) -> Result<Judged, StoreError> {
-    let repo = store.repository();
-    let shallow_roots = shallow_roots(repo);
+    let shallow_roots = store.shallow_roots();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
     // Below a few thousand commits a thread costs more than it saves.
     let run = commits.len().div_ceil(threads).max(2048);
-    let git_dir = repo.path();
-    let packs = store.packs();
+    let history = store.history_source();
     // Half of git's cache of delta bases, shared out between the threads: at 100,000
     // commits, twice as much made the audit no faster and took the memory its mapped packs
     // need (see `packs::MAPPED_REGIONS`).
     let cache = (48 << 20) / threads;
     let judged = in_runs_newest_first(commits, run, |run| {
-        let repo = Repository::open(git_dir)?;
-        let mut auditor = Auditor {
-            trees: HistoryReader::new(ObjectReader::with_cache(packs, &repo, cache)),
-            policies: HashMap::new(),
-            violations: Vec::new(),
-            acceptances: Vec::new(),
-        };
-        run.map(|&oid| {
-            let changed = auditor.audit_commit(oid, shallow_roots.contains(&oid))?;
-            Ok((
-                changed,
-                std::mem::take(&mut auditor.violations),
-                std::mem::take(&mut auditor.acceptances),
-            ))
+        history.read(cache, |trees| {
+            let mut auditor = Auditor {
+                trees,
+                policies: HashMap::new(),
+                violations: Vec::new(),
+                acceptances: Vec::new(),
+            };
+            run.map(|&oid| {
+                let changed = auditor.audit_commit(oid, shallow_roots.contains(&oid))?;
+                Ok((
+                    changed,
+                    std::mem::take(&mut auditor.violations),
+                    std::mem::take(&mut auditor.acceptances),
+                ))
+            })
+            .collect()
         })
-        .collect()
     })?;
     let changed = judged.iter().filter(|(changed, ..)| *changed).count();
     let mut violations = Vec::new();
@@ -682,32 +658,6 @@ fn id_from_path(path: &str) -> Option<String> {
         .map(|s| s.to_string_lossy().into_owned())
 }
 
-/// The audit reads commits, trees and blobs itself (`HistoryReader`); libgit2 still lists the
-/// commits. Its object cache only costs such a walk: once full, each eviction scans its table
-/// from the start. And objects are not re-hashed as they are read (`git fsck` is the tool that
-/// verifies storage).
-fn tune_for_history_walks() {
-    git2::opts::enable_caching(false);
-    git2::opts::strict_hash_verification(false);
-    // Listing 100,000 commits maps the parts of the pack that hold them; left at libgit2's
-    // defaults (windows of 1 GB, up to 8 GB mapped), those pages stay counted against the
-    // process while the audit reads on.
-    // SAFETY: set before any other thread uses libgit2.
-    unsafe {
-        let _ = git2::opts::set_mwindow_size(8 << 20);
-        let _ = git2::opts::set_mwindow_mapped_limit(32 << 20);
-    }
-}
-
-/// Commits at the boundary of a shallow clone: their parents are not here.
-fn shallow_roots(repo: &Repository) -> BTreeSet<Oid> {
-    std::fs::read_to_string(repo.commondir().join("shallow"))
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|line| Oid::from_str(line.trim()).ok())
-        .collect()
-}
-
 /// Record files whose working-tree or staged version differs from HEAD.
 pub fn uncommitted(store: &Store) -> Result<Vec<Violation>, StoreError> {
     Ok(store
@@ -726,44 +676,25 @@ pub fn uncommitted(store: &Store) -> Result<Vec<Violation>, StoreError> {
         .collect())
 }
 
-/// The cache and its tip, when there is one and its checksum holds.
-fn read_cache(repo: &Repository) -> Option<(Oid, Cache)> {
-    let bytes = std::fs::read(repo.path().join(CACHE_FILE)).ok()?;
-    let stored = serde_json::from_slice::<StoredCache>(&bytes).ok()?;
-    let tip = Oid::from_str(&stored.cache.tip).ok()?;
-    (stored.cache.rules == RULES_VERSION && stored.checksum == checksum(repo, tip, &stored.cache)?)
-        .then_some((tip, stored.cache))
+/// The cache and its tip, when there is one, made under these rules, and its checksum holds.
+fn read_cache(store: &Store) -> Option<(Oid, Cache)> {
+    store
+        .audit_cache(|cache: &Cache| Oid::from_str(&cache.tip).ok())
+        .filter(|(_, cache)| cache.rules == RULES_VERSION)
 }
 
-/// Remembers the audit up to `tip`. A cache that cannot be written only costs the next
-/// audit its speed, so failures are ignored.
-fn write_cache(repo: &Repository, tip: Oid, audit: &Audit) {
-    let cache = Cache {
-        rules: RULES_VERSION,
-        tip: tip.to_string(),
-        audited: audit.audited,
-        violations: audit.violations.iter().map(CachedViolation::from).collect(),
-        acceptances: audit.acceptances.clone(),
-    };
-    let Some(checksum) = checksum(repo, tip, &cache) else {
-        return;
-    };
-    let path = repo.path().join(CACHE_FILE);
-    if let Ok(bytes) = serde_json::to_vec(&StoredCache { checksum, cache }) {
-        let _ = crate::store::write_cache(&path, &bytes);
-    }
-}
-
-/// SHA-256 of the cache's JSON, keyed with the id of the tip's tree: `None` when git has no
-/// such commit.
-fn checksum(repo: &Repository, tip: Oid, cache: &Cache) -> Option<String> {
-    use sha2::{Digest, Sha256};
-    let tree = repo.find_commit(tip).ok()?.tree_id();
-    let mut hash = Sha256::new();
-    hash.update(b"claims audit cache\0");
-    hash.update(tree.as_bytes());
-    hash.update(serde_json::to_vec(cache).ok()?);
-    Some(hash.finalize().iter().map(|b| format!("{b:02x}")).collect())
+/// Remembers the audit up to `tip` (see `Store::write_audit_cache`).
+fn write_cache(store: &Store, tip: Oid, audit: &Audit) {
+    store.write_audit_cache(
+        tip,
+        Cache {
+            rules: RULES_VERSION,
+            tip: tip.to_string(),
+            audited: audit.audited,
+            violations: audit.violations.iter().map(CachedViolation::from).collect(),
+            acceptances: audit.acceptances.clone(),
+        },
+    );
 }
 
 impl From<&Violation> for CachedViolation {

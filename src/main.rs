@@ -3,8 +3,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    claims::store::tune_libgit2();
     let cli = claims::cli::Cli::parse();
+    tune_libgit2(&cli.command);
     match claims::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -13,6 +13,36 @@ fn main() -> ExitCode {
                 eprint!("{}", claims::controls::escape(&error.to_string()));
             }
             ExitCode::from(error.code)
+        }
+    }
+}
+
+/// Sets libgit2's process-wide options for the command about to run. Called once, before any
+/// thread exists: libgit2 does not guard them.
+///
+/// A write reads the `records/` tree of HEAD several times: to check the record, for the
+/// journal, to build the new trees and to list what changed. At 100,000 claims that tree is
+/// 39 KB, stored as a delta chain; libgit2 caches trees only up to 4 KB, so each read undid
+/// the chain again (about 1.1 ms of a note). Trees up to 1 MB are kept once read.
+///
+/// The audit reads commits, trees and blobs itself (`HistoryReader`); libgit2 still lists the
+/// commits. Its object cache only costs such a walk: once full, each eviction scans its table
+/// from the start. And objects are not re-hashed as they are read (`git fsck` is the tool that
+/// verifies storage). Listing 100,000 commits maps the parts of the pack that hold them; left
+/// at libgit2's defaults (windows of 1 GB, up to 8 GB mapped), those pages stay counted
+/// against the process while the audit reads on.
+fn tune_libgit2(command: &claims::cli::Command) {
+    // SAFETY: no other thread of this process exists yet.
+    unsafe {
+        let _ = git2::opts::set_cache_object_limit(git2::ObjectType::Tree, 1 << 20);
+    }
+    if matches!(command, claims::cli::Command::Audit(_)) {
+        git2::opts::enable_caching(false);
+        git2::opts::strict_hash_verification(false);
+        // SAFETY: as above.
+        unsafe {
+            let _ = git2::opts::set_mwindow_size(8 << 20);
+            let _ = git2::opts::set_mwindow_mapped_limit(32 << 20);
         }
     }
 }

@@ -120,12 +120,10 @@ fn accept(
         return Err(CommandError::usage("an acceptance needs a note saying why")
             .with_hint(format!("claims audit --accept {rev} --note \"...\"")));
     }
-    let repo = store.repository();
-    let commit = repo
-        .revparse_single(rev)
-        .and_then(|o| o.peel_to_commit())
-        .map_err(|e| CommandError::usage(format!("--accept {rev}: {}", e.message())))?
-        .id();
+    let commit = store.commit_named(rev).map_err(|e| match e {
+        StoreError::Git(git) => CommandError::usage(format!("--accept {rev}: {}", git.message())),
+        other => other.into(),
+    })?;
     let reviewer = store.reviewer(globals.reviewer.as_deref())?;
     let writer = store.writer()?;
     let found = audit::audit(store, None)?;

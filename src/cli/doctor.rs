@@ -158,8 +158,7 @@ fn restage_for_commit(store: &Store, ui: &mut Ui) -> Result<(), CommandError> {
 /// The lock files git takes for a moment and leaves behind only when killed, each with what it
 /// blocks while it stays. The writers' lock is held here, so none is a claims write's.
 fn leftover_locks(store: &Store) -> Vec<(PathBuf, String)> {
-    let repo = store.repository();
-    let (own, common) = (repo.path(), repo.commondir());
+    let (own, common) = (store.git_dir(), store.common_dir());
     let mut locks = vec![
         (
             own.join("index.lock"),

@@ -6,7 +6,8 @@
 
 use git2::{DiffOptions, Oid, Tree};
 
-use super::{Store, StoreError};
+use super::Store;
+use super::error::StoreError;
 
 impl Store {
     /// Whether the working file at `path`, read as `bytes`, holds the blob `expected`: byte
@@ -62,7 +63,7 @@ impl Store {
 mod tests {
     use jiff::Timestamp;
 
-    use super::super::journal::{Journal, JournalFile, Recovery};
+    use super::super::write::journal::{Journal, JournalFile, Recovery};
     use super::super::{CommitMessage, FileChange, Reviewer};
     use super::*;
 

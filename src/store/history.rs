@@ -1,13 +1,15 @@
 //! Reading the workflow's history back out of git.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::rc::Rc;
 
 use git2::{ErrorCode, ObjectType, Oid, Sort};
 use jiff::Timestamp;
 
-use super::packs::ObjectReader;
-use super::{RECORDS_DIR, Store, StoreError};
+use super::error::StoreError;
+use super::git::packs::{ObjectReader, Packs};
+use super::{RECORDS_DIR, Store};
 use crate::domain::id::ClaimId;
 
 /// The `Claim-*` trailers of a commit message.
@@ -192,6 +194,83 @@ impl Store {
             }
         }
         Ok(changes)
+    }
+}
+
+/// What an audit of history asks of git, besides the objects a [`HistoryReader`] reads.
+impl Store {
+    /// The commit HEAD points at; `None` before the first commit.
+    pub fn head_commit(&self) -> Result<Option<Oid>, StoreError> {
+        match self.repo.head() {
+            Ok(head) => Ok(Some(head.peel_to_commit()?.id())),
+            Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Whether `commit` is `ancestor` or one of its descendants.
+    pub fn descends_from(&self, commit: Oid, ancestor: Oid) -> bool {
+        commit == ancestor
+            || self
+                .repo
+                .graph_descendant_of(commit, ancestor)
+                .unwrap_or(false)
+    }
+
+    /// The commits reachable from `tip` and not from `boundary`, parents before children.
+    pub fn commits_since(&self, tip: Oid, boundary: Option<Oid>) -> Result<Vec<Oid>, StoreError> {
+        let mut walk = self.repo.revwalk()?;
+        walk.push(tip)?;
+        if let Some(boundary) = boundary {
+            walk.hide(boundary)?;
+        }
+        walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
+        Ok(walk.collect::<Result<_, _>>()?)
+    }
+
+    /// Whether this is a shallow clone, whose history stops at a boundary.
+    pub fn is_shallow(&self) -> bool {
+        self.repo.is_shallow()
+    }
+
+    /// The commits at the boundary of a shallow clone: their parents are not here.
+    pub fn shallow_roots(&self) -> BTreeSet<Oid> {
+        std::fs::read_to_string(self.repo.commondir().join("shallow"))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|line| Oid::from_str(line.trim()).ok())
+            .collect()
+    }
+
+    /// What threads open readers of history from, each its own.
+    pub fn history_source(&self) -> HistorySource<'_> {
+        HistorySource {
+            git_dir: self.repo.path(),
+            packs: self.packs(),
+        }
+    }
+}
+
+/// The repository's history for threads of their own to read: the packs are mapped once and
+/// shared, and each reader has its own handle on git and its own cache.
+pub struct HistorySource<'s> {
+    git_dir: &'s Path,
+    packs: &'s Packs,
+}
+
+impl HistorySource<'_> {
+    /// Runs `read` with a reader whose cache holds up to `cache_bytes` of objects.
+    pub fn read<R>(
+        &self,
+        cache_bytes: usize,
+        read: impl for<'r> FnOnce(HistoryReader<'r>) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError> {
+        let repo = git2::Repository::open(self.git_dir)?;
+        read(HistoryReader::new(ObjectReader::with_cache(
+            self.packs,
+            &repo,
+            cache_bytes,
+        )))
     }
 }
 
@@ -383,7 +462,7 @@ fn signature(value: &[u8]) -> Option<String> {
     Some(format!("{name} <{email}>"))
 }
 
-/// Reads commits, trees and blobs for history walks, straight from the packs (see `packs`). The
+/// Reads commits, trees and blobs for history walks, straight from the packs (see `git::packs`). The
 /// last few trees are kept parsed: a walk from a commit to its parent reads the parent's
 /// trees again as the next commit's.
 pub struct HistoryReader<'r> {
@@ -395,7 +474,7 @@ impl<'r> HistoryReader<'r> {
     /// Enough for both sides of a commit: root, `records/` and a shard, before and after.
     const KEPT: usize = 8;
 
-    pub fn new(objects: ObjectReader<'r>) -> HistoryReader<'r> {
+    pub(crate) fn new(objects: ObjectReader<'r>) -> HistoryReader<'r> {
         HistoryReader {
             objects,
             recent: std::collections::VecDeque::with_capacity(Self::KEPT),

@@ -4,7 +4,7 @@ use std::fmt;
 
 use jiff::Timestamp;
 
-use super::StoreError;
+use super::error::StoreError;
 
 /// The person a change is attributed to: author and committer of its commit.
 #[derive(Debug, Clone, PartialEq, Eq)]

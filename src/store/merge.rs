@@ -4,7 +4,9 @@
 
 use git2::{MergeFileInput, MergeFileOptions};
 
-use super::{Store, StoreError, parse_record};
+use super::Store;
+use super::error::StoreError;
+use super::records::parse_record;
 use crate::domain::merge::merge;
 use crate::domain::record::Record;
 

@@ -1,25 +1,22 @@
 //! The claims repository on disk: record files in the working tree and commits in git.
 //! Everything that touches the file system or git goes through here.
 
-mod binary;
+mod cache;
 mod error;
+mod fault;
+mod files;
 mod filters;
-mod git_housekeeping;
-mod git_index;
+mod git;
 mod history;
 mod hooks;
 mod identity;
-mod index_check;
-mod index_hash;
-mod journal;
-mod log_index;
+mod lock;
 mod merge;
-mod pack_writer;
-mod packing;
-mod packs;
+mod records;
 mod sharing;
+mod signing;
 mod worktree;
-mod writer;
+mod write;
 
 use std::cell::{OnceCell, RefCell};
 use std::fs;
@@ -29,20 +26,21 @@ use std::rc::Rc;
 
 use git2::Repository;
 
-use crate::domain::id::{ClaimId, check_prefix};
 use crate::domain::policy::{Checklists, Policy};
-use crate::domain::record::Record;
 
 pub use error::{RecordError, StoreError};
-pub use history::{Change, Delta, HistoryReader, RawCommit, RawTree, Trailers};
+pub use files::{write_atomically, write_cache};
+use git::packs::{ObjectReader, Packs};
+pub use history::{Change, Delta, HistoryReader, HistorySource, RawCommit, RawTree, Trailers};
 pub use hooks::HookInstall;
 pub use identity::{Reviewer, now};
-pub use index_check::WrittenBack;
-pub use journal::{ForeignJournal, Recovery};
 pub use merge::{ATTRIBUTES_FILE, RecordMerge, merge_record_versions, with_merge_attribute};
-pub use packs::{ObjectReader, Packs};
+pub use records::{LoadedRecord, parse_record};
 pub use worktree::Uncommitted;
-pub use writer::{CommitMessage, FileChange, Writer, write_atomically, write_cache};
+pub use write::{CommitMessage, FileChange, ForeignJournal, Recovery, Writer, WrittenBack};
+
+use files::read_optional;
+use git::index::{IndexFile, StatData, Unreadable};
 
 pub const RECORDS_DIR: &str = "records";
 pub const POLICY_FILE: &str = "claims.toml";
@@ -55,16 +53,13 @@ pub const ACCEPTED_FILE: &str = "audit/accepted.toml";
 /// costs minutes and gigabytes, so it is refused before it is read whole.
 pub const MAX_RECORD_BYTES: usize = 1024 * 1024;
 
-/// A record file's repository-relative path and what reading it gave.
-pub type LoadedRecord = (String, Result<Record, RecordError>);
-
 pub struct Store {
     repo: Repository,
     root: PathBuf,
     /// The index as last read, with the stat data of the file it was read from: a write
     /// reads it to check for staged changes and again under git's lock to update it, and
     /// at 100,000 entries a read costs milliseconds.
-    index_cache: RefCell<Option<(git_index::StatData, Rc<git_index::IndexFile>)>>,
+    index_cache: RefCell<Option<(StatData, Rc<IndexFile>)>>,
     /// How many times the index was parsed, for tests that a write reads it once.
     #[cfg(test)]
     index_parses: std::cell::Cell<usize>,
@@ -163,8 +158,22 @@ impl Store {
         self.packs.get_or_init(|| Packs::open(&self.repo))
     }
 
-    pub fn repository(&self) -> &Repository {
-        &self.repo
+    /// The packs of the tool's changes, for a write to add one and merge them.
+    pub(crate) fn change_packs(&self) -> git::packing::ChangePacks<'_> {
+        git::packing::ChangePacks {
+            repo: &self.repo,
+            sharing: self.sharing,
+        }
+    }
+
+    /// The git directory of this working tree (for the main one, `.git`).
+    pub fn git_dir(&self) -> &Path {
+        self.repo.path()
+    }
+
+    /// The git directory all working trees share.
+    pub fn common_dir(&self) -> &Path {
+        self.repo.commondir()
     }
 
     /// The commit a revision (`main`, `HEAD~3`, an id) names.
@@ -237,8 +246,8 @@ impl Store {
     }
 
     /// Git's index, read at the byte level; `None` when there is none or it is of a kind
-    /// only libgit2 reads (see `git_index`), an error for the kinds libgit2 cannot read.
-    pub(crate) fn index_file(&self) -> Result<Option<Rc<git_index::IndexFile>>, StoreError> {
+    /// only libgit2 reads (see `git::index`), an error for the kinds libgit2 cannot read.
+    pub(crate) fn index_file(&self) -> Result<Option<Rc<IndexFile>>, StoreError> {
         let path = self.repo.path().join("index");
         let file = match fs::File::open(&path) {
             Ok(file) => file,
@@ -247,7 +256,7 @@ impl Store {
         };
         // Git replaces the index by renaming a new file over it, so a file with the same
         // stat data as the one read before holds the same bytes.
-        let stamp = git_index::StatData::of(&file.metadata().map_err(StoreError::io(&path))?);
+        let stamp = StatData::of(&file.metadata().map_err(StoreError::io(&path))?);
         if let Some((cached, index)) = &*self.index_cache.borrow()
             && *cached == stamp
         {
@@ -258,16 +267,16 @@ impl Store {
         let bytes = unsafe { memmap2::Mmap::map(&file) }.map_err(StoreError::io(&path))?;
         #[cfg(test)]
         self.index_parses.set(self.index_parses.get() + 1);
-        let index = match git_index::IndexFile::parse(bytes) {
+        let index = match IndexFile::parse(bytes) {
             Ok(index) => Some(Rc::new(index)),
-            Err(git_index::Unreadable::NotUnderstood) => None,
-            Err(git_index::Unreadable::Split) => {
+            Err(Unreadable::NotUnderstood) => None,
+            Err(Unreadable::Split) => {
                 return Err(StoreError::UnsupportedIndex {
                     kind: "a split index (core.splitIndex)",
                     fix: "git config core.splitIndex false && git update-index --no-split-index",
                 });
             }
-            Err(git_index::Unreadable::Sparse) => {
+            Err(Unreadable::Sparse) => {
                 return Err(StoreError::UnsupportedIndex {
                     kind: "a sparse index (index.sparse)",
                     fix: "git sparse-checkout init --no-sparse-index",
@@ -305,215 +314,11 @@ impl Store {
         })
     }
 
-    /// The claim whose id starts with `prefix` (4 characters or more).
-    pub fn resolve(&self, prefix: &str) -> Result<ClaimId, StoreError> {
-        check_prefix(prefix)?;
-        let shard = self.root.join(RECORDS_DIR).join(&prefix[..2]);
-        // A whole id is its own file, whose match wins: one `stat`, not the folder's listing.
-        if let Ok(id) = ClaimId::parse(prefix)
-            && fs::symlink_metadata(shard.join(format!("{prefix}.toml"))).is_ok_and(|m| m.is_file())
-        {
-            return Ok(id);
-        }
-        let entries = match fs::read_dir(&shard) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                return Err(StoreError::UnknownId(prefix.to_string()));
-            }
-            Err(e) => return Err(StoreError::io(shard)(e)),
-        };
-        let mut candidates = Vec::new();
-        for entry in entries {
-            let name = entry.map_err(StoreError::io(&shard))?.file_name();
-            let Some(stem) = name.to_str().and_then(|n| n.strip_suffix(".toml")) else {
-                continue;
-            };
-            if stem == prefix {
-                return Ok(ClaimId::parse(stem)?);
-            }
-            if stem.starts_with(prefix)
-                && let Ok(id) = ClaimId::parse(stem)
-            {
-                candidates.push(id);
-            }
-        }
-        match candidates.len() {
-            0 => Err(StoreError::UnknownId(prefix.to_string())),
-            1 => Ok(candidates.remove(0)),
-            _ => {
-                candidates.sort();
-                Err(StoreError::AmbiguousId {
-                    prefix: prefix.to_string(),
-                    candidates: candidates.iter().map(ToString::to_string).collect(),
-                })
-            }
-        }
-    }
-
-    /// Reads the record of `id` from the working tree.
-    pub fn read(&self, id: &ClaimId) -> Result<Record, StoreError> {
-        let path = id.record_path();
-        match self.read_record_file(&path)? {
-            Some(bytes) => Ok(parse_record(&path, &bytes)?),
-            None => Err(StoreError::UnknownId(id.to_string())),
-        }
-    }
-
-    /// Reads a record file (repository-relative), or None when there is none. A record must be
-    /// a plain file reached without links, since a link can point anywhere outside the
-    /// repository (or at a pipe that never ends), and at most `MAX_RECORD_BYTES` are read.
-    pub(crate) fn read_record_file(&self, path: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        read_record_file(&self.root, path)
-    }
-
-    /// Repository-relative paths of every `.toml` file under `records/`, sorted, and of every
-    /// symbolic link there (`records/` itself included): links are never followed, but they
-    /// are listed so that reading them reports them instead of passing over them in silence.
-    pub fn record_paths(&self) -> Result<Vec<String>, StoreError> {
-        let records = self.root.join(RECORDS_DIR);
-        if fs::symlink_metadata(&records).is_ok_and(|meta| meta.file_type().is_symlink()) {
-            return Ok(vec![RECORDS_DIR.to_string()]);
-        }
-        let mut paths = Vec::new();
-        let mut pending = vec![records];
-        while let Some(dir) = pending.pop() {
-            let entries = match fs::read_dir(&dir) {
-                Ok(entries) => entries,
-                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
-                Err(e) => return Err(StoreError::io(dir)(e)),
-            };
-            for entry in entries {
-                let entry = entry.map_err(StoreError::io(&dir))?;
-                let kind = entry.file_type().map_err(StoreError::io(entry.path()))?;
-                let path = entry.path();
-                if kind.is_dir() {
-                    pending.push(path);
-                } else if kind.is_symlink() || path.extension().is_some_and(|e| e == "toml") {
-                    paths.push(self.relative(&path));
-                }
-            }
-        }
-        paths.sort();
-        Ok(paths)
-    }
-
-    /// Reads and parses every record. Broken records come back as errors beside the rest.
-    pub fn load_all(&self) -> Result<Vec<LoadedRecord>, StoreError> {
-        let paths = self.record_paths()?;
-        // Reading and parsing is most of what `check` and `list` do: spread it over the cores.
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-        let chunk = paths.len().div_ceil(threads).max(512);
-        let root = self.root.as_path();
-        std::thread::scope(|scope| {
-            let loaders: Vec<_> = paths
-                .chunks(chunk)
-                .map(|chunk| {
-                    scope.spawn(move || {
-                        chunk
-                            .iter()
-                            .filter_map(|path| load_record(root, path).transpose())
-                            .collect::<Result<Vec<_>, _>>()
-                    })
-                })
-                .collect();
-            let mut loaded = Vec::with_capacity(paths.len());
-            for loader in loaders {
-                match loader.join() {
-                    Ok(records) => loaded.extend(records?),
-                    Err(panic) => std::panic::resume_unwind(panic),
-                }
-            }
-            Ok(loaded)
-        })
-    }
-
-    fn relative(&self, path: &Path) -> String {
-        relative(&self.root, path)
-    }
-
     /// The reviewer for a change: `given` (from --reviewer or CLAIMS_REVIEWER), else git's
     /// configured identity.
     pub fn reviewer(&self, given: Option<&str>) -> Result<Reviewer, StoreError> {
         Reviewer::resolve(given, &self.repo.config()?)
     }
-}
-
-/// Reads a record file (repository-relative), or None when there is none. A record must be
-/// a plain file reached without links, since a link can point anywhere outside the
-/// repository (or at a pipe that never ends), and at most `MAX_RECORD_BYTES` are read.
-pub(crate) fn read_record_file(root: &Path, path: &str) -> Result<Option<Vec<u8>>, StoreError> {
-    let refuse = |message: String| StoreError::Record(RecordError::at_start(path, message));
-    let mut walked = root.to_path_buf();
-    let mut components = path.split('/').peekable();
-    while let Some(component) = components.next() {
-        walked.push(component);
-        let meta = match fs::symlink_metadata(&walked) {
-            Ok(meta) => meta,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(StoreError::io(walked)(e)),
-        };
-        let what = match components.peek() {
-            Some(_) => format!("its folder {} is", relative(root, &walked)),
-            None => "is".to_string(),
-        };
-        if meta.file_type().is_symlink() {
-            return Err(refuse(format!(
-                "{what} a symbolic link; records must be plain files inside the repository, \
-                 and claims does not follow links"
-            )));
-        }
-        if components.peek().is_none() && !meta.is_file() {
-            return Err(refuse(format!("{what} not a plain file")));
-        }
-    }
-    let file = fs::File::open(&walked).map_err(StoreError::io(&walked))?;
-    let mut bytes = Vec::new();
-    // One byte over the limit is enough to know the file is too large.
-    io::Read::read_to_end(
-        &mut io::Read::take(file, MAX_RECORD_BYTES as u64 + 1),
-        &mut bytes,
-    )
-    .map_err(StoreError::io(&walked))?;
-    if bytes.len() > MAX_RECORD_BYTES {
-        return Err(StoreError::Record(too_large(path)));
-    }
-    Ok(Some(bytes))
-}
-
-/// Reads and parses one record file; a broken record is a result, not an error. None when the
-/// file was deleted since it was listed.
-fn load_record(root: &Path, path: &str) -> Result<Option<LoadedRecord>, StoreError> {
-    let parsed = match read_record_file(root, path) {
-        Ok(Some(bytes)) => parse_record(path, &bytes),
-        Ok(None) => return Ok(None),
-        Err(StoreError::Record(error)) => Err(error),
-        Err(error) => return Err(error),
-    };
-    Ok(Some((path.to_string(), parsed)))
-}
-
-/// `path` relative to `root`, with `/` separators.
-fn relative(root: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
-/// Parses record file contents, reporting the line and column of what is wrong.
-pub fn parse_record(path: &str, bytes: &[u8]) -> Result<Record, RecordError> {
-    // Files are cut short before they get here; records from git's history are not.
-    if bytes.len() > MAX_RECORD_BYTES {
-        return Err(too_large(path));
-    }
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        RecordError::at_offset(path, bytes, e.valid_up_to(), "is not valid UTF-8".into())
-    })?;
-    toml::from_str::<Record>(text).map_err(|e| {
-        let offset = e.span().map_or(0, |span| span.start);
-        RecordError::at_offset(path, bytes, offset, e.message().trim().to_string())
-    })
 }
 
 /// The folder git's `safe.directory` must name to open the repository around `dir`: the
@@ -527,72 +332,6 @@ fn worktree_of(dir: &Path) -> PathBuf {
         Ok(git_dir) => git_dir,
         Err(_) => absolute,
     }
-}
-
-fn too_large(path: &str) -> RecordError {
-    RecordError::at_start(
-        path,
-        format!(
-            "is larger than the {} MiB a record may have; records written by claims are a few \
-             kilobytes",
-            MAX_RECORD_BYTES / (1024 * 1024)
-        ),
-    )
-}
-
-/// Sets libgit2's process-wide options for this tool. Call once, at the start of `main`,
-/// before any thread exists: libgit2 does not guard them.
-///
-/// A write reads the `records/` tree of HEAD several times: to check the record, for the
-/// journal, to build the new trees and to list what changed. At 100,000 claims that tree is
-/// 39 KB, stored as a delta chain; libgit2 caches trees only up to 4 KB, so each read undid
-/// the chain again (about 1.1 ms of a note). Trees up to 1 MB are kept once read.
-pub fn tune_libgit2() {
-    // SAFETY: called before any other thread of this process exists.
-    unsafe {
-        let _ = git2::opts::set_cache_object_limit(git2::ObjectType::Tree, 1 << 20);
-    }
-}
-
-/// Appends `bytes` to the file at `path`, creating it and its folder if need be.
-pub(crate) fn append(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir).map_err(StoreError::io(dir))?;
-    }
-    fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .and_then(|mut file| io::Write::write_all(&mut file, bytes))
-        .map_err(StoreError::io(path))
-}
-
-/// Writes `contents` over the start of the file at `path` (created with its folder if
-/// missing) and cuts the file to that length, flushed to disk when `durable`. Unlike a
-/// rename over it, this keeps the file's disk blocks: a file system that discards freed
-/// blocks at once (ext4 mounted with `discard`) would otherwise wait for whatever is being
-/// written back, several milliseconds after git's 10 MB index has just been replaced.
-/// Readers must tolerate a torn file: the journal and the caches written this way check
-/// what they read.
-pub(crate) fn overwrite(path: &Path, contents: &[u8], durable: bool) -> Result<(), StoreError> {
-    use std::os::unix::fs::FileExt;
-    let write = || -> io::Result<()> {
-        if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir)?;
-        }
-        let file = fs::File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(path)?;
-        file.write_all_at(contents, 0)?;
-        file.set_len(contents.len() as u64)?;
-        if durable {
-            file.sync_data()?;
-        }
-        Ok(())
-    };
-    write().map_err(StoreError::io(path))
 }
 
 /// What the store found of a document named as evidence.
@@ -632,206 +371,4 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
-}
-
-/// Where git keeps the packs of the repository's object store.
-pub(crate) fn pack_dir(repo: &git2::Repository) -> PathBuf {
-    repo.commondir().join("objects").join("pack")
-}
-
-pub(crate) fn read_optional(path: &Path) -> Result<Option<Vec<u8>>, StoreError> {
-    match fs::read(path) {
-        Ok(bytes) => Ok(Some(bytes)),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(StoreError::io(path)(e)),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parse_errors_point_at_line_and_column() {
-        let text = b"id = \"abcdefgh\"\ntext = \"x\"\nstate = \"maybe\"\n";
-        let err = parse_record("records/ab/abcdefgh.toml", text).unwrap_err();
-        assert_eq!((err.line, err.column), (3, 9), "{err}");
-        assert!(
-            err.message.contains("maybe") || err.message.contains("variant"),
-            "{err}"
-        );
-
-        let err = parse_record("r.toml", b"id = \"abcdefgh\"\ntext = \"\xff\"\n").unwrap_err();
-        assert_eq!((err.line, err.column), (2, 9));
-        assert_eq!(err.message, "is not valid UTF-8");
-
-        let err = parse_record("r.toml", b"").unwrap_err();
-        assert_eq!(err.line, 1);
-        assert!(err.message.contains("missing field"), "{err}");
-    }
-
-    /// A record as the tool writes it, with every kind of table and array in it.
-    const VALID_RECORD: &str = r#"id = "abcdefgh2k"
-text = "Mexico extradited 55 people to the U.S. in 2025."
-state = "sourced"
-published = false
-created = "2026-01-02T03:04:05Z"
-claimant = "Claudia Sheinbaum"
-tags = ["mexico", "security"]
-related = ["zzzzzzzz"]
-
-[checklist.sourced]
-provenance = true
-
-[[appearances]]
-document = "seeds/a.txt"
-line = 3
-excerpt = """She said “55” people were sent north.
-Second line"""
-
-[[sources]]
-url = "https://example.org/a?b=c#d"
-publisher = "Example Times"
-stance = "supports"
-accessed = 2026-01-03T00:00:00Z
-
-[[notes]]
-at = "2026-01-04T00:00:00Z"
-by = "Ana <ana@example.org>"
-text = 'Called the ministry.'
-
-[[history]]
-from = "unverified"
-to = "sourced"
-at = "2026-01-05T00:00:00Z"
-by = "Ana <ana@example.org>"
-"#;
-
-    /// Pieces of TOML syntax that parsers trip over, for building and mutating records.
-    const TOML_PIECES: &[&str] = &[
-        "[",
-        "]",
-        "[[",
-        "]]",
-        "{",
-        "}",
-        "=",
-        ".",
-        ",",
-        "\"",
-        "'",
-        "\"\"\"",
-        "'''",
-        "\\",
-        "\\u",
-        "#",
-        "\n",
-        "\r\n",
-        " ",
-        "\t",
-        "\u{0}",
-        "\u{feff}",
-        "é",
-        "id",
-        "text",
-        "state",
-        "sources",
-        "x",
-        "1",
-        "-0",
-        "1e400",
-        "nan",
-        "inf",
-        "true",
-        "2026-01-02",
-        "T03:04:05Z",
-        "\"unverified\"",
-    ];
-
-    /// What every parse must give: a record, or an error that points into the file.
-    fn assert_parses_or_points_inside(bytes: &[u8]) {
-        match parse_record("records/ab/abcdefgh.toml", bytes) {
-            Ok(record) => {
-                // Whatever reads must also write and read back the same: `mark` and `note`
-                // rewrite the record they read.
-                let written = record.to_toml();
-                let again = parse_record("again.toml", written.as_bytes())
-                    .unwrap_or_else(|e| panic!("{e}\nwritten:\n{written}"));
-                assert_eq!(again.to_toml(), written);
-            }
-            Err(error) => {
-                let lines = bytes.iter().filter(|&&b| b == b'\n').count() + 1;
-                assert!(
-                    (1..=lines).contains(&error.line) && error.column >= 1,
-                    "{error} is outside a file of {lines} lines"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn the_valid_record_parses() {
-        assert!(parse_record("r.toml", VALID_RECORD.as_bytes()).is_ok());
-    }
-
-    #[test]
-    fn too_large_and_too_deep_records_are_errors() {
-        let mut large = VALID_RECORD.to_string();
-        large.push_str(&format!("padding = \"{}\"\n", "x".repeat(MAX_RECORD_BYTES)));
-        let err = parse_record("r.toml", large.as_bytes()).unwrap_err();
-        assert_eq!(err.line, 1);
-        assert!(err.message.contains("1 MiB"), "{err}");
-
-        // The toml crate stops at its recursion limit instead of overflowing the stack.
-        for deep in [
-            format!("x = {}{}", "[".repeat(20_000), "]".repeat(20_000)),
-            format!("x = {}1{}", "{a=".repeat(20_000), "}".repeat(20_000)),
-            format!("[{}]", vec!["a"; 20_000].join(".")),
-            format!("x = {}", "[".repeat(20_000)),
-        ] {
-            let err = parse_record("r.toml", deep.as_bytes()).unwrap_err();
-            assert!(err.message.contains("recurs"), "{err}");
-        }
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..4096)) {
-            assert_parses_or_points_inside(&bytes);
-        }
-
-        #[test]
-        fn records_made_of_toml_pieces_never_panic(
-            pieces in proptest::collection::vec(proptest::sample::select(TOML_PIECES), 0..120)
-        ) {
-            assert_parses_or_points_inside(pieces.concat().as_bytes());
-        }
-
-        #[test]
-        fn mutated_records_never_panic(
-            mutations in proptest::collection::vec(
-                (proptest::prelude::any::<proptest::sample::Index>(), 0..3u8, proptest::sample::select(TOML_PIECES)),
-                1..8,
-            )
-        ) {
-            let mut bytes = VALID_RECORD.as_bytes().to_vec();
-            for (at, operation, piece) in mutations {
-                let at = at.index(bytes.len() + 1);
-                match operation {
-                    0 => {
-                        bytes.splice(at..at, piece.bytes());
-                    }
-                    1 => {
-                        let end = (at + piece.len()).min(bytes.len());
-                        bytes.drain(at..end);
-                    }
-                    _ => {
-                        let end = (at + piece.len()).min(bytes.len());
-                        bytes.splice(at..end, piece.bytes());
-                    }
-                }
-            }
-            assert_parses_or_points_inside(&bytes);
-        }
-    }
 }

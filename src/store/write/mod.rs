@@ -2,37 +2,52 @@
 //!
 //! The order is fixed: take the writers' lock, check the records are as committed, take git's
 //! index lock, write the journal and the files atomically, write the commit (built from HEAD's
-//! tree, never from the index, so the user's staged changes stay out of it), move the branch
-//! with a compare-and-swap, refresh the changed paths in the index, and only then let git's
-//! index lock go, so that git never commits an index older than the branch. A failure before
-//! the branch moves puts the files back, so a failed command changes nothing; one that cannot
-//! put them back, or cannot refresh the index after the branch moved, keeps the journal and
-//! the index lock for the next command (or `claims doctor`) to finish.
+//! tree, never from the index, so the user's staged changes stay out of it), put the index
+//! with the changed paths refreshed in place, move the branch with a compare-and-swap, and
+//! only then let git's index lock go, so that git never commits an index older than the
+//! branch (see `Writer::commit_written` for why the index comes first). A failure before the
+//! branch moves puts the files and the index back, so a failed command changes nothing; one
+//! that cannot put them back keeps the journal and the index lock for the next command (or
+//! `claims doctor`) to finish.
+//!
+//! Here: the commit ([`Writer`]); [`journal`], what a write is about to do, for the next
+//! command to finish or undo; [`index`], git's index under the write.
+
+mod index;
+mod index_check;
+pub(super) mod journal;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::fs::{self, File};
-use std::io::Write;
+use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use git2::build::TreeUpdateBuilder;
 use git2::{ErrorCode, FileMode, ObjectType, Oid};
 use jiff::Timestamp;
-use serde::{Deserialize, Serialize};
 
-use super::git_index::{StatData, TreeChange, Update};
-use super::identity::Reviewer;
-use super::index_hash::Checkpoints;
-use super::journal::{Journal, JournalFile, Recovery};
-use super::packing::Written;
-use super::{
-    MAX_RECORD_BYTES, RECORDS_DIR, Store, StoreError, overwrite, parse_record, read_optional,
-};
+pub use index_check::WrittenBack;
+pub use journal::{ForeignJournal, Recovery};
+
+use self::index::{IndexedFile, ReplacedIndex, RolledBackEntry};
+use self::journal::{Journal, JournalFile};
 use crate::controls::escape;
 use crate::domain::id::ClaimId;
 use crate::domain::record::Record;
+use crate::store::error::StoreError;
+use crate::store::fault::fault_point;
+use crate::store::files::{
+    read_optional, remove_with_empty_folder, write_atomically, write_through_rename,
+};
+use crate::store::git::index::TreeChange;
+use crate::store::git::packing::Written;
+use crate::store::identity::Reviewer;
+use crate::store::lock::{
+    IndexLock, LockError, open_lock_file, retry_while_locked, take_writers_lock,
+};
+use crate::store::records::parse_record;
+use crate::store::signing::sign;
+use crate::store::{MAX_RECORD_BYTES, RECORDS_DIR, Store};
 
 /// New contents for one repository-relative file.
 #[derive(Debug, Clone)]
@@ -100,20 +115,6 @@ fn one_line_escaped(text: &str) -> String {
 
 /// Changes to at most this many files flush each file to disk before committing.
 const DURABLE_BATCH: usize = 16;
-/// Where the hash states of the index (see `index_hash`) are kept, beside the index.
-const INDEX_HASH_STATES: &str = "claims/index-hash";
-/// Where the index a write replaced waits to be removed by the next (see `ReplacedIndex`).
-const REPLACED_INDEX: &str = "claims/replaced-index";
-
-/// How long to wait for a lock held by another process before giving up.
-fn lock_timeout() -> Duration {
-    let secs = std::env::var("CLAIMS_LOCK_TIMEOUT")
-        .ok()
-        .and_then(|s| s.trim().parse::<f64>().ok())
-        .filter(|s| s.is_finite() && *s >= 0.0)
-        .unwrap_or(10.0);
-    Duration::from_secs_f64(secs)
-}
 
 /// Exclusive right to change the repository, held from before a record is read until its
 /// commit is in place, so that two `claims` processes never lose each other's work.
@@ -146,12 +147,7 @@ impl Store {
     pub fn writer(&self) -> Result<Writer<'_>, StoreError> {
         self.ensure_committable()?;
         let path = self.lock_path();
-        let file = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(StoreError::io(&path))?;
+        let file = open_lock_file(&path).map_err(StoreError::io(&path))?;
         // Shared as git shares what it creates (`core.sharedRepository`), or the next writer
         // of the group could not take the lock, nor write in the tool's folder.
         let claims_dir = self.repo.commondir().join("claims");
@@ -159,26 +155,9 @@ impl Store {
             .adjust(&path)
             .and_then(|()| self.sharing.create_dir_all(&claims_dir))
             .map_err(StoreError::io(&path))?;
-        let started = Instant::now();
-        loop {
-            match file.try_lock() {
-                Ok(()) => break,
-                Err(fs::TryLockError::WouldBlock) if started.elapsed() < lock_timeout() => {
-                    std::thread::sleep(Duration::from_millis(20));
-                }
-                Err(fs::TryLockError::WouldBlock) => {
-                    return Err(StoreError::Locked {
-                        what: "the claims repository (another claims command is writing)",
-                        lock: path,
-                        waited_secs: started.elapsed().as_secs(),
-                    });
-                }
-                Err(fs::TryLockError::Error(e)) => return Err(StoreError::io(path)(e)),
-            }
-        }
+        take_writers_lock(&file, &path)?;
         let recovery = self.recover()?;
-        let replaced_index =
-            RefCell::new(ReplacedIndex::new(self.repo.path().join(REPLACED_INDEX)));
+        let replaced_index = RefCell::new(ReplacedIndex::of(&self.repo));
         Ok(Writer {
             store: self,
             replaced_index,
@@ -495,8 +474,9 @@ impl Writer<'_> {
         for (change, &blob) in changes.iter().zip(blobs) {
             written.push((blob, Written::Blob, change.path.as_str()));
         }
-        self.store.note_written(&written, pack)?;
-        self.store.merge_packs_if_due()
+        let packs = self.store.change_packs();
+        packs.note_written(&written, pack)?;
+        packs.merge_packs_if_due()
     }
 
     /// What this write will do, for the next command to finish or undo it after a crash.
@@ -647,7 +627,7 @@ impl Writer<'_> {
         at: Timestamp,
     ) -> Result<(Oid, Vec<TreeChange>, String), StoreError> {
         // The change's objects go to git's store as one small pack (see `packing`).
-        let (oid, trees, pack) = self.store.write_as_pack(|repo| {
+        let (oid, trees, pack) = self.store.change_packs().write_as_pack(|repo| {
             let odb = repo.odb()?;
             let mut update = TreeUpdateBuilder::new();
             // What the pack is to hold besides the commit: the blobs, then the trees changed.
@@ -699,11 +679,14 @@ impl Writer<'_> {
         let repo = self.repo();
         let log = format!("commit: {subject}");
         let lock = repo.commondir().join(format!("{}.lock", head.refname));
-        let moved = retry_while_locked("the branch", &lock, || match &head.commit {
-            Some(parent) => repo
-                .reference_matching(&head.refname, oid, true, parent.id(), &log)
-                .map(drop),
-            None => repo.reference(&head.refname, oid, false, &log).map(drop),
+        let moved = retry_while_locked(|| {
+            match &head.commit {
+                Some(parent) => repo
+                    .reference_matching(&head.refname, oid, true, parent.id(), &log)
+                    .map(drop),
+                None => repo.reference(&head.refname, oid, false, &log).map(drop),
+            }
+            .map_err(|e| LockError::from_git(e, "the branch", &lock))
         });
         match moved {
             Err(StoreError::Git(e))
@@ -714,395 +697,6 @@ impl Writer<'_> {
             other => other,
         }
     }
-}
-
-/// The index a write replaces, kept under another name until the next write removes it in
-/// the background.
-///
-/// Renaming the new index over the old frees the old one's 10 MB when this process lets go
-/// of it. On a file system that discards freed blocks at once (ext4 mounted with `discard`)
-/// that waits for the disk, behind the write-back of the new index the rename started: 4 to
-/// 6 ms at the end of every write at 100,000 claims. Linked as `REPLACED_INDEX` it is not
-/// freed then. The next write moves it aside and unlinks it on a thread of its own once its
-/// own files are flushed (a discard queued before them would delay their flushes), while it
-/// builds and stores the commit.
-pub(crate) struct ReplacedIndex {
-    path: PathBuf,
-    removal: Option<std::thread::JoinHandle<()>>,
-}
-
-impl ReplacedIndex {
-    fn new(path: PathBuf) -> ReplacedIndex {
-        ReplacedIndex {
-            path,
-            removal: None,
-        }
-    }
-
-    /// Starts removing the index an earlier write kept (and one a write killed part-way had
-    /// already moved aside). Called under the writers' lock.
-    fn start_removal(&mut self) {
-        self.finish_removal();
-        let removing = self.path.with_extension("removing");
-        if fs::rename(&self.path, &removing).is_err() && !removing.exists() {
-            return;
-        }
-        self.removal = std::thread::Builder::new()
-            .spawn({
-                let removing = removing.clone();
-                move || {
-                    let _ = fs::remove_file(removing);
-                }
-            })
-            .ok();
-        if self.removal.is_none() {
-            let _ = fs::remove_file(removing);
-        }
-    }
-
-    /// Links the index about to be replaced (`index`, under git's index lock) so that
-    /// replacing it frees nothing. Best effort: without the link, the rename frees it as git
-    /// would. Linking changes the index's ctime, part of the stamp under which its parse is
-    /// cached, so it comes after every read of the index.
-    fn keep(&self, index: &Path) {
-        let _ = fs::hard_link(index, &self.path);
-    }
-
-    fn finish_removal(&mut self) {
-        if let Some(removal) = self.removal.take() {
-            let _ = removal.join();
-        }
-    }
-}
-
-impl Drop for ReplacedIndex {
-    fn drop(&mut self) {
-        self.finish_removal();
-    }
-}
-
-/// Where a new index is written before it is renamed over the index, under git's index lock.
-const NEXT_INDEX: &str = "claims/index.next";
-/// Where libgit2 rewrites a copy of the index that this code cannot patch.
-const LIBGIT2_INDEX: &str = "claims/index.libgit2";
-
-/// What names one `index.lock` taken by this tool: its file, and the time it was made (to the
-/// nanosecond). The journal keeps it so that, after a crash, the next command can tell the
-/// lock left behind is the crashed write's (and finish the index and release it) and not a
-/// live git's, which would be another file, or one made later and written to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct LockId {
-    pub dev: u64,
-    pub ino: u64,
-    pub ctime: (i64, i64),
-}
-
-impl LockId {
-    fn of(meta: &fs::Metadata) -> LockId {
-        use std::os::unix::fs::MetadataExt;
-        LockId {
-            dev: meta.dev(),
-            ino: meta.ino(),
-            ctime: (meta.ctime(), meta.ctime_nsec()),
-        }
-    }
-}
-
-/// Git's `index.lock`, taken the way git takes it (created exclusively) and removed when
-/// dropped, unless kept for the journal's repair. It stays empty: the new index is written to
-/// another file and renamed over the index while the lock is held, which is the same to every
-/// reader and every git, and leaves the lock as it was made, for `LockId` to recognise (and
-/// with no block to free, which on a disk that discards freed blocks at once waits for it).
-pub(crate) struct IndexLock {
-    path: PathBuf,
-    pub id: LockId,
-    kept: std::cell::Cell<bool>,
-}
-
-impl IndexLock {
-    fn take(path: &Path) -> Result<IndexLock, git2::Error> {
-        let file = match File::options().write(true).create_new(true).open(path) {
-            Ok(file) => file,
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                return Err(git2::Error::new(
-                    ErrorCode::Locked,
-                    git2::ErrorClass::Index,
-                    "index is locked",
-                ));
-            }
-            Err(e) => {
-                return Err(git2::Error::new(
-                    ErrorCode::GenericError,
-                    git2::ErrorClass::Os,
-                    format!("{}: {e}", path.display()),
-                ));
-            }
-        };
-        // Made before the file is looked at, so that a failure removes it again.
-        let mut lock = IndexLock {
-            path: path.to_path_buf(),
-            id: LockId {
-                dev: 0,
-                ino: 0,
-                ctime: (0, 0),
-            },
-            kept: Default::default(),
-        };
-        let meta = file
-            .metadata()
-            .map_err(|e| git2::Error::from_str(&format!("{}: {e}", path.display())))?;
-        lock.id = LockId::of(&meta);
-        Ok(lock)
-    }
-
-    /// The lock at `path` if it is the one `id` names: the same file, made at the same time,
-    /// still empty.
-    fn adopt(path: &Path, id: &LockId) -> Option<IndexLock> {
-        let meta = fs::symlink_metadata(path).ok()?;
-        let ours = LockId::of(&meta) == *id && meta.len() == 0 && meta.is_file();
-        ours.then(|| IndexLock {
-            path: path.to_path_buf(),
-            id: id.clone(),
-            kept: Default::default(),
-        })
-    }
-
-    /// Leaves the lock in place when this process ends, for the journal's repair to release.
-    pub(crate) fn keep(&self) {
-        self.kept.set(true);
-    }
-}
-
-impl Drop for IndexLock {
-    fn drop(&mut self) {
-        if !self.kept.get() {
-            let _ = fs::remove_file(&self.path);
-        }
-    }
-}
-
-/// What git's index is to say of one changed file: its blob, and what the working file holds.
-pub(crate) struct IndexedFile<'a> {
-    pub path: &'a str,
-    pub blob: Oid,
-    pub contents: &'a [u8],
-}
-
-impl Store {
-    pub(crate) fn index_lock_path(&self) -> PathBuf {
-        self.repo.path().join("index.lock")
-    }
-
-    /// Takes git's index lock, waiting a bounded time for a git command that holds it.
-    pub(crate) fn take_index_lock(&self) -> Result<IndexLock, StoreError> {
-        let path = self.index_lock_path();
-        retry_while_locked("git's index", &path, || IndexLock::take(&path))
-    }
-
-    /// The index lock a crashed write left, if `id` (from its journal) proves it is that one.
-    pub(crate) fn adopt_index_lock(&self, id: &LockId) -> Option<IndexLock> {
-        IndexLock::adopt(&self.index_lock_path(), id)
-    }
-
-    /// Under `lock`, points the index entries of `files` at their blobs (with fresh stat data,
-    /// so `git status` stays clean) and leaves every other entry, staged or not, alone.
-    pub(crate) fn refresh_index(
-        &self,
-        lock: &IndexLock,
-        files: &[IndexedFile<'_>],
-        trees: &[TreeChange],
-        replaced: Option<&ReplacedIndex>,
-    ) -> Result<(), StoreError> {
-        debug_assert!(lock.path == self.index_lock_path());
-        let mut updates = Vec::with_capacity(files.len());
-        for file in files {
-            updates.push(Update {
-                path: file.path,
-                oid: file.blob,
-                stat: stat_if_holding(&self.root.join(file.path), file.contents)?,
-            });
-        }
-        fault_point("before-index-refresh");
-        let index_path = self.repo.path().join("index");
-        let patched = self
-            .index_file()?
-            .and_then(|index| self.write_patched(&index, &updates, trees).transpose());
-        let next = match patched {
-            Some(next) => next?,
-            None => self.write_with_libgit2(files)?,
-        };
-        if let Some(replaced) = replaced {
-            replaced.keep(&index_path);
-        }
-        fs::rename(&next, &index_path).map_err(StoreError::io(&index_path))
-    }
-
-    /// The fast way: the index copied to `NEXT_INDEX` with the changed entries patched (see
-    /// `git_index`). `None` when the index is one that only libgit2 can rewrite.
-    fn write_patched(
-        &self,
-        index: &super::git_index::IndexFile,
-        updates: &[Update<'_>],
-        trees: &[TreeChange],
-    ) -> Result<Option<PathBuf>, StoreError> {
-        let Some(patched) = index.with_updates(updates, trees) else {
-            return Ok(None);
-        };
-        // The index's hash states: a cache, so a missing or damaged one only costs time.
-        let states_path = self.repo.path().join(INDEX_HASH_STATES);
-        let saved = read_optional(&states_path)
-            .ok()
-            .flatten()
-            .and_then(|bytes| Checkpoints::decode(&bytes));
-        let next = self.repo.path().join(NEXT_INDEX);
-        let states = write_new(&next, |file| patched.write_to(file, saved))?;
-        if let Some(states) = states {
-            let _ = overwrite(&states_path, &states.encode(), false);
-        }
-        Ok(Some(next))
-    }
-
-    /// The slow way, for an index this code cannot patch: libgit2 rewrites a copy of it.
-    fn write_with_libgit2(&self, files: &[IndexedFile<'_>]) -> Result<PathBuf, StoreError> {
-        self.rewrite_index_copy(|index| {
-            // A repository of its own to own the copy, which `add_path` needs to read the
-            // working files; the store's keeps its own index.
-            let repo = git2::Repository::open(&self.root)?;
-            repo.set_index(index)?;
-            for file in files {
-                index.add_path(Path::new(file.path))?;
-            }
-            Ok(())
-        })
-    }
-
-    /// A copy of the index at `LIBGIT2_INDEX`, changed by `edit` and written by libgit2 (with
-    /// its own lock on the copy; git's is ours already), to be renamed over the index.
-    fn rewrite_index_copy(
-        &self,
-        edit: impl FnOnce(&mut git2::Index) -> Result<(), git2::Error>,
-    ) -> Result<PathBuf, StoreError> {
-        let index_path = self.repo.path().join("index");
-        let copy = self.repo.path().join(LIBGIT2_INDEX);
-        match fs::copy(&index_path, &copy) {
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let _ = fs::remove_file(&copy);
-            }
-            Err(e) => return Err(StoreError::io(&copy)(e)),
-        }
-        // Left by a libgit2 killed while writing the copy; nothing else writes it.
-        let _ = fs::remove_file(copy.with_extension("libgit2.lock"));
-        let result = git2::Index::open(&copy).and_then(|mut index| {
-            edit(&mut index)?;
-            index.write()
-        });
-        if let Err(error) = result {
-            let _ = fs::remove_file(&copy);
-            return Err(error.into());
-        }
-        Ok(copy)
-    }
-
-    /// Whether git's index stages the blob a write put at any of `entries`' paths.
-    pub(crate) fn index_stages_any(
-        &self,
-        entries: &[RolledBackEntry<'_>],
-    ) -> Result<bool, StoreError> {
-        let index_path = self.repo.path().join("index");
-        if !index_path.exists() {
-            return Ok(false);
-        }
-        let index = git2::Index::open(&index_path)?;
-        Ok(entries
-            .iter()
-            .any(|entry| staged_after(&index, entry).is_some()))
-    }
-
-    /// Under `lock`, puts back the index entries of a write whose commit did not become the
-    /// branch's: an entry that stages the write's blob stages the one before again (with no
-    /// stat data, so that git looks at the file), or goes where there was none. Any other
-    /// entry, and an index the write never reached, is left alone.
-    pub(crate) fn roll_back_index(
-        &self,
-        lock: &IndexLock,
-        entries: &[RolledBackEntry<'_>],
-    ) -> Result<(), StoreError> {
-        debug_assert!(lock.path == self.index_lock_path());
-        if !self.index_stages_any(entries)? {
-            return Ok(());
-        }
-        let index_path = self.repo.path().join("index");
-        let next = self.rewrite_index_copy(|index| {
-            for entry in entries {
-                let Some(mut staged) = staged_after(index, entry) else {
-                    continue;
-                };
-                match entry.before {
-                    Some(before) => {
-                        let never = git2::IndexTime::new(0, 0);
-                        staged.id = before;
-                        (staged.ctime, staged.mtime) = (never, never);
-                        (staged.dev, staged.ino, staged.file_size) = (0, 0, 0);
-                        index.add(&staged)?;
-                    }
-                    None => index.remove_path(Path::new(entry.path))?,
-                }
-            }
-            Ok(())
-        })?;
-        fs::rename(&next, &index_path).map_err(StoreError::io(&index_path))
-    }
-}
-
-/// The entry at `entry`'s path if it stages the write's blob (and so needs putting back).
-fn staged_after(index: &git2::Index, entry: &RolledBackEntry<'_>) -> Option<git2::IndexEntry> {
-    index
-        .get_path(Path::new(entry.path), 0)
-        .filter(|staged| staged.id == entry.after && Some(entry.after) != entry.before)
-}
-
-/// An index entry of a write that did not land: it staged `after`, and stages `before` again
-/// (or nothing) once put back.
-pub(crate) struct RolledBackEntry<'a> {
-    pub path: &'a str,
-    pub after: Oid,
-    pub before: Option<Oid>,
-}
-
-/// Creates `path` afresh and fills it with `write`; removed again if that fails.
-fn write_new<T>(
-    path: &Path,
-    write: impl FnOnce(&mut File) -> std::io::Result<T>,
-) -> Result<T, StoreError> {
-    let result = path
-        .parent()
-        .map_or(Ok(()), fs::create_dir_all)
-        .and_then(|()| File::create(path))
-        .and_then(|mut file| write(&mut file));
-    if result.is_err() {
-        let _ = fs::remove_file(path);
-    }
-    result.map_err(StoreError::io(path))
-}
-
-/// The stat data for an index entry of `path`, if the file still holds `contents`; zeroes
-/// otherwise (someone changed it since it was written), which makes git look at the file and
-/// see the change instead of taking it for the committed version.
-fn stat_if_holding(path: &Path, contents: &[u8]) -> Result<StatData, StoreError> {
-    use std::io::Read;
-    let Ok(mut file) = File::open(path) else {
-        return Ok(StatData::default());
-    };
-    // Stat first: a change after this point changes the stat data git will compare.
-    let meta = file.metadata().map_err(StoreError::io(path))?;
-    let mut held = Vec::with_capacity(contents.len());
-    file.read_to_end(&mut held).map_err(StoreError::io(path))?;
-    Ok(if held == contents && meta.is_file() {
-        StatData::of(&meta)
-    } else {
-        StatData::default()
-    })
 }
 
 /// The blob at `path` in `tree`, if any.
@@ -1146,80 +740,6 @@ fn tree_changes(
         .collect()
 }
 
-/// Test builds (feature `fault-injection`) stop the process at the step of a write named by
-/// `CLAIMS_FAULT`, the way a crash or `kill -9` would, to prove the next command recovers.
-pub(super) fn fault_point(step: &str) {
-    #[cfg(feature = "fault-injection")]
-    if std::env::var_os("CLAIMS_FAULT").is_some_and(|fault| fault == step) {
-        std::process::abort();
-    }
-    #[cfg(not(feature = "fault-injection"))]
-    let _ = step;
-}
-
-/// Runs a git operation, retrying for a bounded time while another git process holds the lock.
-fn retry_while_locked<T>(
-    what: &'static str,
-    lock: &Path,
-    mut operation: impl FnMut() -> Result<T, git2::Error>,
-) -> Result<T, StoreError> {
-    let started = Instant::now();
-    loop {
-        match operation() {
-            Err(e) if e.code() == ErrorCode::Locked || lock.exists() && is_lock_error(&e) => {
-                if started.elapsed() >= lock_timeout() {
-                    return Err(StoreError::Locked {
-                        what,
-                        lock: lock.to_path_buf(),
-                        waited_secs: started.elapsed().as_secs(),
-                    });
-                }
-                std::thread::sleep(Duration::from_millis(25));
-            }
-            other => return other.map_err(StoreError::from),
-        }
-    }
-}
-
-fn is_lock_error(e: &git2::Error) -> bool {
-    e.message().contains("lock")
-}
-
-/// Writes a file through a temporary file in the same folder and a rename, so that a reader
-/// (or a crash) sees the old contents or the new, never a mix; flushed to disk first.
-pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), StoreError> {
-    write_through_rename(path, contents, true)
-}
-
-/// Replaces a cache file (under git's directory) atomically, without flushing it to disk: a
-/// cache lost or left empty by a power cut is read as no cache, and rebuilt.
-pub fn write_cache(path: &Path, contents: &[u8]) -> Result<(), StoreError> {
-    write_through_rename(path, contents, false)
-}
-
-/// Like [`write_atomically`], flushing to disk only when `durable`.
-fn write_through_rename(path: &Path, contents: &[u8], durable: bool) -> Result<(), StoreError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(dir).map_err(StoreError::io(dir))?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy())
-        .unwrap_or_default();
-    let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = File::create(&temporary)?;
-        file.write_all(contents)?;
-        if durable {
-            file.sync_all()?;
-        }
-        fs::rename(&temporary, path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&temporary);
-    }
-    result.map_err(StoreError::io(path))
-}
-
 /// Puts files back as they were before a failed commit; the first failure is returned, after
 /// trying every file.
 fn restore(written: Vec<(PathBuf, Option<Vec<u8>>)>) -> Result<(), StoreError> {
@@ -1227,115 +747,13 @@ fn restore(written: Vec<(PathBuf, Option<Vec<u8>>)>) -> Result<(), StoreError> {
     for (path, previous) in written.into_iter().rev() {
         let result = match previous {
             Some(bytes) => write_atomically(&path, &bytes),
-            None => match fs::remove_file(&path) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(StoreError::io(&path)(e)),
-                _ => {
-                    if let Some(dir) = path.parent() {
-                        // Only succeeds when the folder is empty, which is what we want.
-                        let _ = fs::remove_dir(dir);
-                    }
-                    Ok(())
-                }
-            },
+            None => remove_with_empty_folder(&path),
         };
         if let Err(error) = result {
             failed.get_or_insert(error);
         }
     }
     failed.map_or(Ok(()), Err)
-}
-
-/// Signs a commit buffer the way git is configured to: OpenPGP through `gpg`, or SSH through
-/// `ssh-keygen -Y sign`.
-fn sign(config: &git2::Config, buffer: &str, reviewer: &Reviewer) -> Result<String, StoreError> {
-    let format = config
-        .get_string("gpg.format")
-        .unwrap_or_else(|_| "openpgp".into());
-    let key = config.get_string("user.signingkey").ok();
-    match format.as_str() {
-        "openpgp" => {
-            let program = config
-                .get_string("gpg.openpgp.program")
-                .or_else(|_| config.get_string("gpg.program"))
-                .unwrap_or_else(|_| "gpg".into());
-            let key = key.unwrap_or_else(|| reviewer.to_string());
-            run_signer(
-                &program,
-                &["--status-fd=2", "-bsau", &key],
-                buffer.as_bytes(),
-            )
-        }
-        "ssh" => {
-            let program = config
-                .get_string("gpg.ssh.program")
-                .unwrap_or_else(|_| "ssh-keygen".into());
-            let key = key.ok_or_else(|| {
-                StoreError::Signing("gpg.format is ssh but user.signingkey is not set".into())
-            })?;
-            if key.starts_with("key::") {
-                return Err(StoreError::Signing(
-                    "user.signingkey holds a literal key; set it to the path of the key file"
-                        .into(),
-                ));
-            }
-            let key = expand_home(&key);
-            let directory = tempfile_dir()?;
-            let payload = directory.join("commit");
-            fs::write(&payload, buffer).map_err(StoreError::io(&payload))?;
-            let payload_arg = payload.to_string_lossy().into_owned();
-            let result = run_signer(
-                &program,
-                &["-Y", "sign", "-n", "git", "-f", &key, &payload_arg],
-                &[],
-            )
-            .and_then(|_| {
-                let signature = payload.with_extension("sig");
-                fs::read_to_string(&signature).map_err(StoreError::io(signature))
-            });
-            let _ = fs::remove_dir_all(&directory);
-            result
-        }
-        other => Err(StoreError::Signing(format!(
-            "gpg.format = {other} is not supported; use openpgp or ssh"
-        ))),
-    }
-}
-
-fn expand_home(path: &str) -> String {
-    match (path.strip_prefix("~/"), std::env::var("HOME")) {
-        (Some(rest), Ok(home)) => format!("{home}/{rest}"),
-        _ => path.to_string(),
-    }
-}
-
-fn tempfile_dir() -> Result<PathBuf, StoreError> {
-    let dir = std::env::temp_dir().join(format!("claims-sign-{}", std::process::id()));
-    fs::create_dir_all(&dir).map_err(StoreError::io(&dir))?;
-    Ok(dir)
-}
-
-fn run_signer(program: &str, args: &[&str], input: &[u8]) -> Result<String, StoreError> {
-    let mut child = Command::new(program)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| StoreError::Signing(format!("cannot run {program}: {e}")))?;
-    if let Some(mut stdin) = child.stdin.take() {
-        let _ = stdin.write_all(input);
-    }
-    let output = child
-        .wait_with_output()
-        .map_err(|e| StoreError::Signing(format!("{program}: {e}")))?;
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        return Err(StoreError::Signing(format!(
-            "{program} failed: {}",
-            stderr.trim()
-        )));
-    }
-    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
 #[cfg(test)]

@@ -21,9 +21,12 @@ use std::path::{Path, PathBuf};
 use git2::{ErrorCode, Oid, Sort};
 use sha1::{Digest, Sha1};
 
-use super::history::{Change, HistoryReader, Trailers};
-use super::{Store, StoreError, read_optional, write_cache};
 use crate::domain::id::ClaimId;
+use crate::store::Store;
+use crate::store::error::StoreError;
+use crate::store::files::{read_optional, write_cache};
+use crate::store::history::{Change, HistoryReader, Trailers};
+use crate::store::lock::CacheLock;
 
 const INDEX_DIR: &str = "claims/log";
 const MANIFEST: &str = "manifest";
@@ -313,28 +316,6 @@ fn sha1(bytes: &[u8]) -> [u8; 20] {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// An exclusive lock on a cache, held until dropped. The kernel releases it when the process
-/// ends, however it ends, so a crash never leaves it held.
-pub(crate) struct CacheLock {
-    _locked: fs::File,
-}
-
-impl CacheLock {
-    pub(crate) fn take(path: &Path) -> Result<CacheLock, StoreError> {
-        if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir).map_err(StoreError::io(dir))?;
-        }
-        let file = fs::File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(path)
-            .map_err(StoreError::io(path))?;
-        file.lock().map_err(StoreError::io(path))?;
-        Ok(CacheLock { _locked: file })
-    }
 }
 
 #[cfg(test)]

@@ -14,8 +14,11 @@ use std::path::{Path, PathBuf};
 use git2::{ErrorCode, ObjectType, Oid};
 use serde::{Deserialize, Serialize};
 
-use super::writer::{IndexLock, IndexedFile, LockId, RolledBackEntry, write_atomically};
-use super::{Store, StoreError, overwrite, read_optional};
+use super::index::{IndexedFile, RolledBackEntry};
+use crate::store::Store;
+use crate::store::error::StoreError;
+use crate::store::files::{overwrite, read_optional, remove_with_empty_folder, write_atomically};
+use crate::store::lock::{IndexLock, LockId, try_writers_lock};
 
 const JOURNAL_FILE: &str = "claims/journal";
 /// Where versions that created the journal for each write and deleted it after kept it, in
@@ -97,16 +100,12 @@ impl Store {
         if self.own_journals().is_empty() {
             return false;
         }
-        let Ok(lock) = std::fs::File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(self.lock_path())
-        else {
-            return true;
-        };
-        let free = lock.try_lock().is_ok();
-        free && !self.own_journals().is_empty()
+        // Looked at again with the lock held: a writer may have ended its journal meanwhile.
+        match try_writers_lock(&self.lock_path()) {
+            Ok(Some(_held)) => !self.own_journals().is_empty(),
+            Ok(None) => false,
+            Err(_) => true,
+        }
     }
 
     /// The journals of writes not ended, with where each is, in the order they are repaired:
@@ -278,10 +277,7 @@ impl Store {
                             })?
                     }
                     None => {
-                        let _ = std::fs::remove_file(&absolute);
-                        if let Some(dir) = absolute.parent() {
-                            let _ = std::fs::remove_dir(dir);
-                        }
+                        let _ = remove_with_empty_folder(&absolute);
                     }
                 }
             }

@@ -25,10 +25,10 @@ use git2::{ObjectType, Oid};
 
 use sha1::{Digest, Sha1};
 
-use super::StoreError;
 use super::packs::{IDX_MAGIC, LARGE_OFFSET, kind_code};
-use super::sharing::Sharing;
-use super::writer::fault_point;
+use crate::store::error::StoreError;
+use crate::store::fault::fault_point;
+use crate::store::sharing::Sharing;
 
 /// libdeflate's level for git's default, zlib's 6.
 const COMPRESSION_LEVEL: i32 = 6;
@@ -345,11 +345,7 @@ mod tests {
             "kept until released"
         );
         release(&pack_dir, &name).unwrap();
-        let mut left: Vec<String> = fs::read_dir(&pack_dir)
-            .unwrap()
-            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
-            .collect();
-        left.sort();
+        let left = names_in(&pack_dir);
         assert_eq!(
             left,
             [format!("pack-{name}.idx"), format!("pack-{name}.pack")]
@@ -370,6 +366,16 @@ mod tests {
         );
         let listing = String::from_utf8_lossy(&verified.stdout);
         assert_eq!(listing.matches(" blob ").count(), 4, "{listing}");
+    }
+
+    /// The names in folder `dir`, sorted.
+    fn names_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
     }
 
     #[test]
@@ -403,11 +409,7 @@ mod tests {
             ["dd"],
             "the whole pack marked as the tool's"
         );
-        let mut left: Vec<String> = fs::read_dir(dir)
-            .unwrap()
-            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
-            .collect();
-        left.sort();
+        let left = names_in(dir);
         // Git's temporary file, a pack someone else keeps, and a pack without an index
         // that the tool did not mark (git may be writing it) stay.
         assert_eq!(

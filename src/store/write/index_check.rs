@@ -15,8 +15,9 @@ use std::path::Path;
 
 use git2::Oid;
 
-use super::writer::IndexedFile;
-use super::{Store, StoreError, Trailers, read_optional};
+use super::index::IndexedFile;
+use crate::store::files::read_optional;
+use crate::store::{Store, StoreError, Trailers};
 
 /// How far back along the branch a written-back version is looked for: a `git commit` that
 /// read the index before several writes of the tool writes back the oldest one's version.

@@ -22,8 +22,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use git2::{ObjectType, Oid, Repository};
 
-use super::StoreError;
 use super::binary::{be32, offset_varint};
+use crate::store::error::StoreError;
 
 /// A version 2 pack index starts with these bytes (`gitformat-pack`).
 pub(super) const IDX_MAGIC: &[u8; 4] = b"\xfftOc";

@@ -12,7 +12,7 @@
 //!
 //! Git's own `gc`, `repack` or `git maintenance` may merge them at any time: packs found
 //! gone are simply dropped from the list. The tool removes the packs it merged only when git
-//! would not mind (see `git_housekeeping`): not while a `gc` or `git maintenance` runs, and
+//! would not mind (see `housekeeping`): not while a `gc` or `git maintenance` runs, and
 //! never one a multi-pack-index lists, which git's `multi-pack-index expire` or next `gc`
 //! removes properly. Until then they stay listed, to be removed by a later write; their
 //! objects are also in the merged pack, which git reads first, being the newer.
@@ -22,10 +22,13 @@ use std::path::{Path, PathBuf};
 
 use git2::{ObjectType, Oid, Repository};
 
-use super::git_housekeeping::{git_housekeeping_running, packs_in_multi_pack_index};
+use super::housekeeping::{git_housekeeping_running, packs_in_multi_pack_index};
 use super::pack_writer::{self, TEMPORARY_PREFIX};
-use super::writer::fault_point;
-use super::{Store, StoreError, append, pack_dir, packs, read_optional};
+use super::{pack_dir, packs};
+use crate::store::error::StoreError;
+use crate::store::fault::fault_point;
+use crate::store::files::{append, read_optional, remove_with_empty_folder, write_atomically};
+use crate::store::sharing::Sharing;
 
 /// The objects written since the last merge of first-level packs, one per line:
 /// `<id> <c|t|b> <path>` (commit, tree or blob; the path groups them for the delta search).
@@ -69,7 +72,14 @@ impl Written {
     }
 }
 
-impl Store {
+/// The packs of the tool's changes in one repository, and their lists under `.git/claims`.
+pub(crate) struct ChangePacks<'r> {
+    pub repo: &'r Repository,
+    /// How what is created in the pack folder and the lists is shared (see `sharing`).
+    pub sharing: Sharing,
+}
+
+impl ChangePacks<'_> {
     /// Runs `write` on a handle of the repository whose object writes stay in memory, then
     /// stores the commit it returns with the trees and blobs it names as new as one pack in
     /// git's object store (see `pack_writer`); returns what `write` returned and the pack's
@@ -104,7 +114,7 @@ impl Store {
     }
 
     fn pack_dir(&self) -> PathBuf {
-        pack_dir(&self.repo)
+        pack_dir(self.repo)
     }
 
     /// Lists the objects of a change and the pack they went into, for a later merge, once
@@ -176,7 +186,7 @@ impl Store {
         let write_list = |packs: &[(usize, String)], merged_away: &[String]| {
             let mut text: String = packs.iter().map(|(l, n)| format!("{l} {n}\n")).collect();
             text.extend(merged_away.iter().map(|n| format!("{MERGED} {n}\n")));
-            super::write_atomically(&list, text.as_bytes())?;
+            write_atomically(&list, text.as_bytes())?;
             self.sharing.adjust(&list).map_err(StoreError::io(&list))
         };
         for level in levels {
@@ -302,12 +312,8 @@ impl Store {
             };
             let hex = oid.to_string();
             let path = objects_dir.join(&hex[..2]).join(&hex[2..]);
-            if fs::remove_file(&path).is_ok()
-                && let Some(dir) = path.parent()
-            {
-                // Like git's prune-packed, leave no empty fan-out folder behind.
-                let _ = fs::remove_dir(dir);
-            }
+            // Like git's prune-packed, leave no empty fan-out folder behind.
+            let _ = remove_with_empty_folder(&path);
         }
         fs::write(&list, "").map_err(StoreError::io(&list))
     }

@@ -1,0 +1,293 @@
+//! The locks the store takes, and the bounded wait for one another process holds: the
+//! writers' lock (one claims write at a time), git's `index.lock` (taken as git takes it),
+//! and the locks of the caches under git's directory.
+
+use std::fs::{self, File};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use super::error::StoreError;
+
+/// Why a locked operation did not go through.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum LockError {
+    /// Another process holds the lock on `what` at `path`: worth waiting for.
+    #[error("{what} is locked ({})", .path.display())]
+    Held { what: &'static str, path: PathBuf },
+    /// Anything else, which waiting does not cure.
+    #[error(transparent)]
+    Failed(#[from] StoreError),
+}
+
+impl LockError {
+    /// What a libgit2 operation that takes the lock file at `path` failed with. libgit2
+    /// reports every lock file it finds taken as `GIT_ELOCKED` (its `filebuf.c` and
+    /// `futils.c`); anything else is a failure.
+    pub(crate) fn from_git(error: git2::Error, what: &'static str, path: &Path) -> LockError {
+        if error.code() == git2::ErrorCode::Locked {
+            LockError::Held {
+                what,
+                path: path.to_path_buf(),
+            }
+        } else {
+            LockError::Failed(error.into())
+        }
+    }
+}
+
+/// How long to wait for a lock held by another process before giving up.
+fn lock_timeout() -> Duration {
+    let secs = std::env::var("CLAIMS_LOCK_TIMEOUT")
+        .ok()
+        .and_then(|s| s.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .unwrap_or(10.0);
+    Duration::from_secs_f64(secs)
+}
+
+/// Runs `attempt` until it no longer finds its lock held, for a bounded time; then
+/// [`StoreError::Locked`] names the lock.
+pub(crate) fn retry_while_locked<T>(
+    mut attempt: impl FnMut() -> Result<T, LockError>,
+) -> Result<T, StoreError> {
+    let started = Instant::now();
+    loop {
+        match attempt() {
+            Ok(done) => return Ok(done),
+            Err(LockError::Failed(error)) => return Err(error),
+            Err(LockError::Held { what, path }) => {
+                if started.elapsed() >= lock_timeout() {
+                    return Err(StoreError::Locked {
+                        what,
+                        lock: path,
+                        waited_secs: started.elapsed().as_secs(),
+                    });
+                }
+                std::thread::sleep(Duration::from_millis(25));
+            }
+        }
+    }
+}
+
+/// Opens (creating it empty if need be) a file that is only ever locked, never written.
+pub(crate) fn open_lock_file(path: &Path) -> io::Result<File> {
+    File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+}
+
+/// Takes the writers' lock on the open lock file `file` at `path` (released by the OS if
+/// the process dies), waiting a bounded time for another `claims` process to finish.
+pub(crate) fn take_writers_lock(file: &File, path: &Path) -> Result<(), StoreError> {
+    retry_while_locked(|| match file.try_lock() {
+        Ok(()) => Ok(()),
+        Err(fs::TryLockError::WouldBlock) => Err(LockError::Held {
+            what: "the claims repository (another claims command is writing)",
+            path: path.to_path_buf(),
+        }),
+        Err(fs::TryLockError::Error(e)) => Err(StoreError::io(path)(e).into()),
+    })
+}
+
+/// The writers' lock at `path` if no writer holds it now, held until the file is dropped.
+pub(crate) fn try_writers_lock(path: &Path) -> io::Result<Option<File>> {
+    let file = open_lock_file(path)?;
+    Ok(file.try_lock().is_ok().then_some(file))
+}
+
+/// What names one `index.lock` taken by this tool: its file, and the time it was made (to the
+/// nanosecond). The journal keeps it so that, after a crash, the next command can tell the
+/// lock left behind is the crashed write's (and finish the index and release it) and not a
+/// live git's, which would be another file, or one made later and written to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct LockId {
+    pub dev: u64,
+    pub ino: u64,
+    pub ctime: (i64, i64),
+}
+
+impl LockId {
+    fn of(meta: &fs::Metadata) -> LockId {
+        use std::os::unix::fs::MetadataExt;
+        LockId {
+            dev: meta.dev(),
+            ino: meta.ino(),
+            ctime: (meta.ctime(), meta.ctime_nsec()),
+        }
+    }
+}
+
+/// Git's `index.lock`, taken the way git takes it (created exclusively) and removed when
+/// dropped, unless kept for the journal's repair. It stays empty: the new index is written to
+/// another file and renamed over the index while the lock is held, which is the same to every
+/// reader and every git, and leaves the lock as it was made, for `LockId` to recognise (and
+/// with no block to free, which on a disk that discards freed blocks at once waits for it).
+pub(crate) struct IndexLock {
+    path: PathBuf,
+    pub id: LockId,
+    kept: std::cell::Cell<bool>,
+}
+
+impl IndexLock {
+    /// Takes git's index lock at `path`, waiting a bounded time for a git command that holds it.
+    pub(crate) fn take(path: &Path) -> Result<IndexLock, StoreError> {
+        retry_while_locked(|| IndexLock::try_take(path))
+    }
+
+    fn try_take(path: &Path) -> Result<IndexLock, LockError> {
+        let file = match File::options().write(true).create_new(true).open(path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                return Err(LockError::Held {
+                    what: "git's index",
+                    path: path.to_path_buf(),
+                });
+            }
+            Err(e) => return Err(StoreError::io(path)(e).into()),
+        };
+        // Made before the file is looked at, so that a failure removes it again.
+        let mut lock = IndexLock {
+            path: path.to_path_buf(),
+            id: LockId {
+                dev: 0,
+                ino: 0,
+                ctime: (0, 0),
+            },
+            kept: Default::default(),
+        };
+        let meta = file.metadata().map_err(StoreError::io(path))?;
+        lock.id = LockId::of(&meta);
+        Ok(lock)
+    }
+
+    /// The lock at `path` if it is the one `id` names: the same file, made at the same time,
+    /// still empty.
+    pub(crate) fn adopt(path: &Path, id: &LockId) -> Option<IndexLock> {
+        let meta = fs::symlink_metadata(path).ok()?;
+        let ours = LockId::of(&meta) == *id && meta.len() == 0 && meta.is_file();
+        ours.then(|| IndexLock {
+            path: path.to_path_buf(),
+            id: id.clone(),
+            kept: Default::default(),
+        })
+    }
+
+    /// The lock file's path.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Leaves the lock in place when this process ends, for the journal's repair to release.
+    pub(crate) fn keep(&self) {
+        self.kept.set(true);
+    }
+}
+
+impl Drop for IndexLock {
+    fn drop(&mut self) {
+        if !self.kept.get() {
+            let _ = fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// An exclusive lock on a cache, held until dropped. The kernel releases it when the process
+/// ends, however it ends, so a crash never leaves it held.
+pub(crate) struct CacheLock {
+    _locked: File,
+}
+
+impl CacheLock {
+    pub(crate) fn take(path: &Path) -> Result<CacheLock, StoreError> {
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(StoreError::io(dir))?;
+        }
+        let file = open_lock_file(path).map_err(StoreError::io(path))?;
+        file.lock().map_err(StoreError::io(path))?;
+        Ok(CacheLock { _locked: file })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_index_lock_taken_is_held_for_the_next_and_free_once_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("index.lock");
+        let lock = IndexLock::try_take(&path).unwrap();
+        match IndexLock::try_take(&path) {
+            Err(LockError::Held { what, path: held }) => {
+                assert_eq!((what, held.as_path()), ("git's index", path.as_path()));
+            }
+            Err(other) => panic!("{other}"),
+            Ok(_) => panic!("taken twice"),
+        }
+        drop(lock);
+        assert!(!path.exists());
+        IndexLock::try_take(&path).unwrap().keep();
+        assert!(path.exists(), "a kept lock stays for the repair");
+    }
+
+    #[test]
+    fn a_lock_that_cannot_be_created_is_a_failure_not_held() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("missing folder").join("index.lock");
+        assert!(matches!(
+            IndexLock::try_take(&path),
+            Err(LockError::Failed(StoreError::Io { .. }))
+        ));
+    }
+
+    #[test]
+    fn libgit2_lock_errors_are_held_and_others_failures() {
+        let path = Path::new("refs/heads/main.lock");
+        let locked = git2::Error::new(
+            git2::ErrorCode::Locked,
+            git2::ErrorClass::Os,
+            "failed to lock file",
+        );
+        assert!(matches!(
+            LockError::from_git(locked, "the branch", path),
+            LockError::Held {
+                what: "the branch",
+                ..
+            }
+        ));
+        let modified = git2::Error::new(
+            git2::ErrorCode::Modified,
+            git2::ErrorClass::Reference,
+            "old reference value does not match",
+        );
+        assert!(matches!(
+            LockError::from_git(modified, "the branch", path),
+            LockError::Failed(StoreError::Git(_))
+        ));
+    }
+
+    #[test]
+    fn retries_end_at_the_first_answer_that_is_not_held() {
+        let mut attempts = 0;
+        let done = retry_while_locked(|| {
+            attempts += 1;
+            if attempts < 3 {
+                Err(LockError::Held {
+                    what: "git's index",
+                    path: PathBuf::from("index.lock"),
+                })
+            } else {
+                Ok(attempts)
+            }
+        });
+        assert_eq!(done.unwrap(), 3);
+        let failed: Result<(), _> =
+            retry_while_locked(|| Err(StoreError::UnknownId("x".into()).into()));
+        assert!(matches!(failed, Err(StoreError::UnknownId(_))));
+    }
+}

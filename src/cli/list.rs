@@ -114,8 +114,7 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
                 "origins",
                 "created",
                 "updated",
-            ])
-            .map_err(csv_error)?;
+            ])?;
             for row in &rows {
                 csv.write_record([
                     row.id,
@@ -129,8 +128,7 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
                     &row.origins.to_string(),
                     &row.created,
                     &row.updated,
-                ])
-                .map_err(csv_error)?;
+                ])?;
             }
             csv.flush()?;
         }
@@ -202,11 +200,4 @@ fn summary(records: &[Record], dismissed_hidden: usize) -> String {
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
-}
-
-fn csv_error(error: csv::Error) -> CommandError {
-    match error.into_kind() {
-        csv::ErrorKind::Io(e) => e.into(),
-        other => CommandError::usage(format!("cannot write CSV: {other:?}")),
-    }
 }

@@ -3,7 +3,7 @@ use serde::Serialize;
 use crate::store::Change;
 use crate::ui::Ui;
 
-use super::{CommandError, Globals};
+use super::{CommandError, Globals, short_id};
 
 /// History of one claim, or of every claim, from git, newest first
 #[derive(Debug, clap::Args)]
@@ -95,7 +95,7 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
                     format!("{change}\n{}", e.note)
                 };
                 let mut row = vec![
-                    e.commit[..8].to_string(),
+                    short_id(&e.commit),
                     e.date.clone(),
                     e.author.to_string(),
                     e.action.unwrap_or("(by hand)").to_string(),

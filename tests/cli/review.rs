@@ -444,7 +444,7 @@ fn blocked_states_are_not_offered_and_the_card_says_why() {
         [Answer::Key('m'), Answer::pick("corroborated")],
     );
     let error = result.expect_err(&transcript);
-    assert!(error.message.contains("not among"), "{error}");
+    assert!(error.to_string().contains("not among"), "{error}");
     assert_eq!(repo.commit_count(), commits);
 }
 
@@ -759,7 +759,7 @@ fn ctrl_c_at_a_prompt_commits_nothing_and_ends_with_130() {
     ];
     let (result, transcript) = scripted(&repo, only(&id), answers);
     let error = result.expect_err(&transcript);
-    assert_eq!(error.code, 130);
+    assert_eq!(error.exit_code(), 130);
     assert!(transcript.contains("Interrupted. Every change you confirmed is committed"));
     assert!(
         transcript.contains(&format!("noted      {id}  +1 note")),
@@ -778,7 +778,7 @@ fn ctrl_c_at_a_prompt_commits_nothing_and_ends_with_130() {
 fn unknown_ids_and_an_empty_queue() {
     let repo = Repo::new();
     let (result, _) = scripted(&repo, only("zzzz"), []);
-    assert_eq!(result.unwrap_err().code, 2);
+    assert_eq!(result.unwrap_err().exit_code(), 2);
     let transcript = reviewed(&repo, Args::default(), []);
     assert!(transcript.contains("Nothing to review"), "{transcript}");
 }

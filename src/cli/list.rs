@@ -5,7 +5,7 @@ use crate::domain::record::{Record, Stance};
 use crate::domain::state::State;
 use crate::ui::Ui;
 
-use super::{CommandError, Globals};
+use super::{CommandError, Globals, TableFormat};
 
 /// List claims, oldest first
 #[derive(Debug, clap::Args)]
@@ -28,14 +28,7 @@ pub struct Args {
     pub all: bool,
     /// Output format
     #[arg(long, value_enum, default_value = "table")]
-    pub format: Format,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum Format {
-    Table,
-    Json,
-    Csv,
+    pub format: TableFormat,
 }
 
 /// One line of the list: what an editor scans for.
@@ -96,11 +89,11 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
     records.sort_by(|a, b| (a.created, &a.id).cmp(&(b.created, &b.id)));
     let rows: Vec<Row<'_>> = records.iter().map(Row::of).collect();
     match args.format {
-        Format::Json => {
+        TableFormat::Json => {
             serde_json::to_writer_pretty(ui.out(), &rows)?;
             writeln!(ui.out())?;
         }
-        Format::Csv => {
+        TableFormat::Csv => {
             let mut csv = csv::Writer::from_writer(ui.out());
             csv.write_record([
                 "id",
@@ -132,7 +125,7 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
             }
             csv.flush()?;
         }
-        Format::Table => {
+        TableFormat::Table => {
             ui.page();
             if rows.is_empty() {
                 writeln!(ui.out(), "no claims match")?;

@@ -196,6 +196,14 @@ pub fn command() -> clap::Command {
     Cli::command()
 }
 
+/// How `list` and `log` print their rows.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum TableFormat {
+    Table,
+    Json,
+    Csv,
+}
+
 /// The first 8 hex digits of a commit id, as every command shows one.
 fn short_id(commit: impl std::fmt::Display) -> String {
     let mut id = commit.to_string();

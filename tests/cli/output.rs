@@ -114,6 +114,22 @@ fn log_of_a_claim_and_of_the_repository() {
     assert_eq!(all[0]["action"], "create");
 }
 
+/// The log takes the formats the list takes: a CSV row a commit, its claims joined by `;`,
+/// its text guarded against spreadsheet formulas.
+#[test]
+fn log_as_csv() {
+    let (repo, id) = populated();
+    repo.ok(&["note", &id, "=SUM(A1:A9) is what the ministry sent."]);
+    let csv = repo.sees(&["log", &id, "--format", "csv", "-n", "3"]);
+    insta::assert_snapshot!(csv.replace(&id, "ID"), @"
+    commit,date,author,action,claims,from,to,subject,note
+    7fc8cf38ba8c065cc3915e14cf3adb1d95a9bb64,2026-03-01T09:00:00Z,Ana Ruiz <ana@example.org>,note,ID,,,Note on ID: =SUM(A1:A9) is what the ministry sent.,'=SUM(A1:A9) is what the ministry sent.
+    8500b1cc4ee1f5e586cdb96f16712c3f0e30cc76,2026-03-01T09:00:00Z,Ana Ruiz <ana@example.org>,note,ID,,,Note on ID: Ministry confirms the figure.,Ministry confirms the figure.
+    54213b73b2fb424b6fc71e56205309abe2661b58,2026-03-01T09:00:00Z,Ana Ruiz <ana@example.org>,transition,ID,unverified,sourced,Move ID from unverified to sourced: Mexico extradited 55 people to the U.S. in 2025.,
+    [exit status: 0]
+    ");
+}
+
 #[test]
 fn a_record_written_by_the_tool_is_rewritten_unchanged() {
     let (repo, id) = populated();

@@ -17,7 +17,8 @@ pub enum CommandErrorKind {
     /// git repository, no terminal. As in jj, a file or a git repository that cannot be read or
     /// written is this kind too: the spec counts an unreadable file as input.
     User,
-    /// claims itself went wrong: what it made could not be written out (a bug, not the input).
+    /// claims itself went wrong, not the input: what it made could not be serialised, or the
+    /// process could not set up what every run needs (listening for Ctrl-C).
     Internal,
     /// The reader of the output went away (`claims list | head`): not a failure.
     BrokenPipe,

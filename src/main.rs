@@ -8,11 +8,9 @@ fn main() -> ExitCode {
     match claims::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            if !error.message.is_empty() {
-                // Error messages quote input: shown escaped, as all output is (see `Ui`).
-                eprint!("{}", claims::controls::escape(&error.to_string()));
-            }
-            ExitCode::from(error.code)
+            // Error messages quote input: shown escaped, as all output is (see `Ui`).
+            eprint!("{}", claims::controls::escape(&error.to_string()));
+            ExitCode::from(error.exit_code())
         }
     }
 }

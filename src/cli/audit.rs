@@ -7,7 +7,7 @@ use crate::store::{ACCEPTED_FILE, CommitMessage, FileChange, Store, StoreError, 
 use crate::ui::Ui;
 
 use super::findings::{Findings, Format};
-use super::{CommandError, EXIT_NO, Globals};
+use super::{CommandError, CommandErrorKind, Globals, short_id};
 
 /// Replay the history of records/ and report every change that did not go through the workflow
 ///
@@ -103,7 +103,7 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
     if findings.ok() {
         Ok(())
     } else {
-        Err(CommandError::silent(EXIT_NO))
+        Err(CommandError::answered(CommandErrorKind::Refused))
     }
 }
 
@@ -127,7 +127,7 @@ fn accept(
     let reviewer = store.reviewer(globals.reviewer.as_deref())?;
     let writer = store.writer()?;
     let found = audit::audit(store, None)?;
-    let short = &commit.to_string()[..8];
+    let short = &short_id(commit);
     if let Some(accepted) = found
         .accepted
         .iter()
@@ -199,7 +199,7 @@ fn accept(
         ui.out(),
         "accepted {n} finding{} of commit {short}: commit {}",
         if n == 1 { "" } else { "s" },
-        &made.to_string()[..8]
+        short_id(made)
     )?;
     Ok(())
 }

@@ -4,7 +4,7 @@ use crate::checks;
 use crate::ui::Ui;
 
 use super::findings::{Findings, Format};
-use super::{CommandError, EXIT_NO, Globals};
+use super::{CommandError, CommandErrorKind, Globals};
 
 /// The CI gate: fail when a published claim is not corroborated or a record is unsound
 ///
@@ -65,6 +65,6 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
     if findings.ok() {
         Ok(())
     } else {
-        Err(CommandError::silent(EXIT_NO))
+        Err(CommandError::answered(CommandErrorKind::Refused))
     }
 }

@@ -3,7 +3,7 @@ use crate::domain::triage::DismissRequest;
 use crate::engine;
 use crate::ui::Ui;
 
-use super::{CommandError, Globals};
+use super::{CommandError, Globals, short_id};
 
 /// Set a claim aside: not check-worthy, a duplicate, or out of scope
 ///
@@ -68,7 +68,7 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
     let (_, commit) = engine.change_with(&id, kept.as_ref(), |record, kept, cx| {
         engine::dismiss_claim(record, kept, &request, cx)
     })?;
-    let commit = &commit.to_string()[..8];
+    let commit = short_id(commit);
     match &kept {
         Some(kept) => writeln!(
             ui.out(),

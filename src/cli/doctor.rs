@@ -4,7 +4,7 @@ use crate::audit;
 use crate::store::{RECORDS_DIR, Recovery, Store};
 use crate::ui::Ui;
 
-use super::{CommandError, EXIT_NO, Globals};
+use super::{CommandError, CommandErrorKind, Globals};
 
 /// Find and repair what an interrupted command left behind
 ///
@@ -119,7 +119,7 @@ pub fn run(args: Args, _globals: &Globals, ui: &mut Ui) -> Result<(), CommandErr
         writeln!(ui.out(), "the repository is sound")?;
         Ok(())
     } else {
-        Err(CommandError::silent(EXIT_NO))
+        Err(CommandError::answered(CommandErrorKind::Refused))
     }
 }
 

@@ -139,12 +139,9 @@ fn write_csv(records: &[Record], ui: &mut Ui) -> Result<(), CommandError> {
             sources: record.evidence().count(),
             origins: record.supporting_origins().len(),
             updated: record.updated().to_string(),
-        })
-        .map_err(|e| CommandError::usage(format!("cannot write CSV: {e}")))?;
+        })?;
     }
-    let bytes = csv
-        .into_inner()
-        .map_err(|e| CommandError::usage(format!("cannot write CSV: {}", e.error())))?;
+    let bytes = csv.into_inner().map_err(csv::IntoInnerError::into_error)?;
     ui.out().write_all(&bytes)?;
     Ok(())
 }

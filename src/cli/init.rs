@@ -6,7 +6,7 @@ use crate::store::{
 use crate::ui::Ui;
 
 use super::doctor::shown;
-use super::{CommandError, Globals};
+use super::{CommandError, Globals, short_id};
 
 /// Make the current directory a claims repository
 ///
@@ -183,7 +183,7 @@ fn commit_files(
         ui.out(),
         "Claims repository ready in {} (commit {})",
         store.root().display(),
-        &commit.to_string()[..8]
+        short_id(commit)
     )?;
     Ok(())
 }

@@ -5,7 +5,7 @@ use crate::domain::record::{Record, Stance};
 use crate::domain::state::State;
 use crate::ui::Ui;
 
-use super::{CommandError, Globals};
+use super::{CommandError, Globals, TableFormat};
 
 /// List claims, oldest first
 #[derive(Debug, clap::Args)]
@@ -28,14 +28,7 @@ pub struct Args {
     pub all: bool,
     /// Output format
     #[arg(long, value_enum, default_value = "table")]
-    pub format: Format,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum Format {
-    Table,
-    Json,
-    Csv,
+    pub format: TableFormat,
 }
 
 /// One line of the list: what an editor scans for.
@@ -96,11 +89,11 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
     records.sort_by(|a, b| (a.created, &a.id).cmp(&(b.created, &b.id)));
     let rows: Vec<Row<'_>> = records.iter().map(Row::of).collect();
     match args.format {
-        Format::Json => {
+        TableFormat::Json => {
             serde_json::to_writer_pretty(ui.out(), &rows)?;
             writeln!(ui.out())?;
         }
-        Format::Csv => {
+        TableFormat::Csv => {
             let mut csv = csv::Writer::from_writer(ui.out());
             csv.write_record([
                 "id",
@@ -114,8 +107,7 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
                 "origins",
                 "created",
                 "updated",
-            ])
-            .map_err(csv_error)?;
+            ])?;
             for row in &rows {
                 csv.write_record([
                     row.id,
@@ -129,12 +121,11 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
                     &row.origins.to_string(),
                     &row.created,
                     &row.updated,
-                ])
-                .map_err(csv_error)?;
+                ])?;
             }
             csv.flush()?;
         }
-        Format::Table => {
+        TableFormat::Table => {
             ui.page();
             if rows.is_empty() {
                 writeln!(ui.out(), "no claims match")?;
@@ -202,11 +193,4 @@ fn summary(records: &[Record], dismissed_hidden: usize) -> String {
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
-}
-
-fn csv_error(error: csv::Error) -> CommandError {
-    match error.into_kind() {
-        csv::ErrorKind::Io(e) => e.into(),
-        other => CommandError::usage(format!("cannot write CSV: {other:?}")),
-    }
 }

@@ -1,9 +1,10 @@
 use serde::Serialize;
 
+use crate::controls::csv_cell;
 use crate::store::Change;
 use crate::ui::Ui;
 
-use super::{CommandError, Globals};
+use super::{CommandError, Globals, TableFormat, short_id};
 
 /// History of one claim, or of every claim, from git, newest first
 #[derive(Debug, clap::Args)]
@@ -18,13 +19,7 @@ pub struct Args {
     pub max_count: Option<usize>,
     /// Output format
     #[arg(long, value_enum, default_value = "table")]
-    pub format: Format,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum Format {
-    Table,
-    Json,
+    pub format: TableFormat,
 }
 
 #[derive(Serialize)]
@@ -67,11 +62,31 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
         })
         .collect();
     match args.format {
-        Format::Json => {
+        TableFormat::Json => {
             serde_json::to_writer_pretty(ui.out(), &entries)?;
             writeln!(ui.out())?;
         }
-        Format::Table => {
+        TableFormat::Csv => {
+            let mut csv = csv::Writer::from_writer(ui.out());
+            csv.write_record([
+                "commit", "date", "author", "action", "claims", "from", "to", "subject", "note",
+            ])?;
+            for e in &entries {
+                csv.write_record([
+                    e.commit.as_str(),
+                    &e.date,
+                    &csv_cell(e.author),
+                    e.action.unwrap_or(""),
+                    &e.claims.join(";"),
+                    e.from.unwrap_or(""),
+                    e.to.unwrap_or(""),
+                    &csv_cell(e.subject),
+                    &csv_cell(e.note),
+                ])?;
+            }
+            csv.flush()?;
+        }
+        TableFormat::Table => {
             ui.page();
             if entries.is_empty() {
                 writeln!(ui.out(), "no history yet")?;
@@ -95,7 +110,7 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
                     format!("{change}\n{}", e.note)
                 };
                 let mut row = vec![
-                    e.commit[..8].to_string(),
+                    short_id(&e.commit),
                     e.date.clone(),
                     e.author.to_string(),
                     e.action.unwrap_or("(by hand)").to_string(),

@@ -3,7 +3,7 @@ use crate::domain::workflow::{Confirmations, MoveRequest};
 use crate::engine;
 use crate::ui::Ui;
 
-use super::{CommandError, Globals};
+use super::{CommandError, Globals, short_id};
 
 /// Move a claim to another state, if its evidence and checklist allow
 ///
@@ -86,7 +86,7 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
         ui.out(),
         "{id}: {from} → {}{retracted} (commit {})",
         record.state,
-        &commit.to_string()[..8]
+        short_id(commit)
     )?;
     Ok(())
 }

@@ -44,7 +44,7 @@ pub fn run(args: Args) -> Result<(), CommandError> {
     match merged.conflict {
         None => Ok(()),
         Some(reason) => Err(
-            CommandError::no(format!("cannot merge {path}: {reason}")).with_hint(format!(
+            CommandError::refused(format!("cannot merge {path}: {reason}")).with_hint(format!(
                 "both versions are in the file between conflict markers: keep what should \
                  stand (of two states, one, with the history that leads to it), then `git add \
                  {path}` and commit; `git checkout --ours {path}` or `--theirs` takes one side \

@@ -33,7 +33,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{CommandFactory, Parser, Subcommand};
 
-pub use error::{CommandError, EXIT_NO, EXIT_USAGE};
+pub use error::{CommandError, CommandErrorKind};
 
 use crate::engine::Engine;
 use crate::store::Store;
@@ -153,8 +153,10 @@ impl Globals {
 /// Runs the parsed command line; the caller turns the error into an exit code.
 pub fn run(cli: Cli) -> Result<(), CommandError> {
     if let Some(dir) = &cli.directory {
-        std::env::set_current_dir(dir)
-            .map_err(|e| CommandError::usage(format!("cannot change to {}: {e}", dir.display())))?;
+        std::env::set_current_dir(dir).map_err(|e| {
+            let message = format!("cannot change to {}", dir.display());
+            CommandError::with_message(CommandErrorKind::User, message, e)
+        })?;
     }
     let globals = Globals {
         reviewer: cli.reviewer,
@@ -197,18 +199,17 @@ pub fn command() -> clap::Command {
     Cli::command()
 }
 
-impl From<std::io::Error> for CommandError {
-    fn from(error: std::io::Error) -> CommandError {
-        if error.kind() == std::io::ErrorKind::BrokenPipe {
-            // The reader went away (`claims list | head`): not an error.
-            return CommandError::silent(0);
-        }
-        CommandError::usage(format!("cannot write output: {error}"))
-    }
+/// How `list` and `log` print their rows.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum TableFormat {
+    Table,
+    Json,
+    Csv,
 }
 
-impl From<serde_json::Error> for CommandError {
-    fn from(error: serde_json::Error) -> CommandError {
-        CommandError::usage(format!("cannot write JSON: {error}"))
-    }
+/// The first 8 hex digits of a commit id, as every command shows one.
+fn short_id(commit: impl std::fmt::Display) -> String {
+    let mut id = commit.to_string();
+    id.truncate(8);
+    id
 }

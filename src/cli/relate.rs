@@ -1,7 +1,7 @@
 use crate::engine;
 use crate::ui::Ui;
 
-use super::{CommandError, Globals};
+use super::{CommandError, Globals, short_id};
 
 /// Link two claims as related: two figures for one quantity, or one story told twice
 ///
@@ -33,7 +33,7 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
     writeln!(
         ui.out(),
         "{id} and {other}: related (commit {})",
-        &commit.to_string()[..8]
+        short_id(commit)
     )?;
     Ok(())
 }

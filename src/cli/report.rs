@@ -7,7 +7,7 @@ use crate::store::{Store, now};
 use crate::ui::Ui;
 
 use super::export::{Progress, readable_records};
-use super::{CommandError, Globals};
+use super::{CommandError, CommandErrorKind, Globals};
 
 /// Write a report: claims per state, published and disputed claims, recent moves
 ///
@@ -54,7 +54,8 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
     match &args.output {
         Some(path) => {
             std::fs::write(path, rendered).map_err(|e| {
-                CommandError::usage(format!("cannot write {}: {e}", path.display()))
+                let message = format!("cannot write {}", path.display());
+                CommandError::with_message(CommandErrorKind::User, message, e)
             })?;
             writeln!(
                 ui.out(),
@@ -78,7 +79,8 @@ fn template(
 ) -> Result<(String, String), CommandError> {
     if let Some(path) = given {
         let source = std::fs::read_to_string(path).map_err(|e| {
-            CommandError::usage(format!("cannot read template {}: {e}", path.display()))
+            let message = format!("cannot read template {}", path.display());
+            CommandError::with_message(CommandErrorKind::User, message, e)
         })?;
         return Ok((path.display().to_string(), source));
     }

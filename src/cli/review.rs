@@ -15,7 +15,7 @@ use crate::domain::state::State;
 use crate::engine::Engine;
 use crate::ui::Ui;
 
-use super::{CommandError, Globals};
+use super::{CommandError, CommandErrorKind, Globals, short_id};
 
 /// Review claims one by one: read, attach sources, confirm checklists, move them on
 ///
@@ -42,9 +42,6 @@ pub struct Args {
     #[arg(value_name = "ID")]
     pub ids: Vec<String>,
 }
-
-/// Exit code of a review ended by Ctrl-C (128 + SIGINT, as shells report it).
-pub const EXIT_INTERRUPTED: u8 = 130;
 
 pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandError> {
     if !ui.interactive {
@@ -175,9 +172,13 @@ pub fn review(engine: &Engine<'_>, args: &Args, ui: &mut Ui) -> Result<Summary, 
             let _ = summary.write(ui.out());
             let _ = ui.out().flush();
             Err(if interrupted {
-                CommandError::silent(EXIT_INTERRUPTED)
+                CommandError::answered(CommandErrorKind::Interrupted)
             } else {
-                CommandError::usage(format!("cannot go on with the review: {error}"))
+                CommandError::with_message(
+                    CommandErrorKind::User,
+                    "cannot go on with the review",
+                    error,
+                )
             })
         }
     }

@@ -1,4 +1,4 @@
-use crate::harness::{REVIEWER, Repo, describe, stderr};
+use crate::harness::{REVIEWER, Repo};
 
 /// Runs `claims audit --format json` and returns (exit code, report).
 fn audit(repo: &Repo, args: &[&str]) -> (i32, serde_json::Value) {
@@ -250,11 +250,12 @@ fn a_shallow_clone_says_so_and_raises_no_false_alarms() {
     assert_eq!(output.status.code(), Some(0), "{report}");
     assert_eq!(report["shallow"], true);
     assert_eq!(report["checked"], 1);
-    let text = origin
-        .claims(&["-C", clone.path().to_str().unwrap(), "audit"])
-        .output()
-        .unwrap();
-    assert!(String::from_utf8_lossy(&text.stdout).contains("shallow clone"));
+    let text = origin.sees(&["-C", clone.path().to_str().unwrap(), "audit"]);
+    insta::assert_snapshot!(text, @"
+    note: this is a shallow clone: history before its boundary is not here and was not audited (fetch it with: git fetch --unshallow)
+    audited 1 commit: ok
+    [exit status: 0]
+    ");
 }
 
 #[test]
@@ -509,23 +510,12 @@ fn a_damaged_pack_is_an_error_that_says_how_to_find_the_damage() {
     std::fs::set_permissions(&pack, permissions).unwrap();
     std::fs::write(&pack, bytes).unwrap();
 
-    let output = repo.fails(&["audit"], 2);
-    assert!(
-        stderr(&output).contains("git fsck"),
-        "{}",
-        describe(&output)
-    );
-}
-
-/// `claims ARGS` as the user sees it: exit status, standard output, standard error.
-fn seen(repo: &Repo, args: &[&str]) -> String {
-    let output = repo.claims(args).output().unwrap();
-    format!(
-        "exit {}\n{}{}",
-        output.status.code().unwrap(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
+    insta::assert_snapshot!(repo.sees(&["audit"]), @"
+    ------- stderr -------
+    error: git: incorrect header check
+    hint: git's object store looks damaged; `git fsck` names what is broken, and a fresh clone of the shared repository has it whole
+    [exit status: 2]
+    ");
 }
 
 /// A workflow history, then a hand edit and its revert: two findings, one commit each.
@@ -575,13 +565,13 @@ fn accepted_findings_are_listed_as_accepted_and_new_ones_still_fail() {
         accepted 1 finding of commit EDITED: commit ACCEPTANCE
         "#);
     // The revert is still a violation until it, too, is accepted.
-    insta::assert_snapshot!(named(seen(&repo, &["audit"]), &names), @r#"
-        exit 1
-        REVERTED (Git User <git@example.org>) records/uo/uohyklu7ze.toml: no-trailers: changes a record without Claim-* trailers: the change did not go through claims
-        accepted: EDITED (Git User <git@example.org>) records/uo/uohyklu7ze.toml: no-trailers: changes a record without Claim-* trailers: the change did not go through claims
-          accepted by Ana Ruiz <ana@example.org> on 2026-03-01: Unpublished by mistake; put back in the next commit.
-        audited 8 commits: 1 violation
-        "#);
+    insta::assert_snapshot!(named(repo.sees(&["audit"]), &names), @"
+    REVERTED (Git User <git@example.org>) records/uo/uohyklu7ze.toml: no-trailers: changes a record without Claim-* trailers: the change did not go through claims
+    accepted: EDITED (Git User <git@example.org>) records/uo/uohyklu7ze.toml: no-trailers: changes a record without Claim-* trailers: the change did not go through claims
+      accepted by Ana Ruiz <ana@example.org> on 2026-03-01: Unpublished by mistake; put back in the next commit.
+    audited 8 commits: 1 violation
+    [exit status: 1]
+    ");
     repo.ok(&[
         "audit",
         "--accept",
@@ -589,14 +579,14 @@ fn accepted_findings_are_listed_as_accepted_and_new_ones_still_fail() {
         "--note",
         "The revert of EDITED.",
     ]);
-    insta::assert_snapshot!(named(seen(&repo, &["audit"]), &names), @r#"
-        exit 0
-        accepted: EDITED (Git User <git@example.org>) records/uo/uohyklu7ze.toml: no-trailers: changes a record without Claim-* trailers: the change did not go through claims
-          accepted by Ana Ruiz <ana@example.org> on 2026-03-01: Unpublished by mistake; put back in the next commit.
-        accepted: REVERTED (Git User <git@example.org>) records/uo/uohyklu7ze.toml: no-trailers: changes a record without Claim-* trailers: the change did not go through claims
-          accepted by Ana Ruiz <ana@example.org> on 2026-03-01: The revert of EDITED.
-        audited 8 commits: ok, 2 findings accepted
-        "#);
+    insta::assert_snapshot!(named(repo.sees(&["audit"]), &names), @"
+    accepted: EDITED (Git User <git@example.org>) records/uo/uohyklu7ze.toml: no-trailers: changes a record without Claim-* trailers: the change did not go through claims
+      accepted by Ana Ruiz <ana@example.org> on 2026-03-01: Unpublished by mistake; put back in the next commit.
+    accepted: REVERTED (Git User <git@example.org>) records/uo/uohyklu7ze.toml: no-trailers: changes a record without Claim-* trailers: the change did not go through claims
+      accepted by Ana Ruiz <ana@example.org> on 2026-03-01: The revert of EDITED.
+    audited 8 commits: ok, 2 findings accepted
+    [exit status: 0]
+    ");
     let (code, report) = audit(&repo, &[]);
     assert_eq!((code, report["accepted"].as_array().unwrap().len()), (0, 2));
     // Anything new is reported.
@@ -616,19 +606,21 @@ fn an_acceptance_is_refused_without_findings_twice_or_without_a_note() {
     let before = repo.snapshot();
     let names = [(edited.as_str(), "EDITED"), (first.trim(), "FIRST")];
     insta::assert_snapshot!(
-        named(seen(&repo, &["audit", "--accept", &edited, "--note", "Again."]), &names),
-        @r#"
-            exit 2
-            error: the findings of commit EDITED are already accepted, by Ana Ruiz <ana@example.org>: Reviewed.
-            "#
+        named(repo.sees(&["audit", "--accept", &edited, "--note", "Again."]), &names),
+        @"
+    ------- stderr -------
+    error: the findings of commit EDITED are already accepted, by Ana Ruiz <ana@example.org>: Reviewed.
+    [exit status: 2]
+    "
     );
     insta::assert_snapshot!(
-        named(seen(&repo, &["audit", "--accept", first.trim(), "--note", "Fine."]), &names),
-        @r#"
-            exit 2
-            error: commit FIRST has no audit findings to accept
-            hint: see the findings and their commits with: claims audit
-            "#
+        named(repo.sees(&["audit", "--accept", first.trim(), "--note", "Fine."]), &names),
+        @"
+    ------- stderr -------
+    error: commit FIRST has no audit findings to accept
+    hint: see the findings and their commits with: claims audit
+    [exit status: 2]
+    "
     );
     assert_eq!(
         repo.fails(&["audit", "--accept", &edited], 2).status.code(),
@@ -674,15 +666,15 @@ fn a_hand_made_acceptance_is_a_finding_and_accepts_nothing() {
         (plain.as_str(), "PLAIN"),
         (with_trailers.as_str(), "TRAILERS"),
     ];
-    insta::assert_snapshot!(named(seen(&repo, &["audit"]), &names), @r#"
-        exit 1
-        REVERTED (Git User <git@example.org>) records/uo/uohyklu7ze.toml: no-trailers: changes a record without Claim-* trailers: the change did not go through claims
-        TRAILERS (Git User <git@example.org>) audit/accepted.toml: acceptance-forged: says Ana Ruiz <ana@example.org> accepted the findings, git says Git User <git@example.org>
-        PLAIN (Git User <git@example.org>) audit/accepted.toml: acceptance-forged: changes the accepted audit findings without going through claims audit --accept
-        accepted: EDITED (Git User <git@example.org>) records/uo/uohyklu7ze.toml: no-trailers: changes a record without Claim-* trailers: the change did not go through claims
-          accepted by Ana Ruiz <ana@example.org> on 2026-03-01: Reviewed.
-        audited 8 commits: 3 violations
-        "#);
+    insta::assert_snapshot!(named(repo.sees(&["audit"]), &names), @"
+    REVERTED (Git User <git@example.org>) records/uo/uohyklu7ze.toml: no-trailers: changes a record without Claim-* trailers: the change did not go through claims
+    TRAILERS (Git User <git@example.org>) audit/accepted.toml: acceptance-forged: says Ana Ruiz <ana@example.org> accepted the findings, git says Git User <git@example.org>
+    PLAIN (Git User <git@example.org>) audit/accepted.toml: acceptance-forged: changes the accepted audit findings without going through claims audit --accept
+    accepted: EDITED (Git User <git@example.org>) records/uo/uohyklu7ze.toml: no-trailers: changes a record without Claim-* trailers: the change did not go through claims
+      accepted by Ana Ruiz <ana@example.org> on 2026-03-01: Reviewed.
+    audited 8 commits: 3 violations
+    [exit status: 1]
+    ");
 }
 
 fn last_message(repo: &Repo) -> String {

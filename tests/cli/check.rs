@@ -72,13 +72,26 @@ fn check_reports_every_violation_and_goes_on() {
         .unwrap();
     assert_eq!(parse["line"], 1);
 
-    let text = repo.fails(&["check"], 1);
-    let text = String::from_utf8_lossy(&text.stdout);
-    assert!(
-        text.contains(&format!("{}:1:13: parse:", path(&broken))),
-        "{text}"
-    );
-    assert!(text.ends_with("checked 4 claims: 7 violations\n"), "{text}");
+    let text = [
+        (&good, "GOOD"),
+        (&broken, "BROKEN"),
+        (&published, "PUBLISHED"),
+    ]
+    .iter()
+    .fold(repo.sees(&["check"]), |text, (id, name)| {
+        text.replace(&path(id), &format!("records/{name}.toml"))
+    });
+    insta::assert_snapshot!(text, @r#"
+    records/GOOD.toml: duplicate-id: id hc2mtjtvgz is used by 2 files: records/GOOD.toml, records/zz/zzzzzzzz.toml
+    records/PUBLISHED.toml: checklist: corroborated claim: the sourced checklist is not confirmed: provenance, source, date, location, motivation
+    records/PUBLISHED.toml: checklist: corroborated claim: the corroborated checklist is not confirmed: independence, context
+    records/PUBLISHED.toml: independent-origins: corroborated claim: needs supporting sources from at least 2 independent origins; has 0
+    records/BROKEN.toml:1:13: parse: invalid basic string, expected `"`
+    records/zz/zzzzzzzz.toml: duplicate-id: id hc2mtjtvgz is used by 2 files: records/GOOD.toml, records/zz/zzzzzzzz.toml
+    records/zz/zzzzzzzz.toml: file-name: the record of hc2mtjtvgz belongs at records/GOOD.toml
+    checked 4 claims: 7 violations
+    [exit status: 1]
+    "#);
 }
 
 /// Every file of the working tree and git's directory, with its contents.
@@ -129,16 +142,18 @@ fn check_formats_parse() {
     assert_eq!(suite.attribute("tests"), Some("2"));
     assert_eq!(suite.attribute("failures"), Some("1"));
 
-    let github = repo.fails(&["check", "--format", "github"], 1);
-    let text = String::from_utf8(github.stdout).unwrap();
-    assert!(
-        text.contains(&format!("::error file=records/{}/{bad}.toml,title=published-not-corroborated::published while unverified", &bad[..2])),
-        "{text}"
-    );
+    let bad_path = format!("records/{}/{bad}.toml", &bad[..2]);
+    let github = repo.sees(&["check", "--format", "github"]);
+    insta::assert_snapshot!(github.replace(&bad_path, "records/BAD.toml"), @"
+    ::error file=records/BAD.toml,title=published-not-corroborated::published while unverified
+    [exit status: 1]
+    ");
 
     // A broken record carries its line and column into the annotation.
     std::fs::write(repo.record_path(&bad), "id = 1\n").unwrap();
-    let github = repo.fails(&["check", "--format", "github"], 1);
-    let text = String::from_utf8(github.stdout).unwrap();
-    assert!(text.contains(",line=1,col="), "{text}");
+    let github = repo.sees(&["check", "--format", "github"]);
+    insta::assert_snapshot!(github.replace(&bad_path, "records/BAD.toml"), @"
+    ::error file=records/BAD.toml,line=1,col=6,title=parse::invalid type: integer `1`, expected a string
+    [exit status: 1]
+    ");
 }

@@ -4,10 +4,18 @@ use crate::harness::{Repo, stderr};
 fn unknown_and_ambiguous_ids_are_usage_errors() {
     let repo = Repo::new();
     let id = repo.add("A claim.");
-    let output = repo.fails(&["show", "zzzz"], 2);
-    assert!(stderr(&output).contains("no claim has an id starting with 'zzzz'"));
-    assert!(stderr(&output).contains("claims list"));
-    repo.fails(&["show", &id[..3]], 2);
+    insta::assert_snapshot!(repo.sees(&["show", "zzzz"]), @"
+    ------- stderr -------
+    error: no claim has an id starting with 'zzzz'
+    hint: `claims list` shows the ids
+    [exit status: 2]
+    ");
+    insta::assert_snapshot!(repo.sees(&["show", &id[..3]]).replace(&id[..3], "ID3"), @"
+    ------- stderr -------
+    error: 'ID3' is too short for a claim id: ids have at least 8 characters
+    hint: `claims list` shows the ids
+    [exit status: 2]
+    ");
     for hostile in ["../../etc/passwd", "ab/cd", "ABCD", "abcd\u{1b}[2J"] {
         let output = repo.fails(&["mark", hostile, "sourced"], 2);
         assert!(
@@ -26,11 +34,14 @@ fn bad_flags_are_usage_errors() {
     repo.fails(&["frobnicate"], 2);
     repo.fails(&["source", "add", &id, "--url", "javascript:alert(1)"], 2);
     repo.fails(&["source", "add", &id, "--url", "file:///etc/passwd"], 2);
-    let output = repo.fails(&["mark", &id, "sourced", "--check", "provenence"], 2);
-    assert!(
-        stderr(&output).contains("the items are: provenance"),
-        "{}",
-        stderr(&output)
+    insta::assert_snapshot!(
+        repo.sees(&["mark", &id, "sourced", "--check", "provenence"]).replace(&id, "ID"),
+        @"
+    ------- stderr -------
+    error: unknown checklist item for sourced: provenence
+    hint: the items are: provenance, source, date, location, motivation
+    [exit status: 2]
+    "
     );
     repo.fails(&["note", &id, "   "], 2);
     repo.fails(&["add", ""], 2);
@@ -43,10 +54,12 @@ fn no_identity_is_a_usage_error_with_a_hint() {
         .claims_anonymous(&["add", "Who said this?"])
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    let message = stderr(&output);
-    assert!(message.contains("no reviewer identity"), "{message}");
-    assert!(message.contains("--reviewer"), "{message}");
+    insta::assert_snapshot!(repo.shown(&output), @r#"
+    ------- stderr -------
+    error: no reviewer identity: neither --reviewer, CLAIMS_REVIEWER nor git's user.name and user.email is set
+    hint: pass --reviewer "Name <email>", set CLAIMS_REVIEWER, or run: git config user.name "Name" && git config user.email you@example.org
+    [exit status: 2]
+    "#);
     assert!(!repo.path().join("records").exists());
 
     // git's own identity is enough.
@@ -69,20 +82,26 @@ fn outside_a_repository_is_a_usage_error_and_init_fixes_it() {
     let repo = Repo::new();
     let outside = tempfile::TempDir::new().unwrap();
     let dir = outside.path().to_str().unwrap();
-    let output = repo.fails(&["-C", dir, "list"], 2);
-    assert!(
-        stderr(&output).contains("not in a git repository"),
-        "{}",
-        stderr(&output)
-    );
-    assert!(stderr(&output).contains("claims init"));
-    repo.fails(&["-C", "/nonexistent/dir", "list"], 2);
+    insta::assert_snapshot!(repo.sees(&["-C", dir, "list"]).replace(dir, "DIR"), @"
+    ------- stderr -------
+    error: . is not in a git repository
+    hint: run `claims init` here to start a claims repository, or pass -C DIR
+    [exit status: 2]
+    ");
+    insta::assert_snapshot!(repo.sees(&["-C", "/nonexistent/dir", "list"]), @"
+    ------- stderr -------
+    error: cannot change to /nonexistent/dir
+    caused by: No such file or directory (os error 2)
+    [exit status: 2]
+    ");
 
     repo.ok(&["-C", dir, "init"]);
     assert!(outside.path().join(".git").exists());
     assert!(outside.path().join("templates/checklist.toml").exists());
-    let again = repo.ok(&["-C", dir, "init"]);
-    assert!(again.contains("nothing to do"), "{again}");
+    insta::assert_snapshot!(repo.sees(&["-C", dir, "init"]).replace(dir, "DIR"), @"
+    DIR/ is already a claims repository; nothing to do
+    [exit status: 0]
+    ");
 }
 
 #[test]
@@ -93,7 +112,12 @@ fn init_without_identity_creates_nothing() {
         .claims_anonymous(&["-C", fresh.path().to_str().unwrap(), "init"])
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(2));
+    insta::assert_snapshot!(repo.shown(&output).replace(fresh.path().to_str().unwrap(), "DIR"), @r#"
+    ------- stderr -------
+    error: no reviewer identity: neither --reviewer, CLAIMS_REVIEWER nor git's user.name and user.email is set
+    hint: pass --reviewer "Name <email>", set CLAIMS_REVIEWER, or run: git config user.name "Name" && git config user.email you@example.org
+    [exit status: 2]
+    "#);
     assert!(!fresh.path().join(".git").exists());
 }
 
@@ -106,10 +130,15 @@ fn a_broken_record_names_file_line_and_column() {
         .read_record(&id)
         .replace("published = false", "published = maybe");
     std::fs::write(&path, text).unwrap();
-    let output = repo.fails(&["show", &id], 2);
-    let message = stderr(&output);
-    let expected = format!("records/{}/{id}.toml:4:13:", &id[..2]);
-    assert!(message.contains(&expected), "{message}");
+    insta::assert_snapshot!(repo
+            .sees(&["show", &id])
+            .replace(&id, "ID")
+            .replace(&format!("records/{}/", &id[..2]), "records/XX/"), @"
+    ------- stderr -------
+    error: records/XX/ID.toml:4:13: string values must be quoted, expected literal string
+    hint: fix the file by hand, or restore the committed version: git checkout -- records/XX/ID.toml
+    [exit status: 2]
+    ");
 }
 
 #[test]

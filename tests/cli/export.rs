@@ -169,21 +169,17 @@ fn claimreview_warns_about_what_is_not_ready() {
     let unrated = repo.corroborated("Corroborated, but no verdict is out yet.");
     let (reviews, warnings) = claim_reviews(&repo);
     assert_eq!(reviews.len(), 3);
-    assert!(
-        warnings.contains(&format!("left out 1 claim ({unrated}): no verdict")),
-        "{warnings}"
-    );
-    assert!(
-        warnings.contains(&format!("1 claim ({wordy}): claim text too long")),
-        "{warnings}"
-    );
+    insta::assert_snapshot!(warnings.replace(&unrated, "UNRATED").replace(&wordy, "WORDY"), @"
+    warning: left out 1 claim (UNRATED): no verdict (give it with: claims verdict ID --rating NAME --url URL)
+    warning: 1 claim (WORDY): claim text too long for a ClaimReview summary
+    ");
 
     let bare = Repo::new();
     let id = bare.corroborated("A claim with no organisation behind it.");
     verdict(&bare, &id);
     let (reviews, warnings) = claim_reviews(&bare);
     assert!(reviews[0].get("author").is_none());
-    assert!(warnings.contains("no [organization]"), "{warnings}");
+    insta::assert_snapshot!(warnings, @"warning: claims.toml has no [organization]: the ClaimReview author is left out");
 }
 
 #[test]

@@ -354,3 +354,19 @@ impl Repo {
         linked
     }
 }
+
+impl Repo {
+    /// What the user sees of `claims ARGS` (see `user_sees`), with this repository's path
+    /// shown as REPO.
+    pub fn sees(&self, args: &[&str]) -> String {
+        self.shown(&self.claims(args).output().unwrap())
+    }
+
+    /// `user_sees(output)` with this repository's path shown as REPO.
+    pub fn shown(&self, output: &Output) -> String {
+        let root = self.path().canonicalize().unwrap();
+        user_sees(output)
+            .replace(&root.display().to_string(), "REPO")
+            .replace(&self.path().display().to_string(), "REPO")
+    }
+}

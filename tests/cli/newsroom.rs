@@ -6,20 +6,14 @@ use crate::harness::{Repo, stderr};
 
 /// What the user sees of a command: its exit code, standard output and standard error.
 fn seen(repo: &Repo, args: &[&str]) -> String {
-    let output = repo.claims(args).env("COLUMNS", "100").output().unwrap();
-    format!(
-        "exit {}\n{}{}",
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
+    repo.shown(&repo.claims(args).env("COLUMNS", "100").output().unwrap())
 }
 
 /// `seen`, asserting that the command changed nothing at all.
 fn refused(repo: &Repo, args: &[&str]) -> String {
     let before = repo.snapshot();
     let seen = seen(repo, args);
-    assert!(seen.starts_with("exit 1\n"), "{seen}");
+    assert!(seen.ends_with("[exit status: 1]"), "{seen}");
     assert_eq!(
         repo.snapshot(),
         before,
@@ -74,8 +68,8 @@ fn a_dismissed_claim_leaves_list_review_and_exports_but_show_log_and_check_know_
     insta::assert_snapshot!(
         seen(&repo, &["dismiss", &opinion, "--reason", "not-check-worthy", "--note", "An opinion"]),
         @"
-    exit 0
     owdqvumv56: dismissed (not-check-worthy) (commit 9247d09e)
+    [exit status: 0]
     "
     );
     assert_eq!(
@@ -100,47 +94,96 @@ fn a_dismissed_claim_leaves_list_review_and_exports_but_show_log_and_check_know_
     let report = repo.ok(&["report"]);
     assert!(!report.contains("disgrace"), "{report}");
 
-    let shown = repo.ok(&["show", &opinion]);
-    assert!(
-        shown.contains("not-check-worthy by Ana Ruiz <ana@example.org>"),
-        "{shown}"
-    );
-    assert!(repo.ok(&["log", &opinion]).contains("Dismiss"));
-    let checked = repo.ok(&["check", "--format", "json"]);
-    assert!(checked.contains("\"checked\": 2"), "{checked}");
+    insta::assert_snapshot!(seen(&repo, &["show", &opinion]), @"
+    ┌───────────┬────────────────────────────────────────────────────────────────────────────────────┐
+    │           ┆ owdqvumv56                                                                         │
+    ╞═══════════╪════════════════════════════════════════════════════════════════════════════════════╡
+    │ Claim     ┆ The border policy is a disgrace.                                                   │
+    │ State     ┆ unverified                                                                         │
+    │ Dismissed ┆ not-check-worthy by Ana Ruiz <ana@example.org> at 2026-03-01T09:00:00Z; An opinion │
+    │ Created   ┆ 2026-03-01T09:00:00Z                                                               │
+    └───────────┴────────────────────────────────────────────────────────────────────────────────────┘
+
+    Sources: none yet
+
+    ┌────────────────────────┬─────────────────────────────────────────────────────────────────────┐
+    │ PROGRESS               ┆                                                                     │
+    ╞════════════════════════╪═════════════════════════════════════════════════════════════════════╡
+    │ sourced                ┆ needs at least 1 supporting source; has 0                           │
+    │                        ┆ the sourced checklist is not confirmed: provenance, source, date,   │
+    │                        ┆ location, motivation                                                │
+    │ corroborated           ┆ needs supporting sources from at least 2 independent origins; has 0 │
+    │                        ┆ the sourced checklist is not confirmed: provenance, source, date,   │
+    │                        ┆ location, motivation                                                │
+    │                        ┆ the corroborated checklist is not confirmed: independence, context  │
+    │ disputed               ┆ needs at least 1 contradicting source; has 0                        │
+    │ sourced checklist      ┆ [ ] provenance  [ ] source  [ ] date  [ ] location  [ ] motivation  │
+    │ corroborated checklist ┆ [ ] independence  [ ] context                                       │
+    └────────────────────────┴─────────────────────────────────────────────────────────────────────┘
+    [exit status: 0]
+    ");
+    insta::assert_snapshot!(seen(&repo, &["log", &opinion]), @"
+    ┌──────────┬──────────────────────┬───────────────────┬─────────┬──────────────────────────────────┐
+    │ COMMIT   ┆ DATE                 ┆ AUTHOR            ┆ ACTION  ┆ CHANGE                           │
+    ╞══════════╪══════════════════════╪═══════════════════╪═════════╪══════════════════════════════════╡
+    │ 9247d09e ┆ 2026-03-01T09:00:00Z ┆ Ana Ruiz          ┆ dismiss ┆ Dismiss owdqvumv56               │
+    │          ┆                      ┆ <ana@example.org> ┆         ┆ (not-check-worthy): The border   │
+    │          ┆                      ┆                   ┆         ┆ policy is a disgrace.            │
+    │          ┆                      ┆                   ┆         ┆ An opinion                       │
+    │ 7ed392fc ┆ 2026-03-01T09:00:00Z ┆ Ana Ruiz          ┆ create  ┆ Add claim owdqvumv56: The border │
+    │          ┆                      ┆ <ana@example.org> ┆         ┆ policy is a disgrace.            │
+    └──────────┴──────────────────────┴───────────────────┴─────────┴──────────────────────────────────┘
+    [exit status: 0]
+    ");
+    insta::assert_snapshot!(seen(&repo, &["check", "--format", "json"]), @r#"
+    {
+      "checked": 2,
+      "ok": true,
+      "violations": []
+    }
+    [exit status: 0]
+    "#);
 
     // Dismissing twice, or moving a dismissed claim, is refused.
     refused(&repo, &["dismiss", &opinion, "--reason", "out-of-scope"]);
     insta::assert_snapshot!(
         refused(&repo, &["mark", &opinion, "sourced", "--all-checked"]),
         @r#"
-            exit 1
-            error: owdqvumv56 is dismissed; bring it back first
-            hint: claims undismiss owdqvumv56 --note "..."
-            "#
+    ------- stderr -------
+    error: owdqvumv56 is dismissed; bring it back first
+    hint: claims undismiss owdqvumv56 --note "..."
+    [exit status: 1]
+    "#
     );
 
     insta::assert_snapshot!(
         seen(&repo, &["undismiss", &opinion, "--note", "A figure hides in it"]),
-        @r#"
-            exit 0
-            owdqvumv56: back in the queue (unverified)
-            "#
+        @"
+    owdqvumv56: back in the queue (unverified)
+    [exit status: 0]
+    "
     );
     assert!(trailers(&repo).contains("Claim-Action: undismiss"));
-    assert!(repo.ok(&["list"]).contains(&opinion));
+    insta::assert_snapshot!(seen(&repo, &["list"]), @"
+     ID          STATE       PUB  SOURCES  ORIGINS  CLAIM
+     donvxsgghk  unverified       0        0        Mexico extradited 55 people to the U.S. in 2025.
+     owdqvumv56  unverified       0        0        The border policy is a disgrace.
+    2 claims: 2 unverified
+    next: claims review   (steps through the 2 claims still to check)
+    [exit status: 0]
+    ");
     let record = repo.read_record(&opinion);
     assert!(
         record.contains("[dismissals.undone]") && record.contains("A figure hides in it"),
         "{record}"
     );
     assert_clean(&repo);
-    let again = repo.fails(&["undismiss", &opinion, "--note", "again"], 2);
-    assert!(
-        stderr(&again).contains("is not dismissed"),
-        "{}",
-        stderr(&again)
-    );
+    insta::assert_snapshot!(seen(&repo, &["undismiss", &opinion, "--note", "again"]), @"
+    ------- stderr -------
+    error: owdqvumv56 is not dismissed
+    hint: nothing to do
+    [exit status: 2]
+    ");
     repo.fails(&["undismiss", &opinion], 2);
 }
 
@@ -178,8 +221,8 @@ fn a_duplicate_moves_its_appearances_to_the_kept_claim_in_one_commit() {
     insta::assert_snapshot!(
         seen(&repo, &["dismiss", &duplicate, "--reason", "duplicate", "--duplicate-of", &kept]),
         @"
-    exit 0
     j4oy7kuthk: dismissed as a duplicate of j4wrkiltmn; its appearances moved there (commit da7b19b1)
+    [exit status: 0]
     "
     );
     assert_eq!(repo.commit_count(), commits + 1);
@@ -229,10 +272,11 @@ fn a_published_claim_is_not_dismissed_unannounced() {
     let repo = Repo::new();
     let id = published(&repo, "The bridge cost 40 million.");
     insta::assert_snapshot!(refused(&repo, &["dismiss", &id, "--reason", "out-of-scope"]), @r#"
-        exit 1
-        error: tgidz5nixu is published; dismissing it would take it out of the exports unannounced
-        hint: retract it first: claims unpublish tgidz5nixu, or claims mark tgidz5nixu unverified --unpublish --note "correction: ..."
-        "#);
+    ------- stderr -------
+    error: tgidz5nixu is published; dismissing it would take it out of the exports unannounced
+    hint: retract it first: claims unpublish tgidz5nixu, or claims mark tgidz5nixu unverified --unpublish --note "correction: ..."
+    [exit status: 1]
+    "#);
 }
 
 #[test]
@@ -248,10 +292,10 @@ fn a_source_is_corrected_and_the_old_values_stay_in_the_record() {
                 "One Daily News", "--title", "The bridge", "--note", "Misspelt publisher",
             ]
         ),
-        @r#"
-            exit 0
-            tgidz5nixu: corrected the title, publisher of https://one.example/a
-            "#
+        @"
+    tgidz5nixu: corrected the title, publisher of https://one.example/a
+    [exit status: 0]
+    "
     );
     assert_eq!(
         trailers(&repo),
@@ -279,12 +323,49 @@ fn a_source_is_corrected_and_the_old_values_stay_in_the_record() {
         publisher = "One Daily"
         "#);
     assert_clean(&repo);
-    let shown = repo.ok(&["show", &id]);
-    assert!(shown.contains("Corrections"), "{shown}");
+    insta::assert_snapshot!(seen(&repo, &["show", &id]), @r#"
+    ┌─────────┬─────────────────────────────┐
+    │         ┆ tgidz5nixu                  │
+    ╞═════════╪═════════════════════════════╡
+    │ Claim   ┆ The bridge cost 40 million. │
+    │ State   ┆ sourced                     │
+    │ Created ┆ 2026-03-01T09:00:00Z        │
+    └─────────┴─────────────────────────────┘
+
+    Sources (2 independent supporting origins)
+    ┌──────────┬───────────┬────────────────┬───────────────────────┐
+    │ STANCE   ┆ ORIGIN    ┆ PUBLISHER      ┆ URL                   │
+    ╞══════════╪═══════════╪════════════════╪═══════════════════════╡
+    │ supports ┆ One Daily ┆ One Daily News ┆ https://one.example/a │
+    │ supports ┆ Two Times ┆ Two Times      ┆ https://two.example/b │
+    └──────────┴───────────┴────────────────┴───────────────────────┘
+
+    Corrections
+      https://one.example/a — 2026-03-01T09:00:00Z by Ana Ruiz <ana@example.org>: was title "", publisher "One Daily" (Misspelt publisher)
+
+    ┌────────────────────────┬────────────────────────────────────────────────────────────────────┐
+    │ PROGRESS               ┆                                                                    │
+    ╞════════════════════════╪════════════════════════════════════════════════════════════════════╡
+    │ unverified             ┆ ready                                                              │
+    │ corroborated           ┆ the corroborated checklist is not confirmed: independence, context │
+    │ disputed               ┆ needs at least 1 contradicting source; has 0                       │
+    │ sourced checklist      ┆ [x] provenance  [x] source  [x] date  [x] location  [x] motivation │
+    │ corroborated checklist ┆ [ ] independence  [ ] context                                      │
+    └────────────────────────┴────────────────────────────────────────────────────────────────────┘
+
+    History
+    ┌──────────────────────┬────────────────────────────┬──────────────────────┬──────┐
+    │ WHEN                 ┆ BY                         ┆ MOVE                 ┆ NOTE │
+    ╞══════════════════════╪════════════════════════════╪══════════════════════╪══════╡
+    │ 2026-03-01T09:00:00Z ┆ Ana Ruiz <ana@example.org> ┆ unverified → sourced ┆      │
+    └──────────────────────┴────────────────────────────┴──────────────────────┴──────┘
+    [exit status: 0]
+    "#);
 
     // Nothing to correct, no note, an unknown source: usage errors that change nothing.
     let before = repo.snapshot();
-    let same = repo.fails(
+    let same = seen(
+        &repo,
         &[
             "source",
             "edit",
@@ -296,13 +377,13 @@ fn a_source_is_corrected_and_the_old_values_stay_in_the_record() {
             "--note",
             "x",
         ],
-        2,
     );
-    assert!(
-        stderr(&same).contains("changes nothing"),
-        "{}",
-        stderr(&same)
-    );
+    insta::assert_snapshot!(same, @"
+    ------- stderr -------
+    error: the correction changes nothing: the source https://one.example/a already says that
+    hint: nothing to do
+    [exit status: 2]
+    ");
     repo.fails(
         &[
             "source",
@@ -342,10 +423,10 @@ fn a_withdrawn_source_stays_in_the_record_but_is_no_longer_evidence() {
             &repo,
             &["source", "remove", &id, "--url", "https://two.example/b", "--note", "A copy of One Daily"]
         ),
-        @r#"
-            exit 0
-            tgidz5nixu: withdrew https://two.example/b; 1 supporting origin now
-            "#
+        @"
+    tgidz5nixu: withdrew https://two.example/b; 1 supporting origin now
+    [exit status: 0]
+    "
     );
     assert_eq!(
         trailers(&repo),
@@ -356,24 +437,36 @@ fn a_withdrawn_source_stays_in_the_record_but_is_no_longer_evidence() {
     assert_clean(&repo);
     // Re-adding a withdrawn URL is refused with why; the last supporting source cannot go:
     // the claim is sourced on it.
-    let again = repo.fails(&["source", "add", &id, "--url", "https://two.example/b"], 2);
-    assert!(stderr(&again).contains("withdrawn"), "{}", stderr(&again));
+    insta::assert_snapshot!(
+        seen(&repo, &["source", "add", &id, "--url", "https://two.example/b"]),
+        @"
+    ------- stderr -------
+    error: https://two.example/b is already a source of tgidz5nixu
+    hint: it was withdrawn; correct evidence is attached under another address, or see it with: claims show tgidz5nixu
+    [exit status: 2]
+    "
+    );
     insta::assert_snapshot!(
         refused(&repo, &["source", "remove", &id, "--url", "https://one.example/a", "--note", "x"]),
         @r#"
-            exit 1
-            error: refused: this would leave tgidz5nixu failing `claims check`
-              - sourced claim: needs at least 1 supporting source; has 0 (supporting-sources)
-                fix: first attach evidence: claims source add tgidz5nixu --url URL --publisher NAME --stance supports; or move the claim first: claims mark tgidz5nixu unverified --note "..."
-            hint: nothing was changed
-            "#
+    ------- stderr -------
+    error: refused: this would leave tgidz5nixu failing `claims check`
+      - sourced claim: needs at least 1 supporting source; has 0 (supporting-sources)
+        fix: first attach evidence: claims source add tgidz5nixu --url URL --publisher NAME --stance supports; or move the claim first: claims mark tgidz5nixu unverified --note "..."
+    hint: nothing was changed
+    [exit status: 1]
+    "#
     );
     // Corroborating now needs a second origin: the withdrawn one does not count.
-    let refusal = repo.fails(&["mark", &id, "corroborated", "--all-checked"], 1);
-    assert!(
-        stderr(&refusal).contains("independent-origins"),
-        "{}",
-        stderr(&refusal)
+    insta::assert_snapshot!(
+        refused(&repo, &["mark", &id, "corroborated", "--all-checked"]),
+        @"
+    ------- stderr -------
+    error: cannot move tgidz5nixu from sourced to corroborated
+      - needs supporting sources from at least 2 independent origins; has 1 (one daily) (independent-origins)
+        fix: attach a supporting source whose information does not come from the same origin: claims source add tgidz5nixu --url URL --origin WHO-FIRST-REPORTED-IT
+    [exit status: 1]
+    "
     );
 }
 
@@ -384,12 +477,13 @@ fn moving_a_published_claim_away_is_refused_and_the_retraction_is_offered() {
     insta::assert_snapshot!(
         refused(&repo, &["mark", &id, "unverified", "--note", "retraction"]),
         @r#"
-            exit 1
-            error: refused: this would leave tgidz5nixu failing `claims check`
-              - published while unverified (published-not-corroborated)
-                fix: retract it in the same step: claims mark tgidz5nixu unverified --unpublish --note "correction: ..."
-            hint: nothing was changed
-            "#
+    ------- stderr -------
+    error: refused: this would leave tgidz5nixu failing `claims check`
+      - published while unverified (published-not-corroborated)
+        fix: retract it in the same step: claims mark tgidz5nixu unverified --unpublish --note "correction: ..."
+    hint: nothing was changed
+    [exit status: 1]
+    "#
     );
     refused(&repo, &["mark", &id, "sourced", "--note", "retraction"]);
     insta::assert_snapshot!(
@@ -398,8 +492,8 @@ fn moving_a_published_claim_away_is_refused_and_the_retraction_is_offered() {
             &["mark", &id, "unverified", "--unpublish", "--note", "correction: it cost 14 million"]
         ),
         @"
-    exit 0
     tgidz5nixu: corroborated → unverified; unpublished (commit 32098dc4)
+    [exit status: 0]
     "
     );
     assert_eq!(
@@ -419,16 +513,25 @@ fn moving_a_published_claim_away_is_refused_and_the_retraction_is_offered() {
     insta::assert_snapshot!(
         refused(&repo, &["mark", &id, "sourced", "--all-checked", "--unpublish", "--note", "x"]),
         @r#"
-            exit 1
-            error: cannot move tgidz5nixu from unverified to sourced
-              - --unpublish retracts a published claim or a verdict; this claim has neither (nothing-to-retract)
-                fix: leave out --unpublish: claims mark tgidz5nixu sourced --note "..."
-            "#
+    ------- stderr -------
+    error: cannot move tgidz5nixu from unverified to sourced
+      - --unpublish retracts a published claim or a verdict; this claim has neither (nothing-to-retract)
+        fix: leave out --unpublish: claims mark tgidz5nixu sourced --note "..."
+    [exit status: 1]
+    "#
     );
     // A retraction without its correction note is refused as well.
     let again = published(&repo, "The tunnel cost 90 million.");
-    let refusal = refused(&repo, &["mark", &again, "unverified", "--unpublish"]);
-    assert!(refusal.contains("correction note"), "{refusal}");
+    insta::assert_snapshot!(
+        refused(&repo, &["mark", &again, "unverified", "--unpublish"]),
+        @r#"
+    ------- stderr -------
+    error: cannot move o643vsqwvz from corroborated to unverified
+      - retracting a published fact-check needs a correction note (note-required)
+        fix: say what the correction is: claims mark o643vsqwvz unverified --unpublish --note "correction: ..."
+    [exit status: 1]
+    "#
+    );
 }
 
 #[test]
@@ -438,12 +541,13 @@ fn the_evidence_a_published_claim_rests_on_cannot_be_withdrawn_weakened_or_contr
     insta::assert_snapshot!(
         refused(&repo, &["source", "remove", &id, "--url", "https://one.example/a", "--note", "x"]),
         @r#"
-            exit 1
-            error: refused: this would leave tgidz5nixu failing `claims check`
-              - corroborated claim: needs supporting sources from at least 2 independent origins; has 1 (two times) (independent-origins)
-                fix: first attach a supporting source whose information does not come from the same origin: claims source add tgidz5nixu --url URL --origin WHO-FIRST-REPORTED-IT; or move the claim first: claims mark tgidz5nixu unverified --unpublish --note "..."
-            hint: nothing was changed
-            "#
+    ------- stderr -------
+    error: refused: this would leave tgidz5nixu failing `claims check`
+      - corroborated claim: needs supporting sources from at least 2 independent origins; has 1 (two times) (independent-origins)
+        fix: first attach a supporting source whose information does not come from the same origin: claims source add tgidz5nixu --url URL --origin WHO-FIRST-REPORTED-IT; or move the claim first: claims mark tgidz5nixu unverified --unpublish --note "..."
+    hint: nothing was changed
+    [exit status: 1]
+    "#
     );
     refused(
         &repo,
@@ -465,12 +569,13 @@ fn the_evidence_a_published_claim_rests_on_cannot_be_withdrawn_weakened_or_contr
             &["source", "add", &id, "--url", "https://no.example/c", "--stance", "contradicts"]
         ),
         @r#"
-            exit 1
-            error: refused: this would leave tgidz5nixu failing `claims check`
-              - corroborated claim: a contradicting source still stands: https://no.example/c (standing-contradiction)
-                fix: first dispute the claim instead (claims mark tgidz5nixu disputed --note WHY), or record why the contradiction no longer stands: claims source rebut tgidz5nixu --url URL --note WHY; or move the claim first: claims mark tgidz5nixu unverified --unpublish --note "..."
-            hint: nothing was changed
-            "#
+    ------- stderr -------
+    error: refused: this would leave tgidz5nixu failing `claims check`
+      - corroborated claim: a contradicting source still stands: https://no.example/c (standing-contradiction)
+        fix: first dispute the claim instead (claims mark tgidz5nixu disputed --note WHY), or record why the contradiction no longer stands: claims source rebut tgidz5nixu --url URL --note WHY; or move the claim first: claims mark tgidz5nixu unverified --unpublish --note "..."
+    hint: nothing was changed
+    [exit status: 1]
+    "#
     );
     assert_clean(&repo);
 }
@@ -491,12 +596,13 @@ fn the_contradiction_a_disputed_verdict_rests_on_cannot_be_rebutted_withdrawn_or
     insta::assert_snapshot!(
         refused(&repo, &["source", "rebut", &id, "--url", url, "--note", "retracted"]),
         @r#"
-            exit 1
-            error: refused: this would leave omn3iwodzy failing `claims check`
-              - disputed claim: needs at least 1 contradicting source; has 0 (contradicting-sources)
-                fix: first attach the contradicting evidence: claims source add omn3iwodzy --url URL --stance contradicts; or move the claim first: claims mark omn3iwodzy unverified --unpublish --note "..."
-            hint: nothing was changed
-            "#
+    ------- stderr -------
+    error: refused: this would leave omn3iwodzy failing `claims check`
+      - disputed claim: needs at least 1 contradicting source; has 0 (contradicting-sources)
+        fix: first attach the contradicting evidence: claims source add omn3iwodzy --url URL --stance contradicts; or move the claim first: claims mark omn3iwodzy unverified --unpublish --note "..."
+    hint: nothing was changed
+    [exit status: 1]
+    "#
     );
     refused(
         &repo,
@@ -511,12 +617,13 @@ fn the_contradiction_a_disputed_verdict_rests_on_cannot_be_rebutted_withdrawn_or
     insta::assert_snapshot!(
         refused(&repo, &["mark", &id, "unverified", "--note", "reopened"]),
         @r#"
-            exit 1
-            error: refused: this would leave omn3iwodzy failing `claims check`
-              - the verdict's rating "False" belongs to disputed claims; this one is unverified (verdict-rating)
-                fix: retract it in the same step: claims mark omn3iwodzy unverified --unpublish --note "correction: ..."
-            hint: nothing was changed
-            "#
+    ------- stderr -------
+    error: refused: this would leave omn3iwodzy failing `claims check`
+      - the verdict's rating "False" belongs to disputed claims; this one is unverified (verdict-rating)
+        fix: retract it in the same step: claims mark omn3iwodzy unverified --unpublish --note "correction: ..."
+    hint: nothing was changed
+    [exit status: 1]
+    "#
     );
     repo.ok(&[
         "mark",
@@ -548,10 +655,10 @@ fn a_verdict_takes_a_rating_of_the_claims_state_from_the_scale() {
             &repo,
             &["verdict", &corroborated, "--rating", "mostly true", "--url", "https://factcheck.example/bridge"]
         ),
-        @r#"
-            exit 0
-            tgidz5nixu: Mostly true (corroborated), published at https://factcheck.example/bridge
-            "#
+        @"
+    tgidz5nixu: Mostly true (corroborated), published at https://factcheck.example/bridge
+    [exit status: 0]
+    "
     );
     assert_eq!(
         trailers(&repo),
@@ -560,10 +667,11 @@ fn a_verdict_takes_a_rating_of_the_claims_state_from_the_scale() {
     insta::assert_snapshot!(
         refused(&repo, &["verdict", &disputed, "--rating", "True", "--url", "https://factcheck.example/t"]),
         @r#"
-            exit 1
-            error: the rating "True" belongs to corroborated claims; e4nph4djpn is disputed
-            hint: the ratings of its verdict are: "Missing context", "Misleading", "False"
-            "#
+    ------- stderr -------
+    error: the rating "True" belongs to corroborated claims; e4nph4djpn is disputed
+    hint: the ratings of its verdict are: "Missing context", "Misleading", "False"
+    [exit status: 1]
+    "#
     );
     refused(
         &repo,
@@ -669,20 +777,20 @@ fn check_reports_a_rating_that_no_longer_matches_and_a_document_that_changed_or_
     )
     .unwrap();
     repo.git(&["commit", "-qam", "Edit the seed"]);
-    let changed = repo.fails(&["check", "--format", "json"], 1);
-    let changed = String::from_utf8_lossy(&changed.stdout);
-    assert!(
-        changed.contains("\"rule\": \"source-document-changed\""),
-        "{changed}"
-    );
+    insta::assert_snapshot!(seen(&repo, &["check"]), @r#"
+    records/bx/bxc7unze6t.toml: source-document-changed: the source document seeds/a.txt changed since it was attached (sha256 b092ad4db78e then, 60bfb849f1db now)
+    records/bx/bxc7unze6t.toml: verdict-rating: the verdict's rating "Mostly true" belongs to disputed claims; this one is corroborated
+    checked 1 claim: 2 violations
+    [exit status: 1]
+    "#);
     repo.git(&["rm", "-q", "seeds/a.txt"]);
     repo.git(&["commit", "-qm", "Remove the seed"]);
-    let missing = repo.fails(&["check", "--format", "json"], 1);
-    let missing = String::from_utf8_lossy(&missing.stdout);
-    assert!(
-        missing.contains("\"rule\": \"source-document-missing\""),
-        "{missing}"
-    );
+    insta::assert_snapshot!(seen(&repo, &["check"]), @r#"
+    records/bx/bxc7unze6t.toml: source-document-missing: the source document seeds/a.txt is missing
+    records/bx/bxc7unze6t.toml: verdict-rating: the verdict's rating "Mostly true" belongs to disputed claims; this one is corroborated
+    checked 1 claim: 2 violations
+    [exit status: 1]
+    "#);
 }
 
 #[test]
@@ -853,7 +961,14 @@ fn with_the_claimreview_lint_on_a_verdict_off_the_organisations_domain_is_refuse
             "https://elsewhere.example/x",
         ],
     );
-    assert!(refusal.contains("(claimreview-domain)"), "{refusal}");
+    insta::assert_snapshot!(refusal, @"
+    ------- stderr -------
+    error: refused: this would leave tgidz5nixu failing `claims check`
+      - ClaimReview: published url https://elsewhere.example/x is not on the organisation's domain verifica.example (claimreview-domain)
+        fix: give the verdict with the fact-check's address on the organisation's domain: claims verdict tgidz5nixu --rating NAME --url URL
+    hint: nothing was changed
+    [exit status: 1]
+    ");
     repo.ok(&[
         "verdict",
         &id,
@@ -901,9 +1016,11 @@ fn a_source_withdrawn_by_hand_is_an_audit_finding_and_through_the_tool_is_not() 
     );
     std::fs::write(&path, by_hand).unwrap();
     repo.git(&["commit", "-qam", "Withdraw a source by hand"]);
-    let audit = repo.fails(&["audit"], 1);
-    let found = String::from_utf8_lossy(&audit.stdout);
-    assert!(found.contains("no-trailers"), "{found}");
+    insta::assert_snapshot!(seen(&repo, &["audit"]), @"
+    8ba3c8c9 (Git User <git@example.org>) records/tg/tgidz5nixu.toml: no-trailers: changes a record without Claim-* trailers: the change did not go through claims
+    audited 6 commits: 1 violation
+    [exit status: 1]
+    ");
 }
 
 #[test]
@@ -911,14 +1028,79 @@ fn show_offers_a_published_claim_s_moves_back_as_retractions() {
     let repo = Repo::new();
     let id = repo.corroborated("The bridge cost 40 million.");
     repo.ok(&["publish", &id]);
-    let shown = repo.ok(&["show", &id]);
-    assert!(
-        shown.contains(&format!(
-            "ready as a retraction: claims mark {id} unverified --unpublish --note \"correction: ...\""
-        )),
-        "{shown}"
-    );
+    insta::assert_snapshot!(seen(&repo, &["show", &id]), @r#"
+    ┌─────────┬─────────────────────────────┐
+    │         ┆ tgidz5nixu                  │
+    ╞═════════╪═════════════════════════════╡
+    │ Claim   ┆ The bridge cost 40 million. │
+    │ State   ┆ corroborated · published    │
+    │ Created ┆ 2026-03-01T09:00:00Z        │
+    └─────────┴─────────────────────────────┘
+
+    Sources (2 independent supporting origins)
+    ┌──────────┬───────────┬───────────┬───────────────────────┐
+    │ STANCE   ┆ ORIGIN    ┆ PUBLISHER ┆ URL                   │
+    ╞══════════╪═══════════╪═══════════╪═══════════════════════╡
+    │ supports ┆ One Daily ┆ One Daily ┆ https://one.example/a │
+    │ supports ┆ Two Times ┆ Two Times ┆ https://two.example/b │
+    └──────────┴───────────┴───────────┴───────────────────────┘
+
+    ┌────────────────────────┬──────────────────────────────────────────────────────────────────────┐
+    │ PROGRESS               ┆                                                                      │
+    ╞════════════════════════╪══════════════════════════════════════════════════════════════════════╡
+    │ unverified             ┆ ready as a retraction: claims mark tgidz5nixu unverified --unpublish │
+    │                        ┆ --note "correction: ..."                                             │
+    │ sourced                ┆ ready as a retraction: claims mark tgidz5nixu sourced --unpublish    │
+    │                        ┆ --note "correction: ..."                                             │
+    │ disputed               ┆ needs at least 1 contradicting source; has 0                         │
+    │ sourced checklist      ┆ [x] provenance  [x] source  [x] date  [x] location  [x] motivation   │
+    │ corroborated checklist ┆ [x] independence  [x] context                                        │
+    └────────────────────────┴──────────────────────────────────────────────────────────────────────┘
+
+    History
+    ┌──────────────────────┬────────────────────────────┬────────────────────────┬──────┐
+    │ WHEN                 ┆ BY                         ┆ MOVE                   ┆ NOTE │
+    ╞══════════════════════╪════════════════════════════╪════════════════════════╪══════╡
+    │ 2026-03-01T09:00:00Z ┆ Ana Ruiz <ana@example.org> ┆ unverified → sourced   ┆      │
+    │ 2026-03-01T09:00:00Z ┆ Ana Ruiz <ana@example.org> ┆ sourced → corroborated ┆      │
+    └──────────────────────┴────────────────────────────┴────────────────────────┴──────┘
+    [exit status: 0]
+    "#);
     repo.ok(&["unpublish", &id]);
-    let shown = repo.ok(&["show", &id]);
-    assert!(!shown.contains("as a retraction"), "{shown}");
+    insta::assert_snapshot!(seen(&repo, &["show", &id]), @"
+    ┌─────────┬─────────────────────────────┐
+    │         ┆ tgidz5nixu                  │
+    ╞═════════╪═════════════════════════════╡
+    │ Claim   ┆ The bridge cost 40 million. │
+    │ State   ┆ corroborated                │
+    │ Created ┆ 2026-03-01T09:00:00Z        │
+    └─────────┴─────────────────────────────┘
+
+    Sources (2 independent supporting origins)
+    ┌──────────┬───────────┬───────────┬───────────────────────┐
+    │ STANCE   ┆ ORIGIN    ┆ PUBLISHER ┆ URL                   │
+    ╞══════════╪═══════════╪═══════════╪═══════════════════════╡
+    │ supports ┆ One Daily ┆ One Daily ┆ https://one.example/a │
+    │ supports ┆ Two Times ┆ Two Times ┆ https://two.example/b │
+    └──────────┴───────────┴───────────┴───────────────────────┘
+
+    ┌────────────────────────┬────────────────────────────────────────────────────────────────────┐
+    │ PROGRESS               ┆                                                                    │
+    ╞════════════════════════╪════════════════════════════════════════════════════════════════════╡
+    │ unverified             ┆ ready                                                              │
+    │ sourced                ┆ ready                                                              │
+    │ disputed               ┆ needs at least 1 contradicting source; has 0                       │
+    │ sourced checklist      ┆ [x] provenance  [x] source  [x] date  [x] location  [x] motivation │
+    │ corroborated checklist ┆ [x] independence  [x] context                                      │
+    └────────────────────────┴────────────────────────────────────────────────────────────────────┘
+
+    History
+    ┌──────────────────────┬────────────────────────────┬────────────────────────┬──────┐
+    │ WHEN                 ┆ BY                         ┆ MOVE                   ┆ NOTE │
+    ╞══════════════════════╪════════════════════════════╪════════════════════════╪══════╡
+    │ 2026-03-01T09:00:00Z ┆ Ana Ruiz <ana@example.org> ┆ unverified → sourced   ┆      │
+    │ 2026-03-01T09:00:00Z ┆ Ana Ruiz <ana@example.org> ┆ sourced → corroborated ┆      │
+    └──────────────────────┴────────────────────────────┴────────────────────────┴──────┘
+    [exit status: 0]
+    ");
 }

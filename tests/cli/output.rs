@@ -114,6 +114,22 @@ fn log_of_a_claim_and_of_the_repository() {
     assert_eq!(all[0]["action"], "create");
 }
 
+/// The log takes the formats the list takes: a CSV row a commit, its claims joined by `;`,
+/// its text guarded against spreadsheet formulas.
+#[test]
+fn log_as_csv() {
+    let (repo, id) = populated();
+    repo.ok(&["note", &id, "=SUM(A1:A9) is what the ministry sent."]);
+    let csv = repo.sees(&["log", &id, "--format", "csv", "-n", "3"]);
+    insta::assert_snapshot!(csv.replace(&id, "ID"), @"
+    commit,date,author,action,claims,from,to,subject,note
+    7fc8cf38ba8c065cc3915e14cf3adb1d95a9bb64,2026-03-01T09:00:00Z,Ana Ruiz <ana@example.org>,note,ID,,,Note on ID: =SUM(A1:A9) is what the ministry sent.,'=SUM(A1:A9) is what the ministry sent.
+    8500b1cc4ee1f5e586cdb96f16712c3f0e30cc76,2026-03-01T09:00:00Z,Ana Ruiz <ana@example.org>,note,ID,,,Note on ID: Ministry confirms the figure.,Ministry confirms the figure.
+    54213b73b2fb424b6fc71e56205309abe2661b58,2026-03-01T09:00:00Z,Ana Ruiz <ana@example.org>,transition,ID,unverified,sourced,Move ID from unverified to sourced: Mexico extradited 55 people to the U.S. in 2025.,
+    [exit status: 0]
+    ");
+}
+
 #[test]
 fn a_record_written_by_the_tool_is_rewritten_unchanged() {
     let (repo, id) = populated();
@@ -163,12 +179,7 @@ fn shown(repo: &Repo, args: &[&str], columns: Option<&str>) -> String {
     if let Some(columns) = columns {
         command.env("COLUMNS", columns);
     }
-    let output = command.output().unwrap();
-    format!(
-        "exit {}\n{}",
-        output.status.code().unwrap(),
-        String::from_utf8(output.stdout).unwrap()
-    )
+    repo.shown(&command.output().unwrap())
 }
 
 /// A claim as long as the ones extract finds in real articles, with a path in it.
@@ -185,26 +196,26 @@ fn list_piped_is_one_line_a_row_and_on_a_terminal_fits_the_width() {
         piped.lines().any(|l| l.ends_with("Texas and California.")),
         "{piped}"
     );
-    insta::assert_snapshot!(piped.replace(LONG, "LONG"), @r#"
-        exit 0
-         ID          STATE       PUB  SOURCES  ORIGINS  CLAIM
-         4xsw2ptu5o  unverified       0        0        LONG
-         donvxsgghk  sourced          2        2        Mexico extradited 55 people to the U.S. in 2025.
-         ur7rl2pmi2  unverified       0        0        Cartels cause 300,000 deaths in the U.S. every year.
-        3 claims: 2 unverified, 1 sourced
-        next: claims review   (steps through the 3 claims still to check)
-        "#);
+    insta::assert_snapshot!(piped.replace(LONG, "LONG"), @"
+     ID          STATE       PUB  SOURCES  ORIGINS  CLAIM
+     4xsw2ptu5o  unverified       0        0        LONG
+     donvxsgghk  sourced          2        2        Mexico extradited 55 people to the U.S. in 2025.
+     ur7rl2pmi2  unverified       0        0        Cartels cause 300,000 deaths in the U.S. every year.
+    3 claims: 2 unverified, 1 sourced
+    next: claims review   (steps through the 3 claims still to check)
+    [exit status: 0]
+    ");
     let narrow = shown(&repo, &["list"], Some("80"));
     assert!(narrow.lines().all(|l| l.chars().count() <= 80), "{narrow}");
-    insta::assert_snapshot!(narrow, @r#"
-        exit 0
-         ID          STATE       PUB  SOURCES  ORIGINS  CLAIM
-         4xsw2ptu5o  unverified       0        0        Mexico extradited 55 cartel…
-         donvxsgghk  sourced          2        2        Mexico extradited 55 people to…
-         ur7rl2pmi2  unverified       0        0        Cartels cause 300,000 deaths i…
-        3 claims: 2 unverified, 1 sourced
-        next: claims review   (steps through the 3 claims still to check)
-        "#);
+    insta::assert_snapshot!(narrow, @"
+     ID          STATE       PUB  SOURCES  ORIGINS  CLAIM
+     4xsw2ptu5o  unverified       0        0        Mexico extradited 55 cartel…
+     donvxsgghk  sourced          2        2        Mexico extradited 55 people to…
+     ur7rl2pmi2  unverified       0        0        Cartels cause 300,000 deaths i…
+    3 claims: 2 unverified, 1 sourced
+    next: claims review   (steps through the 3 claims still to check)
+    [exit status: 0]
+    ");
 }
 
 #[test]
@@ -214,19 +225,22 @@ fn list_ends_with_counts_per_state_and_the_next_command() {
     repo.ok(&["publish", &id]);
     let other = repo.add("A claim nobody checks here.");
     repo.ok(&["dismiss", &other, "--reason", "out-of-scope"]);
-    let last_two = |text: String| -> String {
+    // The table above the counts is other tests' concern: only the last lines are kept.
+    let ending = |text: String| -> String {
         let lines: Vec<&str> = text.lines().collect();
-        lines[lines.len() - 2..].join("\n")
+        lines[lines.len() - 3..].join("\n")
     };
-    insta::assert_snapshot!(last_two(shown(&repo, &["list"], None)), @r#"
-        2 claims: 1 unverified, 1 corroborated, 1 published (1 dismissed not shown: claims list --all)
-        next: claims review   (steps through the 1 claim still to check)
-        "#);
+    insta::assert_snapshot!(ending(shown(&repo, &["list"], None)), @"
+    2 claims: 1 unverified, 1 corroborated, 1 published (1 dismissed not shown: claims list --all)
+    next: claims review   (steps through the 1 claim still to check)
+    [exit status: 0]
+    ");
     let all = shown(&repo, &["list", "--all", "--state", "corroborated"], None);
-    insta::assert_snapshot!(last_two(all), @r#"
-        1 claim: 1 corroborated, 1 published
-        next: claims report   (the newsroom's report of these claims)
-        "#);
+    insta::assert_snapshot!(ending(all), @"
+    1 claim: 1 corroborated, 1 published
+    next: claims report   (the newsroom's report of these claims)
+    [exit status: 0]
+    ");
 }
 
 #[test]
@@ -234,7 +248,6 @@ fn log_of_the_repository_names_the_claim_of_every_row() {
     let (repo, id) = populated();
     let log = shown(&repo, &["log", "-n", "3"], Some("120"));
     insta::assert_snapshot!(log.replace(&id, "ID"), @"
-    exit 0
     ┌──────────┬────────────┬──────────────────────┬────────────────────────────┬────────────┬──────────────────────────┐
     │ COMMIT   ┆ CLAIM      ┆ DATE                 ┆ AUTHOR                     ┆ ACTION     ┆ CHANGE                   │
     ╞══════════╪════════════╪══════════════════════╪════════════════════════════╪════════════╪══════════════════════════╡
@@ -249,9 +262,19 @@ fn log_of_the_repository_names_the_claim_of_every_row() {
     │          ┆            ┆                      ┆                            ┆            ┆ figure.                  │
     │ 54213b73 ┆ ID ┆ 2026-03-01T09:00:00Z ┆ Ana Ruiz <ana@example.org> ┆ transition ┆ unverified → sourced     │
     └──────────┴────────────┴──────────────────────┴────────────────────────────┴────────────┴──────────────────────────┘
+    [exit status: 0]
     ");
     let of_one = shown(&repo, &["log", &id, "-n", "1"], Some("120"));
-    assert!(!of_one.contains("CLAIM"), "{of_one}");
+    insta::assert_snapshot!(of_one.replace(&id, "ID"), @"
+    ┌──────────┬──────────────────────┬────────────────────────────┬────────┬───────────────────────────────────────────┐
+    │ COMMIT   ┆ DATE                 ┆ AUTHOR                     ┆ ACTION ┆ CHANGE                                    │
+    ╞══════════╪══════════════════════╪════════════════════════════╪════════╪═══════════════════════════════════════════╡
+    │ 8500b1cc ┆ 2026-03-01T09:00:00Z ┆ Ana Ruiz <ana@example.org> ┆ note   ┆ Note on ID: Ministry confirms the │
+    │          ┆                      ┆                            ┆        ┆ figure.                                   │
+    │          ┆                      ┆                            ┆        ┆ Ministry confirms the figure.             │
+    └──────────┴──────────────────────┴────────────────────────────┴────────┴───────────────────────────────────────────┘
+    [exit status: 0]
+    ");
 }
 
 #[test]
@@ -268,10 +291,41 @@ fn show_lists_the_excerpt_of_each_source() {
         "The gauge read 3.1 m at dawn.",
     ]);
     let show = shown(&repo, &["show", &id], Some("100"));
-    assert!(
-        show.contains("Excerpts\n  https://one.example/a: “The gauge read 3.1 m at dawn.”"),
-        "{show}"
-    );
+    insta::assert_snapshot!(show.replace(&id, "ID"), @"
+    ┌─────────┬──────────────────────────┐
+    │         ┆ ID               │
+    ╞═════════╪══════════════════════════╡
+    │ Claim   ┆ The river rose 3 metres. │
+    │ State   ┆ unverified               │
+    │ Created ┆ 2026-03-01T09:00:00Z     │
+    └─────────┴──────────────────────────┘
+
+    Sources (1 independent supporting origin)
+    ┌──────────┬─────────────┬───────────┬───────────────────────┐
+    │ STANCE   ┆ ORIGIN      ┆ PUBLISHER ┆ URL                   │
+    ╞══════════╪═════════════╪═══════════╪═══════════════════════╡
+    │ supports ┆ one.example ┆           ┆ https://one.example/a │
+    └──────────┴─────────────┴───────────┴───────────────────────┘
+
+    Excerpts
+      https://one.example/a: “The gauge read 3.1 m at dawn.”
+
+    ┌────────────────────────┬─────────────────────────────────────────────────────────────────────┐
+    │ PROGRESS               ┆                                                                     │
+    ╞════════════════════════╪═════════════════════════════════════════════════════════════════════╡
+    │ sourced                ┆ the sourced checklist is not confirmed: provenance, source, date,   │
+    │                        ┆ location, motivation                                                │
+    │ corroborated           ┆ needs supporting sources from at least 2 independent origins; has 1 │
+    │                        ┆ (one.example)                                                       │
+    │                        ┆ the sourced checklist is not confirmed: provenance, source, date,   │
+    │                        ┆ location, motivation                                                │
+    │                        ┆ the corroborated checklist is not confirmed: independence, context  │
+    │ disputed               ┆ needs at least 1 contradicting source; has 0                        │
+    │ sourced checklist      ┆ [ ] provenance  [ ] source  [ ] date  [ ] location  [ ] motivation  │
+    │ corroborated checklist ┆ [ ] independence  [ ] context                                       │
+    └────────────────────────┴─────────────────────────────────────────────────────────────────────┘
+    [exit status: 0]
+    ");
 }
 
 #[test]

@@ -2,7 +2,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::harness::{Repo, stderr};
+use crate::harness::Repo;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const SCRIPT: &str = "<script>alert('owned')</script>";
@@ -150,20 +150,27 @@ fn a_broken_template_exits_2_naming_the_file_and_line() {
         "# Report\n\n{% for row in counts %}\n{{ row.state }\n",
     )
     .unwrap();
-    let output = repo.fails(&["report", "--template", "broken.j2"], 2);
-    let message = stderr(&output);
-    assert!(message.contains("broken.j2:4: syntax error"), "{message}");
+    insta::assert_snapshot!(repo.sees(&["report", "--template", "broken.j2"]), @"
+    ------- stderr -------
+    error: template broken.j2:4: syntax error: unexpected `}`, expected end of variable block
+    hint: fix the template, or remove it to use the built-in one
+    [exit status: 2]
+    ");
 
     std::fs::write(repo.path().join("misspelt.j2"), "ok\n\n{{ totl }}\n").unwrap();
-    let output = repo.fails(&["report", "--template", "misspelt.j2"], 2);
-    assert!(
-        stderr(&output).contains("misspelt.j2:3: "),
-        "{}",
-        stderr(&output)
-    );
+    insta::assert_snapshot!(repo.sees(&["report", "--template", "misspelt.j2"]), @"
+    ------- stderr -------
+    error: template misspelt.j2:3: undefined value: `totl` is undefined
+    hint: fix the template, or remove it to use the built-in one
+    [exit status: 2]
+    ");
 
-    let output = repo.fails(&["report", "--template", "missing.j2"], 2);
-    assert!(stderr(&output).contains("cannot read template missing.j2"));
+    insta::assert_snapshot!(repo.sees(&["report", "--template", "missing.j2"]), @"
+    ------- stderr -------
+    error: cannot read template missing.j2
+    caused by: No such file or directory (os error 2)
+    [exit status: 2]
+    ");
 }
 
 #[test]

@@ -4,7 +4,6 @@
 use std::collections::BTreeSet;
 use std::io;
 
-use git2::Oid;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::checklist::{self, Given};
@@ -18,7 +17,7 @@ use crate::engine::{self, ActionError, Change, Context, EditedFields, Engine, Ne
 use crate::ui::Ui;
 
 use super::card::Card;
-use super::{CommandError, Summary, Then, interrupt, kind_of_source, next_state, plural};
+use super::{CommandError, Summary, Then, interrupt, kind_of_source, next_state, plural, short_id};
 
 /// Commits one change, holding off any signal until it is in place, and says what it did
 /// (`done` describes the claim as committed). False when the engine refused: the refusal is
@@ -55,7 +54,7 @@ fn commit_with(
     };
     match committed {
         Ok((record, oid)) => {
-            writeln!(ui.out(), "  ✓ {} (commit {})", done(&record), short(oid))?;
+            writeln!(ui.out(), "  ✓ {} (commit {})", done(&record), short_id(oid))?;
             Ok(true)
         }
         Err(refusal) => {
@@ -63,10 +62,6 @@ fn commit_with(
             Ok(false)
         }
     }
-}
-
-fn short(oid: Oid) -> String {
-    oid.to_string()[..8].to_string()
 }
 
 /// Asks for a web address until it is one, or Enter alone (`None`).

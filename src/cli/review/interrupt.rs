@@ -5,7 +5,7 @@
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use super::{CommandError, EXIT_INTERRUPTED};
+use super::{CommandError, CommandErrorKind};
 use crate::ui;
 
 /// Held for the whole of each commit; the signal handler takes it before exiting.
@@ -29,7 +29,9 @@ pub(super) fn install() -> Result<(), CommandError> {
         }
         let _no_commit_in_flight = hold();
         let _ = console::Term::stderr().show_cursor();
-        std::process::exit(i32::from(EXIT_INTERRUPTED));
+        std::process::exit(i32::from(CommandErrorKind::Interrupted.exit_code()));
     })
-    .map_err(|e| CommandError::usage(format!("cannot listen for Ctrl-C: {e}")))
+    .map_err(|e| {
+        CommandError::with_message(CommandErrorKind::Internal, "cannot listen for Ctrl-C", e)
+    })
 }

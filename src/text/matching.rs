@@ -6,14 +6,15 @@
 //! telling (a true match shares most of its weighted tokens, hence rare
 //! ones). Its cost is therefore bounded whatever the size of the index.
 //!
-//! The best candidates are then scored: by IDF-weighted overlap, where a
-//! figure both state is shared evidence like a rare word, and, when an
-//! embedding table is at hand, half by the cosine of the two sentences'
-//! embeddings. The embedding only rescores what the words found: alone it
-//! would join unrelated sentences about the same event. A figure decides
-//! only against a match: when the two give different figures for the same
-//! quantity (same unit, next to the same word), they are related claims,
-//! never the same one.
+//! The best candidates are then scored by IDF-weighted overlap, where a
+//! value both state is shared evidence like a rare word. With an embedding
+//! table, a pair the words leave apart is still one claim when half the
+//! overlap and half the cosine of the two sentences' embeddings reach a
+//! higher bar: the embedding only adds to what the words found, as alone it
+//! would join unrelated sentences about the same event. A figure decides only
+//! against a match: when the two give different figures for the same
+//! quantity (same unit, counting the same thing or next to the same word),
+//! they are related claims, never the same one.
 
 use std::cell::OnceCell;
 use std::cmp::Ordering;

@@ -27,6 +27,9 @@ pub struct Figures {
     /// Sentences read, and records made.
     pub sentences: usize,
     pub records: usize,
+    /// Each shared claim left in several records, and each record joining different claims:
+    /// the sentences with the record each ended in, for reading the misses one by one.
+    pub misses: Vec<String>,
 }
 
 /// The label of a sentence: a claim several outlets share, or one of its own.
@@ -85,13 +88,25 @@ pub fn measure(folder: &Path, embeddings: Option<&'static Embeddings>) -> Figure
     // Each record's sentences, by label and by event.
     let mut records: BTreeMap<String, Vec<(Label, String)>> = BTreeMap::new();
     let mut members: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    // The sentences of each record and of each shared claim, as the misses print them.
+    let mut in_record: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut of_claim: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for candidate in &plan.candidates {
         let label = label_of
             .get(&(candidate.document.clone(), candidate.line))
             .cloned()
             .unwrap_or_else(|| Label::Alone(candidate.document.clone(), candidate.line));
         let record = candidate.outcome.id().to_string();
+        let line = format!(
+            "  {record} {}:{} {}",
+            candidate.document, candidate.line, candidate.excerpt
+        );
+        in_record
+            .entry(record.clone())
+            .or_default()
+            .push(line.clone());
         if let Label::Shared(name) = &label {
+            of_claim.entry(name.clone()).or_default().push(line);
             members
                 .entry(name.clone())
                 .or_default()
@@ -103,10 +118,15 @@ pub fn measure(folder: &Path, embeddings: Option<&'static Embeddings>) -> Figure
             .or_default()
             .push((label, event.to_owned()));
     }
-    for ids in members.values().filter(|ids| ids.len() > 1) {
+    for (name, ids) in members.iter().filter(|(_, ids)| ids.len() > 1) {
         figures.shared += 1;
         let distinct: BTreeSet<&String> = ids.iter().collect();
         figures.matched += usize::from(distinct.len() == 1);
+        if distinct.len() > 1 {
+            figures
+                .misses
+                .push(format!("missed {name}:\n{}", of_claim[name].join("\n")));
+        }
         for (at, a) in ids.iter().enumerate() {
             for b in &ids[at + 1..] {
                 figures.pairs += 1;
@@ -114,13 +134,18 @@ pub fn measure(folder: &Path, embeddings: Option<&'static Embeddings>) -> Figure
             }
         }
     }
-    for sentences in records.values() {
+    for (record, sentences) in &records {
         let claims: BTreeSet<&Label> = sentences
             .iter()
             .map(|(label, _)| label)
             .filter(|label| **label != Label::Ignored)
             .collect();
         figures.wrong_merges += claims.len().saturating_sub(1);
+        if claims.len() > 1 {
+            figures
+                .misses
+                .push(format!("wrong merge:\n{}", in_record[record].join("\n")));
+        }
         let events: BTreeSet<&String> = sentences.iter().map(|(_, event)| event).collect();
         figures.cross_event += usize::from(events.len() > 1);
     }

@@ -74,9 +74,17 @@ impl Figure {
         qualifiers_match && self.unit == other.unit && same_value(self.value, other.value)
     }
 
-    /// Same unit and value, whatever the qualifier: "185" and "up to 185".
+    /// Same unit and value, whatever the qualifier: "185" and "up to 185"; a range states
+    /// both its bounds ("up to 13" and "between 9 and 13").
     pub fn same_value_as(&self, other: &Figure) -> bool {
-        self.unit == other.unit && same_value(self.value, other.value)
+        let bounds = |figure: &Figure| {
+            let upper = match figure.qualifier {
+                Qualifier::Between(upper) => Some(upper),
+                _ => None,
+            };
+            [Some(figure.value), upper].into_iter().flatten()
+        };
+        self.unit == other.unit && bounds(self).any(|a| bounds(other).any(|b| same_value(a, b)))
     }
 
     /// Whether the figure may be a year ("in 2024", "since 2017"): a plain
@@ -295,6 +303,16 @@ mod tests {
             .as_deref(),
             Some("2025 vs none")
         );
+    }
+
+    #[test]
+    fn a_hedge_or_a_range_states_the_same_value() {
+        let figure = |sentence: &str| super::super::Fingerprint::of(sentence).figures()[0];
+        assert!(figure("up to 13 feet").same_value_as(&figure("13 feet")));
+        assert!(figure("up to 13 feet").same_value_as(&figure("9–13 feet")));
+        assert!(figure("9–13 feet").same_value_as(&figure("about 9 feet")));
+        assert!(!figure("9–13 feet").same_value_as(&figure("11 feet")));
+        assert!(!figure("13%").same_value_as(&figure("13 feet")));
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Normalised content of a sentence for matching: stemmed content words
 //! with variants folded together, and the figures it states.
 
+use std::sync::LazyLock;
+
 use super::figures::{Figure, Qualifier, Unit, same_figures};
 
 /// What a sentence claims, reduced for comparison: word order, case,
@@ -13,32 +15,75 @@ pub struct Fingerprint {
     tokens: Vec<String>,
     /// Figures in a canonical order.
     figures: Vec<Figure>,
-    /// Each figure with the content words right before and after it ("55"
-    /// with "extradit" and "senior"): what the figure counts.
-    anchored: Vec<(Figure, String)>,
+    /// Each figure with the content words around it: what the figure counts.
+    anchored: Vec<Anchored>,
     polarity: Polarity,
     question: bool,
 }
 
+/// A figure with the content words that say what it counts.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Anchored {
+    pub(crate) figure: Figure,
+    /// The content words right before and after it ("extradited 55 senior").
+    pub(crate) neighbours: Vec<String>,
+    /// The word right after it, if it is a content word: its unit or what it counts ("13
+    /// feet", "68 people").
+    pub(crate) counted: Option<String>,
+}
+
+impl Anchored {
+    /// Whether two figures may measure one quantity: they count the same thing (or neither
+    /// says what it counts), or a word next to each is the same ("extradited 55" /
+    /// "extraditing more than 50").
+    pub(crate) fn same_quantity(&self, other: &Anchored) -> bool {
+        self.figure.unit == other.figure.unit
+            && (self.counted == other.counted
+                || self
+                    .neighbours
+                    .iter()
+                    .any(|word| other.neighbours.contains(word)))
+    }
+}
+
 /// What flips or slants a claim: "did not" against "did", "rose" against
 /// "fell". Wordings of one claim agree in polarity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub(crate) struct Polarity {
     negated: bool,
+    /// The content word each negation bears on ("not accept", "no longer"), sorted.
+    negated_words: Vec<String>,
     rising: bool,
     falling: bool,
 }
 
 impl Polarity {
-    /// Whether two wordings may state one claim: both negated or neither, and not one only
-    /// rising where the other only falls. A sentence with words of both directions ("cut
-    /// rates as concern grows") says nothing against either.
-    pub(crate) fn agrees_with(&self, other: &Polarity) -> bool {
+    /// Whether two wordings may state one claim: neither negates a word the other states
+    /// plainly ("will not accept" / "will accept"; a negation in a clause the other does not
+    /// state, "no longer possible", says nothing against it), and not one only rising where
+    /// the other only falls. A sentence with words of both directions ("cut rates as concern
+    /// grows") says nothing against either. `states` and `other_states` say whether each
+    /// wording has a content word.
+    pub(crate) fn agrees_with(
+        &self,
+        other: &Polarity,
+        states: impl Fn(&str) -> bool,
+        other_states: impl Fn(&str) -> bool,
+    ) -> bool {
+        let negates = |p: &Polarity, word: &String| p.negated_words.binary_search(word).is_ok();
+        // A word one negates and the other states plainly.
+        let contradicted = |p: &Polarity, q: &Polarity, q_states: &dyn Fn(&str) -> bool| {
+            p.negated_words
+                .iter()
+                .any(|word| q_states(word) && !negates(q, word))
+        };
         let only_rising = |p: &Polarity| p.rising && !p.falling;
         let only_falling = |p: &Polarity| p.falling && !p.rising;
-        self.negated == other.negated
-            && !(only_rising(self) && only_falling(other))
-            && !(only_falling(self) && only_rising(other))
+        let opposite =
+            only_rising(self) && only_falling(other) || only_falling(self) && only_rising(other);
+        !(contradicted(self, other, &other_states)
+            || contradicted(other, self, &states)
+            || opposite)
     }
 }
 
@@ -49,6 +94,7 @@ impl Fingerprint {
         let mut tokens: Vec<(usize, String)> = Vec::new();
         let mut figures: Vec<(Figure, usize, usize)> = Vec::new();
         let mut polarity = Polarity::default();
+        let mut negation_pending = false;
         let mut index = 0;
         while index < items.len() {
             if let Some((figure, next)) = read_figure(&items, index) {
@@ -66,8 +112,13 @@ impl Fingerprint {
                 polarity.falling |= FALLING.binary_search(&word).is_ok();
                 if NEGATIONS.contains(&word) {
                     polarity.negated = true;
+                    negation_pending = true;
                 } else if !is_stopword(word) && !QUALIFIER_WORDS.contains(&word) {
-                    tokens.push((index, normalise(word)));
+                    let token = normalise(word);
+                    if std::mem::take(&mut negation_pending) {
+                        polarity.negated_words.push(token.clone());
+                    }
+                    tokens.push((index, token));
                 }
             }
             index += 1;
@@ -76,24 +127,38 @@ impl Fingerprint {
         // tokens, so one pass finds the tokens either side of each figure.
         let mut anchored = Vec::new();
         let mut next_token = 0;
+        let mut previous_end = None;
         for &(figure, start, end) in &figures {
             while tokens.get(next_token).is_some_and(|(at, _)| *at < start) {
                 next_token += 1;
             }
+            // The word right after a figure is what that figure counts, not what the next
+            // one does ("13 feet (four metres)").
             let before = next_token
                 .checked_sub(1)
                 .map(|at| &tokens[at])
-                .filter(|(at, _)| start - at <= MAX_ANCHOR_DISTANCE);
+                .filter(|(at, _)| start - at <= MAX_ANCHOR_DISTANCE && Some(*at) != previous_end);
             let after = tokens
                 .get(next_token)
                 .filter(|(at, _)| at - end < MAX_ANCHOR_DISTANCE);
-            for (_, token) in before.into_iter().chain(after) {
-                anchored.push((figure, token.clone()));
-            }
+            anchored.push(Anchored {
+                figure,
+                neighbours: before
+                    .into_iter()
+                    .chain(after)
+                    .map(|(_, token)| token.clone())
+                    .collect(),
+                counted: after
+                    .filter(|(at, _)| *at == end)
+                    .map(|(_, token)| token.clone()),
+            });
+            previous_end = Some(end);
         }
         let mut tokens: Vec<String> = tokens.into_iter().map(|(_, token)| token).collect();
         tokens.sort_unstable();
         tokens.dedup();
+        polarity.negated_words.sort_unstable();
+        polarity.negated_words.dedup();
         let mut figures: Vec<Figure> = figures.into_iter().map(|(figure, _, _)| figure).collect();
         figures.sort_by(Figure::order);
         let question = sentence
@@ -119,8 +184,8 @@ impl Fingerprint {
         &self.figures
     }
 
-    /// Figures paired with the content words next to them.
-    pub(crate) fn anchored_figures(&self) -> &[(Figure, String)] {
+    /// Figures, in sentence order, with the content words that say what they count.
+    pub(crate) fn anchored_figures(&self) -> &[Anchored] {
         &self.anchored
     }
 
@@ -129,8 +194,8 @@ impl Fingerprint {
         self.polarity.negated
     }
 
-    pub(crate) fn polarity(&self) -> Polarity {
-        self.polarity
+    pub(crate) fn polarity(&self) -> &Polarity {
+        &self.polarity
     }
 
     /// Questions are not claims and never match one.
@@ -198,10 +263,27 @@ fn is_separator(c: char) -> bool {
 
 fn lex(sentence: &str) -> Vec<Item> {
     let mut items = Vec::new();
-    for raw in sentence.split(is_separator) {
-        lex_raw(raw, &mut items);
+    for word in sentence.split_whitespace() {
+        // "9–13 feet": a range written with an en dash reads as "between 9 and 13 feet".
+        if let Some((low, high)) = word.split_once('–')
+            && low.ends_with(|c: char| c.is_ascii_digit())
+            && high.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '$' | '€' | '£'))
+        {
+            items.push(Item::Word("between".to_owned()));
+            lex_pieces(low, &mut items);
+            items.push(Item::Word("and".to_owned()));
+            lex_pieces(high, &mut items);
+        } else {
+            lex_pieces(word, &mut items);
+        }
     }
     items
+}
+
+fn lex_pieces(text: &str, items: &mut Vec<Item>) {
+    for raw in text.split(is_separator) {
+        lex_raw(raw, items);
+    }
 }
 
 fn lex_raw(raw: &str, items: &mut Vec<Item>) {
@@ -532,260 +614,20 @@ fn compound(items: &[Item], index: usize) -> Option<(&'static str, usize)> {
     }
 }
 
-/// Verbs and adjectives of increase, sorted.
-const RISING: &[&str] = &[
-    "boost",
-    "boosted",
-    "climb",
-    "climbed",
-    "climbing",
-    "climbs",
-    "gain",
-    "gained",
-    "gains",
-    "grew",
-    "grow",
-    "growing",
-    "grown",
-    "grows",
-    "higher",
-    "increase",
-    "increased",
-    "increases",
-    "increasing",
-    "jump",
-    "jumped",
-    "jumps",
-    "rise",
-    "risen",
-    "rises",
-    "rising",
-    "rose",
-    "soar",
-    "soared",
-    "soars",
-    "surge",
-    "surged",
-    "surges",
-];
+/// Verbs and adjectives of increase, one a line, sorted.
+static RISING: LazyLock<Vec<&str>> =
+    LazyLock::new(|| include_str!("words/rising.txt").lines().collect());
 
-/// Verbs and adjectives of decrease, sorted.
-const FALLING: &[&str] = &[
-    "cut",
-    "cuts",
-    "decline",
-    "declined",
-    "declines",
-    "declining",
-    "decrease",
-    "decreased",
-    "decreases",
-    "dip",
-    "dipped",
-    "drop",
-    "dropped",
-    "dropping",
-    "drops",
-    "fall",
-    "fallen",
-    "falling",
-    "falls",
-    "fell",
-    "lower",
-    "plunge",
-    "plunged",
-    "reduce",
-    "reduced",
-    "reduces",
-    "reducing",
-    "sank",
-    "shrank",
-    "shrink",
-    "shrinking",
-    "shrinks",
-    "shrunk",
-    "sink",
-    "slashed",
-    "slump",
-    "slumped",
-    "tumble",
-    "tumbled",
-];
+/// Verbs and adjectives of decrease, one a line, sorted.
+static FALLING: LazyLock<Vec<&str>> =
+    LazyLock::new(|| include_str!("words/falling.txt").lines().collect());
 
 const NEGATIONS: &[&str] = &["not", "no", "never", "nor", "without", "cannot"];
 
 /// Function words, reporting verbs and honorifics: they say nothing about
 /// what is claimed.
-const STOPWORDS: &[&str] = &[
-    "a",
-    "about",
-    "according",
-    "across",
-    "added",
-    "after",
-    "again",
-    "against",
-    "all",
-    "already",
-    "also",
-    "although",
-    "am",
-    "amid",
-    "among",
-    "an",
-    "and",
-    "any",
-    "are",
-    "as",
-    "asserted",
-    "asserting",
-    "at",
-    "be",
-    "because",
-    "been",
-    "before",
-    "being",
-    "between",
-    "both",
-    "but",
-    "by",
-    "can",
-    "claimed",
-    "claiming",
-    "could",
-    "did",
-    "do",
-    "does",
-    "doing",
-    "dr",
-    "during",
-    "each",
-    "either",
-    "even",
-    "ever",
-    "every",
-    "few",
-    "for",
-    "from",
-    "further",
-    "had",
-    "has",
-    "have",
-    "having",
-    "he",
-    "her",
-    "here",
-    "hers",
-    "him",
-    "his",
-    "how",
-    "however",
-    "i",
-    "if",
-    "in",
-    "including",
-    "insisted",
-    "into",
-    "is",
-    "it",
-    "its",
-    "itself",
-    "just",
-    "less",
-    "many",
-    "may",
-    "me",
-    "might",
-    "more",
-    "most",
-    "mr",
-    "mrs",
-    "ms",
-    "much",
-    "must",
-    "my",
-    "noted",
-    "now",
-    "of",
-    "off",
-    "on",
-    "once",
-    "one",
-    "only",
-    "onto",
-    "or",
-    "other",
-    "our",
-    "ours",
-    "out",
-    "over",
-    "own",
-    "per",
-    "president",
-    "reported",
-    "reportedly",
-    "reporting",
-    "s",
-    "said",
-    "same",
-    "say",
-    "says",
-    "shall",
-    "she",
-    "should",
-    "since",
-    "so",
-    "some",
-    "stated",
-    "stating",
-    "still",
-    "stressed",
-    "such",
-    "than",
-    "that",
-    "the",
-    "their",
-    "them",
-    "then",
-    "there",
-    "these",
-    "they",
-    "this",
-    "those",
-    "though",
-    "through",
-    "thus",
-    "to",
-    "told",
-    "too",
-    "under",
-    "until",
-    "up",
-    "upon",
-    "us",
-    "very",
-    "via",
-    "was",
-    "we",
-    "were",
-    "what",
-    "when",
-    "where",
-    "whether",
-    "which",
-    "while",
-    "who",
-    "whom",
-    "whose",
-    "why",
-    "will",
-    "with",
-    "within",
-    "would",
-    "yet",
-    "you",
-    "your",
-];
+static STOPWORDS: LazyLock<Vec<&str>> =
+    LazyLock::new(|| include_str!("words/stopwords.txt").lines().collect());
 
 fn is_stopword(word: &str) -> bool {
     STOPWORDS.binary_search(&word).is_ok()
@@ -793,30 +635,12 @@ fn is_stopword(word: &str) -> bool {
 
 /// Demonyms and synonyms folded before stemming, so "Mexican soil" and
 /// "Mexico's soil" or "soldiers" and "troops" share a token.
-const FOLDS: &[(&str, &str)] = &[
-    ("america", "usa"),
-    ("american", "usa"),
-    ("americans", "usa"),
-    ("britain", "uk"),
-    ("british", "uk"),
-    ("canadian", "canada"),
-    ("chinese", "china"),
-    ("cuban", "cuba"),
-    ("iranian", "iran"),
-    ("israeli", "israel"),
-    ("laboratories", "lab"),
-    ("laboratory", "lab"),
-    ("mexican", "mexico"),
-    ("mexicans", "mexico"),
-    ("russian", "russia"),
-    ("send", "deploy"),
-    ("sending", "deploy"),
-    ("sent", "deploy"),
-    ("soldier", "troop"),
-    ("soldiers", "troop"),
-    ("ukrainian", "ukraine"),
-    ("venezuelan", "venezuela"),
-];
+static FOLDS: LazyLock<Vec<(&str, &str)>> = LazyLock::new(|| {
+    include_str!("words/folds.tsv")
+        .lines()
+        .filter_map(|line| line.split_once('\t'))
+        .collect()
+});
 
 /// Words the plural rule would mangle.
 const UNSTEMMED: &[&str] = &["news", "series", "species", "always", "perhaps", "whereas"];
@@ -841,9 +665,8 @@ fn replace_suffix(stem: &mut String, rules: &[(&str, &str)], min_stem: usize) {
 /// crude but applied identically to every sentence, which is all matching
 /// needs.
 fn normalise(word: &str) -> String {
-    if let Some(folded) = lookup(FOLDS, word) {
-        return folded.to_owned();
-    }
+    // A folded word is stemmed as the word it is folded into would be.
+    let word = lookup(&FOLDS, word).unwrap_or(word);
     if !word.chars().all(char::is_alphabetic)
         || word.chars().count() <= 3
         || UNSTEMMED.contains(&word)
@@ -945,6 +768,59 @@ mod tests {
             figures("the MS-13 gang and F-35 jets"),
             Vec::<String>::new()
         );
+        // A range written with an en dash is one figure, as "between … and …" is.
+        assert_eq!(
+            figures("9–13 feet of storm surge and up to 30–40 inches of rain"),
+            ["between 9 and 13", "between 30 and 40"]
+        );
+    }
+
+    fn anchors(sentence: &str) -> Vec<(String, Vec<String>, Option<String>)> {
+        Fingerprint::of(sentence)
+            .anchored_figures()
+            .iter()
+            .map(|a| {
+                (
+                    a.figure.to_string(),
+                    a.neighbours.clone(),
+                    a.counted.clone(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_figure_is_anchored_to_what_it_counts() {
+        let owned = |words: &[&str]| words.iter().map(|w| (*w).to_owned()).collect::<Vec<_>>();
+        // "feet" says what 13 counts, not what four does.
+        assert_eq!(
+            anchors("a storm surge of up to 13 feet (four metres) along the coast"),
+            [
+                (
+                    "up to 13".to_owned(),
+                    owned(&["surg", "feet"]),
+                    Some("feet".to_owned())
+                ),
+                ("4".to_owned(), owned(&["metr"]), Some("metr".to_owned())),
+            ]
+        );
+        // A figure followed by a function word counts nothing it names.
+        assert_eq!(
+            anchors("the death toll has risen to 1,000, with 1,670 people injured")[0],
+            ("1000".to_owned(), owned(&["risen", "peopl"]), None)
+        );
+    }
+
+    #[test]
+    fn a_negation_bears_on_the_word_after_it() {
+        let negated = |sentence: &str| Fingerprint::of(sentence).polarity().negated_words.clone();
+        assert_eq!(negated("Mexico will not accept troops."), ["accept"]);
+        assert_eq!(negated("Mexico won’t accept troops."), ["accept"]);
+        assert_eq!(
+            negated("Officials warned of a surge and said preparation was no longer possible."),
+            ["longer"]
+        );
+        assert!(negated("Mexico will accept troops.").is_empty());
     }
 
     #[test]

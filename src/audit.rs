@@ -160,7 +160,7 @@ type Judged = (usize, Vec<Violation>, Vec<Acceptance>);
 /// Audits `commits` (parents before children) on all cores.
 fn audit_commits(store: &Store, commits: &[Oid]) -> Result<Judged, StoreError> {
     let shallow_roots = store.shallow_roots();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let threads = crate::store::worker_threads();
     // Below a few thousand commits a thread costs more than it saves.
     let run = commits.len().div_ceil(threads).max(2048);
     let history = store.history_source();

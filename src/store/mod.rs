@@ -364,6 +364,12 @@ fn repository_path(path: &str) -> Option<String> {
     (!parts.is_empty() && parts[0] != ".git").then(|| parts.join("/"))
 }
 
+/// How many threads a job spread over the cores takes: one per core, at most eight (past
+/// that the disk, not the cores, sets the pace).
+pub fn worker_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+}
+
 /// The SHA-256 of `bytes`, in lowercase hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};

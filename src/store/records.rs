@@ -110,7 +110,7 @@ impl Store {
     pub fn load_all(&self) -> Result<Vec<LoadedRecord>, StoreError> {
         let paths = self.record_paths()?;
         // Reading and parsing is most of what `check` and `list` do: spread it over the cores.
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+        let threads = super::worker_threads();
         let chunk = paths.len().div_ceil(threads).max(512);
         let root = self.root.as_path();
         std::thread::scope(|scope| {

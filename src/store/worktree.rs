@@ -139,7 +139,7 @@ impl Store {
         let mut scan = Scan::default();
         let mut shards = Vec::new();
         scan.dir(root, index, RECORDS_DIR, written, listings, &mut shards)?;
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+        let threads = super::worker_threads();
         // Each thread takes the next folder when done with one: split in fixed halves, one
         // thread could finish a tenth of the scan's time before the other.
         let next = AtomicUsize::new(0);

@@ -14,8 +14,8 @@ mod matching_set;
 use std::path::Path;
 use std::time::Instant;
 
-use claims::checkworthiness::Model;
 use claims::extract::{self, Document, Models};
+use claims::text::checkworthiness::Model;
 use claims::text::{ClaimIndex, Embeddings};
 
 /// Known claims a lookup is timed against.

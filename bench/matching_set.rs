@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
 use std::path::Path;
 
-use claims::checkworthiness::Model;
 use claims::extract::{self, Document, Models};
 use claims::text::Embeddings;
+use claims::text::checkworthiness::Model;
 
 /// What the matcher did on one part of the set.
 #[derive(Debug, Default, Clone, PartialEq)]

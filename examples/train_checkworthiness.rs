@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use claims::checkworthiness::{
+use claims::text::checkworthiness::{
     Evaluation, Example, Model, NewsSentence, TrainOptions, evaluate, read_news_set, read_tsv,
     train_and_select,
 };

@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use jiff::Timestamp;
 
-use crate::checkworthiness::Model;
 use crate::domain::id::ClaimId;
 use crate::domain::record::{Appearance, Record};
+use crate::text::checkworthiness::Model;
 use crate::text::{
     ClaimIndex, Embeddings, Ranking, SentenceKind, attribution, claimant, claimant_with_context,
     fullest_name, name_speaker, sentences, standalone,

@@ -2,7 +2,6 @@
 
 pub mod audit;
 pub mod checks;
-pub mod checkworthiness;
 pub mod cli;
 pub mod controls;
 pub mod domain;

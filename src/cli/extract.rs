@@ -1,11 +1,11 @@
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
-use crate::checkworthiness::Model;
 use crate::controls::{is_control, strip};
 use crate::domain::action::Action;
 use crate::extract::{self, Document, Models, Outcome, Plan};
 use crate::store::{CommitMessage, FileChange, Store, now};
+use crate::text::checkworthiness::Model;
 use crate::text::{EMBEDDING_MODEL, Embeddings};
 use crate::ui::Ui;
 

@@ -1,7 +1,7 @@
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
 
-use crate::checkworthiness::Model;
+use crate::text::checkworthiness::Model;
 use crate::ui::Ui;
 
 use super::CommandError;

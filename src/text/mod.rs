@@ -15,6 +15,7 @@
 //! Everything here is pure: no file, network or repository access.
 
 mod attribution;
+pub mod checkworthiness;
 mod embedding;
 mod figures;
 mod fingerprint;

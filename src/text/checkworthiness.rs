@@ -22,7 +22,7 @@ const HASH_BITS_RANGE: std::ops::RangeInclusive<u32> = 10..=24;
 const MAX_SENTENCE_BYTES: usize = 4096;
 
 static BUILTIN: OnceLock<Model> = OnceLock::new();
-static BUILTIN_BYTES: &[u8] = include_bytes!("../models/checkworthiness.bin");
+static BUILTIN_BYTES: &[u8] = include_bytes!("../../models/checkworthiness.bin");
 /// SHA-256 of `models/checkworthiness.bin` as the training command wrote it, so a model file
 /// swapped without its figures and tests (by a merge, say) is caught at load.
 const BUILTIN_SHA256: &str = "8a62fe69523951f559d4c1b6539dda59702a3f638e373175b3b9f63fdfdc4923";

@@ -20,15 +20,16 @@ use super::{CommandError, CommandErrorKind, Globals};
 /// It also stages again, as the branch has it, a record that a `git commit` beside a claims
 /// write wrote back into git's index as it was before that write (git reads the index before
 /// it locks it, and writes back what it read even when its commit then fails); committing
-/// that index would undo the write. The pre-commit hook `claims init` installs does this
-/// before every commit, with --index-only.
+/// that index would undo the write. The pre-commit hook `claims init` installs runs
+/// --index-only before every commit: it refuses such a commit (exit 1) and changes nothing.
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Examples:\n  claims doctor\n  claims doctor --index-only    # what the pre-commit hook runs"
 )]
 pub struct Args {
-    /// Only stage again what a `git commit` wrote back (quick, and silent when there is
-    /// nothing to do); what the pre-commit hook installed by `claims init` runs
+    /// Only check the index git is about to commit, and refuse (exit 1) one in which a `git
+    /// commit` wrote back an earlier version of a record, changing nothing; what the
+    /// pre-commit hook installed by `claims init` runs
     #[arg(long)]
     pub index_only: bool,
 }
@@ -36,7 +37,7 @@ pub struct Args {
 pub fn run(args: Args, _globals: &Globals, ui: &mut Ui) -> Result<(), CommandError> {
     let store = Store::open(Path::new("."))?;
     if args.index_only {
-        return restage_for_commit(&store, ui);
+        return check_for_commit(&store);
     }
     let writer = store.writer()?;
     let mut needs_you = 0;
@@ -130,29 +131,41 @@ fn restaged(path: &str) -> String {
     )
 }
 
-/// The pre-commit hook's part: before git commits the index, stage again what a `git
-/// commit` wrote back. A commit with -a, -i, -o or paths builds the index it commits from the
-/// working files (`GIT_INDEX_FILE` then names another file), which hold the branch's version.
-fn restage_for_commit(store: &Store, ui: &mut Ui) -> Result<(), CommandError> {
-    if let Some(committed) = std::env::var_os("GIT_INDEX_FILE")
-        && !store.is_index_file(Path::new(&committed))
-    {
+/// The pre-commit hook's part: refuses a commit of an index in which a `git commit` beside a
+/// claims write wrote back an earlier version of a record (committing it would undo the
+/// write), and one made while a claims write is interrupted (it would commit the write half
+/// done). It changes nothing: `claims doctor` repairs, and a change made to the index on
+/// purpose is committed with `git commit --no-verify`. The index checked is the one git is
+/// about to commit (`GIT_INDEX_FILE`: with -a, -i or -p a copy under git's lock). Exit 1 is
+/// the refusal; the hook lets any other failure through, so a check that cannot run never
+/// stops a commit.
+fn check_for_commit(store: &Store) -> Result<(), CommandError> {
+    if store.interrupted_write() {
+        return Err(CommandError::refused(
+            "an interrupted claims write is not finished; committing now would commit it \
+             half done",
+        )
+        .with_hint("run `claims doctor`, which finishes or undoes it, then commit again"));
+    }
+    let committed = std::env::var_os("GIT_INDEX_FILE").map(std::path::PathBuf::from);
+    let index = committed
+        .as_deref()
+        .filter(|path| !store.is_index_file(path));
+    let found = store.written_back_entries(index)?;
+    if found.is_empty() {
         return Ok(());
     }
-    // A check that cannot run must not stop every commit; one that found something it
-    // cannot repair must (its error says why, and `git commit --no-verify` skips it).
-    match store.written_back_entries() {
-        Ok(found) if found.is_empty() => return Ok(()),
-        Ok(_) => {}
-        Err(error) => {
-            ui.warn(&format!("claims: could not check git's index: {error}"));
-            return Ok(());
-        }
-    }
-    for entry in store.restage_written_back()? {
-        writeln!(ui.err(), "claims: {}", restaged(&entry.path))?;
-    }
-    Ok(())
+    let paths: Vec<&str> = found.iter().map(|entry| entry.path.as_str()).collect();
+    Err(CommandError::refused(format!(
+        "git's index stages an earlier version of {} than the branch, one a commit of \
+         claims replaced; committing it would undo that change",
+        paths.join(", ")
+    ))
+    .with_hint(
+        "a `git commit` run beside a claims write writes back the index it read before the \
+         write; run `claims doctor`, which stages the branch's version again, then commit again",
+    )
+    .with_hint("if you changed the index on purpose, commit with: git commit --no-verify"))
 }
 
 /// The lock files git takes for a moment and leaves behind only when killed, each with what it

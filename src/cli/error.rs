@@ -219,6 +219,12 @@ fn store_hint(error: &StoreError) -> Option<String> {
                 format!("git checkout -- {path}")
             }
         )),
+        StoreError::WrittenBack { path } => Some(format!(
+            "a `git commit` run beside a claims write can write back the index it read before \
+             the write; committing it would undo the write. Run `claims doctor`, which stages \
+             the branch's version again; if you staged it on purpose, commit or unstage it \
+             first (git restore --staged {path})"
+        )),
         StoreError::Untracked { path } => Some(format!(
             "commit it (git add {path} && git commit) or remove it, then run the command again"
         )),

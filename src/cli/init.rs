@@ -24,9 +24,9 @@ use super::{CommandError, Globals, short_id};
 /// PATH, git reports an ordinary conflict instead (set merge.claims.driver to the full path
 /// then). It installs a pre-commit hook (unless the clone has one of its own, or uses
 /// core.hooksPath) that runs `claims doctor --index-only`: a `git commit` beside a claims
-/// write can write back git's index as it read it before the write, and the hook stages the
-/// branch's version again before git commits, so that retrying that commit never undoes the
-/// write. Other files that exist are left alone, so running it again is harmless.
+/// write can write back git's index as it read it before the write, and the hook refuses to
+/// commit that index (`claims doctor` repairs it), so that retrying that commit never undoes
+/// the write. Other files that exist are left alone, so running it again is harmless.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
     claims init\n  \
@@ -118,8 +118,8 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
     match &hook {
         Some(HookInstall::Installed(path)) => writeln!(
             ui.out(),
-            "Installed the pre-commit hook {}: before git commits, it stages again any record \
-             a `git commit` beside a claims write put back in git's index as it was before",
+            "Installed the pre-commit hook {}: it refuses to commit a record that a `git \
+             commit` beside a claims write put back in git's index as it was before",
             shown(&store, path)
         )?,
         Some(HookInstall::Foreign(path)) => writeln!(
@@ -137,8 +137,8 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
         )?,
         Some(HookInstall::Current(_)) | None => {}
     }
-    let hook_installed = matches!(hook, Some(HookInstall::Installed(_)));
-    if changes.is_empty() && configured.is_empty() && !hook_installed {
+    let hook_said = !matches!(hook, Some(HookInstall::Current(_)) | None);
+    if changes.is_empty() && configured.is_empty() && !hook_said {
         writeln!(
             ui.out(),
             "{root} is already a claims repository; nothing to do"

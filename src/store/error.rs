@@ -67,6 +67,11 @@ pub enum StoreError {
     Policy { path: String, error: PolicyError },
     #[error("{path} has changes that are not committed")]
     UncommittedEdit { path: String, staged: bool },
+    #[error(
+        "git's index stages an earlier version of {path} than the branch, one a commit of claims \
+         replaced"
+    )]
+    WrittenBack { path: String },
     #[error("{path} is in the working tree but was never committed")]
     Untracked { path: String },
     #[error("a claim with this text already exists: {0}")]

@@ -1,6 +1,7 @@
-//! The pre-commit hook a clone gets from `claims init`: before git commits, it stages again
-//! what a `git commit` beside a write of the tool wrote back (see `index_check`), so that
-//! the retry of a `git commit` that failed beside a write never undoes the write.
+//! The pre-commit hook a clone gets from `claims init`: before git commits, it refuses an
+//! index in which a `git commit` beside a write of the tool wrote back an earlier version of
+//! a record (see `index_check`), so that the retry of a `git commit` that failed beside a
+//! write never undoes the write.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -8,7 +9,8 @@ use std::path::{Path, PathBuf};
 use super::{Store, StoreError};
 
 /// The line that marks a hook as the one this tool installs (and may rewrite).
-const MARKER: &str = "# claims: stage again what a git commit beside a claims write wrote back";
+const MARKER: &str =
+    "# claims: refuse to commit what a git commit beside a claims write wrote back";
 
 /// What installing the pre-commit hook did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,11 +64,13 @@ fn hook_script(claims: &Path) -> String {
          #\n\
          # A git commit reads git's index before it locks it. One whose read came just before a\n\
          # write of claims writes back the index it read, in which a record is as it was before\n\
-         # that write, and committing that index would undo the write. This stages the\n\
-         # branch's version again first. Without claims it does nothing.\n\
+         # that write, and committing that index would undo the write. This refuses such a\n\
+         # commit (`claims doctor` repairs the index). It stops a commit only when claims says\n\
+         # no (exit 1); without claims, or when claims cannot run, it lets the commit through.\n\
          claims='{quoted}'\n\
          [ -x \"$claims\" ] || claims=$(command -v claims) || exit 0\n\
-         exec \"$claims\" doctor --index-only\n"
+         \"$claims\" doctor --index-only\n\
+         [ $? -ne 1 ]\n"
     )
 }
 

@@ -353,3 +353,31 @@ fn an_older_versions_journal_is_repaired_only_where_its_branch_is_checked_out() 
         "ok: no interrupted change\nthe repository is sound\n"
     );
 }
+
+/// A crashed write's index lock removed by hand (git's own message says to), then a commit:
+/// the pre-commit hook refuses while the write is interrupted, so the half-done change is
+/// never swept into the user's commit; after `claims doctor` the commit goes through.
+#[test]
+fn a_commit_while_a_write_is_interrupted_is_refused_by_the_hook() {
+    let (repo, id, before) = crash_at("after-index-refreshed");
+    std::fs::remove_file(repo.path().join(".git/index.lock")).unwrap();
+    std::fs::write(repo.path().join("other.txt"), "other\n").unwrap();
+    repo.git(&["add", "other.txt"]);
+    let head = repo.head();
+    let output = repo.git_output(&["commit", "-q", "-m", "Other file"]);
+    insta::assert_snapshot!(crate::harness::user_sees(&output), @r"
+    ------- stderr -------
+    error: an interrupted claims write is not finished; committing now would commit it half done
+    hint: run `claims doctor`, which finishes or undoes it, then commit again
+    [exit status: 1]
+    ");
+    assert_eq!(repo.head(), head);
+    repo.ok(&["doctor"]);
+    repo.git(&["commit", "-q", "-m", "Other file"]);
+    assert_eq!(repo.read_record(&id), before);
+    assert_eq!(
+        repo.git(&["show", "--name-only", "--format=", "HEAD"]),
+        "other.txt\n"
+    );
+    assert_eq!(repo.status(), "");
+}

@@ -30,9 +30,9 @@ fn newsroom(texts: &[&str]) -> (TempDir, Repo, Repo, Vec<String>) {
             clone.sees(&["init"]),
             "Installed the merge driver for records in this clone's git config \
              (merge.claims.name, merge.claims.driver, pull.rebase)\n\
-             Installed the pre-commit hook .git/hooks/pre-commit: before git commits, it \
-             stages again any record a `git commit` beside a claims write put back in git's \
-             index as it was before\n[exit status: 0]"
+             Installed the pre-commit hook .git/hooks/pre-commit: it refuses to commit a \
+             record that a `git commit` beside a claims write put back in git's index as it \
+             was before\n[exit status: 0]"
         );
     }
     (remote, ana, ben, ids)

@@ -21,7 +21,7 @@ use crate::store::{Store, StoreError, Trailers};
 
 /// How far back along the branch a written-back version is looked for: a `git commit` that
 /// read the index before several writes of the tool writes back the oldest one's version.
-const RECENT_COMMITS: usize = 32;
+const RECENT_COMMITS: usize = 256;
 
 /// A file whose index entry a `git commit` wrote back: it stages `staged` (`None`: no entry),
 /// a version a recent commit of the tool replaced, where the branch and the working file hold
@@ -60,9 +60,21 @@ impl Store {
     }
 
     /// The index entries a `git commit` beside a write of the tool wrote back (see the module
-    /// documentation), among the records the branch's recent commits of the tool changed.
-    /// Reads those commits' changes only, so it costs the same at any size of history.
-    pub fn written_back_entries(&self) -> Result<Vec<WrittenBack>, StoreError> {
+    /// documentation), among the records the branch's recent commits of the tool changed, in
+    /// `index` (an index file git is about to commit, as it names it to its hooks) or else in
+    /// the worktree's index. Reads those commits' changes only, so it costs the same at any
+    /// size of history.
+    pub fn written_back_entries(
+        &self,
+        index: Option<&Path>,
+    ) -> Result<Vec<WrittenBack>, StoreError> {
+        let other_index = index.map(git2::Index::open).transpose()?;
+        let staged_in = |path: &str| -> Result<Option<Oid>, StoreError> {
+            match &other_index {
+                Some(index) => Ok(index.get_path(Path::new(path), 0).map(|entry| entry.id)),
+                None => self.staged_blob(path),
+            }
+        };
         let head = match self.repo.head() {
             Ok(head) => head.peel_to_commit()?,
             Err(e) if e.code() == git2::ErrorCode::UnbornBranch => return Ok(Vec::new()),
@@ -94,7 +106,7 @@ impl Store {
             let Some(committed) = reader.entry_id(&tree, &path)? else {
                 continue;
             };
-            let staged = self.staged_blob(&path)?;
+            let staged = staged_in(&path)?;
             if staged == Some(committed) || !versions.contains(&staged) {
                 continue;
             }
@@ -115,11 +127,11 @@ impl Store {
     /// Stages the branch's version again of every index entry a `git commit` wrote back,
     /// found afresh under git's index lock; returns them.
     pub fn restage_written_back(&self) -> Result<Vec<WrittenBack>, StoreError> {
-        if self.written_back_entries()?.is_empty() {
+        if self.written_back_entries(None)?.is_empty() {
             return Ok(Vec::new());
         }
         let lock = self.take_index_lock()?;
-        let entries = self.written_back_entries()?;
+        let entries = self.written_back_entries(None)?;
         let mut contents = Vec::with_capacity(entries.len());
         for entry in &entries {
             let path = self.root.join(&entry.path);

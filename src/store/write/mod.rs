@@ -274,20 +274,21 @@ impl Writer<'_> {
         self.store.staged_blob(path)
     }
 
-    /// Whether `staged`, staged at `path` in place of `committed`, is a version a `git commit`
-    /// wrote back (see `index_check`) rather than the user's: this write stages its own
-    /// version over it, which is the repair.
-    fn staged_by_user(
-        &self,
-        path: &str,
-        staged: Option<Oid>,
-        committed: Option<Oid>,
-    ) -> Result<bool, StoreError> {
-        if staged.is_none() || staged == committed {
-            return Ok(false);
-        }
-        let written_back = self.store.written_back_entries()?;
-        Ok(!written_back.iter().any(|entry| entry.path == path))
+    /// The refusal of a change to `path`, whose index entry stages `staged` in place of
+    /// `committed`: a version a `git commit` wrote back (see `index_check`) is named as such,
+    /// with its repair; anything else is the user's staged edit.
+    fn staged_edit(&self, path: &str) -> Result<StoreError, StoreError> {
+        let written_back = self.store.written_back_entries(None)?;
+        Ok(if written_back.iter().any(|entry| entry.path == path) {
+            StoreError::WrittenBack {
+                path: path.to_string(),
+            }
+        } else {
+            StoreError::UncommittedEdit {
+                path: path.to_string(),
+                staged: true,
+            }
+        })
     }
 
     /// Refuses a path whose index entry or working file is not `committed` (HEAD's, in
@@ -300,11 +301,8 @@ impl Writer<'_> {
         working: Option<&[u8]>,
     ) -> Result<(), StoreError> {
         let staged = self.staged_blob(path)?;
-        if self.staged_by_user(path, staged, committed)? {
-            return Err(StoreError::UncommittedEdit {
-                path: path.to_string(),
-                staged: true,
-            });
+        if staged.is_some() && staged != committed {
+            return Err(self.staged_edit(path)?);
         }
         let unchanged = match (committed, working, tree) {
             (None, None, _) => true,
@@ -444,11 +442,8 @@ impl Writer<'_> {
         for change in changes {
             let committed = committed_blob(tree.as_ref(), &change.path)?;
             let staged = self.staged_blob(&change.path)?;
-            if self.staged_by_user(&change.path, staged, committed)? {
-                return Err(StoreError::UncommittedEdit {
-                    path: change.path.clone(),
-                    staged: true,
-                });
+            if staged.is_some() && staged != committed {
+                return Err(self.staged_edit(&change.path)?);
             }
             staged_blobs.push(staged);
         }

@@ -269,14 +269,9 @@ impl Writer<'_> {
         Ok(committed)
     }
 
-    /// The blob git's index stages at `path`, if any.
-    fn staged_blob(&self, path: &str) -> Result<Option<Oid>, StoreError> {
-        self.store.staged_blob(path)
-    }
-
-    /// The refusal of a change to `path`, whose index entry stages `staged` in place of
-    /// `committed`: a version a `git commit` wrote back (see `index_check`) is named as such,
-    /// with its repair; anything else is the user's staged edit.
+    /// The refusal of a change to `path`, whose index entry stages something other than HEAD's
+    /// version: a version a `git commit` wrote back (see `index_check`) is named as such, with
+    /// its repair; anything else is the user's staged edit.
     fn staged_edit(&self, path: &str) -> Result<StoreError, StoreError> {
         let written_back = self.store.written_back_entries(None)?;
         Ok(if written_back.iter().any(|entry| entry.path == path) {
@@ -300,7 +295,7 @@ impl Writer<'_> {
         committed: Option<Oid>,
         working: Option<&[u8]>,
     ) -> Result<(), StoreError> {
-        let staged = self.staged_blob(path)?;
+        let staged = self.store.staged_blob(path)?;
         if staged.is_some() && staged != committed {
             return Err(self.staged_edit(path)?);
         }
@@ -441,7 +436,7 @@ impl Writer<'_> {
         let mut staged_blobs = Vec::with_capacity(changes.len());
         for change in changes {
             let committed = committed_blob(tree.as_ref(), &change.path)?;
-            let staged = self.staged_blob(&change.path)?;
+            let staged = self.store.staged_blob(&change.path)?;
             if staged.is_some() && staged != committed {
                 return Err(self.staged_edit(&change.path)?);
             }

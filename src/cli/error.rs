@@ -331,15 +331,14 @@ impl From<ActionError> for CommandError {
             ActionError::GateRefused {
                 ref id,
                 ref rules,
-                moving_to,
-                retractable,
+                change,
             } => {
                 let details = rules
                     .iter()
                     .flat_map(|rule| {
                         [
                             format!("- {rule} ({})", rule.rule()),
-                            format!("  fix: {}", rule.fix(id.as_str(), moving_to, retractable)),
+                            format!("  fix: {}", rule.fix(id.as_str(), change)),
                         ]
                     })
                     .collect();

@@ -8,7 +8,7 @@ use super::id::ClaimId;
 use super::policy::RatingScale;
 use super::record::{
     Correction, DismissReason, Dismissal, Event, Note, Record, Source, SourceFields, Stance,
-    Verdict,
+    Verdict, WithdrawnVerdict,
 };
 use super::state::State;
 
@@ -53,6 +53,8 @@ pub enum TriageError {
     },
     #[error("{id} already has that verdict")]
     SameVerdict { id: ClaimId },
+    #[error("{0} has no verdict to withdraw")]
+    NoVerdict(ClaimId),
     #[error("a claim cannot be related to itself")]
     RelatedToItself,
     #[error("{a} and {b} are already related")]
@@ -117,9 +119,9 @@ impl TriageError {
             TriageError::RatingMismatch { allowed, .. } => {
                 format!("the ratings of its verdict are: {allowed}")
             }
-            TriageError::SameVerdict { .. } | TriageError::AlreadyRelated { .. } => {
-                "nothing to do".into()
-            }
+            TriageError::SameVerdict { .. }
+            | TriageError::AlreadyRelated { .. }
+            | TriageError::NoVerdict(_) => "nothing to do".into(),
             TriageError::RelatedToItself => "name two different claims".into(),
         }
     }
@@ -408,6 +410,31 @@ pub fn give_verdict(
         at,
         by: by.to_string(),
     });
+    Ok(next)
+}
+
+/// Takes the verdict back without moving the claim: the verdict is kept, as it was, among
+/// the withdrawn ones, with the note saying why.
+pub fn withdraw_verdict(
+    record: &Record,
+    note: Option<&str>,
+    by: &str,
+    at: Timestamp,
+) -> Result<Record, TriageError> {
+    let Some(verdict) = &record.verdict else {
+        return Err(TriageError::NoVerdict(record.id.clone()));
+    };
+    let note = required_note(note, "withdrawing a verdict")?;
+    let mut next = record.clone();
+    next.withdrawn_verdicts.push(WithdrawnVerdict {
+        verdict: verdict.clone(),
+        withdrawn: Event {
+            at,
+            by: by.to_string(),
+            note,
+        },
+    });
+    next.verdict = None;
     Ok(next)
 }
 
@@ -732,6 +759,58 @@ mod tests {
             Err(TriageError::SameVerdict {
                 id: rated.id.clone()
             })
+        );
+    }
+
+    #[test]
+    fn a_withdrawn_verdict_is_kept_as_it_was_with_the_reason() {
+        let scale = RatingScale::default();
+        let mut disputed = claim("x", &[]);
+        disputed.state = State::Disputed;
+        assert_eq!(
+            withdraw_verdict(&disputed, Some("Wrong claim."), "Ana", at()),
+            Err(TriageError::NoVerdict(disputed.id.clone()))
+        );
+        let rated = give_verdict(
+            &disputed,
+            "False",
+            "https://factcheck.example/a",
+            &scale,
+            "Ana",
+            at(),
+        )
+        .unwrap();
+        for missing in [None, Some("  ")] {
+            assert_eq!(
+                withdraw_verdict(&rated, missing, "Ana", at()),
+                Err(TriageError::NoteRequired {
+                    what: "withdrawing a verdict"
+                })
+            );
+        }
+        let later: Timestamp = "2026-02-01T00:00:00Z".parse().unwrap();
+        let next = withdraw_verdict(&rated, Some(" Page taken down. "), "Bo", later).unwrap();
+        assert_eq!(next.verdict, None);
+        assert_eq!(next.state, State::Disputed);
+        assert_eq!(
+            next.withdrawn_verdicts,
+            [WithdrawnVerdict {
+                verdict: rated.verdict.clone().unwrap(),
+                withdrawn: Event {
+                    at: later,
+                    by: "Bo".into(),
+                    note: "Page taken down.".into(),
+                },
+            }]
+        );
+        assert_eq!(
+            Record {
+                verdict: rated.verdict.clone(),
+                withdrawn_verdicts: Vec::new(),
+                ..next
+            },
+            rated,
+            "nothing else changes"
         );
     }
 }

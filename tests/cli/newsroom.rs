@@ -1104,3 +1104,195 @@ fn show_offers_a_published_claim_s_moves_back_as_retractions() {
     [exit status: 0]
     ");
 }
+
+#[test]
+fn a_verdict_is_withdrawn_without_moving_the_claim_and_kept_with_the_reason() {
+    let repo = Repo::new();
+    let id = repo.disputed("The tunnel cost 4 million.", "https://no.example/c");
+    repo.ok(&[
+        "verdict",
+        &id,
+        "--rating",
+        "False",
+        "--url",
+        "https://factcheck.example/tunnel",
+    ]);
+    let before = repo.head();
+    let withdrawn = seen(
+        &repo,
+        &[
+            "verdict",
+            &id,
+            "--withdraw",
+            "--note",
+            "Recorded on the wrong claim",
+        ],
+    );
+    let commit = repo.git(&["rev-parse", "--short=8", "HEAD"]);
+    insta::assert_snapshot!(withdrawn.replace(commit.trim(), "COMMIT"), @"
+    e4nph4djpn: verdict False withdrawn; still disputed (commit COMMIT)
+    [exit status: 0]
+    ");
+    assert_eq!(
+        repo.git(&["rev-list", "--count", &format!("{before}..")]),
+        "1\n"
+    );
+    insta::assert_snapshot!(repo.git(&["log", "-1", "--format=%B"]), @"
+    Withdraw the verdict on e4nph4djpn: False: The tunnel cost 4 million.
+
+    Recorded on the wrong claim
+
+    Was: https://factcheck.example/tunnel
+
+    Claim-Id: e4nph4djpn
+    Claim-Action: verdict
+    ");
+    let record = repo.read_record(&id);
+    assert!(!record.contains("\n[verdict]"), "{record}");
+    assert!(record.contains("state = \"disputed\""), "{record}");
+    let shown = seen(&repo, &["show", &id]);
+    assert!(
+        shown.contains("Withdrawn verdict")
+            && shown.contains("False (https://factcheck.example/tunnel), withdrawn by"),
+        "{shown}"
+    );
+    assert_clean(&repo);
+
+    // The claim left the ClaimReview export, and says so.
+    let export = repo
+        .claims(&["export", "--format", "claimreview"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&export.stdout).trim(), "[]");
+    assert!(stderr(&export).contains(&id), "{}", stderr(&export));
+
+    insta::assert_snapshot!(refused_usage(&repo, &["verdict", &id, "--withdraw", "--note", "again"]), @"
+    ------- stderr -------
+    error: e4nph4djpn has no verdict to withdraw
+    hint: nothing to do
+    [exit status: 2]
+    ");
+    insta::assert_snapshot!(refused_usage(&repo, &["verdict", &id, "--withdraw"]), @"
+    ------- stderr -------
+    error: the following required arguments were not provided:
+      --note <NOTE>
+
+    Usage: claims verdict --withdraw --note <NOTE> --reviewer <NAME <EMAIL>> <ID>
+
+    For more information, try '--help'.
+    [exit status: 2]
+    ");
+    insta::assert_snapshot!(
+        refused_usage(&repo, &["verdict", &id, "--withdraw", "--rating", "False", "--note", "x"]),
+        @"
+    ------- stderr -------
+    error: the argument '--withdraw' cannot be used with '--rating <RATING>'
+
+    Usage: claims verdict --withdraw --note <NOTE> --reviewer <NAME <EMAIL>> <ID>
+
+    For more information, try '--help'.
+    [exit status: 2]
+    "
+    );
+    insta::assert_snapshot!(refused_usage(&repo, &["verdict", &id, "--note", "x"]), @"
+    ------- stderr -------
+    error: the following required arguments were not provided:
+      --withdraw
+      --rating <RATING>
+      --url <URL>
+
+    Usage: claims verdict --note <NOTE> --withdraw --reviewer <NAME <EMAIL>> --rating <RATING> --url <URL> <ID>
+
+    For more information, try '--help'.
+    [exit status: 2]
+    ");
+
+    // A verdict can be given again afterwards; both stay in the record.
+    repo.ok(&[
+        "verdict",
+        &id,
+        "--rating",
+        "Misleading",
+        "--url",
+        "https://factcheck.example/tunnel-2",
+    ]);
+    let record = repo.read_record(&id);
+    assert!(record.contains("rating = \"Misleading\""), "{record}");
+    assert!(record.contains("rating = \"False\""), "{record}");
+    assert_clean(&repo);
+}
+
+/// `seen`, asserting that the command failed as a usage or input error and changed nothing.
+fn refused_usage(repo: &Repo, args: &[&str]) -> String {
+    let before = repo.snapshot();
+    let seen = seen(repo, args);
+    assert!(seen.ends_with("[exit status: 2]"), "{seen}");
+    assert_eq!(
+        repo.snapshot(),
+        before,
+        "a refused command changed something"
+    );
+    seen
+}
+
+#[test]
+fn the_verdict_a_published_claimreview_needs_is_withdrawn_only_after_unpublishing() {
+    let repo = Repo::new();
+    repo.configure(
+        "\n[organization]\nname = \"Verifica\"\nurl = \"https://verifica.example\"\n\
+         \n[check]\nclaimreview = true\n",
+    );
+    let id = repo.corroborated("The bridge cost 40 million.");
+    repo.ok(&[
+        "verdict",
+        &id,
+        "--rating",
+        "True",
+        "--url",
+        "https://verifica.example/bridge",
+    ]);
+    repo.ok(&["publish", &id]);
+    assert_clean(&repo);
+    insta::assert_snapshot!(
+        refused(&repo, &["verdict", &id, "--withdraw", "--note", "The page was taken down"]),
+        @"
+    ------- stderr -------
+    error: refused: this would leave tgidz5nixu failing `claims check`
+      - ClaimReview: no verdict with its fact-check url (give it with: claims verdict ID --rating NAME --url URL) (claimreview-url)
+        fix: take the publication back first: claims unpublish tgidz5nixu; then claims verdict tgidz5nixu --withdraw --note WHY
+    hint: nothing was changed
+    [exit status: 1]
+    "
+    );
+    repo.ok(&["unpublish", &id]);
+    repo.ok(&[
+        "verdict",
+        &id,
+        "--withdraw",
+        "--note",
+        "The page was taken down",
+    ]);
+    assert_clean(&repo);
+
+    // Without the ClaimReview lint, a published claim needs no verdict: withdrawing it
+    // leaves the gate as it was.
+    let plain = Repo::new();
+    let id = published(&plain, "The bridge cost 40 million.");
+    plain.ok(&[
+        "verdict",
+        &id,
+        "--rating",
+        "True",
+        "--url",
+        "https://factcheck.example/bridge",
+    ]);
+    plain.ok(&[
+        "verdict",
+        &id,
+        "--withdraw",
+        "--note",
+        "Recorded on the wrong claim",
+    ]);
+    assert!(plain.read_record(&id).contains("published = true"));
+    assert_clean(&plain);
+}

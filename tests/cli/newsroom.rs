@@ -68,7 +68,7 @@ fn a_dismissed_claim_leaves_list_review_and_exports_but_show_log_and_check_know_
     insta::assert_snapshot!(
         seen(&repo, &["dismiss", &opinion, "--reason", "not-check-worthy", "--note", "An opinion"]),
         @"
-    owdqvumv56: dismissed (not-check-worthy) (commit 9247d09e)
+    owdqvumv56: dismissed (not-check-worthy) (commit f4d92488)
     [exit status: 0]
     "
     );
@@ -126,11 +126,11 @@ fn a_dismissed_claim_leaves_list_review_and_exports_but_show_log_and_check_know_
     ┌──────────┬──────────────────────┬───────────────────┬─────────┬──────────────────────────────────┐
     │ COMMIT   ┆ DATE                 ┆ AUTHOR            ┆ ACTION  ┆ CHANGE                           │
     ╞══════════╪══════════════════════╪═══════════════════╪═════════╪══════════════════════════════════╡
-    │ 9247d09e ┆ 2026-03-01T09:00:00Z ┆ Ana Ruiz          ┆ dismiss ┆ Dismiss owdqvumv56               │
+    │ f4d92488 ┆ 2026-03-01T09:00:00Z ┆ Ana Ruiz          ┆ dismiss ┆ Dismiss owdqvumv56               │
     │          ┆                      ┆ <ana@example.org> ┆         ┆ (not-check-worthy): The border   │
     │          ┆                      ┆                   ┆         ┆ policy is a disgrace.            │
     │          ┆                      ┆                   ┆         ┆ An opinion                       │
-    │ 7ed392fc ┆ 2026-03-01T09:00:00Z ┆ Ana Ruiz          ┆ create  ┆ Add claim owdqvumv56: The border │
+    │ ec9276f4 ┆ 2026-03-01T09:00:00Z ┆ Ana Ruiz          ┆ create  ┆ Add claim owdqvumv56: The border │
     │          ┆                      ┆ <ana@example.org> ┆         ┆ policy is a disgrace.            │
     └──────────┴──────────────────────┴───────────────────┴─────────┴──────────────────────────────────┘
     [exit status: 0]
@@ -221,7 +221,7 @@ fn a_duplicate_moves_its_appearances_to_the_kept_claim_in_one_commit() {
     insta::assert_snapshot!(
         seen(&repo, &["dismiss", &duplicate, "--reason", "duplicate", "--duplicate-of", &kept]),
         @"
-    j4oy7kuthk: dismissed as a duplicate of j4wrkiltmn; its appearances moved there (commit da7b19b1)
+    j4oy7kuthk: dismissed as a duplicate of j4wrkiltmn; its appearances moved there (commit d93661d1)
     [exit status: 0]
     "
     );
@@ -492,7 +492,7 @@ fn moving_a_published_claim_away_is_refused_and_the_retraction_is_offered() {
             &["mark", &id, "unverified", "--unpublish", "--note", "correction: it cost 14 million"]
         ),
         @"
-    tgidz5nixu: corroborated → unverified; unpublished (commit 32098dc4)
+    tgidz5nixu: corroborated → unverified; unpublished (commit 661bac2e)
     [exit status: 0]
     "
     );
@@ -1017,7 +1017,7 @@ fn a_source_withdrawn_by_hand_is_an_audit_finding_and_through_the_tool_is_not() 
     std::fs::write(&path, by_hand).unwrap();
     repo.git(&["commit", "-qam", "Withdraw a source by hand"]);
     insta::assert_snapshot!(seen(&repo, &["audit"]), @"
-    8ba3c8c9 (Git User <git@example.org>) records/tg/tgidz5nixu.toml: no-trailers: changes a record without Claim-* trailers: the change did not go through claims
+    6608a58e (Git User <git@example.org>) records/tg/tgidz5nixu.toml: no-trailers: changes a record without Claim-* trailers: the change did not go through claims
     audited 6 commits: 1 violation
     [exit status: 1]
     ");

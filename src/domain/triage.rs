@@ -29,8 +29,15 @@ pub enum TriageError {
     DuplicateOfItself,
     #[error("{0}, the claim to keep, is itself dismissed")]
     KeptIsDismissed(ClaimId),
-    #[error("{id} is published; dismissing it would take it out of the exports unannounced")]
-    DismissPublished { id: ClaimId },
+    #[error(
+        "{id} {}; dismissing it would take it out of the exports unannounced",
+        published_what(*published, *verdict)
+    )]
+    DismissPublished {
+        id: ClaimId,
+        published: bool,
+        verdict: bool,
+    },
     #[error("{id} has no source {key}")]
     NoSuchSource { id: ClaimId, key: String },
     #[error("the source {key} of {id} was withdrawn; it can no longer be changed")]
@@ -95,9 +102,21 @@ impl TriageError {
                 "keep the claim it duplicates instead (see claims show {kept}), or bring {kept} back: \
                  claims undismiss {kept} --note \"...\""
             ),
-            TriageError::DismissPublished { .. } => format!(
+            TriageError::DismissPublished {
+                published: true,
+                verdict: false,
+                ..
+            } => format!(
                 "retract it first: claims unpublish {id}, or claims mark {id} unverified --unpublish \
                  --note \"correction: ...\""
+            ),
+            TriageError::DismissPublished {
+                published: false, ..
+            } => format!("withdraw the verdict first: claims verdict {id} --withdraw --note WHY"),
+            TriageError::DismissPublished { .. } => format!(
+                "retract it first: claims unpublish {id}, then claims verdict {id} --withdraw \
+                 --note WHY; or both with a move: claims mark {id} unverified --unpublish --note \
+                 \"correction: ...\""
             ),
             TriageError::NoSuchSource { .. } => {
                 format!("list its sources with: claims show {id}")
@@ -124,6 +143,15 @@ impl TriageError {
             | TriageError::NoVerdict(_) => "nothing to do".into(),
             TriageError::RelatedToItself => "name two different claims".into(),
         }
+    }
+}
+
+/// What a claim has out in the world: "is published", "has a verdict", or both.
+fn published_what(published: bool, verdict: bool) -> &'static str {
+    match (published, verdict) {
+        (true, false) => "is published",
+        (false, _) => "has a verdict",
+        (true, true) => "is published, with a verdict",
     }
 }
 
@@ -174,6 +202,8 @@ pub fn dismiss(
     if record.published || record.verdict.is_some() {
         return Err(TriageError::DismissPublished {
             id: record.id.clone(),
+            published: record.published,
+            verdict: record.verdict.is_some(),
         });
     }
     let mut next = record.clone();
@@ -514,10 +544,26 @@ mod tests {
         let mut published = record.clone();
         published.published = true;
         let plain = request(DismissReason::OutOfScope, None);
-        assert!(matches!(
-            dismiss(&published, None, &plain, "Ana", at()),
-            Err(TriageError::DismissPublished { .. })
-        ));
+        let mut rated = record.clone();
+        rated.state = State::Disputed;
+        rated.verdict = Some(Verdict {
+            rating: "False".into(),
+            url: "https://factcheck.example/a".into(),
+            at: at(),
+            by: "Ana".into(),
+        });
+        let mut both = rated.clone();
+        both.published = true;
+        for (out, says, fix) in [
+            (&published, "is published;", "claims unpublish"),
+            (&rated, "has a verdict;", "claims verdict"),
+            (&both, "is published, with a verdict;", "claims mark"),
+        ] {
+            let error = dismiss(out, None, &plain, "Ana", at()).unwrap_err();
+            assert!(error.is_refusal(), "{error}");
+            assert!(error.to_string().contains(says), "{error}");
+            assert!(error.hint("abcd").contains(fix), "{}", error.hint("abcd"));
+        }
         let (dismissed, _) = dismiss(&record, None, &plain, "Ana", at()).unwrap();
         assert!(matches!(
             dismiss(&dismissed, None, &plain, "Ana", at()),

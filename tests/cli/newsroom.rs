@@ -280,6 +280,35 @@ fn a_published_claim_is_not_dismissed_unannounced() {
 }
 
 #[test]
+fn a_disputed_claim_with_a_verdict_is_dismissed_only_once_the_verdict_is_withdrawn() {
+    let repo = Repo::new();
+    let id = repo.disputed("The tunnel cost 4 million.", "https://no.example/c");
+    repo.ok(&[
+        "verdict",
+        &id,
+        "--rating",
+        "False",
+        "--url",
+        "https://factcheck.example/tunnel",
+    ]);
+    insta::assert_snapshot!(refused(&repo, &["dismiss", &id, "--reason", "out-of-scope"]), @"
+    ------- stderr -------
+    error: e4nph4djpn has a verdict; dismissing it would take it out of the exports unannounced
+    hint: withdraw the verdict first: claims verdict e4nph4djpn --withdraw --note WHY
+    [exit status: 1]
+    ");
+    repo.ok(&[
+        "verdict",
+        &id,
+        "--withdraw",
+        "--note",
+        "Another desk's story",
+    ]);
+    repo.ok(&["dismiss", &id, "--reason", "out-of-scope"]);
+    assert_clean(&repo);
+}
+
+#[test]
 fn a_source_is_corrected_and_the_old_values_stay_in_the_record() {
     let repo = Repo::new();
     let id = repo.claim_with_two_origins("The bridge cost 40 million.");

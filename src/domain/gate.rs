@@ -10,7 +10,7 @@ use super::policy::Policy;
 use super::record::Record;
 use super::state::State;
 use super::workflow::{Confirmations, Unmet, evidence_gaps};
-use crate::publish::claimreview::{ReadinessGap, readiness_gaps};
+use crate::publish::claimreview::{ReadinessGap, SUMMARY_MAX_CHARS, readiness_gaps};
 
 /// One rule of `claims check` that a record breaks.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,7 +93,8 @@ impl GateRule {
                 format!("take the publication back first: claims unpublish {id}; then {withdraw}")
             }
             (GateRule::ClaimReview(ReadinessGap::LongSummary { .. }), _) => format!(
-                "shorten the claim's text first (claims review {id}, then e), or leave it unpublished"
+                "the claim's text is its ClaimReview's summary: keep it to at most {SUMMARY_MAX_CHARS} \
+                 characters: claims edit {id} --text \"...\""
             ),
             (GateRule::ClaimReview(_), _) => format!(
                 "give the verdict with the fact-check's address on the organisation's domain: \

@@ -1010,6 +1010,40 @@ fn with_the_claimreview_lint_on_a_verdict_off_the_organisations_domain_is_refuse
 }
 
 #[test]
+fn with_the_claimreview_lint_on_a_rated_claim_s_text_stays_short_enough_for_its_summary() {
+    let repo = Repo::new();
+    repo.configure(
+        "\n[organization]\nname = \"Verifica\"\nurl = \"https://verifica.example\"\n\
+         \n[check]\nclaimreview = true\n",
+    );
+    let id = repo.corroborated("The bridge cost 40 million.");
+    repo.ok(&[
+        "verdict",
+        &id,
+        "--rating",
+        "True",
+        "--url",
+        "https://verifica.example/bridge",
+    ]);
+    let long = "The bridge over the river in the north of the city cost 40 million euros in 2024.";
+    insta::assert_snapshot!(refused(&repo, &["edit", &id, "--text", long]), @r#"
+    ------- stderr -------
+    error: refused: this would leave tgidz5nixu failing `claims check`
+      - ClaimReview: claim text is 81 characters; ClaimReview summaries should be at most 75 (claimreview-summary)
+        fix: the claim's text is its ClaimReview's summary: keep it to at most 75 characters: claims edit tgidz5nixu --text "..."
+    hint: nothing was changed
+    [exit status: 1]
+    "#);
+    repo.ok(&[
+        "edit",
+        &id,
+        "--text",
+        "The north bridge cost 40 million euros.",
+    ]);
+    assert_clean(&repo);
+}
+
+#[test]
 fn a_source_withdrawn_by_hand_is_an_audit_finding_and_through_the_tool_is_not() {
     let repo = Repo::new();
     let id = repo.claim_with_two_origins("The bridge cost 40 million.");

@@ -280,6 +280,27 @@ fn a_published_claim_is_not_dismissed_unannounced() {
 }
 
 #[test]
+fn a_disputed_claim_with_its_verdict_is_not_published() {
+    let repo = Repo::new();
+    let id = repo.disputed("The tunnel cost 4 million.", "https://no.example/c");
+    repo.ok(&[
+        "verdict",
+        &id,
+        "--rating",
+        "False",
+        "--url",
+        "https://factcheck.example/tunnel",
+    ]);
+    insta::assert_snapshot!(refused(&repo, &["publish", &id]), @"
+    ------- stderr -------
+    error: cannot publish e4nph4djpn: it is disputed, not corroborated
+    hint: a disputed claim's fact-check is published as its verdict: claims verdict e4nph4djpn --rating NAME --url URL
+    [exit status: 1]
+    ");
+    assert_clean(&repo);
+}
+
+#[test]
 fn a_disputed_claim_with_a_verdict_is_dismissed_only_once_the_verdict_is_withdrawn() {
     let repo = Repo::new();
     let id = repo.disputed("The tunnel cost 4 million.", "https://no.example/c");

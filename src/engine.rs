@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use crate::controls::{ControlCharacter, multi_line, one_line};
 use crate::domain::action::Action;
 use crate::domain::checklist::{self, Given};
-use crate::domain::gate::{self, GateRule};
+use crate::domain::gate::{self, GateRule, RefusedChange};
 use crate::domain::id::ClaimId;
 use crate::domain::policy::Policy;
 use crate::domain::record::{Note, Record, Source, Stance, host_of};
@@ -35,10 +35,7 @@ pub enum ActionError {
     GateRefused {
         id: ClaimId,
         rules: Vec<GateRule>,
-        /// Where the refused change moved the claim, if it was a move.
-        moving_to: Option<State>,
-        /// Whether the claim has something published a retraction would take back.
-        retractable: bool,
+        change: RefusedChange,
     },
     /// A triage, correction or verdict rule said no, or the request was wrong.
     #[error("{error}")]
@@ -152,8 +149,7 @@ impl<'s> Engine<'s> {
                     return Err(ActionError::GateRefused {
                         id: after.id.clone(),
                         rules,
-                        moving_to: (after.state != before.state).then_some(after.state),
-                        retractable: before.published || before.verdict.is_some(),
+                        change: RefusedChange::between(before, after),
                     });
                 }
             }
@@ -818,6 +814,37 @@ pub fn give_verdict(
                 summary(&record.text)
             ),
             body: Some(verdict.url.clone()),
+            trailers: trailers(&record.id, Action::Verdict),
+        },
+    ))
+}
+
+/// Takes the verdict back without moving the claim; the note says why.
+pub fn withdraw_verdict(
+    record: &Record,
+    note: Option<&str>,
+    cx: &Context<'_>,
+) -> Result<Change, ActionError> {
+    let note = note.map(|note| multi_line("note", note)).transpose()?;
+    let next = triage::withdraw_verdict(record, note.as_deref(), &cx.reviewer.to_string(), cx.at)
+        .map_err(triage_error(record))?;
+    let withdrawn = next
+        .withdrawn_verdicts
+        .last()
+        .expect("the verdict was just withdrawn");
+    Ok(Change::new(
+        next.clone(),
+        CommitMessage {
+            subject: format!(
+                "Withdraw the verdict on {}: {}: {}",
+                record.id,
+                withdrawn.verdict.rating,
+                summary(&record.text)
+            ),
+            body: Some(format!(
+                "{}\n\nWas: {}",
+                withdrawn.withdrawn.note, withdrawn.verdict.url
+            )),
             trailers: trailers(&record.id, Action::Verdict),
         },
     ))

@@ -81,6 +81,20 @@ impl Plan {
     pub fn changed(&self) -> impl Iterator<Item = &ClaimId> {
         self.records.keys().filter(|id| !self.created.contains(*id))
     }
+
+    /// The dismissed claims given new appearances, with how many each. The claim did appear
+    /// again, so the appearance is recorded; the claim stays set aside.
+    pub fn dismissed_appearances(&self) -> BTreeMap<&ClaimId, usize> {
+        let mut found = BTreeMap::new();
+        for candidate in &self.candidates {
+            if let Outcome::Appearance(id) = &candidate.outcome
+                && self.records.get(id).is_some_and(Record::is_dismissed)
+            {
+                *found.entry(id).or_default() += 1;
+            }
+        }
+        found
+    }
 }
 
 /// The claim that stands for `id`: the one it was dismissed as a duplicate of, followed as
@@ -594,6 +608,39 @@ mod tests {
         let record = second.records.values().next().unwrap();
         assert_eq!(record.appearances[1].line, Some(3));
         assert_eq!(record.claimant.as_deref(), Some("Sheinbaum"));
+    }
+
+    #[test]
+    fn a_dismissed_claim_seen_again_gets_the_appearance_and_stays_dismissed() {
+        use crate::domain::triage::{DismissRequest, dismiss};
+        let claim = "Sheinbaum said Mexico seized 1.5 tons of fentanyl in March.\n";
+        let first = run(&[document("a.txt", claim)], Vec::new());
+        let record = first.records.into_values().next().unwrap();
+        let request = DismissRequest {
+            reason: crate::domain::record::DismissReason::NotCheckWorthy,
+            duplicate_of: None,
+            note: None,
+        };
+        let (dismissed, _) = dismiss(&record, None, &request, "Ana", at()).unwrap();
+        let again = run(
+            &[document("b.txt", claim), document("c.txt", claim)],
+            vec![dismissed.clone()],
+        );
+        assert!(again.created.is_empty(), "{:?}", again.candidates);
+        let seen = &again.records[&dismissed.id];
+        assert_eq!(seen.appearances.len(), 3);
+        assert_eq!(seen.dismissals, dismissed.dismissals);
+        assert_eq!(
+            again
+                .dismissed_appearances()
+                .into_iter()
+                .collect::<Vec<_>>(),
+            [(&dismissed.id, 2)]
+        );
+        // Seen again while in the queue, a claim is not counted.
+        let open = run(&[document("b.txt", claim)], vec![record]);
+        assert!(open.dismissed_appearances().is_empty());
+        assert_eq!(open.changed().count(), 1);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use super::{CommandError, Globals, short_id};
 /// The claim keeps its record and history (`claims show`, `claims log` and `claims check`
 /// still know it) but leaves review queues, `claims list` (unless --all), reports and
 /// exports. With --duplicate-of, its appearances move to the claim kept in its place, in the
-/// same commit. A published claim, or one with a verdict, is retracted first. Bring a claim
+/// same commit. A published claim is unpublished, and a verdict withdrawn, first. Bring a claim
 /// back with `claims undismiss`.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \

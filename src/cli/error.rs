@@ -5,6 +5,7 @@
 use std::error::Error;
 use std::fmt;
 
+use crate::domain::state::State;
 use crate::engine::ActionError;
 use crate::store::StoreError;
 
@@ -322,24 +323,31 @@ impl From<ActionError> for CommandError {
                     .collect();
                 CommandError::new(CommandErrorKind::Refused, error).with_details(details)
             }
-            ActionError::PublishRefused { ref id, .. } => {
-                let hint = format!(
-                    "corroborate it first (claims review {id}), or publish anyway with: claims publish {id} --force"
-                );
+            ActionError::PublishRefused { ref id, state } => {
+                let hint = match state {
+                    // Published means corroborated: a disputed claim's fact-check goes out as
+                    // its verdict.
+                    State::Disputed => format!(
+                        "a disputed claim's fact-check is published as its verdict: claims verdict \
+                         {id} --rating NAME --url URL"
+                    ),
+                    _ => format!(
+                        "corroborate it first (claims review {id}), or publish anyway with: claims publish {id} --force"
+                    ),
+                };
                 CommandError::new(CommandErrorKind::Refused, error).with_hint(hint)
             }
             ActionError::GateRefused {
                 ref id,
                 ref rules,
-                moving_to,
-                retractable,
+                change,
             } => {
                 let details = rules
                     .iter()
                     .flat_map(|rule| {
                         [
                             format!("- {rule} ({})", rule.rule()),
-                            format!("  fix: {}", rule.fix(id.as_str(), moving_to, retractable)),
+                            format!("  fix: {}", rule.fix(id.as_str(), change)),
                         ]
                     })
                     .collect();

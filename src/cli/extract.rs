@@ -3,6 +3,7 @@ use std::path::{Path, PathBuf};
 
 use crate::controls::{is_control, strip};
 use crate::domain::action::Action;
+use crate::domain::record::Record;
 use crate::extract::{self, Document, Models, Outcome, Plan};
 use crate::store::{CommitMessage, FileChange, Store, now};
 use crate::text::checkworthiness::Model;
@@ -18,8 +19,9 @@ use super::{CommandError, Globals};
 /// claim per distinct statement, with one appearance per document and line. The same claim
 /// worded differently by another outlet becomes a new appearance of the known claim; a claim
 /// whose figures differ from a known one ("55" against "more than 50") becomes a new claim
-/// linked to it as related. Running it again on the same documents changes nothing. Everything
-/// one run records is one commit.
+/// linked to it as related. A dismissed claim that appears again gets the appearance and stays
+/// dismissed; the summary names it. Running it again on the same documents changes nothing.
+/// Everything one run records is one commit.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
     claims extract seeds/\n  \
@@ -295,7 +297,12 @@ fn print_plan(plan: &Plan, ui: &mut Ui) -> Result<(), CommandError> {
             } => {
                 format!("create {id}, related to {related} ({difference})")
             }
-            Outcome::Appearance(id) => format!("add appearance to {id}"),
+            Outcome::Appearance(id) => match plan.records.get(id).and_then(Record::dismissal) {
+                Some(dismissal) => {
+                    format!("add appearance to {id}, dismissed ({})", dismissal.reason)
+                }
+                None => format!("add appearance to {id}"),
+            },
             Outcome::Known(id) => format!("nothing: known as {id}"),
         };
         table.add_row(vec![
@@ -337,6 +344,40 @@ fn summarise(
         plural(plan.created.len()),
         plural(appearances),
     )?;
+    let dismissed = plan.dismissed_appearances();
+    if !dismissed.is_empty() {
+        let seen: usize = dismissed.values().sum();
+        let claims: Vec<String> = dismissed
+            .iter()
+            .map(|(id, count)| {
+                let reason = plan.records[*id]
+                    .dismissal()
+                    .map(|d| d.reason.to_string())
+                    .unwrap_or_default();
+                match count {
+                    1 => format!("{id} ({reason})"),
+                    n => format!("{id} ({reason}, {n} appearances)"),
+                }
+            })
+            .collect();
+        let (which, back) = match dismissed.keys().collect::<Vec<_>>()[..] {
+            [id] => (
+                "a dismissed claim, which stays dismissed",
+                format!("bring it back with: claims undismiss {id} --note WHY"),
+            ),
+            _ => (
+                "dismissed claims, which stay dismissed",
+                "bring one back with: claims undismiss ID --note WHY".to_string(),
+            ),
+        };
+        writeln!(
+            ui.out(),
+            "{seen} new appearance{} {} of {which}: {}; {back}",
+            plural(seen),
+            if seen == 1 { "is" } else { "are" },
+            claims.join(", ")
+        )?;
+    }
     let matching = match models.embeddings {
         Some(_) => format!("words, figures and {EMBEDDING_MODEL}"),
         None => "words and figures".to_string(),

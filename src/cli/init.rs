@@ -1,7 +1,7 @@
 use crate::domain::policy::DEFAULT_CHECKLISTS;
 use crate::store::{
     ATTRIBUTES_FILE, CHECKLIST_FILE, CommitMessage, FileChange, HookInstall, POLICY_FILE, Reviewer,
-    Store, StoreError, now, with_merge_attribute,
+    Store, StoreError, now, with_merge_attributes,
 };
 use crate::ui::Ui;
 
@@ -12,14 +12,14 @@ use super::{CommandError, Globals, short_id};
 ///
 /// Runs `git init` if needed, writes claims.toml (the policy) and templates/checklist.toml
 /// (the verification checklists) where they are missing, adds `records/**/*.toml
-/// merge=claims text eol=lf` to .gitattributes (in place of the line older versions wrote),
-/// and commits them. With --ci github it also writes
+/// merge=claims text eol=lf` (in place of the line older versions wrote) and
+/// `audit/accepted.toml merge=claims text eol=lf` to .gitattributes, and commits them. With --ci github it also writes
 /// .github/workflows/claims.yml, which runs `claims check` and `claims audit` on every push.
 ///
 /// It also installs the merge driver for records (`claims merge-driver`) in the repository's
 /// git config, which git does not copy with a clone: run `claims init` once in every fresh
 /// clone, so that a claim changed in two clones merges its sources, notes and history
-/// instead of conflicting. Unless git config says otherwise, it also sets pull.rebase to
+/// instead of conflicting, and so do audit findings accepted in two clones. Unless git config says otherwise, it also sets pull.rebase to
 /// false, so that a plain `git pull` merges. Git runs the driver as `claims`: where claims is not on git's
 /// PATH, git reports an ordinary conflict instead (set merge.claims.driver to the full path
 /// then). It installs a pre-commit hook (unless the clone has one of its own, or uses
@@ -85,7 +85,8 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
             });
         }
     }
-    if let Some(contents) = with_merge_attribute(store.read_optional(ATTRIBUTES_FILE)?.as_deref()) {
+    if let Some(contents) = with_merge_attributes(store.read_optional(ATTRIBUTES_FILE)?.as_deref())
+    {
         changes.push(FileChange {
             path: ATTRIBUTES_FILE.to_string(),
             contents,

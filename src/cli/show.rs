@@ -161,6 +161,16 @@ fn render(
             format!("{} ({}), by {}", verdict.rating, verdict.url, verdict.by),
         ]);
     }
+    for withdrawn in &record.withdrawn_verdicts {
+        let (verdict, event) = (&withdrawn.verdict, &withdrawn.withdrawn);
+        summary.add_row(vec![
+            "Withdrawn verdict".to_string(),
+            format!(
+                "{} ({}), withdrawn by {} at {}: {}",
+                verdict.rating, verdict.url, event.by, event.at, event.note
+            ),
+        ]);
+    }
     if let Some(claimant) = &record.claimant {
         summary.add_row(vec!["Claimant".to_string(), claimant.clone()]);
     }

@@ -42,6 +42,20 @@ impl Acceptances {
         toml::to_string(self).expect("acceptances always serialise: every key is a string")
     }
 
+    /// The acceptances of two clones brought together, for git's merge driver: ours as they
+    /// are, then each of theirs that ours does not have. The file only ever grows, each
+    /// entry a fact (someone accepted a commit's findings), so nothing is dropped: two
+    /// acceptances of one commit are both kept.
+    pub fn merged_with(&self, theirs: &Acceptances) -> Acceptances {
+        let mut accepted = self.accepted.clone();
+        for entry in &theirs.accepted {
+            if !accepted.contains(entry) {
+                accepted.push(entry.clone());
+            }
+        }
+        Acceptances { accepted }
+    }
+
     /// The entry for `commit` (a full id, or an abbreviation of one).
     pub fn of(&self, commit: &str) -> Option<&Acceptance> {
         self.accepted.iter().find(|a| a.commit.starts_with(commit))
@@ -176,6 +190,44 @@ mod tests {
             "records/ab/abcdefgh.toml"
         ));
         assert!(!read.accepted[0].covers("ffffffff", "no-trailers", "records/ab/abcdefgh.toml"));
+    }
+
+    #[test]
+    fn two_clones_acceptances_merge_into_both_ours_first() {
+        let base = Acceptances {
+            accepted: vec![entry(COMMIT, ANA)],
+        };
+        let other = "fedcba9876543210fedcba9876543210fedcba98";
+        let third = "1111111111111111111111111111111111111111";
+        let mut ours = base.clone();
+        ours.accepted.push(entry(other, ANA));
+        let mut theirs = base.clone();
+        theirs.accepted.push(entry(third, "Ben <ben@example.org>"));
+        assert_eq!(
+            ours.merged_with(&theirs).accepted,
+            [
+                entry(COMMIT, ANA),
+                entry(other, ANA),
+                entry(third, "Ben <ben@example.org>")
+            ]
+        );
+        assert_eq!(
+            theirs.merged_with(&ours).accepted,
+            [
+                entry(COMMIT, ANA),
+                entry(third, "Ben <ben@example.org>"),
+                entry(other, ANA)
+            ]
+        );
+        // One commit accepted in both clones, with different notes: both acknowledgements.
+        let mut again = base.clone();
+        again.accepted.push(Acceptance {
+            note: "Seen by Ben too.".into(),
+            ..entry(other, "Ben <ben@example.org>")
+        });
+        assert_eq!(ours.merged_with(&again).accepted.len(), 3);
+        assert_eq!(ours.merged_with(&ours), ours);
+        assert_eq!(ours.merged_with(&base), ours);
     }
 
     #[test]

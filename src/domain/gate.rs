@@ -10,7 +10,7 @@ use super::policy::Policy;
 use super::record::Record;
 use super::state::State;
 use super::workflow::{Confirmations, Unmet, evidence_gaps};
-use crate::publish::claimreview::{ReadinessGap, readiness_gaps};
+use crate::publish::claimreview::{ReadinessGap, SUMMARY_MAX_CHARS, readiness_gaps};
 
 /// One rule of `claims check` that a record breaks.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +32,28 @@ pub enum GateRule {
     ClaimReview(ReadinessGap),
 }
 
+/// What a refused change did, so that each rule's fix names the way to do it properly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RefusedChange {
+    /// Where the change moved the claim, if it was a move.
+    pub moving_to: Option<State>,
+    /// Whether the claim has something published (a flag or a verdict) that a retraction
+    /// would take back.
+    pub retractable: bool,
+    /// Whether the change took the claim's verdict away.
+    pub withdraws_verdict: bool,
+}
+
+impl RefusedChange {
+    pub fn between(before: &Record, after: &Record) -> RefusedChange {
+        RefusedChange {
+            moving_to: (after.state != before.state).then_some(after.state),
+            retractable: before.published || before.verdict.is_some(),
+            withdraws_verdict: before.verdict.is_some() && after.verdict.is_none(),
+        }
+    }
+}
+
 impl GateRule {
     /// The rule's stable name, as `claims check` reports it.
     pub fn rule(&self) -> &'static str {
@@ -43,34 +65,36 @@ impl GateRule {
         }
     }
 
-    /// How to make the change without breaking the rule. `moving_to` is the state the
-    /// refused change moved the claim to, if it was a move; `retractable` says whether the
-    /// claim has something published (a flag or a verdict) that a retraction would take back.
-    pub fn fix(&self, id: &str, moving_to: Option<State>, retractable: bool) -> String {
+    /// How to make the refused `change` without breaking the rule.
+    pub fn fix(&self, id: &str, change: RefusedChange) -> String {
         let retract = |to: State| {
             format!(
                 "retract it in the same step: claims mark {id} {to} --unpublish --note \"correction: ...\""
             )
         };
-        match (self, moving_to) {
+        let withdraw = format!("claims verdict {id} --withdraw --note WHY");
+        match (self, change.moving_to) {
             (
                 GateRule::PublishedNotCorroborated { .. } | GateRule::VerdictRating { .. },
                 Some(to),
             ) => retract(to),
             (GateRule::PublishedNotCorroborated { state }, None) => retract(*state),
             (GateRule::VerdictRating { allowed, state, .. }, None) if allowed.is_empty() => {
-                format!(
-                    "a {state} claim has no rating; retract the verdict: {}",
-                    retract(*state)
-                )
+                format!("a {state} claim has no rating; withdraw the verdict: {withdraw}")
             }
             (GateRule::VerdictRating { allowed, .. }, None) => {
                 format!(
-                    "give a rating the claim's state allows ({allowed}): claims verdict {id} --rating NAME --url URL"
+                    "give a rating the claim's state allows ({allowed}): claims verdict {id} --rating NAME --url URL; \
+                     or withdraw it: {withdraw}"
                 )
             }
+            // The published claim's ClaimReview needs the verdict that was taken away.
+            (GateRule::ClaimReview(ReadinessGap::MissingUrl), _) if change.withdraws_verdict => {
+                format!("take the publication back first: claims unpublish {id}; then {withdraw}")
+            }
             (GateRule::ClaimReview(ReadinessGap::LongSummary { .. }), _) => format!(
-                "shorten the claim's text first (claims review {id}, then e), or leave it unpublished"
+                "the claim's text is its ClaimReview's summary: keep it to at most {SUMMARY_MAX_CHARS} \
+                 characters: claims edit {id} --text \"...\""
             ),
             (GateRule::ClaimReview(_), _) => format!(
                 "give the verdict with the fact-check's address on the organisation's domain: \
@@ -79,7 +103,11 @@ impl GateRule {
             (GateRule::Evidence { state, unmet }, _) => format!(
                 "first {}; or move the claim first: claims mark {id} unverified{} --note \"...\"",
                 unmet.fix(id, *state),
-                if retractable { " --unpublish" } else { "" }
+                if change.retractable {
+                    " --unpublish"
+                } else {
+                    ""
+                }
             ),
         }
     }
@@ -312,7 +340,8 @@ mod tests {
             rules(&worsened(&corroborated, &same_origin, &policy)),
             ["independent-origins"]
         );
-        let fix = worsened(&corroborated, &same_origin, &policy)[0].fix("abcd", None, true);
+        let fix = worsened(&corroborated, &same_origin, &policy)[0]
+            .fix("abcd", RefusedChange::between(&corroborated, &same_origin));
         assert!(
             fix.contains("claims mark abcd unverified --unpublish"),
             "{fix}"
@@ -408,12 +437,43 @@ mod tests {
     }
 
     #[test]
+    fn withdrawing_the_verdict_of_a_published_claim_whose_claimreview_needs_it_worsens_the_gate() {
+        let mut policy = Policy::default();
+        let before = passing(State::Corroborated, true, Some("True"));
+        let mut after = before.clone();
+        after.verdict = None;
+        assert!(worsened(&before, &after, &policy).is_empty());
+        policy.check_claimreview = true;
+        let worse = worsened(&before, &after, &policy);
+        assert_eq!(rules(&worse), ["claimreview-url"]);
+        assert_eq!(
+            worse[0].fix("abcd", RefusedChange::between(&before, &after)),
+            "take the publication back first: claims unpublish abcd; \
+             then claims verdict abcd --withdraw --note WHY"
+        );
+        let mut unpublished = before.clone();
+        unpublished.published = false;
+        let mut withdrawn = unpublished.clone();
+        withdrawn.verdict = None;
+        assert!(worsened(&unpublished, &withdrawn, &policy).is_empty());
+    }
+
+    /// A refused change of a claim with something published.
+    fn refused(moving_to: Option<State>) -> RefusedChange {
+        RefusedChange {
+            moving_to,
+            retractable: true,
+            withdraws_verdict: false,
+        }
+    }
+
+    #[test]
     fn fixes_name_the_retraction_or_the_rating() {
         let published = GateRule::PublishedNotCorroborated {
             state: State::Unverified,
         };
         assert_eq!(
-            published.fix("abcd", Some(State::Unverified), true),
+            published.fix("abcd", refused(Some(State::Unverified))),
             "retract it in the same step: claims mark abcd unverified --unpublish --note \"correction: ...\""
         );
         let rating = GateRule::VerdictRating {
@@ -422,10 +482,10 @@ mod tests {
             belongs_to: Some(State::Corroborated),
             allowed: "\"False\"".into(),
         };
-        assert!(rating.fix("abcd", None, true).contains("(\"False\")"));
+        assert!(rating.fix("abcd", refused(None)).contains("(\"False\")"));
         assert!(
             rating
-                .fix("abcd", Some(State::Disputed), true)
+                .fix("abcd", refused(Some(State::Disputed)))
                 .contains("--unpublish")
         );
         assert_eq!(

@@ -17,14 +17,14 @@
 //!   spacing, as its id says), which keeps the wording recorded first (ours when both were
 //!   recorded at once).
 //! - **Lists of entries** (`sources` by url or document, `appearances` by document and
-//!   line, `notes` by time, author and text, `dismissals` by time and author, `tags`,
-//!   `related`): an entry added on either side is kept; an entry one side removed and the
+//!   line, `notes` by time, author and text, `dismissals` and `withdrawn_verdicts` by time
+//!   and author, `tags`, `related`): an entry added on either side is kept; an entry one side removed and the
 //!   other left alone is removed; an entry changed on one side only (a source rebutted,
 //!   corrected or withdrawn, a dismissal undone) takes that change; an entry changed on both
 //!   sides differently, or changed on one side and removed on the other, is a disagreement.
 //!   The same url added as a source on both sides is one source when the two differ only in
 //!   who attached it and when: the one attached first is kept. Our entries come first in our
-//!   order, then theirs; notes and dismissals are then ordered by time. A list that names one
+//!   order, then theirs; notes, dismissals and withdrawn verdicts are then ordered by time. A list that names one
 //!   entry twice (a hand edit) is left to a person rather than guessed at.
 //! - **Checklist answers**, item by item, and **keys a person added by hand**, key by key,
 //!   like single values, where absent is a value too: an answer given (or a key added) on
@@ -52,7 +52,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use jiff::Timestamp;
 
 use super::id::{ClaimId, normalise};
-use super::record::{Appearance, ChecklistAnswer, Dismissal, Note, Record, Source, Transition};
+use super::record::{
+    Appearance, ChecklistAnswer, Dismissal, Note, Record, Source, Transition, WithdrawnVerdict,
+};
 use super::state::State;
 
 /// Why two versions of a record need a person to merge them: every disagreement found.
@@ -140,6 +142,12 @@ pub fn merge(base: Option<&Record>, ours: &Record, theirs: &Record) -> Result<Re
     answers.sort_by_key(|answer| answer.at);
     let mut dismissals = merger.entries(&lists.dismissals, &ours.dismissals, &theirs.dismissals);
     dismissals.sort_by_key(|dismissal| dismissal.at);
+    let mut withdrawn_verdicts = merger.entries(
+        &lists.withdrawn_verdicts,
+        &ours.withdrawn_verdicts,
+        &theirs.withdrawn_verdicts,
+    );
+    withdrawn_verdicts.sort_by_key(|withdrawn| withdrawn.withdrawn.at);
     let merged = Record {
         id: ours.id.clone(),
         text: match base {
@@ -175,6 +183,7 @@ pub fn merge(base: Option<&Record>, ours: &Record, theirs: &Record) -> Result<Re
             &ours.verdict,
             &theirs.verdict,
         ),
+        withdrawn_verdicts,
         dismissals,
         extra: merger.extra(base, ours, theirs),
     };
@@ -271,6 +280,20 @@ impl Entry for Dismissal {
     }
     fn label(&self) -> String {
         format!("by {} at {}", self.by, self.at)
+    }
+}
+
+impl Entry for WithdrawnVerdict {
+    type Key = (Timestamp, String);
+    const WHAT: &'static str = "withdrawn verdict";
+    fn key(&self) -> Self::Key {
+        (self.withdrawn.at, self.withdrawn.by.clone())
+    }
+    fn label(&self) -> String {
+        format!(
+            "withdrawn by {} at {}",
+            self.withdrawn.by, self.withdrawn.at
+        )
     }
 }
 
@@ -839,6 +862,37 @@ mod tests {
         let merged = merge(Some(&dismissed), &undone, &sourced).unwrap();
         assert!(!merged.is_dismissed());
         assert_eq!(merged.sources.len(), dismissed.sources.len() + 1);
+    }
+
+    #[test]
+    fn a_verdict_withdrawn_on_one_side_merges_with_evidence_but_not_with_another_verdict() {
+        let mut rated = base();
+        rated.verdict = Some(verdict("True", 30));
+        let mut withdrawn = rated.clone();
+        withdrawn.withdrawn_verdicts.push(WithdrawnVerdict {
+            verdict: withdrawn.verdict.take().unwrap(),
+            withdrawn: Event {
+                at: at(40),
+                by: "Ben".into(),
+                note: "the page was taken down".into(),
+            },
+        });
+        let mut sourced = rated.clone();
+        Part::Source.apply(&mut sourced, 3);
+        for (a, b) in [(&withdrawn, &sourced), (&sourced, &withdrawn)] {
+            let merged = merge(Some(&rated), a, b).unwrap();
+            assert_eq!(merged.verdict, None);
+            assert_eq!(merged.withdrawn_verdicts, withdrawn.withdrawn_verdicts);
+            assert_eq!(merged.sources.len(), rated.sources.len() + 1);
+        }
+        let mut rerated = rated.clone();
+        rerated.verdict = Some(verdict("Mostly true", 41));
+        assert_eq!(
+            merge(Some(&rated), &withdrawn, &rerated)
+                .unwrap_err()
+                .disagreements,
+            [Disagreement::Value("verdict".into())]
+        );
     }
 
     #[test]

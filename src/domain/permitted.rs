@@ -5,7 +5,7 @@
 use std::fmt;
 
 use super::action::Action;
-use super::record::{Dismissal, Record, Source, SourceFields};
+use super::record::{Dismissal, Record, Source, SourceFields, WithdrawnVerdict};
 
 /// A part of a record, as the audit names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -26,6 +26,7 @@ pub enum Field {
     Notes,
     History,
     Verdict,
+    WithdrawnVerdicts,
     Dismissals,
     HandAdded,
 }
@@ -49,6 +50,7 @@ impl Field {
             Field::Notes => "notes",
             Field::History => "history",
             Field::Verdict => "verdict",
+            Field::WithdrawnVerdicts => "withdrawn_verdicts",
             Field::Dismissals => "dismissals",
             Field::HandAdded => "hand-added keys",
         }
@@ -62,6 +64,8 @@ enum May {
     Change,
     /// Only take the value away: `published` back to false, the verdict or the list gone.
     Clear,
+    /// Give another value, never none: taking the verdict away is a recorded withdrawal.
+    Replace,
     /// Add entries at the end of a list, leaving the earlier ones as they were.
     Add,
     AddOne,
@@ -91,6 +95,8 @@ struct Circumstances {
     dismissed: bool,
     /// ... as a duplicate of another claim, which takes its appearances.
     as_duplicate: bool,
+    /// A withdrawn verdict was added to this record.
+    withdraws_verdict: bool,
 }
 
 fn may(action: Action, at: Circumstances, field: Field) -> May {
@@ -115,7 +121,9 @@ fn may(action: Action, at: Circumstances, field: Field) -> May {
         (Dismiss, Appearances) if at.as_duplicate => May::Clear,
         (Dismiss, Appearances) if !at.dismissed => May::Add,
         (Undismiss, Dismissals) => May::UndoLast,
-        (Action::Verdict, Field::Verdict) => May::Change,
+        (Action::Verdict, Field::Verdict) if at.withdraws_verdict => May::Clear,
+        (Action::Verdict, Field::Verdict) => May::Replace,
+        (Action::Verdict, WithdrawnVerdicts) => May::AddOne,
         (Relate, Related | Notes) => May::AddOne,
         _ => May::Keep,
     }
@@ -166,6 +174,10 @@ pub enum Overstep {
     ManySources,
     /// The dismissals changed otherwise than by the last one's undoing.
     NotAnUndoing,
+    /// The verdict was taken away without being kept among the withdrawn verdicts.
+    VerdictDropped,
+    /// The withdrawn verdict recorded is not the verdict the commit takes away.
+    WithdrawnNotAsItWas,
 }
 
 impl Overreach {
@@ -278,6 +290,15 @@ impl fmt::Display for Overreach {
                 f,
                 "changes the dismissals; {commit} only marks the last one undone"
             ),
+            Overstep::VerdictDropped => write!(
+                f,
+                "takes the verdict away without keeping it among the withdrawn verdicts \
+                 (claims verdict ID --withdraw --note WHY keeps it)"
+            ),
+            Overstep::WithdrawnNotAsItWas => write!(
+                f,
+                "records a withdrawn verdict other than the one it takes away"
+            ),
         }
     }
 }
@@ -319,6 +340,15 @@ pub fn permitted(
         .get(before.dismissals.len()..)
         .and_then(|added| added.first())
         .filter(|_| after.dismissals.starts_with(&before.dismissals));
+    let added_withdrawal = after
+        .withdrawn_verdicts
+        .get(before.withdrawn_verdicts.len()..)
+        .and_then(|added| added.first())
+        .filter(|_| {
+            after
+                .withdrawn_verdicts
+                .starts_with(&before.withdrawn_verdicts)
+        });
     let at = Circumstances {
         creating,
         retracts: after
@@ -327,6 +357,7 @@ pub fn permitted(
             .is_some_and(|added| added.iter().any(|t| t.retracted.is_some())),
         dismissed: added_dismissal.is_some(),
         as_duplicate: added_dismissal.is_some_and(|d| d.duplicate_of.is_some()),
+        withdraws_verdict: added_withdrawal.is_some(),
     };
     let mut found = Vec::new();
     let mut report = |change: Overstep| {
@@ -343,6 +374,8 @@ pub fn permitted(
             | Overstep::SourcesRemoved { .. }
             | Overstep::ManySources
             | Overstep::NotAnUndoing
+            | Overstep::VerdictDropped
+            | Overstep::WithdrawnNotAsItWas
                 if at.creating =>
             {
                 Overstep::CreatedWith(Field::Sources)
@@ -369,18 +402,21 @@ pub fn permitted(
         notes,
         history,
         verdict,
+        withdrawn_verdicts,
         dismissals,
         extra,
     } = after;
     let rule = |field| may(action, at, field);
     let mut value = |field: Field, same: bool, cleared: bool| {
-        let allowed = match rule(field) {
-            May::Change => true,
-            May::Clear => cleared,
-            _ => false,
-        };
-        if !same && !allowed {
-            report(Overstep::Changed(field));
+        if same {
+            return;
+        }
+        match rule(field) {
+            May::Change => {}
+            May::Clear if cleared => {}
+            May::Replace if cleared => report(Overstep::VerdictDropped),
+            May::Replace => {}
+            _ => report(Overstep::Changed(field)),
         }
     };
     value(Field::Id, *id == before.id, false);
@@ -420,6 +456,18 @@ pub fn permitted(
             rule(Field::Appearances),
         ),
         list(Field::Notes, &before.notes, notes, rule(Field::Notes)),
+        list(
+            Field::WithdrawnVerdicts,
+            &before.withdrawn_verdicts,
+            withdrawn_verdicts,
+            rule(Field::WithdrawnVerdicts),
+        ),
+        added_withdrawal
+            .filter(|added| {
+                rule(Field::WithdrawnVerdicts) == May::AddOne
+                    && (verdict.is_some() || !withdraws(before, added))
+            })
+            .map(|_| Overstep::WithdrawnNotAsItWas),
         list(
             Field::Answers,
             &before.answers,
@@ -472,6 +520,11 @@ fn list<T: PartialEq>(field: Field, before: &[T], after: &[T], may: May) -> Opti
         May::AddOne => Some(Overstep::AddedMany { field, added }),
         _ => Some(Overstep::Added { field, added }),
     }
+}
+
+/// Whether `withdrawn` is the verdict `before` had, as it was.
+fn withdraws(before: &Record, withdrawn: &WithdrawnVerdict) -> bool {
+    before.verdict.as_ref() == Some(&withdrawn.verdict)
 }
 
 /// Whether the only change to the dismissals is the last one's undoing.
@@ -645,6 +698,7 @@ mod tests {
 
     use super::*;
     use crate::domain::ClaimId;
+    use crate::domain::record::WithdrawnVerdict as Withdrawn;
     use crate::domain::record::{
         Appearance, ChecklistAnswer, Correction, DismissReason, Event, Note, Retraction, Stance,
         Transition, Verdict,
@@ -776,8 +830,16 @@ mod tests {
         record.history = vec![entry(State::Unverified, State::Sourced)];
         record.published = true;
         record.verdict = Some(verdict("True"));
+        record.withdrawn_verdicts = vec![withdrawn(verdict("False"))];
         record.dismissals = vec![dismissal(None)];
         record
+    }
+
+    fn withdrawn(verdict: Verdict) -> Withdrawn {
+        Withdrawn {
+            verdict,
+            withdrawn: event("Recorded on the wrong claim."),
+        }
     }
 
     type Mutation = (&'static str, fn(&mut Record));
@@ -792,6 +854,33 @@ mod tests {
             r.verdict = Some(verdict("Mostly true"))
         }),
         ("verdict: none", |r| r.verdict = None),
+        ("verdict: withdraw", |r| {
+            let taken = r.verdict.take().unwrap();
+            r.withdrawn_verdicts.push(withdrawn(taken));
+        }),
+        ("verdict: withdraw, recording another", |r| {
+            r.verdict = None;
+            r.withdrawn_verdicts.push(withdrawn(verdict("Misleading")));
+        }),
+        ("verdict: record a withdrawal and keep the verdict", |r| {
+            let kept = r.verdict.clone().unwrap();
+            r.withdrawn_verdicts.push(withdrawn(kept));
+        }),
+        ("verdict: withdraw and give another", |r| {
+            let taken = r.verdict.replace(verdict("Mostly true")).unwrap();
+            r.withdrawn_verdicts.push(withdrawn(taken));
+        }),
+        ("verdict: withdraw twice", |r| {
+            let taken = r.verdict.take().unwrap();
+            r.withdrawn_verdicts
+                .extend([withdrawn(taken.clone()), withdrawn(taken)]);
+        }),
+        ("withdrawn verdicts: rewrite", |r| {
+            r.withdrawn_verdicts[0].withdrawn.note = "Never withdrawn.".into()
+        }),
+        ("withdrawn verdicts: remove", |r| {
+            r.withdrawn_verdicts.clear()
+        }),
         ("retraction", |r| {
             let mut move_back = entry(State::Sourced, State::Unverified);
             move_back.retracted = Some(Retraction {
@@ -975,7 +1064,7 @@ mod tests {
                 "appearances: add two",
             ],
             Action::Undismiss => &["dismissals: undo the last"],
-            Action::Verdict => &["verdict: another", "verdict: none"],
+            Action::Verdict => &["verdict: another", "verdict: withdraw"],
             Action::Relate => &["related: add one", "notes: add one"],
         }
     }
@@ -1087,6 +1176,25 @@ mod tests {
                 .0,
             "history-mismatch"
         );
+        assert_eq!(
+            overreaches(Action::Verdict, |r| r.verdict = None),
+            [(
+                "action-overreach".into(),
+                "takes the verdict away without keeping it among the withdrawn verdicts \
+                 (claims verdict ID --withdraw --note WHY keeps it)"
+                    .into()
+            )]
+        );
+        assert_eq!(
+            overreaches(Action::Verdict, |r| {
+                r.verdict = None;
+                r.withdrawn_verdicts.push(withdrawn(verdict("Misleading")));
+            }),
+            [(
+                "action-overreach".into(),
+                "records a withdrawn verdict other than the one it takes away".into()
+            )]
+        );
     }
 
     /// A new record as `claims add` makes it.
@@ -1154,6 +1262,11 @@ mod tests {
                 "verdict",
                 |r| r.verdict = Some(verdict("True")),
                 Field::Verdict,
+            ),
+            (
+                "withdrawn verdicts",
+                |r| r.withdrawn_verdicts.push(withdrawn(verdict("True"))),
+                Field::WithdrawnVerdicts,
             ),
             (
                 "dismissals",

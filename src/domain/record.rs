@@ -46,6 +46,10 @@ pub struct Record {
     /// The published fact-check: the rating it gave and the page that carries it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verdict: Option<Verdict>,
+    /// Verdicts taken back without moving the claim (a page taken down, a verdict recorded
+    /// on the wrong claim), oldest first, each as it was and with why it was withdrawn.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub withdrawn_verdicts: Vec<WithdrawnVerdict>,
     /// Every time the claim was set aside, newest last; the claim is dismissed while the
     /// last one stands (was not undone).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -244,6 +248,14 @@ pub struct Verdict {
     pub by: String,
 }
 
+/// A verdict withdrawn by `claims verdict ID --withdraw`: the verdict as it stood, and who
+/// withdrew it, when and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WithdrawnVerdict {
+    pub verdict: Verdict,
+    pub withdrawn: Event,
+}
+
 impl Source {
     /// A web page as evidence, with nothing else known about it yet.
     pub fn at_url(url: &str, stance: Stance) -> Source {
@@ -396,6 +408,7 @@ impl Record {
             notes: Vec::new(),
             history: Vec::new(),
             verdict: None,
+            withdrawn_verdicts: Vec::new(),
             dismissals: Vec::new(),
             extra: toml::Table::new(),
         }
@@ -458,6 +471,7 @@ impl Record {
             .chain(sources)
             .chain(dismissals)
             .chain(self.verdict.as_ref().map(|v| v.at))
+            .chain(self.withdrawn_verdicts.iter().map(|w| w.withdrawn.at))
             .fold(self.created, Timestamp::max)
     }
 

@@ -8,7 +8,7 @@ use super::id::ClaimId;
 use super::policy::RatingScale;
 use super::record::{
     Correction, DismissReason, Dismissal, Event, Note, Record, Source, SourceFields, Stance,
-    Verdict,
+    Verdict, WithdrawnVerdict,
 };
 use super::state::State;
 
@@ -29,8 +29,15 @@ pub enum TriageError {
     DuplicateOfItself,
     #[error("{0}, the claim to keep, is itself dismissed")]
     KeptIsDismissed(ClaimId),
-    #[error("{id} is published; dismissing it would take it out of the exports unannounced")]
-    DismissPublished { id: ClaimId },
+    #[error(
+        "{id} {}; dismissing it would take it out of the exports unannounced",
+        published_what(*published, *verdict)
+    )]
+    DismissPublished {
+        id: ClaimId,
+        published: bool,
+        verdict: bool,
+    },
     #[error("{id} has no source {key}")]
     NoSuchSource { id: ClaimId, key: String },
     #[error("the source {key} of {id} was withdrawn; it can no longer be changed")]
@@ -53,6 +60,8 @@ pub enum TriageError {
     },
     #[error("{id} already has that verdict")]
     SameVerdict { id: ClaimId },
+    #[error("{0} has no verdict to withdraw")]
+    NoVerdict(ClaimId),
     #[error("a claim cannot be related to itself")]
     RelatedToItself,
     #[error("{a} and {b} are already related")]
@@ -93,9 +102,21 @@ impl TriageError {
                 "keep the claim it duplicates instead (see claims show {kept}), or bring {kept} back: \
                  claims undismiss {kept} --note \"...\""
             ),
-            TriageError::DismissPublished { .. } => format!(
+            TriageError::DismissPublished {
+                published: true,
+                verdict: false,
+                ..
+            } => format!(
                 "retract it first: claims unpublish {id}, or claims mark {id} unverified --unpublish \
                  --note \"correction: ...\""
+            ),
+            TriageError::DismissPublished {
+                published: false, ..
+            } => format!("withdraw the verdict first: claims verdict {id} --withdraw --note WHY"),
+            TriageError::DismissPublished { .. } => format!(
+                "retract it first: claims unpublish {id}, then claims verdict {id} --withdraw \
+                 --note WHY; or both with a move: claims mark {id} unverified --unpublish --note \
+                 \"correction: ...\""
             ),
             TriageError::NoSuchSource { .. } => {
                 format!("list its sources with: claims show {id}")
@@ -117,11 +138,20 @@ impl TriageError {
             TriageError::RatingMismatch { allowed, .. } => {
                 format!("the ratings of its verdict are: {allowed}")
             }
-            TriageError::SameVerdict { .. } | TriageError::AlreadyRelated { .. } => {
-                "nothing to do".into()
-            }
+            TriageError::SameVerdict { .. }
+            | TriageError::AlreadyRelated { .. }
+            | TriageError::NoVerdict(_) => "nothing to do".into(),
             TriageError::RelatedToItself => "name two different claims".into(),
         }
+    }
+}
+
+/// What a claim has out in the world: "is published", "has a verdict", or both.
+fn published_what(published: bool, verdict: bool) -> &'static str {
+    match (published, verdict) {
+        (true, false) => "is published",
+        (false, _) => "has a verdict",
+        (true, true) => "is published, with a verdict",
     }
 }
 
@@ -172,6 +202,8 @@ pub fn dismiss(
     if record.published || record.verdict.is_some() {
         return Err(TriageError::DismissPublished {
             id: record.id.clone(),
+            published: record.published,
+            verdict: record.verdict.is_some(),
         });
     }
     let mut next = record.clone();
@@ -411,6 +443,31 @@ pub fn give_verdict(
     Ok(next)
 }
 
+/// Takes the verdict back without moving the claim: the verdict is kept, as it was, among
+/// the withdrawn ones, with the note saying why.
+pub fn withdraw_verdict(
+    record: &Record,
+    note: Option<&str>,
+    by: &str,
+    at: Timestamp,
+) -> Result<Record, TriageError> {
+    let Some(verdict) = &record.verdict else {
+        return Err(TriageError::NoVerdict(record.id.clone()));
+    };
+    let note = required_note(note, "withdrawing a verdict")?;
+    let mut next = record.clone();
+    next.withdrawn_verdicts.push(WithdrawnVerdict {
+        verdict: verdict.clone(),
+        withdrawn: Event {
+            at,
+            by: by.to_string(),
+            note,
+        },
+    });
+    next.verdict = None;
+    Ok(next)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -487,10 +544,26 @@ mod tests {
         let mut published = record.clone();
         published.published = true;
         let plain = request(DismissReason::OutOfScope, None);
-        assert!(matches!(
-            dismiss(&published, None, &plain, "Ana", at()),
-            Err(TriageError::DismissPublished { .. })
-        ));
+        let mut rated = record.clone();
+        rated.state = State::Disputed;
+        rated.verdict = Some(Verdict {
+            rating: "False".into(),
+            url: "https://factcheck.example/a".into(),
+            at: at(),
+            by: "Ana".into(),
+        });
+        let mut both = rated.clone();
+        both.published = true;
+        for (out, says, fix) in [
+            (&published, "is published;", "claims unpublish"),
+            (&rated, "has a verdict;", "claims verdict"),
+            (&both, "is published, with a verdict;", "claims mark"),
+        ] {
+            let error = dismiss(out, None, &plain, "Ana", at()).unwrap_err();
+            assert!(error.is_refusal(), "{error}");
+            assert!(error.to_string().contains(says), "{error}");
+            assert!(error.hint("abcd").contains(fix), "{}", error.hint("abcd"));
+        }
         let (dismissed, _) = dismiss(&record, None, &plain, "Ana", at()).unwrap();
         assert!(matches!(
             dismiss(&dismissed, None, &plain, "Ana", at()),
@@ -732,6 +805,58 @@ mod tests {
             Err(TriageError::SameVerdict {
                 id: rated.id.clone()
             })
+        );
+    }
+
+    #[test]
+    fn a_withdrawn_verdict_is_kept_as_it_was_with_the_reason() {
+        let scale = RatingScale::default();
+        let mut disputed = claim("x", &[]);
+        disputed.state = State::Disputed;
+        assert_eq!(
+            withdraw_verdict(&disputed, Some("Wrong claim."), "Ana", at()),
+            Err(TriageError::NoVerdict(disputed.id.clone()))
+        );
+        let rated = give_verdict(
+            &disputed,
+            "False",
+            "https://factcheck.example/a",
+            &scale,
+            "Ana",
+            at(),
+        )
+        .unwrap();
+        for missing in [None, Some("  ")] {
+            assert_eq!(
+                withdraw_verdict(&rated, missing, "Ana", at()),
+                Err(TriageError::NoteRequired {
+                    what: "withdrawing a verdict"
+                })
+            );
+        }
+        let later: Timestamp = "2026-02-01T00:00:00Z".parse().unwrap();
+        let next = withdraw_verdict(&rated, Some(" Page taken down. "), "Bo", later).unwrap();
+        assert_eq!(next.verdict, None);
+        assert_eq!(next.state, State::Disputed);
+        assert_eq!(
+            next.withdrawn_verdicts,
+            [WithdrawnVerdict {
+                verdict: rated.verdict.clone().unwrap(),
+                withdrawn: Event {
+                    at: later,
+                    by: "Bo".into(),
+                    note: "Page taken down.".into(),
+                },
+            }]
+        );
+        assert_eq!(
+            Record {
+                verdict: rated.verdict.clone(),
+                withdrawn_verdicts: Vec::new(),
+                ..next
+            },
+            rated,
+            "nothing else changes"
         );
     }
 }

@@ -1,62 +1,65 @@
-//! Git's merge driver for record files: the three versions git hands over, merged by
-//! [`crate::domain::merge`] when they can be, else left for a person the way git leaves any
-//! conflicting file.
+//! Git's merge driver for record files and the accepted audit findings: the three versions
+//! git hands over, merged by [`crate::domain::merge`] (records) or
+//! [`Acceptances::merged_with`] when they can be, else left for a person the way git leaves
+//! any conflicting file.
 
 use git2::{MergeFileInput, MergeFileOptions};
 
-use super::Store;
 use super::error::StoreError;
 use super::records::parse_record;
+use super::{ACCEPTED_FILE, Store};
+use crate::domain::acceptance::Acceptances;
 use crate::domain::merge::merge;
 use crate::domain::record::Record;
 
 pub const ATTRIBUTES_FILE: &str = ".gitattributes";
-/// The line of `.gitattributes` that hands record files to the driver named `claims`, and
-/// keeps them out of line-ending conversion: a clone that converts (`core.autocrlf`) checks
-/// them out as committed, byte for byte.
-const MERGE_ATTRIBUTE: &str = "records/**/*.toml merge=claims text eol=lf";
-/// The line older versions wrote, which `claims init` replaces.
-const OLD_MERGE_ATTRIBUTE: &str = "records/**/*.toml merge=claims";
+/// The lines of `.gitattributes` that hand record files and the accepted audit findings to
+/// the driver named `claims`, and keep them out of line-ending conversion: a clone that
+/// converts (`core.autocrlf`) checks them out as committed, byte for byte.
+const MERGE_ATTRIBUTES: [&str; 2] = [
+    RECORDS_ATTRIBUTE,
+    "audit/accepted.toml merge=claims text eol=lf",
+];
+const RECORDS_ATTRIBUTE: &str = "records/**/*.toml merge=claims text eol=lf";
+/// The records' line older versions wrote, which `claims init` replaces.
+const OLD_RECORDS_ATTRIBUTE: &str = "records/**/*.toml merge=claims";
 const DRIVER_NAME: &str = "claims: keeps the evidence and history of both sides of a claim";
 const DRIVER_COMMAND: &str = "claims merge-driver %O %A %B %P";
 
-/// `existing` `.gitattributes` contents with the records' attributes added (in place of the
-/// line older versions wrote), or `None` when they are already there.
-pub fn with_merge_attribute(existing: Option<&[u8]>) -> Option<Vec<u8>> {
+/// `existing` `.gitattributes` contents with the driver's attributes added (the records' in
+/// place of the line older versions wrote), or `None` when they are all there already.
+pub fn with_merge_attributes(existing: Option<&[u8]>) -> Option<Vec<u8>> {
     let existing = existing.unwrap_or_default();
-    let mut lines: Vec<&[u8]> = existing.split_inclusive(|&b| b == b'\n').collect();
+    let lines: Vec<&[u8]> = existing.split_inclusive(|&b| b == b'\n').collect();
     let trimmed = |line: &[u8]| String::from_utf8_lossy(line).trim().to_string();
-    if lines.iter().any(|line| trimmed(line) == MERGE_ATTRIBUTE) {
+    let mut missing: Vec<&str> = MERGE_ATTRIBUTES
+        .into_iter()
+        .filter(|attribute| !lines.iter().any(|line| trimmed(line) == *attribute))
+        .collect();
+    if missing.is_empty() {
         return None;
     }
-    let mut contents = Vec::with_capacity(existing.len() + MERGE_ATTRIBUTE.len() + 1);
-    match lines
-        .iter()
-        .position(|line| trimmed(line) == OLD_MERGE_ATTRIBUTE)
-    {
-        Some(old) => {
-            let ending: &[u8] = if lines[old].ends_with(b"\r\n") {
+    let mut contents = Vec::with_capacity(existing.len() + 100);
+    for line in lines {
+        if trimmed(line) == OLD_RECORDS_ATTRIBUTE && missing.contains(&RECORDS_ATTRIBUTE) {
+            missing.retain(|attribute| *attribute != RECORDS_ATTRIBUTE);
+            let ending: &[u8] = if line.ends_with(b"\r\n") {
                 b"\r\n"
             } else {
                 b"\n"
             };
-            for (at, line) in lines.drain(..).enumerate() {
-                if at == old {
-                    contents.extend_from_slice(MERGE_ATTRIBUTE.as_bytes());
-                    contents.extend_from_slice(ending);
-                } else {
-                    contents.extend_from_slice(line);
-                }
-            }
+            contents.extend_from_slice(RECORDS_ATTRIBUTE.as_bytes());
+            contents.extend_from_slice(ending);
+        } else {
+            contents.extend_from_slice(line);
         }
-        None => {
-            contents.extend_from_slice(existing);
-            if !contents.is_empty() && !contents.ends_with(b"\n") {
-                contents.push(b'\n');
-            }
-            contents.extend_from_slice(MERGE_ATTRIBUTE.as_bytes());
-            contents.push(b'\n');
-        }
+    }
+    if !contents.is_empty() && !contents.ends_with(b"\n") {
+        contents.push(b'\n');
+    }
+    for attribute in missing {
+        contents.extend_from_slice(attribute.as_bytes());
+        contents.push(b'\n');
     }
     Some(contents)
 }
@@ -88,19 +91,49 @@ impl Store {
     }
 }
 
-/// What to write back into our version of a record file.
+/// What to write back into our version of a file the driver merges.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RecordMerge {
+pub struct MergedFile {
     pub contents: Vec<u8>,
-    /// Why a person has to finish the merge; `None` when `contents` is the merged record.
+    /// Why a person has to finish the merge; `None` when `contents` is the merged file.
     pub conflict: Option<String>,
+}
+
+/// Merges three versions of the file at `path` (its path in the repository): the accepted
+/// audit findings, or a record.
+pub fn merge_file_versions(path: &str, base: &[u8], ours: &[u8], theirs: &[u8]) -> MergedFile {
+    if path == ACCEPTED_FILE {
+        merge_acceptance_versions(base, ours, theirs)
+    } else {
+        merge_record_versions(path, base, ours, theirs)
+    }
+}
+
+/// Merges three versions of the accepted audit findings: every acceptance of both sides is
+/// kept (see [`Acceptances::merged_with`]); a side that does not parse leaves both between
+/// conflict markers.
+fn merge_acceptance_versions(base: &[u8], ours: &[u8], theirs: &[u8]) -> MergedFile {
+    let parse = |label: &str, bytes: &[u8]| {
+        Acceptances::from_toml(&String::from_utf8_lossy(bytes))
+            .map_err(|e| format!("{label} version does not parse: {e}"))
+    };
+    match parse("our", ours).and_then(|ours| Ok(ours.merged_with(&parse("their", theirs)?))) {
+        Ok(merged) => MergedFile {
+            contents: merged.to_toml().into_bytes(),
+            conflict: None,
+        },
+        Err(reason) => MergedFile {
+            contents: with_conflict_markers(base, ours, theirs).unwrap_or_else(|| ours.to_vec()),
+            conflict: Some(reason),
+        },
+    }
 }
 
 /// Merges three versions of the record file at `path`: `base` is the common ancestor, empty
 /// when both sides created the file. Merged, the contents are the record in its canonical
 /// form; otherwise they are git's line-by-line merge with conflict markers around whatever
 /// differs (or our version unchanged if even that fails), so nothing of either side is lost.
-pub fn merge_record_versions(path: &str, base: &[u8], ours: &[u8], theirs: &[u8]) -> RecordMerge {
+fn merge_record_versions(path: &str, base: &[u8], ours: &[u8], theirs: &[u8]) -> MergedFile {
     let parse = |label: &str, bytes: &[u8]| {
         parse_record(path, bytes).map_err(|e| format!("{label} version does not parse: {e}"))
     };
@@ -114,11 +147,11 @@ pub fn merge_record_versions(path: &str, base: &[u8], ours: &[u8], theirs: &[u8]
         merge(base.as_ref(), &ours, &theirs).map_err(|conflict| conflict.to_string())
     })();
     match merged {
-        Ok(record) => RecordMerge {
+        Ok(record) => MergedFile {
             contents: record.to_toml().into_bytes(),
             conflict: None,
         },
-        Err(reason) => RecordMerge {
+        Err(reason) => MergedFile {
             contents: with_conflict_markers(base, ours, theirs).unwrap_or_else(|| ours.to_vec()),
             conflict: Some(reason),
         },
@@ -176,41 +209,106 @@ mod tests {
         text.into_bytes()
     }
 
+    const ATTRIBUTES: &[u8] =
+        b"records/**/*.toml merge=claims text eol=lf\naudit/accepted.toml merge=claims text eol=lf\n";
+
     #[test]
-    fn the_merge_attribute_is_added_once_after_what_is_there() {
-        const LINE: &[u8] = b"records/**/*.toml merge=claims text eol=lf\n";
-        assert_eq!(with_merge_attribute(None).unwrap(), LINE);
-        let added = with_merge_attribute(Some(b"*.png binary")).unwrap();
-        assert_eq!(added, [b"*.png binary\n", LINE].concat());
-        assert_eq!(with_merge_attribute(Some(&added)), None);
+    fn the_merge_attributes_are_added_once_after_what_is_there() {
+        assert_eq!(with_merge_attributes(None).unwrap(), ATTRIBUTES);
+        let added = with_merge_attributes(Some(b"*.png binary")).unwrap();
+        assert_eq!(added, [b"*.png binary\n", ATTRIBUTES].concat());
+        assert_eq!(with_merge_attributes(Some(&added)), None);
         assert_eq!(
-            with_merge_attribute(Some(b"  records/**/*.toml merge=claims text eol=lf  \r\n")),
+            with_merge_attributes(Some(
+                b"  records/**/*.toml merge=claims text eol=lf  \r\naudit/accepted.toml merge=claims text eol=lf"
+            )),
             None
+        );
+    }
+
+    #[test]
+    fn a_repository_with_the_records_line_only_gets_the_acceptances_line() {
+        assert_eq!(
+            with_merge_attributes(Some(b"records/**/*.toml merge=claims text eol=lf\n")).unwrap(),
+            ATTRIBUTES
         );
     }
 
     #[test]
     fn the_line_older_versions_wrote_is_replaced_in_place() {
         assert_eq!(
-            with_merge_attribute(Some(
+            with_merge_attributes(Some(
                 b"* text=auto\nrecords/**/*.toml merge=claims\n*.png binary"
             ))
             .unwrap(),
-            b"* text=auto\nrecords/**/*.toml merge=claims text eol=lf\n*.png binary"
+            b"* text=auto\nrecords/**/*.toml merge=claims text eol=lf\n*.png binary\n\
+              audit/accepted.toml merge=claims text eol=lf\n"
         );
         assert_eq!(
-            with_merge_attribute(Some(b" records/**/*.toml merge=claims\r\n")).unwrap(),
-            b"records/**/*.toml merge=claims text eol=lf\r\n"
+            with_merge_attributes(Some(b" records/**/*.toml merge=claims\r\n")).unwrap(),
+            b"records/**/*.toml merge=claims text eol=lf\r\naudit/accepted.toml merge=claims text eol=lf\n"
         );
         assert_eq!(
-            with_merge_attribute(Some(b"records/**/*.toml merge=claims")).unwrap(),
-            b"records/**/*.toml merge=claims text eol=lf\n"
+            with_merge_attributes(Some(b"records/**/*.toml merge=claims")).unwrap(),
+            ATTRIBUTES
+        );
+    }
+
+    fn acceptances(commits: &[&str]) -> Vec<u8> {
+        let mut text = String::new();
+        for commit in commits {
+            text.push_str(&format!(
+                "[[accepted]]\ncommit = \"{commit}\"\nnote = \"Reviewed.\"\nby = \"Ana\"\n\
+                 at = \"2026-03-01T09:00:00Z\"\n\n[[accepted.findings]]\nrule = \"no-trailers\"\n\
+                 path = \"records/ab/abcdefgh.toml\"\n\n"
+            ));
+        }
+        text.into_bytes()
+    }
+
+    #[test]
+    fn acceptances_of_both_sides_are_kept_and_an_unreadable_side_is_left_to_a_person() {
+        let merged = merge_file_versions(
+            ACCEPTED_FILE,
+            &acceptances(&["aaaa"]),
+            &acceptances(&["aaaa", "bbbb"]),
+            &acceptances(&["aaaa", "cccc"]),
+        );
+        assert_eq!(merged.conflict, None);
+        let read = Acceptances::from_toml(&String::from_utf8(merged.contents).unwrap()).unwrap();
+        let commits: Vec<&str> = read.accepted.iter().map(|a| a.commit.as_str()).collect();
+        assert_eq!(commits, ["aaaa", "bbbb", "cccc"]);
+        // Both clones accepted their first finding: the file did not exist before.
+        let merged = merge_file_versions(
+            ACCEPTED_FILE,
+            b"",
+            &acceptances(&["bbbb"]),
+            &acceptances(&["cccc"]),
+        );
+        assert_eq!(merged.conflict, None);
+
+        let merged = merge_file_versions(
+            ACCEPTED_FILE,
+            &acceptances(&["aaaa"]),
+            &acceptances(&["aaaa", "bbbb"]),
+            b"accepted = 3\n",
+        );
+        assert!(
+            merged
+                .conflict
+                .unwrap()
+                .contains("their version does not parse")
+        );
+        let text = String::from_utf8(merged.contents).unwrap();
+        assert!(
+            text.contains("<<<<<<< ours") && text.contains("accepted = 3"),
+            "{text}"
         );
     }
 
     #[test]
     fn additions_on_both_sides_merge_into_the_canonical_record() {
-        let merged = merge_record_versions(
+        let merged = merge_file_versions(
             PATH,
             &version("unverified", &[]),
             &version("unverified", &["ours"]),
@@ -224,7 +322,7 @@ mod tests {
 
     #[test]
     fn an_empty_base_is_a_record_created_on_both_sides() {
-        let merged = merge_record_versions(
+        let merged = merge_file_versions(
             PATH,
             b"",
             &version("unverified", &["ours"]),
@@ -236,7 +334,7 @@ mod tests {
     #[test]
     fn disagreements_and_unparsable_versions_keep_both_sides_between_markers() {
         let ours = version("sourced", &[]);
-        let conflicting = merge_record_versions(
+        let conflicting = merge_file_versions(
             PATH,
             &version("unverified", &[]),
             &ours,
@@ -256,7 +354,7 @@ mod tests {
         );
 
         for garbage in [&b"id = [unclosed"[..], b"\xff\xfe", b"not = \"a record\""] {
-            let merged = merge_record_versions(PATH, &version("unverified", &[]), &ours, garbage);
+            let merged = merge_file_versions(PATH, &version("unverified", &[]), &ours, garbage);
             assert!(
                 merged
                     .conflict
@@ -277,11 +375,11 @@ mod tests {
             .map(|odd| (*odd, &ours[..]))
             .chain(odd.iter().map(|odd| (&ours[..], *odd)))
         {
-            let merged = merge_record_versions(PATH, base, &ours, theirs);
+            let merged = merge_file_versions(PATH, base, &ours, theirs);
             assert!(merged.conflict.is_some());
             assert!(!merged.contents.is_empty());
         }
-        let merged = merge_record_versions(PATH, b"garbage", &ours, &ours);
+        let merged = merge_file_versions(PATH, b"garbage", &ours, &ours);
         assert!(
             merged
                 .conflict

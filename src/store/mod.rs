@@ -34,7 +34,7 @@ use git::packs::{ObjectReader, Packs};
 pub use history::{Change, Delta, HistoryReader, HistorySource, RawCommit, RawTree, Trailers};
 pub use hooks::HookInstall;
 pub use identity::{Reviewer, now};
-pub use merge::{ATTRIBUTES_FILE, RecordMerge, merge_record_versions, with_merge_attribute};
+pub use merge::{ATTRIBUTES_FILE, MergedFile, merge_file_versions, with_merge_attributes};
 pub use records::{LoadedRecord, parse_record};
 pub use worktree::Uncommitted;
 pub use write::{CommitMessage, FileChange, ForeignJournal, Recovery, Writer, WrittenBack};

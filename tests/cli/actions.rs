@@ -151,6 +151,13 @@ fn every_command_commits_only_what_its_action_allows() {
         "--url",
         "https://news.example/bridge",
     ]);
+    repo.ok(&[
+        "verdict",
+        &id,
+        "--withdraw",
+        "--note",
+        "The page was taken down.",
+    ]);
     let kept = repo.add("The bridge was closed 12 times in 2025.");
     repo.ok(&[
         "dismiss",
@@ -366,4 +373,110 @@ fn a_forged_commit_of_every_action_is_reported() {
         [note: creates a claim] (Git User <git@example.org>) records/zz/zzzzzzzz.toml: action-creates: creates the record, which a 'note' commit never does
         audited 28 commits: 20 violations
         "#);
+}
+
+/// The record's text without its `[verdict]` table, and that table's keys.
+fn without_verdict(record: &str) -> (String, String) {
+    let start = record
+        .find("\n[verdict]\n")
+        .expect("the record has a verdict");
+    let keys_start = start + "\n[verdict]\n".len();
+    let end = record[keys_start..]
+        .find("\n\n")
+        .map_or(record.len(), |n| keys_start + n + 1);
+    let keys = record[keys_start..end].to_string();
+    (format!("{}{}", &record[..start + 1], &record[end..]), keys)
+}
+
+/// A withdrawn verdict as a person would write it by hand.
+fn withdrawn_table(verdict_keys: &str) -> String {
+    format!(
+        "\n[[withdrawn_verdicts]]\n\n[withdrawn_verdicts.verdict]\n{verdict_keys}\n\
+         [withdrawn_verdicts.withdrawn]\nat = \"2026-03-01T09:00:00Z\"\n\
+         by = \"Git User <git@example.org>\"\nnote = \"Wrong claim.\"\n"
+    )
+}
+
+#[test]
+fn a_verdict_withdrawal_that_changes_more_or_keeps_no_record_is_reported() {
+    let repo = Repo::new();
+    let claims: Vec<String> = [
+        "The tunnel cost 4 million.",
+        "The road cost 9 million.",
+        "The dam cost 7 million.",
+    ]
+    .iter()
+    .map(|text| {
+        let id = repo.disputed(text, "https://no.example/c");
+        repo.ok(&[
+            "verdict",
+            &id,
+            "--rating",
+            "False",
+            "--url",
+            "https://news.example/c",
+        ]);
+        id
+    })
+    .collect();
+    let (rewrites, drops, misrecords) = (&claims[0], &claims[1], &claims[2]);
+    let clean = repo.commit_count();
+
+    // The withdrawal as the tool writes it, by hand, except that the claim is rewritten too.
+    let (rest, verdict) = without_verdict(&repo.read_record(rewrites));
+    let forged =
+        rest.replace("The tunnel cost 4", "The tunnel cost 40") + &withdrawn_table(&verdict);
+    std::fs::write(repo.record_path(rewrites), forged).unwrap();
+    forge(
+        &repo,
+        rewrites,
+        "verdict: withdraws and rewrites the claim",
+        "verdict",
+    );
+    // Withdrawn, with nothing kept of it in the record.
+    let (rest, _) = without_verdict(&repo.read_record(drops));
+    std::fs::write(repo.record_path(drops), rest).unwrap();
+    forge(&repo, drops, "verdict: drops the verdict", "verdict");
+    // Withdrawn, recording another rating than the one it had.
+    let (rest, verdict) = without_verdict(&repo.read_record(misrecords));
+    let misrecorded = withdrawn_table(&verdict.replace("\"False\"", "\"Misleading\""));
+    std::fs::write(repo.record_path(misrecords), rest + &misrecorded).unwrap();
+    forge(
+        &repo,
+        misrecords,
+        "verdict: records another rating",
+        "verdict",
+    );
+
+    let forged = format!("HEAD~{}..", repo.commit_count() - clean);
+    let subjects = repo.git(&["log", "--format=%H %s", &forged]);
+    let mut shown = audit_output(&repo);
+    for line in subjects.lines() {
+        let (hash, subject) = line.split_once(' ').unwrap();
+        shown = shown.replace(&format!("{} (", &hash[..8]), &format!("[{subject}] ("));
+    }
+    insta::assert_snapshot!(shown, @"
+    exit 1
+    [verdict: withdraws and rewrites the claim] (Git User <git@example.org>) records/e4/e4nph4djpn.toml: action-overreach: changes text in a commit whose action is 'verdict'
+    [verdict: drops the verdict] (Git User <git@example.org>) records/cv/cvuoapmwnl.toml: action-overreach: takes the verdict away without keeping it among the withdrawn verdicts (claims verdict ID --withdraw --note WHY keeps it)
+    [verdict: records another rating] (Git User <git@example.org>) records/jr/jrotg32lgn.toml: action-overreach: records a withdrawn verdict other than the one it takes away
+    audited 15 commits: 3 violations
+    ");
+
+    // The tool's own withdrawal of the same verdict passes.
+    let repo = Repo::new();
+    let id = repo.disputed("The tunnel cost 4 million.", "https://no.example/c");
+    repo.ok(&[
+        "verdict",
+        &id,
+        "--rating",
+        "False",
+        "--url",
+        "https://news.example/c",
+    ]);
+    repo.ok(&["verdict", &id, "--withdraw", "--note", "Wrong claim."]);
+    insta::assert_snapshot!(audit_output(&repo), @"
+    exit 0
+    audited 5 commits: ok
+    ");
 }

@@ -218,3 +218,65 @@ fn score_prints_score_verdict_and_sentence() {
     assert_eq!(json[1]["line"], 3);
     repo.fails(&["score", "missing.txt"], 2);
 }
+
+#[test]
+fn an_appearance_of_a_dismissed_claim_is_recorded_and_said_and_the_claim_stays_dismissed() {
+    let repo = Repo::new();
+    write(&repo, "seeds/a.txt", ARTICLE_A.as_bytes());
+    repo.ok(&["extract", "seeds/a.txt"]);
+    let claims = records(&repo);
+    let deaths = claims
+        .iter()
+        .find(|c| c["text"].as_str().unwrap().contains("300,000 deaths"))
+        .expect("the deaths claim")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    repo.ok(&[
+        "dismiss",
+        &deaths,
+        "--reason",
+        "not-check-worthy",
+        "--note",
+        "A figure thrown out in a speech",
+    ]);
+    write(
+        &repo,
+        "seeds/c.txt",
+        b"Border\n\nTrump said cartels cause 300,000 deaths in the U.S. every year.\n",
+    );
+    let seen = |args: &[&str]| {
+        let output = repo.claims(args).env("COLUMNS", "100").output().unwrap();
+        let commit = repo.git(&["rev-parse", "--short=8", "HEAD"]);
+        repo.shown(&output).replace(commit.trim(), "COMMIT")
+    };
+    insta::assert_snapshot!(seen(&["extract", "--dry-run", "seeds/c.txt"]), @"
+    ┌───────┬───────────────────────────────┬──────────────────────────────────────────┬───────────────┐
+    │ SCORE ┆ WOULD                         ┆ CLAIM                                    ┆ WHERE         │
+    ╞═══════╪═══════════════════════════════╪══════════════════════════════════════════╪═══════════════╡
+    │ 0.93  ┆ add appearance to wwgdsf6naa, ┆ Trump said cartels cause 300,000 deaths  ┆ seeds/c.txt:3 │
+    │       ┆ dismissed (not-check-worthy)  ┆ in the U.S. every year.                  ┆               │
+    └───────┴───────────────────────────────┴──────────────────────────────────────────┴───────────────┘
+    1 document (1 KB), 2 sentences, 1 check-worthy: 0 new claims (0 related to a known claim), 1 new appearance, 0 already recorded; dry run: nothing recorded
+    1 new appearance is of a dismissed claim, which stays dismissed: wwgdsf6naa (not-check-worthy); bring it back with: claims undismiss wwgdsf6naa --note WHY
+    models: check-worthiness n-grams (built in); matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
+    [exit status: 0]
+    ");
+    insta::assert_snapshot!(seen(&["extract", "seeds/c.txt"]), @"
+    1 document (1 KB), 2 sentences, 1 check-worthy: 0 new claims (0 related to a known claim), 1 new appearance, 0 already recorded; commit COMMIT
+    1 new appearance is of a dismissed claim, which stays dismissed: wwgdsf6naa (not-check-worthy); bring it back with: claims undismiss wwgdsf6naa --note WHY
+    models: check-worthiness n-grams (built in); matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
+    [exit status: 0]
+    ");
+    let shown: serde_json::Value =
+        serde_json::from_str(&repo.ok(&["show", &deaths, "--format", "json"])).unwrap();
+    assert_eq!(shown["appearances"].as_array().unwrap().len(), 2, "{shown}");
+    assert_eq!(shown["dismissals"].as_array().unwrap().len(), 1, "{shown}");
+    assert!(shown["dismissals"][0].get("undone").is_none(), "{shown}");
+    assert!(
+        records(&repo).iter().all(|c| c["id"] != deaths.as_str()),
+        "a dismissed claim stays out of the list"
+    );
+    let audit = repo.ok(&["audit"]);
+    assert!(audit.ends_with(": ok\n"), "{audit}");
+}

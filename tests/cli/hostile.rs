@@ -822,17 +822,17 @@ fn a_detached_head_reads_and_refuses_writes_that_no_branch_would_keep() {
     insta::assert_snapshot!(case.writes_are_refused(), @r#"
     $ claims ["add", "A claim written at the wrong moment."]
     ------- stderr -------
-    error: HEAD is detached (at 289f31854282): a commit made here belongs to no branch
+    error: HEAD is detached (at d81357d90b8a): a commit made here belongs to no branch
     hint: switch to a branch first: git switch BRANCH, or start one here: git switch -c NEW-BRANCH
     [exit status: 2]
     $ claims ["note", "ID", "a note"]
     ------- stderr -------
-    error: HEAD is detached (at 289f31854282): a commit made here belongs to no branch
+    error: HEAD is detached (at d81357d90b8a): a commit made here belongs to no branch
     hint: switch to a branch first: git switch BRANCH, or start one here: git switch -c NEW-BRANCH
     [exit status: 2]
     $ claims ["mark", "ID", "disputed", "--note", "n"]
     ------- stderr -------
-    error: HEAD is detached (at 289f31854282): a commit made here belongs to no branch
+    error: HEAD is detached (at d81357d90b8a): a commit made here belongs to no branch
     hint: switch to a branch first: git switch BRANCH, or start one here: git switch -c NEW-BRANCH
     [exit status: 2]
     "#);

@@ -63,7 +63,10 @@ fn assert_clean(repo: &Repo) {
 fn init_installs_the_driver_in_every_clone_and_commits_the_attribute_once() {
     let (remote, ana, _ben, _) = newsroom(&[]);
     let attributes = std::fs::read_to_string(ana.path().join(".gitattributes")).unwrap();
-    assert_eq!(attributes, "records/**/*.toml merge=claims text eol=lf\n");
+    assert_eq!(
+        attributes,
+        "records/**/*.toml merge=claims text eol=lf\naudit/accepted.toml merge=claims text eol=lf\n"
+    );
     assert_eq!(
         ana.git(&["config", "merge.claims.driver"]).trim(),
         "claims merge-driver %O %A %B %P"
@@ -112,7 +115,8 @@ fn a_repository_made_before_the_driver_gets_the_attribute_added_to_its_own() {
     let attributes = std::fs::read_to_string(repo.path().join(".gitattributes")).unwrap();
     assert_eq!(
         attributes,
-        "*.png binary\nrecords/**/*.toml merge=claims text eol=lf\n"
+        "*.png binary\nrecords/**/*.toml merge=claims text eol=lf\n\
+         audit/accepted.toml merge=claims text eol=lf\n"
     );
     assert_eq!(repo.status(), "");
 }
@@ -426,4 +430,76 @@ fn two_different_published_verdicts_in_two_clones_conflict() {
     for kept in ["rating = \"True\"", "rating = \"Mostly true\""] {
         assert!(file.contains(kept), "{kept} missing from\n{file}");
     }
+}
+
+#[test]
+fn audit_findings_accepted_in_two_clones_merge_into_both_acceptances() {
+    let origin = Repo::new();
+    let id = origin.claim_with_two_origins("Rents rose 12 percent.");
+    // Two hand edits: one finding each, for each clone to accept one.
+    let path = origin.record_path(&id);
+    let record = origin.read_record(&id);
+    std::fs::write(
+        &path,
+        record.replace("published = false", "published = false\nclaimant = \"Me\""),
+    )
+    .unwrap();
+    origin.git(&["commit", "-qam", "Name a claimant by hand"]);
+    let edited = origin.head();
+    std::fs::write(&path, &record).unwrap();
+    origin.git(&["commit", "-qam", "Take it back"]);
+    let reverted = origin.head();
+    let remote = origin.share();
+    let (ana, ben) = (Repo::clone_of(remote.path()), Repo::clone_of(remote.path()));
+    // A clone where `claims init` never ran: no driver.
+    let carol = Repo::clone_of(remote.path());
+    carol.git(&["config", "pull.rebase", "false"]);
+    for clone in [&ana, &ben] {
+        clone.ok(&["init"]);
+        assert_eq!(
+            clone.git(&["check-attr", "merge", "audit/accepted.toml"]),
+            "audit/accepted.toml: merge: claims\n"
+        );
+    }
+    ana.ok(&[
+        "audit",
+        "--accept",
+        &edited,
+        "--note",
+        "A slip, taken back at once.",
+    ]);
+    ana.git(&["push", "-q"]);
+    ben.ok(&["audit", "--accept", &reverted, "--note", "The taking back."]);
+
+    let pulled = pull(&ben, &path_with_claims());
+    assert!(pulled.status.success(), "{}", describe(&pulled));
+    assert_eq!(unmerged(&ben), "");
+    let parents = ben.git(&["rev-list", "--parents", "-n", "1", "HEAD"]);
+    assert_eq!(parents.split_whitespace().count(), 3, "a merge commit");
+    let accepted = std::fs::read_to_string(ben.path().join("audit/accepted.toml")).unwrap();
+    let commits: Vec<&str> = accepted
+        .lines()
+        .filter_map(|line| line.strip_prefix("commit = "))
+        .collect();
+    assert_eq!(
+        commits,
+        [format!("\"{reverted}\""), format!("\"{edited}\"")],
+        "ours first, then theirs:\n{accepted}"
+    );
+    let audit = ben.ok(&["audit"]);
+    assert!(audit.ends_with(": ok, 2 findings accepted\n"), "{audit}");
+    ben.ok(&["check"]);
+    assert_eq!(ben.status(), "");
+
+    // Without the driver, git merges the file line by line and conflicts.
+    carol.ok(&[
+        "audit",
+        "--accept",
+        &reverted,
+        "--note",
+        "Carol saw it too.",
+    ]);
+    let pulled = pull(&carol, &path_without_claims());
+    assert!(!pulled.status.success(), "{}", describe(&pulled));
+    assert_eq!(unmerged(&carol).trim(), "audit/accepted.toml");
 }

@@ -68,7 +68,7 @@ fn a_dismissed_claim_leaves_list_review_and_exports_but_show_log_and_check_know_
     insta::assert_snapshot!(
         seen(&repo, &["dismiss", &opinion, "--reason", "not-check-worthy", "--note", "An opinion"]),
         @"
-    owdqvumv56: dismissed (not-check-worthy) (commit 9247d09e)
+    owdqvumv56: dismissed (not-check-worthy) (commit f4d92488)
     [exit status: 0]
     "
     );
@@ -126,11 +126,11 @@ fn a_dismissed_claim_leaves_list_review_and_exports_but_show_log_and_check_know_
     ┌──────────┬──────────────────────┬───────────────────┬─────────┬──────────────────────────────────┐
     │ COMMIT   ┆ DATE                 ┆ AUTHOR            ┆ ACTION  ┆ CHANGE                           │
     ╞══════════╪══════════════════════╪═══════════════════╪═════════╪══════════════════════════════════╡
-    │ 9247d09e ┆ 2026-03-01T09:00:00Z ┆ Ana Ruiz          ┆ dismiss ┆ Dismiss owdqvumv56               │
+    │ f4d92488 ┆ 2026-03-01T09:00:00Z ┆ Ana Ruiz          ┆ dismiss ┆ Dismiss owdqvumv56               │
     │          ┆                      ┆ <ana@example.org> ┆         ┆ (not-check-worthy): The border   │
     │          ┆                      ┆                   ┆         ┆ policy is a disgrace.            │
     │          ┆                      ┆                   ┆         ┆ An opinion                       │
-    │ 7ed392fc ┆ 2026-03-01T09:00:00Z ┆ Ana Ruiz          ┆ create  ┆ Add claim owdqvumv56: The border │
+    │ ec9276f4 ┆ 2026-03-01T09:00:00Z ┆ Ana Ruiz          ┆ create  ┆ Add claim owdqvumv56: The border │
     │          ┆                      ┆ <ana@example.org> ┆         ┆ policy is a disgrace.            │
     └──────────┴──────────────────────┴───────────────────┴─────────┴──────────────────────────────────┘
     [exit status: 0]
@@ -221,7 +221,7 @@ fn a_duplicate_moves_its_appearances_to_the_kept_claim_in_one_commit() {
     insta::assert_snapshot!(
         seen(&repo, &["dismiss", &duplicate, "--reason", "duplicate", "--duplicate-of", &kept]),
         @"
-    j4oy7kuthk: dismissed as a duplicate of j4wrkiltmn; its appearances moved there (commit da7b19b1)
+    j4oy7kuthk: dismissed as a duplicate of j4wrkiltmn; its appearances moved there (commit d93661d1)
     [exit status: 0]
     "
     );
@@ -277,6 +277,56 @@ fn a_published_claim_is_not_dismissed_unannounced() {
     hint: retract it first: claims unpublish tgidz5nixu, or claims mark tgidz5nixu unverified --unpublish --note "correction: ..."
     [exit status: 1]
     "#);
+}
+
+#[test]
+fn a_disputed_claim_with_its_verdict_is_not_published() {
+    let repo = Repo::new();
+    let id = repo.disputed("The tunnel cost 4 million.", "https://no.example/c");
+    repo.ok(&[
+        "verdict",
+        &id,
+        "--rating",
+        "False",
+        "--url",
+        "https://factcheck.example/tunnel",
+    ]);
+    insta::assert_snapshot!(refused(&repo, &["publish", &id]), @"
+    ------- stderr -------
+    error: cannot publish e4nph4djpn: it is disputed, not corroborated
+    hint: a disputed claim's fact-check is published as its verdict: claims verdict e4nph4djpn --rating NAME --url URL
+    [exit status: 1]
+    ");
+    assert_clean(&repo);
+}
+
+#[test]
+fn a_disputed_claim_with_a_verdict_is_dismissed_only_once_the_verdict_is_withdrawn() {
+    let repo = Repo::new();
+    let id = repo.disputed("The tunnel cost 4 million.", "https://no.example/c");
+    repo.ok(&[
+        "verdict",
+        &id,
+        "--rating",
+        "False",
+        "--url",
+        "https://factcheck.example/tunnel",
+    ]);
+    insta::assert_snapshot!(refused(&repo, &["dismiss", &id, "--reason", "out-of-scope"]), @"
+    ------- stderr -------
+    error: e4nph4djpn has a verdict; dismissing it would take it out of the exports unannounced
+    hint: withdraw the verdict first: claims verdict e4nph4djpn --withdraw --note WHY
+    [exit status: 1]
+    ");
+    repo.ok(&[
+        "verdict",
+        &id,
+        "--withdraw",
+        "--note",
+        "Another desk's story",
+    ]);
+    repo.ok(&["dismiss", &id, "--reason", "out-of-scope"]);
+    assert_clean(&repo);
 }
 
 #[test]
@@ -492,7 +542,7 @@ fn moving_a_published_claim_away_is_refused_and_the_retraction_is_offered() {
             &["mark", &id, "unverified", "--unpublish", "--note", "correction: it cost 14 million"]
         ),
         @"
-    tgidz5nixu: corroborated → unverified; unpublished (commit 32098dc4)
+    tgidz5nixu: corroborated → unverified; unpublished (commit 661bac2e)
     [exit status: 0]
     "
     );
@@ -981,6 +1031,40 @@ fn with_the_claimreview_lint_on_a_verdict_off_the_organisations_domain_is_refuse
 }
 
 #[test]
+fn with_the_claimreview_lint_on_a_rated_claim_s_text_stays_short_enough_for_its_summary() {
+    let repo = Repo::new();
+    repo.configure(
+        "\n[organization]\nname = \"Verifica\"\nurl = \"https://verifica.example\"\n\
+         \n[check]\nclaimreview = true\n",
+    );
+    let id = repo.corroborated("The bridge cost 40 million.");
+    repo.ok(&[
+        "verdict",
+        &id,
+        "--rating",
+        "True",
+        "--url",
+        "https://verifica.example/bridge",
+    ]);
+    let long = "The bridge over the river in the north of the city cost 40 million euros in 2024.";
+    insta::assert_snapshot!(refused(&repo, &["edit", &id, "--text", long]), @r#"
+    ------- stderr -------
+    error: refused: this would leave tgidz5nixu failing `claims check`
+      - ClaimReview: claim text is 81 characters; ClaimReview summaries should be at most 75 (claimreview-summary)
+        fix: the claim's text is its ClaimReview's summary: keep it to at most 75 characters: claims edit tgidz5nixu --text "..."
+    hint: nothing was changed
+    [exit status: 1]
+    "#);
+    repo.ok(&[
+        "edit",
+        &id,
+        "--text",
+        "The north bridge cost 40 million euros.",
+    ]);
+    assert_clean(&repo);
+}
+
+#[test]
 fn a_source_withdrawn_by_hand_is_an_audit_finding_and_through_the_tool_is_not() {
     let repo = Repo::new();
     let id = repo.claim_with_two_origins("The bridge cost 40 million.");
@@ -1017,7 +1101,7 @@ fn a_source_withdrawn_by_hand_is_an_audit_finding_and_through_the_tool_is_not() 
     std::fs::write(&path, by_hand).unwrap();
     repo.git(&["commit", "-qam", "Withdraw a source by hand"]);
     insta::assert_snapshot!(seen(&repo, &["audit"]), @"
-    8ba3c8c9 (Git User <git@example.org>) records/tg/tgidz5nixu.toml: no-trailers: changes a record without Claim-* trailers: the change did not go through claims
+    6608a58e (Git User <git@example.org>) records/tg/tgidz5nixu.toml: no-trailers: changes a record without Claim-* trailers: the change did not go through claims
     audited 6 commits: 1 violation
     [exit status: 1]
     ");
@@ -1103,4 +1187,196 @@ fn show_offers_a_published_claim_s_moves_back_as_retractions() {
     └──────────────────────┴────────────────────────────┴────────────────────────┴──────┘
     [exit status: 0]
     ");
+}
+
+#[test]
+fn a_verdict_is_withdrawn_without_moving_the_claim_and_kept_with_the_reason() {
+    let repo = Repo::new();
+    let id = repo.disputed("The tunnel cost 4 million.", "https://no.example/c");
+    repo.ok(&[
+        "verdict",
+        &id,
+        "--rating",
+        "False",
+        "--url",
+        "https://factcheck.example/tunnel",
+    ]);
+    let before = repo.head();
+    let withdrawn = seen(
+        &repo,
+        &[
+            "verdict",
+            &id,
+            "--withdraw",
+            "--note",
+            "Recorded on the wrong claim",
+        ],
+    );
+    let commit = repo.git(&["rev-parse", "--short=8", "HEAD"]);
+    insta::assert_snapshot!(withdrawn.replace(commit.trim(), "COMMIT"), @"
+    e4nph4djpn: verdict False withdrawn; still disputed (commit COMMIT)
+    [exit status: 0]
+    ");
+    assert_eq!(
+        repo.git(&["rev-list", "--count", &format!("{before}..")]),
+        "1\n"
+    );
+    insta::assert_snapshot!(repo.git(&["log", "-1", "--format=%B"]), @"
+    Withdraw the verdict on e4nph4djpn: False: The tunnel cost 4 million.
+
+    Recorded on the wrong claim
+
+    Was: https://factcheck.example/tunnel
+
+    Claim-Id: e4nph4djpn
+    Claim-Action: verdict
+    ");
+    let record = repo.read_record(&id);
+    assert!(!record.contains("\n[verdict]"), "{record}");
+    assert!(record.contains("state = \"disputed\""), "{record}");
+    let shown = seen(&repo, &["show", &id]);
+    assert!(
+        shown.contains("Withdrawn verdict")
+            && shown.contains("False (https://factcheck.example/tunnel), withdrawn by"),
+        "{shown}"
+    );
+    assert_clean(&repo);
+
+    // The claim left the ClaimReview export, and says so.
+    let export = repo
+        .claims(&["export", "--format", "claimreview"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&export.stdout).trim(), "[]");
+    assert!(stderr(&export).contains(&id), "{}", stderr(&export));
+
+    insta::assert_snapshot!(refused_usage(&repo, &["verdict", &id, "--withdraw", "--note", "again"]), @"
+    ------- stderr -------
+    error: e4nph4djpn has no verdict to withdraw
+    hint: nothing to do
+    [exit status: 2]
+    ");
+    insta::assert_snapshot!(refused_usage(&repo, &["verdict", &id, "--withdraw"]), @"
+    ------- stderr -------
+    error: the following required arguments were not provided:
+      --note <NOTE>
+
+    Usage: claims verdict --withdraw --note <NOTE> --reviewer <NAME <EMAIL>> <ID>
+
+    For more information, try '--help'.
+    [exit status: 2]
+    ");
+    insta::assert_snapshot!(
+        refused_usage(&repo, &["verdict", &id, "--withdraw", "--rating", "False", "--note", "x"]),
+        @"
+    ------- stderr -------
+    error: the argument '--withdraw' cannot be used with '--rating <RATING>'
+
+    Usage: claims verdict --withdraw --note <NOTE> --reviewer <NAME <EMAIL>> <ID>
+
+    For more information, try '--help'.
+    [exit status: 2]
+    "
+    );
+    insta::assert_snapshot!(refused_usage(&repo, &["verdict", &id, "--note", "x"]), @"
+    ------- stderr -------
+    error: the following required arguments were not provided:
+      --withdraw
+      --rating <RATING>
+      --url <URL>
+
+    Usage: claims verdict --note <NOTE> --withdraw --reviewer <NAME <EMAIL>> --rating <RATING> --url <URL> <ID>
+
+    For more information, try '--help'.
+    [exit status: 2]
+    ");
+
+    // A verdict can be given again afterwards; both stay in the record.
+    repo.ok(&[
+        "verdict",
+        &id,
+        "--rating",
+        "Misleading",
+        "--url",
+        "https://factcheck.example/tunnel-2",
+    ]);
+    let record = repo.read_record(&id);
+    assert!(record.contains("rating = \"Misleading\""), "{record}");
+    assert!(record.contains("rating = \"False\""), "{record}");
+    assert_clean(&repo);
+}
+
+/// `seen`, asserting that the command failed as a usage or input error and changed nothing.
+fn refused_usage(repo: &Repo, args: &[&str]) -> String {
+    let before = repo.snapshot();
+    let seen = seen(repo, args);
+    assert!(seen.ends_with("[exit status: 2]"), "{seen}");
+    assert_eq!(
+        repo.snapshot(),
+        before,
+        "a refused command changed something"
+    );
+    seen
+}
+
+#[test]
+fn the_verdict_a_published_claimreview_needs_is_withdrawn_only_after_unpublishing() {
+    let repo = Repo::new();
+    repo.configure(
+        "\n[organization]\nname = \"Verifica\"\nurl = \"https://verifica.example\"\n\
+         \n[check]\nclaimreview = true\n",
+    );
+    let id = repo.corroborated("The bridge cost 40 million.");
+    repo.ok(&[
+        "verdict",
+        &id,
+        "--rating",
+        "True",
+        "--url",
+        "https://verifica.example/bridge",
+    ]);
+    repo.ok(&["publish", &id]);
+    assert_clean(&repo);
+    insta::assert_snapshot!(
+        refused(&repo, &["verdict", &id, "--withdraw", "--note", "The page was taken down"]),
+        @"
+    ------- stderr -------
+    error: refused: this would leave tgidz5nixu failing `claims check`
+      - ClaimReview: no verdict with its fact-check url (give it with: claims verdict ID --rating NAME --url URL) (claimreview-url)
+        fix: take the publication back first: claims unpublish tgidz5nixu; then claims verdict tgidz5nixu --withdraw --note WHY
+    hint: nothing was changed
+    [exit status: 1]
+    "
+    );
+    repo.ok(&["unpublish", &id]);
+    repo.ok(&[
+        "verdict",
+        &id,
+        "--withdraw",
+        "--note",
+        "The page was taken down",
+    ]);
+    assert_clean(&repo);
+
+    // Without the ClaimReview lint, a published claim needs no verdict: withdrawing it
+    // leaves the gate as it was.
+    let plain = Repo::new();
+    let id = published(&plain, "The bridge cost 40 million.");
+    plain.ok(&[
+        "verdict",
+        &id,
+        "--rating",
+        "True",
+        "--url",
+        "https://factcheck.example/bridge",
+    ]);
+    plain.ok(&[
+        "verdict",
+        &id,
+        "--withdraw",
+        "--note",
+        "Recorded on the wrong claim",
+    ]);
+    assert!(plain.read_record(&id).contains("published = true"));
+    assert_clean(&plain);
 }

@@ -123,9 +123,9 @@ fn log_as_csv() {
     let csv = repo.sees(&["log", &id, "--format", "csv", "-n", "3"]);
     insta::assert_snapshot!(csv.replace(&id, "ID"), @"
     commit,date,author,action,claims,from,to,subject,note
-    7fc8cf38ba8c065cc3915e14cf3adb1d95a9bb64,2026-03-01T09:00:00Z,Ana Ruiz <ana@example.org>,note,ID,,,Note on ID: =SUM(A1:A9) is what the ministry sent.,'=SUM(A1:A9) is what the ministry sent.
-    8500b1cc4ee1f5e586cdb96f16712c3f0e30cc76,2026-03-01T09:00:00Z,Ana Ruiz <ana@example.org>,note,ID,,,Note on ID: Ministry confirms the figure.,Ministry confirms the figure.
-    54213b73b2fb424b6fc71e56205309abe2661b58,2026-03-01T09:00:00Z,Ana Ruiz <ana@example.org>,transition,ID,unverified,sourced,Move ID from unverified to sourced: Mexico extradited 55 people to the U.S. in 2025.,
+    9894eb7212df924402ae8586216bc204d68c7fad,2026-03-01T09:00:00Z,Ana Ruiz <ana@example.org>,note,ID,,,Note on ID: =SUM(A1:A9) is what the ministry sent.,'=SUM(A1:A9) is what the ministry sent.
+    af27c0fc9b3894457d524aec844c3a7f43a8ee7c,2026-03-01T09:00:00Z,Ana Ruiz <ana@example.org>,note,ID,,,Note on ID: Ministry confirms the figure.,Ministry confirms the figure.
+    2d1af05b14cea31451347ffed7fca4f346d661dc,2026-03-01T09:00:00Z,Ana Ruiz <ana@example.org>,transition,ID,unverified,sourced,Move ID from unverified to sourced: Mexico extradited 55 people to the U.S. in 2025.,
     [exit status: 0]
     ");
 }
@@ -251,16 +251,16 @@ fn log_of_the_repository_names_the_claim_of_every_row() {
     ┌──────────┬────────────┬──────────────────────┬────────────────────────────┬────────────┬──────────────────────────┐
     │ COMMIT   ┆ CLAIM      ┆ DATE                 ┆ AUTHOR                     ┆ ACTION     ┆ CHANGE                   │
     ╞══════════╪════════════╪══════════════════════╪════════════════════════════╪════════════╪══════════════════════════╡
-    │ 11881004 ┆ ur7rl2pmi2 ┆ 2026-03-01T09:00:00Z ┆ Ana Ruiz <ana@example.org> ┆ create     ┆ Add claim ur7rl2pmi2:    │
+    │ 46fb7158 ┆ ur7rl2pmi2 ┆ 2026-03-01T09:00:00Z ┆ Ana Ruiz <ana@example.org> ┆ create     ┆ Add claim ur7rl2pmi2:    │
     │          ┆            ┆                      ┆                            ┆            ┆ Cartels cause 300,000    │
     │          ┆            ┆                      ┆                            ┆            ┆ deaths in the U.S. every │
     │          ┆            ┆                      ┆                            ┆            ┆ ye…                      │
-    │ 8500b1cc ┆ ID ┆ 2026-03-01T09:00:00Z ┆ Ana Ruiz <ana@example.org> ┆ note       ┆ Note on ID:      │
+    │ af27c0fc ┆ ID ┆ 2026-03-01T09:00:00Z ┆ Ana Ruiz <ana@example.org> ┆ note       ┆ Note on ID:      │
     │          ┆            ┆                      ┆                            ┆            ┆ Ministry confirms the    │
     │          ┆            ┆                      ┆                            ┆            ┆ figure.                  │
     │          ┆            ┆                      ┆                            ┆            ┆ Ministry confirms the    │
     │          ┆            ┆                      ┆                            ┆            ┆ figure.                  │
-    │ 54213b73 ┆ ID ┆ 2026-03-01T09:00:00Z ┆ Ana Ruiz <ana@example.org> ┆ transition ┆ unverified → sourced     │
+    │ 2d1af05b ┆ ID ┆ 2026-03-01T09:00:00Z ┆ Ana Ruiz <ana@example.org> ┆ transition ┆ unverified → sourced     │
     └──────────┴────────────┴──────────────────────┴────────────────────────────┴────────────┴──────────────────────────┘
     [exit status: 0]
     ");
@@ -269,7 +269,7 @@ fn log_of_the_repository_names_the_claim_of_every_row() {
     ┌──────────┬──────────────────────┬────────────────────────────┬────────┬───────────────────────────────────────────┐
     │ COMMIT   ┆ DATE                 ┆ AUTHOR                     ┆ ACTION ┆ CHANGE                                    │
     ╞══════════╪══════════════════════╪════════════════════════════╪════════╪═══════════════════════════════════════════╡
-    │ 8500b1cc ┆ 2026-03-01T09:00:00Z ┆ Ana Ruiz <ana@example.org> ┆ note   ┆ Note on ID: Ministry confirms the │
+    │ af27c0fc ┆ 2026-03-01T09:00:00Z ┆ Ana Ruiz <ana@example.org> ┆ note   ┆ Note on ID: Ministry confirms the │
     │          ┆                      ┆                            ┆        ┆ figure.                                   │
     │          ┆                      ┆                            ┆        ┆ Ministry confirms the figure.             │
     └──────────┴──────────────────────┴────────────────────────────┴────────┴───────────────────────────────────────────┘

@@ -8,6 +8,10 @@ use crate::ui::Ui;
 use super::doctor::shown;
 use super::{CommandError, Globals, short_id};
 
+/// What a pre-commit hook of someone else's needs: refuse the commit on claims' "no" (exit 1)
+/// only, as the hook `claims init` writes does.
+const HOOK_LINE: &str = "claims doctor --index-only; [ $? -ne 1 ] || exit 1";
+
 /// Make the current directory a claims repository
 ///
 /// Runs `git init` if needed, writes claims.toml (the policy) and templates/checklist.toml
@@ -124,16 +128,22 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
         )?,
         Some(HookInstall::Foreign(path)) => writeln!(
             ui.out(),
-            "Left the pre-commit hook {} alone (it is not claims'); add the line `claims \
-             doctor --index-only` to it, so that a `git commit` retried beside a claims write \
-             never undoes the write",
+            "Left the pre-commit hook {} alone (it is not claims'); add the line `{HOOK_LINE}` \
+             to it, so that a `git commit` retried beside a claims write never undoes the \
+             write",
+            shown(&store, path)
+        )?,
+        Some(HookInstall::Edited(path)) => writeln!(
+            ui.out(),
+            "Left the pre-commit hook {} alone: claims wrote it, and lines of it have been \
+             changed since; to take this version, move it aside and run `claims init` again",
             shown(&store, path)
         )?,
         Some(HookInstall::HooksPath(dir)) => writeln!(
             ui.out(),
-            "Left the hooks in {dir} (core.hooksPath) alone; add `claims doctor --index-only` to \
-             their pre-commit hook, so that a `git commit` retried beside a claims write never \
-             undoes the write"
+            "Left the hooks in {dir} (core.hooksPath) alone; add the line `{HOOK_LINE}` to their \
+             pre-commit hook, so that a `git commit` retried beside a claims write never undoes \
+             the write"
         )?,
         Some(HookInstall::Current(_)) | None => {}
     }

@@ -5,12 +5,8 @@ use crate::store::{
 };
 use crate::ui::Ui;
 
-use super::doctor::shown;
+use super::doctor::{HOOK_LINE, shown};
 use super::{CommandError, Globals, short_id};
-
-/// What a pre-commit hook of someone else's needs: refuse the commit on claims' "no" (exit 1)
-/// only, as the hook `claims init` writes does.
-const HOOK_LINE: &str = "claims doctor --index-only; [ $? -ne 1 ] || exit 1";
 
 /// Make the current directory a claims repository
 ///

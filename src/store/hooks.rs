@@ -12,6 +12,9 @@ use super::{Store, StoreError};
 const MARKER: &str =
     "# claims: refuse to commit what a git commit beside a claims write wrote back";
 
+/// The command a pre-commit hook runs to refuse a written-back index.
+const CHECK: &str = "doctor --index-only";
+
 /// The hook this tool writes, `{PROGRAM}` standing for the program, shell-quoted.
 const SCRIPT: &str = "#!/bin/sh
 # claims: refuse to commit what a git commit beside a claims write wrote back
@@ -55,7 +58,45 @@ pub enum HookInstall {
     HooksPath(String),
 }
 
+/// Why this clone's `git commit`s do not pass through the check of the hook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UnguardedCommits {
+    /// There is no pre-commit hook: `claims init` installs it.
+    NoHook,
+    /// The hook is one an earlier version of this tool wrote: `claims init` replaces it.
+    EarlierHook(PathBuf),
+    /// The pre-commit hook at this path (someone else's, or `core.hooksPath`'s) does not run
+    /// `claims doctor --index-only`.
+    HookWithoutCheck(PathBuf),
+}
+
 impl Store {
+    /// Whether a `git commit` in this clone passes through the written-back check, and if not,
+    /// why; `None` when it does. Reads the hook, never changes it.
+    pub fn unguarded_commits(&self) -> Result<Option<UnguardedCommits>, StoreError> {
+        let config = self.repo.config()?.snapshot()?;
+        let path = match config.get_path("core.hooksPath") {
+            Ok(dir) => self.root.join(dir).join("pre-commit"),
+            Err(_) => self.repo.commondir().join("hooks").join("pre-commit"),
+        };
+        let script = match fs::read(&path) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Some(if config.get_string("core.hooksPath").is_ok() {
+                    UnguardedCommits::HookWithoutCheck(path)
+                } else {
+                    UnguardedCommits::NoHook
+                }));
+            }
+            Err(e) => return Err(StoreError::io(&path)(e)),
+        };
+        Ok(if script.contains(MARKER) && is_unchanged_script(&script) {
+            (!is_current_script(&script)).then_some(UnguardedCommits::EarlierHook(path))
+        } else {
+            (!script.contains(CHECK)).then_some(UnguardedCommits::HookWithoutCheck(path))
+        })
+    }
+
     /// Installs the pre-commit hook that runs `claims doctor --index-only` with the program
     /// at `claims` (or the `claims` on PATH if that is gone), unless the clone has a hook of
     /// its own or takes its hooks from elsewhere.
@@ -99,15 +140,24 @@ fn hook_script(claims: &Path) -> String {
 /// Whether `script` is a hook this tool wrote (this version's or an earlier one's, for any
 /// program path), as written: one to replace, unlike a hook someone added lines to.
 fn is_unchanged_script(script: &str) -> bool {
+    as_template(script).is_some_and(|template| {
+        std::iter::once(SCRIPT)
+            .chain(EARLIER_SCRIPTS.iter().copied())
+            .any(|known| known == template)
+    })
+}
+
+/// Whether `script` is this version's hook, for any program path.
+fn is_current_script(script: &str) -> bool {
+    as_template(script).is_some_and(|template| template == SCRIPT)
+}
+
+/// `script` with its program line as in the templates.
+fn as_template(script: &str) -> Option<String> {
     let mut lines: Vec<&str> = script.split_inclusive('\n').collect();
-    let Some(program) = lines.iter().position(|line| line.starts_with("claims='")) else {
-        return false;
-    };
+    let program = lines.iter().position(|line| line.starts_with("claims='"))?;
     lines[program] = "claims='{PROGRAM}'\n";
-    let template = lines.concat();
-    std::iter::once(SCRIPT)
-        .chain(EARLIER_SCRIPTS.iter().copied())
-        .any(|known| known == template)
+    Some(lines.concat())
 }
 
 #[cfg(unix)]

@@ -258,8 +258,9 @@ fn doctor_stages_again_what_git_wrote_back_and_a_write_names_it() {
         .claims(&["note", &id, "a note over it"])
         .output()
         .unwrap();
-    insta::assert_snapshot!(seen(&repo, &output, &path), @r"
+    insta::assert_snapshot!(seen(&repo, &output, &path), @"
     ------- stderr -------
+    warning: this clone lacks the pre-commit hook of claims, so a `git commit` retried beside a claims write could undo the write; run `claims init` to install it
     error: git's index stages an earlier version of RECORD than the branch, one a commit of claims replaced
     hint: a `git commit` run beside a claims write can write back the index it read before the write; committing it would undo the write. Run `claims doctor`, which stages the branch's version again; if you staged it on purpose, commit or unstage it first (git restore --staged RECORD)
     [exit status: 2]
@@ -272,12 +273,12 @@ fn doctor_stages_again_what_git_wrote_back_and_a_write_names_it() {
         .replace(&format!("records/{}/{new}.toml", &new[..2]), "NEW");
     let mut lines: Vec<&str> = shown.lines().collect();
     lines[1..3].sort();
-    insta::assert_snapshot!(lines.join("\n"), @r"
+    insta::assert_snapshot!(lines.join("\n"), @"
     ok: no interrupted change
     repaired: staged NEW as the branch has it again: a `git commit` beside a claims write had written back an earlier version, and committing it would have undone the write
     repaired: staged NOTED as the branch has it again: a `git commit` beside a claims write had written back an earlier version, and committing it would have undone the write
-    the repository is sound
-    [exit status: 0]
+    needs you: this clone has no pre-commit hook, so a `git commit` retried beside a claims write could undo the write; run `claims init`, which installs it
+    [exit status: 1]
     ");
     assert_eq!(repo.status(), "");
     repo.ok(&["note", &id, "a note over it"]);
@@ -574,4 +575,59 @@ fn init_again_replaces_only_a_hook_of_its_own_left_as_written() {
     [exit status: 0]
     ");
     assert!(!repo.path().join("shared-hooks").exists());
+}
+
+/// A clone whose `git commit`s do not pass through the check is told so: a write warns where
+/// `claims init` would install or replace the hook, and `claims doctor` says what to do.
+#[test]
+fn a_clone_without_the_hook_is_told_at_its_writes_and_by_doctor() {
+    let repo = Repo::new();
+    let id = repo.add("A claim in a clone that lost its hook.");
+    let hook = repo.path().join(".git/hooks/pre-commit");
+    let written = std::fs::read_to_string(&hook).unwrap();
+    std::fs::remove_file(&hook).unwrap();
+    insta::assert_snapshot!(repo.sees(&["note", &id, "a note"]), @"
+    46iau2g7h7: note added (1 in all)
+    ------- stderr -------
+    warning: this clone lacks the pre-commit hook of claims, so a `git commit` retried beside a claims write could undo the write; run `claims init` to install it
+    [exit status: 0]
+    ");
+    insta::assert_snapshot!(repo.sees(&["doctor"]), @"
+    ok: no interrupted change
+    needs you: this clone has no pre-commit hook, so a `git commit` retried beside a claims write could undo the write; run `claims init`, which installs it
+    [exit status: 1]
+    ");
+
+    let earlier = written
+        .replace("# commit (`claims doctor` repairs the index). It stops a commit only when claims says\n# no (exit 1); without claims, or when claims cannot run, it lets the commit through.\n", "# branch's version again first. Without claims it does nothing.\n")
+        .replace("that write, and committing that index would undo the write. This refuses such a\n", "that write, and committing that index would undo the write. This stages the\n")
+        .replace("\"$claims\" doctor --index-only\n[ $? -ne 1 ]\n", "exec \"$claims\" doctor --index-only\n");
+    std::fs::write(&hook, &earlier).unwrap();
+    insta::assert_snapshot!(repo.sees(&["doctor"]), @"
+    ok: no interrupted change
+    needs you: .git/hooks/pre-commit is the pre-commit hook of an earlier claims; run `claims init`, which replaces it
+    [exit status: 1]
+    ");
+
+    std::fs::write(&hook, "#!/bin/sh\nexec ./run-linters\n").unwrap();
+    insta::assert_snapshot!(repo.sees(&["note", &id, "another note"]), @"
+    46iau2g7h7: note added (2 in all)
+    [exit status: 0]
+    ");
+    insta::assert_snapshot!(repo.sees(&["doctor"]), @"
+    ok: no interrupted change
+    note: the pre-commit hook .git/hooks/pre-commit does not run claims, so a `git commit` retried beside a claims write could undo the write; add the line `claims doctor --index-only; [ $? -ne 1 ] || exit 1` to it
+    the repository is sound
+    [exit status: 0]
+    ");
+
+    repo.ok(&["init"]);
+    std::fs::remove_file(&hook).unwrap();
+    repo.ok(&["init"]);
+    assert_eq!(std::fs::read_to_string(&hook).unwrap(), written);
+    insta::assert_snapshot!(repo.sees(&["doctor"]), @"
+    ok: no interrupted change
+    the repository is sound
+    [exit status: 0]
+    ");
 }

@@ -43,7 +43,7 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
         return Err(CommandError::usage("the claim text is empty"));
     }
     let store = globals.open_store(ui)?;
-    let engine = globals.engine(&store)?;
+    let engine = globals.engine(&store, ui)?;
     let mut record = Record::new(text, now());
     record.claimant = match args.claimant {
         Some(claimant) => Some(line("claimant", &claimant)?).filter(|c| !c.is_empty()),

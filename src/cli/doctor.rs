@@ -1,10 +1,14 @@
 use std::path::{Path, PathBuf};
 
 use crate::audit;
-use crate::store::{RECORDS_DIR, Recovery, Store};
+use crate::store::{RECORDS_DIR, Recovery, Store, UnguardedCommits};
 use crate::ui::Ui;
 
 use super::{CommandError, CommandErrorKind, Globals};
+
+/// What a pre-commit hook of someone else's needs: refuse the commit on claims' "no" (exit 1)
+/// only, as the hook `claims init` writes does.
+pub(super) const HOOK_LINE: &str = "claims doctor --index-only; [ $? -ne 1 ] || exit 1";
 
 /// Find and repair what an interrupted command left behind
 ///
@@ -14,7 +18,8 @@ use super::{CommandError, CommandErrorKind, Globals};
 /// left in records/. Reports what needs a person, with the command that fixes it: a lock git
 /// left behind (index.lock, HEAD.lock, a branch's .lock, packed-refs.lock, config.lock), an
 /// interrupted change that belongs to another worktree, record files that do not parse,
-/// uncommitted changes to records. Exits 0 when the repository is sound (after any repair),
+/// uncommitted changes to records, a clone whose pre-commit hook is missing or does not run
+/// the check below. Exits 0 when the repository is sound (after any repair),
 /// 1 when something needs you.
 ///
 /// It also stages again, as the branch has it, a record that a `git commit` beside a claims
@@ -94,6 +99,32 @@ pub fn run(args: Args, _globals: &Globals, ui: &mut Ui) -> Result<(), CommandErr
             shown(&store, &lock),
             shown(&store, &lock)
         )?;
+    }
+    match store.unguarded_commits()? {
+        None => {}
+        Some(UnguardedCommits::NoHook) => {
+            needs_you += 1;
+            writeln!(
+                ui.out(),
+                "needs you: this clone has no pre-commit hook, so a `git commit` retried beside \
+                 a claims write could undo the write; run `claims init`, which installs it"
+            )?;
+        }
+        Some(UnguardedCommits::EarlierHook(path)) => {
+            needs_you += 1;
+            writeln!(
+                ui.out(),
+                "needs you: {} is the pre-commit hook of an earlier claims; run `claims init`, \
+                 which replaces it",
+                shown(&store, &path)
+            )?;
+        }
+        Some(UnguardedCommits::HookWithoutCheck(path)) => writeln!(
+            ui.out(),
+            "note: the pre-commit hook {} does not run claims, so a `git commit` retried \
+             beside a claims write could undo the write; add the line `{HOOK_LINE}` to it",
+            shown(&store, &path)
+        )?,
     }
     for (_, parsed) in store.load_all()? {
         if let Err(error) = parsed {

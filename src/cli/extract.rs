@@ -62,6 +62,9 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
     let bytes: usize = documents.iter().map(|d| d.text.len()).sum();
 
     // Plan under the writers' lock, so the records matched against are the ones committed to.
+    if !args.dry_run {
+        super::warn_of_unguarded_commits(&store, ui)?;
+    }
     let writer = (!args.dry_run).then(|| store.writer()).transpose()?;
     let mut existing = Vec::new();
     for (_, parsed) in store.load_all()? {

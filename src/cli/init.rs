@@ -5,7 +5,7 @@ use crate::store::{
 };
 use crate::ui::Ui;
 
-use super::doctor::shown;
+use super::doctor::{HOOK_LINE, shown};
 use super::{CommandError, Globals, short_id};
 
 /// Make the current directory a claims repository
@@ -125,16 +125,22 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
         )?,
         Some(HookInstall::Foreign(path)) => writeln!(
             ui.out(),
-            "Left the pre-commit hook {} alone (it is not claims'); add the line `claims \
-             doctor --index-only` to it, so that a `git commit` retried beside a claims write \
-             never undoes the write",
+            "Left the pre-commit hook {} alone (it is not claims'); add the line `{HOOK_LINE}` \
+             to it, so that a `git commit` retried beside a claims write never undoes the \
+             write",
+            shown(&store, path)
+        )?,
+        Some(HookInstall::Edited(path)) => writeln!(
+            ui.out(),
+            "Left the pre-commit hook {} alone: claims wrote it, and lines of it have been \
+             changed since; to take this version, move it aside and run `claims init` again",
             shown(&store, path)
         )?,
         Some(HookInstall::HooksPath(dir)) => writeln!(
             ui.out(),
-            "Left the hooks in {dir} (core.hooksPath) alone; add `claims doctor --index-only` to \
-             their pre-commit hook, so that a `git commit` retried beside a claims write never \
-             undoes the write"
+            "Left the hooks in {dir} (core.hooksPath) alone; add the line `{HOOK_LINE}` to their \
+             pre-commit hook, so that a `git commit` retried beside a claims write never undoes \
+             the write"
         )?,
         Some(HookInstall::Current(_)) | None => {}
     }

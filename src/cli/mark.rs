@@ -47,7 +47,7 @@ pub struct Args {
 
 pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandError> {
     let store = globals.open_store(ui)?;
-    let engine = globals.engine(&store)?;
+    let engine = globals.engine(&store, ui)?;
     let id = store.resolve(&args.id)?;
     let request = MoveRequest {
         to: args.state,

@@ -36,7 +36,7 @@ use clap::{CommandFactory, Parser, Subcommand};
 pub use error::{CommandError, CommandErrorKind};
 
 use crate::engine::Engine;
-use crate::store::Store;
+use crate::store::{Store, UnguardedCommits};
 use crate::ui::Ui;
 
 const ABOUT: &str = "Fact-checking workflow for claims kept in a git repository";
@@ -145,9 +145,26 @@ impl Globals {
         Ok(store)
     }
 
-    pub fn engine<'s>(&self, store: &'s Store) -> Result<Engine<'s>, CommandError> {
+    /// The engine that changes records, once `ui` has been told if this clone's `git
+    /// commit`s could undo what it commits.
+    pub fn engine<'s>(&self, store: &'s Store, ui: &mut Ui) -> Result<Engine<'s>, CommandError> {
+        warn_of_unguarded_commits(store, ui)?;
         Ok(Engine::new(store, self.reviewer.as_deref())?)
     }
+}
+
+/// Warns, before a write, of a clone whose pre-commit hook `claims init` would install or
+/// replace: without it, a `git commit` retried beside the write could undo it.
+pub fn warn_of_unguarded_commits(store: &Store, ui: &mut Ui) -> Result<(), CommandError> {
+    if let Some(UnguardedCommits::NoHook | UnguardedCommits::EarlierHook(_)) =
+        store.unguarded_commits()?
+    {
+        ui.warn(
+            "this clone lacks the pre-commit hook of claims, so a `git commit` retried beside \
+             a claims write could undo the write; run `claims init` to install it",
+        );
+    }
+    Ok(())
 }
 
 /// Runs the parsed command line; the caller turns the error into an exit code.

@@ -24,7 +24,7 @@ pub struct Args {
 
 pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandError> {
     let store = globals.open_store(ui)?;
-    let engine = globals.engine(&store)?;
+    let engine = globals.engine(&store, ui)?;
     let id = store.resolve(&args.id)?;
     let other = store.resolve(&args.other)?;
     let (_, commit) = engine.change_with(&id, Some(&other), |record, other, cx| {

@@ -54,7 +54,7 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
         ));
     }
     let store = globals.open_store(ui)?;
-    let engine = globals.engine(&store)?;
+    let engine = globals.engine(&store, ui)?;
     interrupt::install()?;
     review(&engine, &args, ui).map(drop)
 }

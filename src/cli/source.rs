@@ -180,7 +180,7 @@ pub struct RebutArgs {
 
 pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandError> {
     let store = globals.open_store(ui)?;
-    let engine = globals.engine(&store)?;
+    let engine = globals.engine(&store, ui)?;
     match args.command {
         SourceCommand::Add(args) => {
             let id = store.resolve(&args.id)?;

@@ -20,7 +20,7 @@ pub struct Args {
 
 pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandError> {
     let store = globals.open_store(ui)?;
-    let engine = globals.engine(&store)?;
+    let engine = globals.engine(&store, ui)?;
     let id = store.resolve(&args.id)?;
     let (record, _) = engine.change(&id, |record, cx| {
         engine::undismiss_claim(record, Some(&args.note), cx)

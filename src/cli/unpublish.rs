@@ -13,7 +13,7 @@ pub struct Args {
 
 pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandError> {
     let store = globals.open_store(ui)?;
-    let engine = globals.engine(&store)?;
+    let engine = globals.engine(&store, ui)?;
     let id = store.resolve(&args.id)?;
     engine.change(&id, |record, cx| {
         engine::set_published(record, false, None, false, cx)

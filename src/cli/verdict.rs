@@ -39,7 +39,7 @@ pub struct Args {
 
 pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandError> {
     let store = globals.open_store(ui)?;
-    let engine = globals.engine(&store)?;
+    let engine = globals.engine(&store, ui)?;
     let id = store.resolve(&args.id)?;
     // clap asks for both --rating and --url unless the verdict is withdrawn.
     let (Some(rating), Some(url)) = (&args.rating, &args.url) else {

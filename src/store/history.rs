@@ -540,6 +540,36 @@ impl<'r> HistoryReader<'r> {
         Ok(None)
     }
 
+    /// The files in folder `dir`, whose tree is `tree`, that an index would stage otherwise:
+    /// each with the id `staged` gives for it (`None`: no entry) and the tree's id. A subfolder
+    /// whose tree `vouched` gives (an index's valid cached tree) holds what the index holds,
+    /// and is not read.
+    pub(crate) fn staged_otherwise(
+        &mut self,
+        dir: &str,
+        tree: Oid,
+        vouched: &dyn Fn(&str) -> Option<Oid>,
+        staged: &mut dyn FnMut(&str) -> Result<Option<Oid>, StoreError>,
+        found: &mut Vec<(String, Option<Oid>, Oid)>,
+    ) -> Result<(), StoreError> {
+        if vouched(dir) == Some(tree) {
+            return Ok(());
+        }
+        let tree = self.tree(tree)?;
+        for entry in tree.entries() {
+            let path = format!("{dir}/{}", String::from_utf8_lossy(entry.name));
+            if entry.is_tree {
+                self.staged_otherwise(&path, entry.id(), vouched, staged, found)?;
+            } else {
+                let stages = staged(&path)?;
+                if stages != Some(entry.id()) {
+                    found.push((path, stages, entry.id()));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The record files that differ between `before` (absent for a root commit) and `after`,
     /// given as root trees. Only subtrees whose ids differ are read, so a commit that changes
     /// one record costs a few tree reads whatever the size of the repository.

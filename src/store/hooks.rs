@@ -8,9 +8,40 @@ use std::path::{Path, PathBuf};
 
 use super::{Store, StoreError};
 
-/// The line that marks a hook as the one this tool installs (and may rewrite).
+/// The line that marks a hook as one this tool wrote.
 const MARKER: &str =
     "# claims: refuse to commit what a git commit beside a claims write wrote back";
+
+/// The command a pre-commit hook runs to refuse a written-back index.
+const CHECK: &str = "doctor --index-only";
+
+/// The hook this tool writes, `{PROGRAM}` standing for the program, shell-quoted.
+const SCRIPT: &str = "#!/bin/sh
+# claims: refuse to commit what a git commit beside a claims write wrote back
+#
+# A git commit reads git's index before it locks it. One whose read came just before a
+# write of claims writes back the index it read, in which a record is as it was before
+# that write, and committing that index would undo the write. This refuses such a
+# commit (`claims doctor` repairs the index). It stops a commit only when claims says
+# no (exit 1); without claims, or when claims cannot run, it lets the commit through.
+claims='{PROGRAM}'
+[ -x \"$claims\" ] || claims=$(command -v claims) || exit 0
+\"$claims\" doctor --index-only
+[ $? -ne 1 ]
+";
+
+/// Hooks earlier versions of this tool wrote, replaced by [`SCRIPT`] when found unchanged.
+const EARLIER_SCRIPTS: &[&str] = &["#!/bin/sh
+# claims: refuse to commit what a git commit beside a claims write wrote back
+#
+# A git commit reads git's index before it locks it. One whose read came just before a
+# write of claims writes back the index it read, in which a record is as it was before
+# that write, and committing that index would undo the write. This stages the
+# branch's version again first. Without claims it does nothing.
+claims='{PROGRAM}'
+[ -x \"$claims\" ] || claims=$(command -v claims) || exit 0
+exec \"$claims\" doctor --index-only
+"];
 
 /// What installing the pre-commit hook did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,11 +52,51 @@ pub enum HookInstall {
     Current(PathBuf),
     /// A hook of someone else's is there; it was left alone.
     Foreign(PathBuf),
+    /// A hook this tool wrote, with lines someone changed or added; it was left alone.
+    Edited(PathBuf),
     /// `core.hooksPath` points at hooks this clone shares with others; they were left alone.
     HooksPath(String),
 }
 
+/// Why this clone's `git commit`s do not pass through the check of the hook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UnguardedCommits {
+    /// There is no pre-commit hook: `claims init` installs it.
+    NoHook,
+    /// The hook is one an earlier version of this tool wrote: `claims init` replaces it.
+    EarlierHook(PathBuf),
+    /// The pre-commit hook at this path (someone else's, or `core.hooksPath`'s) does not run
+    /// `claims doctor --index-only`.
+    HookWithoutCheck(PathBuf),
+}
+
 impl Store {
+    /// Whether a `git commit` in this clone passes through the written-back check, and if not,
+    /// why; `None` when it does. Reads the hook, never changes it.
+    pub fn unguarded_commits(&self) -> Result<Option<UnguardedCommits>, StoreError> {
+        let config = self.repo.config()?.snapshot()?;
+        let path = match config.get_path("core.hooksPath") {
+            Ok(dir) => self.root.join(dir).join("pre-commit"),
+            Err(_) => self.repo.commondir().join("hooks").join("pre-commit"),
+        };
+        let script = match fs::read(&path) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Some(if config.get_string("core.hooksPath").is_ok() {
+                    UnguardedCommits::HookWithoutCheck(path)
+                } else {
+                    UnguardedCommits::NoHook
+                }));
+            }
+            Err(e) => return Err(StoreError::io(&path)(e)),
+        };
+        Ok(if script.contains(MARKER) && is_unchanged_script(&script) {
+            (!is_current_script(&script)).then_some(UnguardedCommits::EarlierHook(path))
+        } else {
+            (!script.contains(CHECK)).then_some(UnguardedCommits::HookWithoutCheck(path))
+        })
+    }
+
     /// Installs the pre-commit hook that runs `claims doctor --index-only` with the program
     /// at `claims` (or the `claims` on PATH if that is gone), unless the clone has a hook of
     /// its own or takes its hooks from elsewhere.
@@ -39,10 +110,15 @@ impl Store {
         let script = hook_script(claims);
         match fs::read(&path) {
             Ok(existing) if existing == script.as_bytes() => return Ok(HookInstall::Current(path)),
-            Ok(existing) if !String::from_utf8_lossy(&existing).contains(MARKER) => {
-                return Ok(HookInstall::Foreign(path));
+            Ok(existing) => {
+                let existing = String::from_utf8_lossy(&existing);
+                if !existing.contains(MARKER) {
+                    return Ok(HookInstall::Foreign(path));
+                }
+                if !is_unchanged_script(&existing) {
+                    return Ok(HookInstall::Edited(path));
+                }
             }
-            Ok(_) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(StoreError::io(&path)(e)),
         }
@@ -58,20 +134,30 @@ impl Store {
 
 fn hook_script(claims: &Path) -> String {
     let quoted = claims.display().to_string().replace('\'', r"'\''");
-    format!(
-        "#!/bin/sh\n\
-         {MARKER}\n\
-         #\n\
-         # A git commit reads git's index before it locks it. One whose read came just before a\n\
-         # write of claims writes back the index it read, in which a record is as it was before\n\
-         # that write, and committing that index would undo the write. This refuses such a\n\
-         # commit (`claims doctor` repairs the index). It stops a commit only when claims says\n\
-         # no (exit 1); without claims, or when claims cannot run, it lets the commit through.\n\
-         claims='{quoted}'\n\
-         [ -x \"$claims\" ] || claims=$(command -v claims) || exit 0\n\
-         \"$claims\" doctor --index-only\n\
-         [ $? -ne 1 ]\n"
-    )
+    SCRIPT.replace("{PROGRAM}", &quoted)
+}
+
+/// Whether `script` is a hook this tool wrote (this version's or an earlier one's, for any
+/// program path), as written: one to replace, unlike a hook someone added lines to.
+fn is_unchanged_script(script: &str) -> bool {
+    as_template(script).is_some_and(|template| {
+        std::iter::once(SCRIPT)
+            .chain(EARLIER_SCRIPTS.iter().copied())
+            .any(|known| known == template)
+    })
+}
+
+/// Whether `script` is this version's hook, for any program path.
+fn is_current_script(script: &str) -> bool {
+    as_template(script).is_some_and(|template| template == SCRIPT)
+}
+
+/// `script` with its program line as in the templates.
+fn as_template(script: &str) -> Option<String> {
+    let mut lines: Vec<&str> = script.split_inclusive('\n').collect();
+    let program = lines.iter().position(|line| line.starts_with("claims='"))?;
+    lines[program] = "claims='{PROGRAM}'\n";
+    Some(lines.concat())
 }
 
 #[cfg(unix)]
@@ -90,6 +176,18 @@ fn set_executable(_: &Path) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_script_as_written_for_any_program_is_recognised_and_an_edited_one_is_not() {
+        let written = hook_script(Path::new("/opt/it's here/claims"));
+        assert!(is_unchanged_script(&written));
+        let earlier = EARLIER_SCRIPTS[0].replace("{PROGRAM}", "/usr/bin/claims");
+        assert!(is_unchanged_script(&earlier));
+        let edited = format!("{written}./run-linters\n");
+        assert!(!is_unchanged_script(&edited));
+        let without_program = written.replace("claims='", "program='");
+        assert!(!is_unchanged_script(&without_program));
+    }
 
     #[test]
     fn the_script_quotes_the_program_for_the_shell() {

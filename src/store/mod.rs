@@ -32,7 +32,7 @@ pub use error::{RecordError, StoreError};
 pub use files::{write_atomically, write_cache};
 use git::packs::{ObjectReader, Packs};
 pub use history::{Change, Delta, HistoryReader, HistorySource, RawCommit, RawTree, Trailers};
-pub use hooks::HookInstall;
+pub use hooks::{HookInstall, UnguardedCommits};
 pub use identity::{Reviewer, now};
 pub use merge::{ATTRIBUTES_FILE, MergedFile, merge_file_versions, with_merge_attributes};
 pub use records::{LoadedRecord, parse_record};
@@ -262,29 +262,18 @@ impl Store {
         {
             return Ok(Some(Rc::clone(index)));
         }
-        // SAFETY: mapped as git maps it. Git and libgit2 never change an index file in place;
-        // they write a new one and rename it over, which leaves this mapping intact.
-        let bytes = unsafe { memmap2::Mmap::map(&file) }.map_err(StoreError::io(&path))?;
         #[cfg(test)]
         self.index_parses.set(self.index_parses.get() + 1);
-        let index = match IndexFile::parse(bytes) {
-            Ok(index) => Some(Rc::new(index)),
-            Err(Unreadable::NotUnderstood) => None,
-            Err(Unreadable::Split) => {
-                return Err(StoreError::UnsupportedIndex {
-                    kind: "a split index (core.splitIndex)",
-                    fix: "git config core.splitIndex false && git update-index --no-split-index",
-                });
-            }
-            Err(Unreadable::Sparse) => {
-                return Err(StoreError::UnsupportedIndex {
-                    kind: "a sparse index (index.sparse)",
-                    fix: "git sparse-checkout init --no-sparse-index",
-                });
-            }
-        };
+        let index = map_index(&file, &path)?.map(Rc::new);
         *self.index_cache.borrow_mut() = index.clone().map(|index| (stamp, index));
         Ok(index)
+    }
+
+    /// An index file other than the worktree's (git names the one it is about to commit to
+    /// its hooks), read at the byte level as [`Store::index_file`] reads that one.
+    pub(crate) fn index_file_at(&self, path: &Path) -> Result<Option<IndexFile>, StoreError> {
+        let file = fs::File::open(path).map_err(StoreError::io(path))?;
+        map_index(&file, path)
     }
 
     /// The policy in force: `claims.toml` and `templates/checklist.toml` over the defaults.
@@ -377,4 +366,23 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// Maps and parses an index file: `None` when it is of a kind only libgit2 reads.
+fn map_index(file: &fs::File, path: &Path) -> Result<Option<IndexFile>, StoreError> {
+    // SAFETY: mapped as git maps it. Git and libgit2 never change an index file in place;
+    // they write a new one and rename it over, which leaves this mapping intact.
+    let bytes = unsafe { memmap2::Mmap::map(file) }.map_err(StoreError::io(path))?;
+    match IndexFile::parse(bytes) {
+        Ok(index) => Ok(Some(index)),
+        Err(Unreadable::NotUnderstood) => Ok(None),
+        Err(Unreadable::Split) => Err(StoreError::UnsupportedIndex {
+            kind: "a split index (core.splitIndex)",
+            fix: "git config core.splitIndex false && git update-index --no-split-index",
+        }),
+        Err(Unreadable::Sparse) => Err(StoreError::UnsupportedIndex {
+            kind: "a sparse index (index.sparse)",
+            fix: "git sparse-checkout init --no-sparse-index",
+        }),
+    }
 }

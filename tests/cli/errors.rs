@@ -56,6 +56,7 @@ fn no_identity_is_a_usage_error_with_a_hint() {
         .unwrap();
     insta::assert_snapshot!(repo.shown(&output), @r#"
     ------- stderr -------
+    warning: this clone lacks the pre-commit hook of claims, so a `git commit` retried beside a claims write could undo the write; run `claims init` to install it
     error: no reviewer identity: neither --reviewer, CLAIMS_REVIEWER nor git's user.name and user.email is set
     hint: pass --reviewer "Name <email>", set CLAIMS_REVIEWER, or run: git config user.name "Name" && git config user.email you@example.org
     [exit status: 2]

@@ -800,6 +800,7 @@ fn an_empty_repository_reads_as_empty_and_takes_a_first_claim() {
     [exit status: 0]
     $ claims ["mark", "abcdefgh", "sourced"]
     ------- stderr -------
+    warning: this clone lacks the pre-commit hook of claims, so a `git commit` retried beside a claims write could undo the write; run `claims init` to install it
     error: no claim has an id starting with 'abcdefgh'
     hint: `claims list` shows the ids
     [exit status: 2]

@@ -133,6 +133,59 @@ fn a_commit_of_an_index_git_wrote_back_is_refused_until_doctor_repairs_it() {
     repo.ok(&["audit"]);
 }
 
+/// A written-back entry is recognised however many commits of the tool came after the one it
+/// undoes: here 300 (a busy desk's day), appended in one `git fast-import`, changing nothing.
+#[test]
+fn a_write_back_behind_hundreds_of_later_commits_is_still_refused() {
+    let repo = Repo::new();
+    let id = repo.add("A claim whose note git's index forgets.");
+    let index = repo.path().join(".git/index");
+    let before = std::fs::read(&index).unwrap();
+    repo.ok(&["note", &id, "a note git wrote back"]);
+    let mut stream = String::new();
+    for n in 0..300 {
+        let message =
+            format!("Note on another claim {n}\n\nClaim-Id: zz{n:08}\nClaim-Action: note\n");
+        stream.push_str(&format!(
+            "commit refs/heads/main\ncommitter Reviewer <r@example.org> 1700000000 +0000\ndata {}\n{message}{}\n",
+            message.len(),
+            if n == 0 { "from refs/heads/main^0\n" } else { "" }
+        ));
+    }
+    let mut import = repo.git_command(&["fast-import", "--quiet"]);
+    import.stdin(std::process::Stdio::piped());
+    let mut child = import.spawn().unwrap();
+    use std::io::Write as _;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stream.as_bytes())
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    std::fs::write(&index, before).unwrap();
+    let path = format!("records/{}/{id}.toml", &id[..2]);
+    std::fs::write(repo.path().join("hand.txt"), "by hand\n").unwrap();
+    repo.git(&["add", "hand.txt"]);
+    let head = repo.head();
+    let output = repo.git_output(&["commit", "-q", "-m", "Hand edit"]);
+    insta::assert_snapshot!(seen(&repo, &output, &path), @r"
+    ------- stderr -------
+    error: git's index stages an earlier version of RECORD than the branch, one a commit of claims replaced; committing it would undo that change
+    hint: a `git commit` run beside a claims write writes back the index it read before the write; run `claims doctor`, which stages the branch's version again, then commit again
+    hint: if you changed the index on purpose, commit with: git commit --no-verify
+    [exit status: 1]
+    ");
+    assert_eq!(repo.head(), head);
+    repo.ok(&["doctor"]);
+    repo.git(&["commit", "-q", "-m", "Hand edit"]);
+    assert!(
+        repo.git(&["show", &format!("HEAD:{path}")])
+            .contains("a note git wrote back")
+    );
+    assert_eq!(repo.status(), "");
+}
+
 /// `git commit -a` commits a copy of the index under git's lock: the hook checks that copy,
 /// so a new claim the written-back index forgot is not deleted from the branch.
 #[test]
@@ -205,8 +258,9 @@ fn doctor_stages_again_what_git_wrote_back_and_a_write_names_it() {
         .claims(&["note", &id, "a note over it"])
         .output()
         .unwrap();
-    insta::assert_snapshot!(seen(&repo, &output, &path), @r"
+    insta::assert_snapshot!(seen(&repo, &output, &path), @"
     ------- stderr -------
+    warning: this clone lacks the pre-commit hook of claims, so a `git commit` retried beside a claims write could undo the write; run `claims init` to install it
     error: git's index stages an earlier version of RECORD than the branch, one a commit of claims replaced
     hint: a `git commit` run beside a claims write can write back the index it read before the write; committing it would undo the write. Run `claims doctor`, which stages the branch's version again; if you staged it on purpose, commit or unstage it first (git restore --staged RECORD)
     [exit status: 2]
@@ -219,12 +273,12 @@ fn doctor_stages_again_what_git_wrote_back_and_a_write_names_it() {
         .replace(&format!("records/{}/{new}.toml", &new[..2]), "NEW");
     let mut lines: Vec<&str> = shown.lines().collect();
     lines[1..3].sort();
-    insta::assert_snapshot!(lines.join("\n"), @r"
+    insta::assert_snapshot!(lines.join("\n"), @"
     ok: no interrupted change
     repaired: staged NEW as the branch has it again: a `git commit` beside a claims write had written back an earlier version, and committing it would have undone the write
     repaired: staged NOTED as the branch has it again: a `git commit` beside a claims write had written back an earlier version, and committing it would have undone the write
-    the repository is sound
-    [exit status: 0]
+    needs you: this clone has no pre-commit hook, so a `git commit` retried beside a claims write could undo the write; run `claims init`, which installs it
+    [exit status: 1]
     ");
     assert_eq!(repo.status(), "");
     repo.ok(&["note", &id, "a note over it"]);
@@ -474,4 +528,106 @@ fn a_note_on_a_full_disk_is_undone_or_left_for_doctor() {
         repo.ok(&["audit"]);
         repo.git(&["fsck", "--no-progress", "--no-dangling"]);
     }
+}
+
+/// `claims init` run again replaces its own hook (for another program path, or of an earlier
+/// version) and leaves alone a hook someone else wrote, one of its own that someone changed,
+/// and hooks taken from `core.hooksPath`.
+#[test]
+fn init_again_replaces_only_a_hook_of_its_own_left_as_written() {
+    let repo = Repo::new();
+    let hook = repo.path().join(".git/hooks/pre-commit");
+    let written = std::fs::read_to_string(&hook).unwrap();
+    let program_line = |script: &str| {
+        script
+            .lines()
+            .find(|line| line.starts_with("claims='"))
+            .unwrap()
+            .to_string()
+    };
+    let moved = written.replace(&program_line(&written), "claims='/old/place/claims'");
+    std::fs::write(&hook, &moved).unwrap();
+    insta::assert_snapshot!(repo.sees(&["init"]), @"
+    Installed the pre-commit hook .git/hooks/pre-commit: it refuses to commit a record that a `git commit` beside a claims write put back in git's index as it was before
+    [exit status: 0]
+    ");
+    assert_eq!(std::fs::read_to_string(&hook).unwrap(), written);
+
+    let edited = format!("{written}./run-linters\n");
+    std::fs::write(&hook, &edited).unwrap();
+    insta::assert_snapshot!(repo.sees(&["init"]), @"
+    Left the pre-commit hook .git/hooks/pre-commit alone: claims wrote it, and lines of it have been changed since; to take this version, move it aside and run `claims init` again
+    [exit status: 0]
+    ");
+    assert_eq!(std::fs::read_to_string(&hook).unwrap(), edited);
+
+    let foreign = "#!/bin/sh\nexec ./run-linters\n";
+    std::fs::write(&hook, foreign).unwrap();
+    insta::assert_snapshot!(repo.sees(&["init"]), @"
+    Left the pre-commit hook .git/hooks/pre-commit alone (it is not claims'); add the line `claims doctor --index-only; [ $? -ne 1 ] || exit 1` to it, so that a `git commit` retried beside a claims write never undoes the write
+    [exit status: 0]
+    ");
+    assert_eq!(std::fs::read_to_string(&hook).unwrap(), foreign);
+
+    repo.git(&["config", "core.hooksPath", "shared-hooks"]);
+    insta::assert_snapshot!(repo.sees(&["init"]), @"
+    Left the hooks in shared-hooks (core.hooksPath) alone; add the line `claims doctor --index-only; [ $? -ne 1 ] || exit 1` to their pre-commit hook, so that a `git commit` retried beside a claims write never undoes the write
+    [exit status: 0]
+    ");
+    assert!(!repo.path().join("shared-hooks").exists());
+}
+
+/// A clone whose `git commit`s do not pass through the check is told so: a write warns where
+/// `claims init` would install or replace the hook, and `claims doctor` says what to do.
+#[test]
+fn a_clone_without_the_hook_is_told_at_its_writes_and_by_doctor() {
+    let repo = Repo::new();
+    let id = repo.add("A claim in a clone that lost its hook.");
+    let hook = repo.path().join(".git/hooks/pre-commit");
+    let written = std::fs::read_to_string(&hook).unwrap();
+    std::fs::remove_file(&hook).unwrap();
+    insta::assert_snapshot!(repo.sees(&["note", &id, "a note"]), @"
+    46iau2g7h7: note added (1 in all)
+    ------- stderr -------
+    warning: this clone lacks the pre-commit hook of claims, so a `git commit` retried beside a claims write could undo the write; run `claims init` to install it
+    [exit status: 0]
+    ");
+    insta::assert_snapshot!(repo.sees(&["doctor"]), @"
+    ok: no interrupted change
+    needs you: this clone has no pre-commit hook, so a `git commit` retried beside a claims write could undo the write; run `claims init`, which installs it
+    [exit status: 1]
+    ");
+
+    let earlier = written
+        .replace("# commit (`claims doctor` repairs the index). It stops a commit only when claims says\n# no (exit 1); without claims, or when claims cannot run, it lets the commit through.\n", "# branch's version again first. Without claims it does nothing.\n")
+        .replace("that write, and committing that index would undo the write. This refuses such a\n", "that write, and committing that index would undo the write. This stages the\n")
+        .replace("\"$claims\" doctor --index-only\n[ $? -ne 1 ]\n", "exec \"$claims\" doctor --index-only\n");
+    std::fs::write(&hook, &earlier).unwrap();
+    insta::assert_snapshot!(repo.sees(&["doctor"]), @"
+    ok: no interrupted change
+    needs you: .git/hooks/pre-commit is the pre-commit hook of an earlier claims; run `claims init`, which replaces it
+    [exit status: 1]
+    ");
+
+    std::fs::write(&hook, "#!/bin/sh\nexec ./run-linters\n").unwrap();
+    insta::assert_snapshot!(repo.sees(&["note", &id, "another note"]), @"
+    46iau2g7h7: note added (2 in all)
+    [exit status: 0]
+    ");
+    insta::assert_snapshot!(repo.sees(&["doctor"]), @"
+    ok: no interrupted change
+    note: the pre-commit hook .git/hooks/pre-commit does not run claims, so a `git commit` retried beside a claims write could undo the write; add the line `claims doctor --index-only; [ $? -ne 1 ] || exit 1` to it
+    the repository is sound
+    [exit status: 0]
+    ");
+
+    repo.ok(&["init"]);
+    std::fs::remove_file(&hook).unwrap();
+    repo.ok(&["init"]);
+    assert_eq!(std::fs::read_to_string(&hook).unwrap(), written);
+    insta::assert_snapshot!(repo.sees(&["doctor"]), @"
+    ok: no interrupted change
+    the repository is sound
+    [exit status: 0]
+    ");
 }

@@ -12,6 +12,7 @@
 //! `None`, and the caller leaves the job to libgit2.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fs;
 use std::io::{self, Write};
 use std::ops::{Deref, Range};
@@ -361,10 +362,23 @@ impl IndexFile {
     /// The tree the cached-tree extension holds for folder `dir` (`""` the root), when it is
     /// valid: the tree a commit of the index would hold there.
     pub(crate) fn cached_tree(&self, dir: &str) -> Option<Oid> {
-        let extension = self.extensions.iter().find(|e| &e.signature == b"TREE")?;
+        self.cached_trees().remove(dir)
+    }
+
+    /// Every folder whose cached tree is valid, with that tree; none when the extension is
+    /// absent or cannot be read.
+    pub(crate) fn cached_trees(&self) -> HashMap<String, Oid> {
+        let Some(extension) = self.extensions.iter().find(|e| &e.signature == b"TREE") else {
+            return HashMap::new();
+        };
         let mut nodes = Vec::new();
-        read_cached_tree(&self.bytes[extension.data.clone()], &mut 0, "", &mut nodes)?;
-        nodes.into_iter().find(|node| node.path == dir)?.oid
+        if read_cached_tree(&self.bytes[extension.data.clone()], &mut 0, "", &mut nodes).is_none() {
+            return HashMap::new();
+        }
+        nodes
+            .into_iter()
+            .filter_map(|node| Some((node.path, node.oid?)))
+            .collect()
     }
 
     /// The first entry at or after `path` in the index's order.

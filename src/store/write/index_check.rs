@@ -6,22 +6,20 @@
 //! that write (or not at all, for a new record), and the next `git commit` would undo the
 //! change. Git does the same to a `git add` run beside it; no writer that follows git's lock
 //! protocol can prevent it. What it leaves is recognisable: an entry that stages a version a
-//! recent commit of the tool replaced, while the branch and the working file hold the newer
+//! commit of the tool on the branch replaced, while the branch and the working file hold the newer
 //! one. Staging the branch's version again is all the repair there is to it. Only records
 //! are looked at: they are what the tool writes while people work beside it.
 
-use std::collections::BTreeMap;
 use std::path::Path;
+use std::rc::Rc;
 
 use git2::Oid;
 
 use super::index::IndexedFile;
+use crate::domain::id::ClaimId;
 use crate::store::files::read_optional;
-use crate::store::{Store, StoreError, Trailers};
-
-/// How far back along the branch a written-back version is looked for: a `git commit` that
-/// read the index before several writes of the tool writes back the oldest one's version.
-const RECENT_COMMITS: usize = 256;
+use crate::store::history::HistoryReader;
+use crate::store::{RECORDS_DIR, Store, StoreError};
 
 /// A file whose index entry a `git commit` wrote back: it stages `staged` (`None`: no entry),
 /// a version a recent commit of the tool replaced, where the branch and the working file hold
@@ -60,21 +58,15 @@ impl Store {
     }
 
     /// The index entries a `git commit` beside a write of the tool wrote back (see the module
-    /// documentation), among the records the branch's recent commits of the tool changed, in
-    /// `index` (an index file git is about to commit, as it names it to its hooks) or else in
-    /// the worktree's index. Reads those commits' changes only, so it costs the same at any
-    /// size of history.
+    /// documentation), in `index` (an index file git is about to commit, as it names it to
+    /// its hooks) or else in the worktree's index. Only records the index stages otherwise
+    /// than the branch are looked into, and folders the index's cached trees vouch for are
+    /// not read, so the usual index costs one comparison; an index without cached trees,
+    /// a comparison of every record's entry.
     pub fn written_back_entries(
         &self,
         index: Option<&Path>,
     ) -> Result<Vec<WrittenBack>, StoreError> {
-        let other_index = index.map(git2::Index::open).transpose()?;
-        let staged_in = |path: &str| -> Result<Option<Oid>, StoreError> {
-            match &other_index {
-                Some(index) => Ok(index.get_path(Path::new(path), 0).map(|entry| entry.id)),
-                None => self.staged_blob(path),
-            }
-        };
         let head = match self.repo.head() {
             Ok(head) => head.peel_to_commit()?,
             Err(e) if e.code() == git2::ErrorCode::UnbornBranch => return Ok(Vec::new()),
@@ -82,38 +74,19 @@ impl Store {
             Err(e) => return Err(e.into()),
         };
         let mut reader = self.history_reader();
-        // Each record a recent commit of the tool changed, with the versions those commits
-        // replaced.
-        let mut replaced: BTreeMap<String, Vec<Option<Oid>>> = BTreeMap::new();
-        let mut at = head.id();
-        for _ in 0..RECENT_COMMITS {
-            let commit = reader.commit(at)?;
-            let parent = commit.parents.first().copied();
-            if Trailers::parse(&commit.message).action.is_some() {
-                let before = parent.map(|p| reader.commit(p)).transpose()?;
-                for delta in reader.record_deltas(before.map(|c| c.tree), commit.tree)? {
-                    replaced.entry(delta.path).or_default().push(delta.before);
-                }
-            }
-            match parent {
-                Some(parent) => at = parent,
-                None => break,
-            }
-        }
-        let tree = reader.tree(head.tree_id())?;
+        let root = reader.tree(head.tree_id())?;
+        let Some(records) = reader.entry_id(&root, RECORDS_DIR)? else {
+            return Ok(Vec::new());
+        };
+        let differing = self.records_staged_otherwise(&mut reader, index, records)?;
         let mut found = Vec::new();
-        for (path, versions) in replaced {
-            let Some(committed) = reader.entry_id(&tree, &path)? else {
-                continue;
-            };
-            let staged = staged_in(&path)?;
-            if staged == Some(committed) || !versions.contains(&staged) {
-                continue;
-            }
+        for (path, staged, committed) in differing {
             let Some(bytes) = read_optional(&self.root.join(&path))? else {
                 continue;
             };
-            if self.working_file_holds(&path, &bytes, committed, &head.tree()?)? {
+            if self.working_file_holds(&path, &bytes, committed, &head.tree()?)?
+                && self.replaced_by_the_tool(&mut reader, &path, staged)?
+            {
                 found.push(WrittenBack {
                     path,
                     staged,
@@ -122,6 +95,87 @@ impl Store {
             }
         }
         Ok(found)
+    }
+
+    /// The records the index stages otherwise than the branch's `records/` tree: path,
+    /// staged id, committed id.
+    fn records_staged_otherwise(
+        &self,
+        reader: &mut HistoryReader<'_>,
+        index: Option<&Path>,
+        records: Oid,
+    ) -> Result<Vec<(String, Option<Oid>, Oid)>, StoreError> {
+        let parsed = match index {
+            Some(path) => self.index_file_at(path)?.map(Rc::new),
+            None => self.index_file()?,
+        };
+        let mut found = Vec::new();
+        match parsed {
+            Some(index) => {
+                let cached = index.cached_trees();
+                let mut staged = |path: &str| {
+                    Ok(index
+                        .entries_for(path)
+                        .find(|entry| entry.stage == 0)
+                        .map(|entry| entry.oid()))
+                };
+                reader.staged_otherwise(
+                    RECORDS_DIR,
+                    records,
+                    &|dir| cached.get(dir).copied(),
+                    &mut staged,
+                    &mut found,
+                )?;
+            }
+            // A kind of index only libgit2 reads: every entry is compared.
+            None => {
+                let index = match index {
+                    Some(path) => git2::Index::open(path)?,
+                    None => self.repo.index()?,
+                };
+                let mut staged =
+                    |path: &str| Ok(index.get_path(Path::new(path), 0).map(|entry| entry.id));
+                reader.staged_otherwise(
+                    RECORDS_DIR,
+                    records,
+                    &|_| None,
+                    &mut staged,
+                    &mut found,
+                )?;
+            }
+        }
+        Ok(found)
+    }
+
+    /// Whether a commit of the tool on the branch replaced `staged` (`None`: added the
+    /// record) at `path`: only then is a staged version one a `git commit` wrote back.
+    fn replaced_by_the_tool(
+        &self,
+        reader: &mut HistoryReader<'_>,
+        path: &str,
+        staged: Option<Oid>,
+    ) -> Result<bool, StoreError> {
+        let Some(id) = record_id(path) else {
+            return Ok(false);
+        };
+        for change in self.claim_history(&id)? {
+            if change.trailers.action.is_none() {
+                continue;
+            }
+            let commit = reader.commit(change.commit)?;
+            let before = match commit.parents.first() {
+                Some(&parent) => {
+                    let tree = reader.commit(parent)?.tree;
+                    let tree = reader.tree(tree)?;
+                    reader.entry_id(&tree, path)?
+                }
+                None => None,
+            };
+            if before == staged {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// Stages the branch's version again of every index entry a `git commit` wrote back,
@@ -150,4 +204,11 @@ impl Store {
         self.refresh_index(&lock, &files, &[], None)?;
         Ok(entries)
     }
+}
+
+/// The claim whose record lies at `path`, if a record does.
+fn record_id(path: &str) -> Option<ClaimId> {
+    let stem = path.rsplit('/').next()?.strip_suffix(".toml")?;
+    let id = ClaimId::parse(stem).ok()?;
+    (id.record_path() == path).then_some(id)
 }

@@ -1,14 +1,14 @@
 use std::path::{Path, PathBuf};
 
 use crate::audit;
-use crate::store::{RECORDS_DIR, Recovery, Store, UnguardedCommits};
+use crate::store::{HookWithoutCheck, RECORDS_DIR, Recovery, Store, UnguardedCommits, WrittenBack};
 use crate::ui::Ui;
 
 use super::{CommandError, CommandErrorKind, Globals};
 
 /// What a pre-commit hook of someone else's needs: refuse the commit on claims' "no" (exit 1)
 /// only, as the hook `claims init` writes does.
-pub(super) const HOOK_LINE: &str = "claims doctor --index-only; [ $? -ne 1 ] || exit 1";
+pub(super) const HOOK_LINE: &str = "claims doctor --index-only || [ $? -ne 1 ] || exit 1";
 
 /// Find and repair what an interrupted command left behind
 ///
@@ -18,8 +18,8 @@ pub(super) const HOOK_LINE: &str = "claims doctor --index-only; [ $? -ne 1 ] || 
 /// left in records/. Reports what needs a person, with the command that fixes it: a lock git
 /// left behind (index.lock, HEAD.lock, a branch's .lock, packed-refs.lock, config.lock), an
 /// interrupted change that belongs to another worktree, record files that do not parse,
-/// uncommitted changes to records, a clone whose pre-commit hook is missing or does not run
-/// the check below. Exits 0 when the repository is sound (after any repair),
+/// uncommitted changes to records. It notes a clone whose pre-commit hook is missing or does
+/// not run the check below. Exits 0 when the repository is sound (after any repair),
 /// 1 when something needs you.
 ///
 /// It also stages again, as the branch has it, a record that a `git commit` beside a claims
@@ -42,7 +42,14 @@ pub struct Args {
 pub fn run(args: Args, _globals: &Globals, ui: &mut Ui) -> Result<(), CommandError> {
     let store = Store::open(Path::new("."))?;
     if args.index_only {
-        return check_for_commit(&store);
+        return check_for_commit(&store).inspect_err(|error| {
+            if error.kind != CommandErrorKind::Refused {
+                ui.warn(
+                    "claims could not check the index for this commit, which goes through \
+                     unchecked; why:",
+                );
+            }
+        });
     }
     let writer = store.writer()?;
     let mut needs_you = 0;
@@ -66,8 +73,18 @@ pub fn run(args: Args, _globals: &Globals, ui: &mut Ui) -> Result<(), CommandErr
             )?;
         }
     }
-    for entry in store.restage_written_back()? {
+    let restaged_entries = store.restage_written_back()?;
+    // An extract's write-back restages thousands: the first few name what happened.
+    const NAMED: usize = 10;
+    for entry in restaged_entries.iter().take(NAMED) {
         writeln!(ui.out(), "repaired: {}", restaged(&entry.path))?;
+    }
+    if restaged_entries.len() > NAMED {
+        writeln!(
+            ui.out(),
+            "repaired: {} more records staged as the branch has them again, for the same reason",
+            restaged_entries.len() - NAMED
+        )?;
     }
     let removed = remove_temporary_files(&store.root().join(RECORDS_DIR));
     if removed > 0 {
@@ -100,31 +117,40 @@ pub fn run(args: Args, _globals: &Globals, ui: &mut Ui) -> Result<(), CommandErr
             shown(&store, &lock)
         )?;
     }
+    // Advice, not damage: a clone without the hook is sound, its commits unguarded.
     match store.unguarded_commits()? {
         None => {}
-        Some(UnguardedCommits::NoHook) => {
-            needs_you += 1;
-            writeln!(
-                ui.out(),
-                "needs you: this clone has no pre-commit hook, so a `git commit` retried beside \
-                 a claims write could undo the write; run `claims init`, which installs it"
-            )?;
-        }
-        Some(UnguardedCommits::EarlierHook(path)) => {
-            needs_you += 1;
-            writeln!(
-                ui.out(),
-                "needs you: {} is the pre-commit hook of an earlier claims; run `claims init`, \
-                 which replaces it",
-                shown(&store, &path)
-            )?;
-        }
-        Some(UnguardedCommits::HookWithoutCheck(path)) => writeln!(
+        Some(UnguardedCommits::NoHook) => writeln!(
             ui.out(),
-            "note: the pre-commit hook {} does not run claims, so a `git commit` retried \
-             beside a claims write could undo the write; add the line `{HOOK_LINE}` to it",
+            "note: this clone has no pre-commit hook, so a `git commit` retried beside a claims \
+             write could undo the write; `claims init` installs it"
+        )?,
+        Some(UnguardedCommits::EarlierHook(path)) => writeln!(
+            ui.out(),
+            "note: {} is the pre-commit hook of an earlier claims; `claims init` replaces it",
             shown(&store, &path)
         )?,
+        Some(UnguardedCommits::HookWithoutCheck { path, why }) => {
+            let (is, fix) = match why {
+                HookWithoutCheck::Absent => {
+                    ("is absent", format!("write it with the line `{HOOK_LINE}`"))
+                }
+                HookWithoutCheck::NotExecutable => (
+                    "is not executable, so git skips it",
+                    format!("chmod +x {}", shown(&store, &path)),
+                ),
+                HookWithoutCheck::NoCheck => (
+                    "does not run claims",
+                    format!("add the line `{HOOK_LINE}` to it"),
+                ),
+            };
+            writeln!(
+                ui.out(),
+                "note: the pre-commit hook {} {is}, so a `git commit` retried beside a claims \
+                 write could undo the write; {fix}",
+                shown(&store, &path)
+            )?
+        }
     }
     for (_, parsed) in store.load_all()? {
         if let Err(error) = parsed {
@@ -186,11 +212,9 @@ fn check_for_commit(store: &Store) -> Result<(), CommandError> {
     if found.is_empty() {
         return Ok(());
     }
-    let paths: Vec<&str> = found.iter().map(|entry| entry.path.as_str()).collect();
     Err(CommandError::refused(format!(
-        "git's index stages an earlier version of {} than the branch, one a commit of \
-         claims replaced; committing it would undo that change",
-        paths.join(", ")
+        "git's index {}; committing it would undo what claims committed",
+        written_back_summary(&found)
     ))
     .with_hint(
         "a `git commit` run beside a claims write writes back the index it read before the \
@@ -287,4 +311,33 @@ fn remove_temporary_files(dir: &Path) -> usize {
         }
     }
     removed
+}
+
+/// What the written-back entries are, in a line: the first few paths of each kind, and how
+/// many more (an extract can leave thousands).
+fn written_back_summary(found: &[WrittenBack]) -> String {
+    const SHOWN: usize = 3;
+    let list = |paths: Vec<&str>| {
+        let mut text = paths[..paths.len().min(SHOWN)].join(", ");
+        if paths.len() > SHOWN {
+            text.push_str(&format!(" and {} more", paths.len() - SHOWN));
+        }
+        text
+    };
+    let (left_out, earlier): (Vec<&WrittenBack>, Vec<&WrittenBack>) =
+        found.iter().partition(|entry| entry.staged.is_none());
+    let mut parts = Vec::new();
+    if !earlier.is_empty() {
+        parts.push(format!(
+            "stages an earlier version of {} than the branch, one a commit of claims replaced",
+            list(earlier.iter().map(|entry| entry.path.as_str()).collect())
+        ));
+    }
+    if !left_out.is_empty() {
+        parts.push(format!(
+            "leaves out {}, which a commit of claims added",
+            list(left_out.iter().map(|entry| entry.path.as_str()).collect())
+        ));
+    }
+    parts.join(", and ")
 }

@@ -156,13 +156,16 @@ impl Globals {
 /// Warns, before a write, of a clone whose pre-commit hook `claims init` would install or
 /// replace: without it, a `git commit` retried beside the write could undo it.
 pub fn warn_of_unguarded_commits(store: &Store, ui: &mut Ui) -> Result<(), CommandError> {
-    if let Some(UnguardedCommits::NoHook | UnguardedCommits::EarlierHook(_)) =
-        store.unguarded_commits()?
-    {
-        ui.warn(
+    match store.unguarded_commits()? {
+        Some(UnguardedCommits::NoHook) => ui.warn(
             "this clone lacks the pre-commit hook of claims, so a `git commit` retried beside \
              a claims write could undo the write; run `claims init` to install it",
-        );
+        ),
+        Some(UnguardedCommits::EarlierHook(_)) => ui.warn(
+            "this clone's pre-commit hook is an earlier claims' one; run `claims init` to \
+             replace it",
+        ),
+        _ => {}
     }
     Ok(())
 }

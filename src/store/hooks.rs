@@ -8,9 +8,11 @@ use std::path::{Path, PathBuf};
 
 use super::{Store, StoreError};
 
-/// The line that marks a hook as one this tool wrote.
-const MARKER: &str =
-    "# claims: refuse to commit what a git commit beside a claims write wrote back";
+/// The lines that mark a hook as one this tool wrote, this version's first.
+const MARKERS: &[&str] = &[
+    "# claims: refuse to commit what a git commit beside a claims write wrote back",
+    "# claims: stage again what a git commit beside a claims write wrote back",
+];
 
 /// The command a pre-commit hook runs to refuse a written-back index.
 const CHECK: &str = "doctor --index-only";
@@ -32,7 +34,7 @@ claims='{PROGRAM}'
 
 /// Hooks earlier versions of this tool wrote, replaced by [`SCRIPT`] when found unchanged.
 const EARLIER_SCRIPTS: &[&str] = &["#!/bin/sh
-# claims: refuse to commit what a git commit beside a claims write wrote back
+# claims: stage again what a git commit beside a claims write wrote back
 #
 # A git commit reads git's index before it locks it. One whose read came just before a
 # write of claims writes back the index it read, in which a record is as it was before
@@ -61,39 +63,65 @@ pub enum HookInstall {
 /// Why this clone's `git commit`s do not pass through the check of the hook.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UnguardedCommits {
-    /// There is no pre-commit hook: `claims init` installs it.
+    /// Git runs no pre-commit hook (there is none, or it is not executable) where `claims
+    /// init` installs one.
     NoHook,
     /// The hook is one an earlier version of this tool wrote: `claims init` replaces it.
     EarlierHook(PathBuf),
-    /// The pre-commit hook at this path (someone else's, or `core.hooksPath`'s) does not run
-    /// `claims doctor --index-only`.
-    HookWithoutCheck(PathBuf),
+    /// The pre-commit hook at this path, someone else's or `core.hooksPath`'s, does not run
+    /// the check.
+    HookWithoutCheck {
+        path: PathBuf,
+        why: HookWithoutCheck,
+    },
+}
+
+/// Why a pre-commit hook of someone else's does not run the check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HookWithoutCheck {
+    /// `core.hooksPath` names a folder without one.
+    Absent,
+    /// Git skips a hook that is not executable.
+    NotExecutable,
+    /// It never calls `claims doctor --index-only`.
+    NoCheck,
 }
 
 impl Store {
     /// Whether a `git commit` in this clone passes through the written-back check, and if not,
-    /// why; `None` when it does. Reads the hook, never changes it.
+    /// why; `None` when it does, or when the hook cannot be read (this is advice, never a
+    /// reason for a command to fail). Reads the hook, never changes it.
     pub fn unguarded_commits(&self) -> Result<Option<UnguardedCommits>, StoreError> {
         let config = self.repo.config()?.snapshot()?;
-        let path = match config.get_path("core.hooksPath") {
-            Ok(dir) => self.root.join(dir).join("pre-commit"),
-            Err(_) => self.repo.commondir().join("hooks").join("pre-commit"),
+        let shared = config.get_path("core.hooksPath").ok();
+        let path = match &shared {
+            Some(dir) => self.root.join(dir).join("pre-commit"),
+            None => self.repo.commondir().join("hooks").join("pre-commit"),
+        };
+        let without_check = |why| UnguardedCommits::HookWithoutCheck {
+            path: path.clone(),
+            why,
         };
         let script = match fs::read(&path) {
             Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(Some(if config.get_string("core.hooksPath").is_ok() {
-                    UnguardedCommits::HookWithoutCheck(path)
-                } else {
-                    UnguardedCommits::NoHook
+                return Ok(Some(match shared {
+                    Some(_) => without_check(HookWithoutCheck::Absent),
+                    None => UnguardedCommits::NoHook,
                 }));
             }
-            Err(e) => return Err(StoreError::io(&path)(e)),
+            Err(_) => return Ok(None),
         };
-        Ok(if script.contains(MARKER) && is_unchanged_script(&script) {
-            (!is_current_script(&script)).then_some(UnguardedCommits::EarlierHook(path))
+        let ours = has_marker(&script) && is_unchanged_script(&script);
+        Ok(if !is_executable(&path) {
+            Some(match (ours, &shared) {
+                (true, None) => UnguardedCommits::NoHook,
+                _ => without_check(HookWithoutCheck::NotExecutable),
+            })
+        } else if ours {
+            (!is_current_script(&script)).then(|| UnguardedCommits::EarlierHook(path.clone()))
         } else {
-            (!script.contains(CHECK)).then_some(UnguardedCommits::HookWithoutCheck(path))
+            (!script.contains(CHECK)).then(|| without_check(HookWithoutCheck::NoCheck))
         })
     }
 
@@ -109,10 +137,12 @@ impl Store {
         let path = dir.join("pre-commit");
         let script = hook_script(claims);
         match fs::read(&path) {
-            Ok(existing) if existing == script.as_bytes() => return Ok(HookInstall::Current(path)),
+            Ok(existing) if existing == script.as_bytes() && is_executable(&path) => {
+                return Ok(HookInstall::Current(path));
+            }
             Ok(existing) => {
                 let existing = String::from_utf8_lossy(&existing);
-                if !existing.contains(MARKER) {
+                if !has_marker(&existing) {
                     return Ok(HookInstall::Foreign(path));
                 }
                 if !is_unchanged_script(&existing) {
@@ -152,12 +182,40 @@ fn is_current_script(script: &str) -> bool {
     as_template(script).is_some_and(|template| template == SCRIPT)
 }
 
-/// `script` with its program line as in the templates.
+/// `script` with its program line as in the templates: `claims='…'` and nothing else on
+/// it, the program single-quoted as [`hook_script`] quotes it.
 fn as_template(script: &str) -> Option<String> {
     let mut lines: Vec<&str> = script.split_inclusive('\n').collect();
-    let program = lines.iter().position(|line| line.starts_with("claims='"))?;
+    let program = lines.iter().position(|line| is_program_line(line))?;
     lines[program] = "claims='{PROGRAM}'\n";
     Some(lines.concat())
+}
+
+fn is_program_line(line: &str) -> bool {
+    let Some(quoted) = line
+        .strip_prefix("claims='")
+        .and_then(|rest| rest.strip_suffix("'\n"))
+    else {
+        return false;
+    };
+    // Inside, a quote appears only as the shell's '\'' (close, escaped quote, reopen).
+    !quoted.replace(r"'\''", "").contains('\'')
+}
+
+fn has_marker(script: &str) -> bool {
+    MARKERS.iter().any(|marker| script.contains(marker))
+}
+
+/// Whether git runs the hook at `path`: it ignores one that is not executable.
+#[cfg(unix)]
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    fs::metadata(path).is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn is_executable(path: &Path) -> bool {
+    path.is_file()
 }
 
 #[cfg(unix)]
@@ -197,6 +255,6 @@ mod tests {
             "{script}"
         );
         assert!(script.starts_with("#!/bin/sh\n"));
-        assert!(script.contains(MARKER));
+        assert!(has_marker(&script));
     }
 }

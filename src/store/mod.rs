@@ -32,7 +32,7 @@ pub use error::{RecordError, StoreError};
 pub use files::{write_atomically, write_cache};
 use git::packs::{ObjectReader, Packs};
 pub use history::{Change, Delta, HistoryReader, HistorySource, RawCommit, RawTree, Trailers};
-pub use hooks::{HookInstall, UnguardedCommits};
+pub use hooks::{HookInstall, HookWithoutCheck, UnguardedCommits};
 pub use identity::{Reviewer, now};
 pub use merge::{ATTRIBUTES_FILE, MergedFile, merge_file_versions, with_merge_attributes};
 pub use records::{LoadedRecord, parse_record};

@@ -105,9 +105,9 @@ fn a_commit_of_an_index_git_wrote_back_is_refused_until_doctor_repairs_it() {
     repo.git(&["add", "hand.txt"]);
     let head = repo.head();
     let output = repo.git_output(&["commit", "-q", "-m", "Hand edit"]);
-    insta::assert_snapshot!(seen(&repo, &output, &path), @r"
+    insta::assert_snapshot!(seen(&repo, &output, &path), @"
     ------- stderr -------
-    error: git's index stages an earlier version of RECORD than the branch, one a commit of claims replaced; committing it would undo that change
+    error: git's index stages an earlier version of RECORD than the branch, one a commit of claims replaced; committing it would undo what claims committed
     hint: a `git commit` run beside a claims write writes back the index it read before the write; run `claims doctor`, which stages the branch's version again, then commit again
     hint: if you changed the index on purpose, commit with: git commit --no-verify
     [exit status: 1]
@@ -169,9 +169,9 @@ fn a_write_back_behind_hundreds_of_later_commits_is_still_refused() {
     repo.git(&["add", "hand.txt"]);
     let head = repo.head();
     let output = repo.git_output(&["commit", "-q", "-m", "Hand edit"]);
-    insta::assert_snapshot!(seen(&repo, &output, &path), @r"
+    insta::assert_snapshot!(seen(&repo, &output, &path), @"
     ------- stderr -------
-    error: git's index stages an earlier version of RECORD than the branch, one a commit of claims replaced; committing it would undo that change
+    error: git's index stages an earlier version of RECORD than the branch, one a commit of claims replaced; committing it would undo what claims committed
     hint: a `git commit` run beside a claims write writes back the index it read before the write; run `claims doctor`, which stages the branch's version again, then commit again
     hint: if you changed the index on purpose, commit with: git commit --no-verify
     [exit status: 1]
@@ -237,6 +237,78 @@ fn an_index_change_made_on_purpose_is_refused_never_undone() {
     );
 }
 
+/// `git add -N` after `git rm --cached` leaves an entry git commits as absent: the same
+/// deletion, refused the same way.
+#[test]
+fn an_intent_to_add_entry_counts_as_absent() {
+    let repo = Repo::new();
+    let id = repo.add("A claim whose entry is only meant to be added.");
+    let path = format!("records/{}/{id}.toml", &id[..2]);
+    repo.git(&["rm", "-q", "--cached", &path]);
+    repo.git(&["add", "-N", &path]);
+    let output = repo.git_output(&["commit", "-q", "-m", "Remove the claim"]);
+    insta::assert_snapshot!(seen(&repo, &output, &path), @"
+    ------- stderr -------
+    error: git's index leaves out RECORD, which a commit of claims added; committing it would undo what claims committed
+    hint: a `git commit` run beside a claims write writes back the index it read before the write; run `claims doctor`, which stages the branch's version again, then commit again
+    hint: if you changed the index on purpose, commit with: git commit --no-verify
+    [exit status: 1]
+    ");
+}
+
+/// A record in conflict (a `git stash pop` over a claims write) is the user's to merge:
+/// doctor neither stages it nor calls it written back.
+#[test]
+fn doctor_leaves_a_record_in_conflict_alone() {
+    let repo = Repo::new();
+    let id = repo.add("A claim edited by hand, then noted by claims.");
+    let path = format!("records/{}/{id}.toml", &id[..2]);
+    let record = repo.path().join(&path);
+    let text = std::fs::read_to_string(&record).unwrap();
+    std::fs::write(&record, text.replace("edited by hand", "EDITED by hand")).unwrap();
+    repo.git(&["stash", "-q"]);
+    repo.ok(&["note", &id, "a note over the stash"]);
+    let output = repo.git_output(&["-c", "merge.claims.driver=false", "stash", "pop"]);
+    assert!(!output.status.success(), "{}", describe(&output));
+    repo.git(&["checkout", "--ours", "--", &path]);
+    let output = repo.claims(&["doctor"]).output().unwrap();
+    insta::assert_snapshot!(seen(&repo, &output, &path), @"
+    ok: no interrupted change
+    needs you: RECORD has changes that are not committed (unmerged) (commit it, or discard it: git checkout -- RECORD)
+    [exit status: 1]
+    ");
+    assert!(repo.status().starts_with("UU "), "{}", repo.status());
+}
+
+/// A write-back after an extract of many claims is named in one short line, and found at
+/// once: the branch's recent commits are read once for all the records.
+#[test]
+fn a_written_back_extract_is_refused_in_one_line() {
+    let repo = Repo::new();
+    let sentences: Vec<String> = (0..8)
+        .map(|n| format!("The city of Town{n} said it has {} parks and spent {} million dollars on them in 2023.", 100 + n, 7 * n + 13))
+        .collect();
+    std::fs::write(repo.path().join("doc.txt"), sentences.join(" ") + "\n").unwrap();
+    repo.git(&["add", "doc.txt"]);
+    repo.git(&["commit", "-q", "-m", "An article"]);
+    repo.ok(&["extract", "doc.txt"]);
+    repo.git(&["read-tree", "HEAD~1"]);
+    let output = repo.git_output(&["commit", "-q", "--allow-empty", "-m", "By hand"]);
+    let shown = regex::Regex::new(r"records/[a-z0-9]{2}/[a-z0-9]+\.toml")
+        .unwrap()
+        .replace_all(&user_sees(&output), "RECORD")
+        .into_owned();
+    insta::assert_snapshot!(shown, @"
+    ------- stderr -------
+    error: git's index leaves out RECORD, RECORD, RECORD and 5 more, which a commit of claims added; committing it would undo what claims committed
+    hint: a `git commit` run beside a claims write writes back the index it read before the write; run `claims doctor`, which stages the branch's version again, then commit again
+    hint: if you changed the index on purpose, commit with: git commit --no-verify
+    [exit status: 1]
+    ");
+    repo.ok(&["doctor"]);
+    assert_eq!(repo.status(), "");
+}
+
 /// Without the hook, `claims doctor` stages the branch's version again, a new claim's entry
 /// too; a write over such an entry is refused with that repair named.
 #[test]
@@ -277,8 +349,9 @@ fn doctor_stages_again_what_git_wrote_back_and_a_write_names_it() {
     ok: no interrupted change
     repaired: staged NEW as the branch has it again: a `git commit` beside a claims write had written back an earlier version, and committing it would have undone the write
     repaired: staged NOTED as the branch has it again: a `git commit` beside a claims write had written back an earlier version, and committing it would have undone the write
-    needs you: this clone has no pre-commit hook, so a `git commit` retried beside a claims write could undo the write; run `claims init`, which installs it
-    [exit status: 1]
+    note: this clone has no pre-commit hook, so a `git commit` retried beside a claims write could undo the write; `claims init` installs it
+    the repository is sound
+    [exit status: 0]
     ");
     assert_eq!(repo.status(), "");
     repo.ok(&["note", &id, "a note over it"]);
@@ -546,7 +619,7 @@ fn init_again_replaces_only_a_hook_of_its_own_left_as_written() {
             .to_string()
     };
     let moved = written.replace(&program_line(&written), "claims='/old/place/claims'");
-    std::fs::write(&hook, &moved).unwrap();
+    write_hook(&hook, &moved);
     insta::assert_snapshot!(repo.sees(&["init"]), @"
     Installed the pre-commit hook .git/hooks/pre-commit: it refuses to commit a record that a `git commit` beside a claims write put back in git's index as it was before
     [exit status: 0]
@@ -554,31 +627,56 @@ fn init_again_replaces_only_a_hook_of_its_own_left_as_written() {
     assert_eq!(std::fs::read_to_string(&hook).unwrap(), written);
 
     let edited = format!("{written}./run-linters\n");
-    std::fs::write(&hook, &edited).unwrap();
+    write_hook(&hook, &edited);
     insta::assert_snapshot!(repo.sees(&["init"]), @"
     Left the pre-commit hook .git/hooks/pre-commit alone: claims wrote it, and lines of it have been changed since; to take this version, move it aside and run `claims init` again
     [exit status: 0]
     ");
     assert_eq!(std::fs::read_to_string(&hook).unwrap(), edited);
+    let line = program_line(&written);
+    let on_the_program_line = written.replace(&line, &format!("{line}; ./run-linters || exit 1"));
+    write_hook(&hook, &on_the_program_line);
+    repo.ok(&["init"]);
+    assert_eq!(std::fs::read_to_string(&hook).unwrap(), on_the_program_line);
 
     let foreign = "#!/bin/sh\nexec ./run-linters\n";
-    std::fs::write(&hook, foreign).unwrap();
+    write_hook(&hook, foreign);
     insta::assert_snapshot!(repo.sees(&["init"]), @"
-    Left the pre-commit hook .git/hooks/pre-commit alone (it is not claims'); add the line `claims doctor --index-only; [ $? -ne 1 ] || exit 1` to it, so that a `git commit` retried beside a claims write never undoes the write
+    Left the pre-commit hook .git/hooks/pre-commit alone (it is not claims'); add the line `claims doctor --index-only || [ $? -ne 1 ] || exit 1` to it, so that a `git commit` retried beside a claims write never undoes the write
     [exit status: 0]
     ");
     assert_eq!(std::fs::read_to_string(&hook).unwrap(), foreign);
 
     repo.git(&["config", "core.hooksPath", "shared-hooks"]);
     insta::assert_snapshot!(repo.sees(&["init"]), @"
-    Left the hooks in shared-hooks (core.hooksPath) alone; add the line `claims doctor --index-only; [ $? -ne 1 ] || exit 1` to their pre-commit hook, so that a `git commit` retried beside a claims write never undoes the write
+    Left the hooks in shared-hooks (core.hooksPath) alone; add the line `claims doctor --index-only || [ $? -ne 1 ] || exit 1` to their pre-commit hook, so that a `git commit` retried beside a claims write never undoes the write
     [exit status: 0]
     ");
     assert!(!repo.path().join("shared-hooks").exists());
 }
 
+/// A hook file as git runs it: executable.
+fn write_hook(path: &std::path::Path, script: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, script).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// The hook an earlier version of claims wrote, byte for byte, for a program at /usr/bin.
+const EARLIER_HOOK: &str = "#!/bin/sh
+# claims: stage again what a git commit beside a claims write wrote back
+#
+# A git commit reads git's index before it locks it. One whose read came just before a
+# write of claims writes back the index it read, in which a record is as it was before
+# that write, and committing that index would undo the write. This stages the
+# branch's version again first. Without claims it does nothing.
+claims='/usr/bin/claims'
+[ -x \"$claims\" ] || claims=$(command -v claims) || exit 0
+exec \"$claims\" doctor --index-only
+";
+
 /// A clone whose `git commit`s do not pass through the check is told so: a write warns where
-/// `claims init` would install or replace the hook, and `claims doctor` says what to do.
+/// `claims init` would install or replace the hook, and `claims doctor` notes what to do.
 #[test]
 fn a_clone_without_the_hook_is_told_at_its_writes_and_by_doctor() {
     let repo = Repo::new();
@@ -594,37 +692,55 @@ fn a_clone_without_the_hook_is_told_at_its_writes_and_by_doctor() {
     ");
     insta::assert_snapshot!(repo.sees(&["doctor"]), @"
     ok: no interrupted change
-    needs you: this clone has no pre-commit hook, so a `git commit` retried beside a claims write could undo the write; run `claims init`, which installs it
-    [exit status: 1]
-    ");
-
-    let earlier = written
-        .replace("# commit (`claims doctor` repairs the index). It stops a commit only when claims says\n# no (exit 1); without claims, or when claims cannot run, it lets the commit through.\n", "# branch's version again first. Without claims it does nothing.\n")
-        .replace("that write, and committing that index would undo the write. This refuses such a\n", "that write, and committing that index would undo the write. This stages the\n")
-        .replace("\"$claims\" doctor --index-only\n[ $? -ne 1 ]\n", "exec \"$claims\" doctor --index-only\n");
-    std::fs::write(&hook, &earlier).unwrap();
-    insta::assert_snapshot!(repo.sees(&["doctor"]), @"
-    ok: no interrupted change
-    needs you: .git/hooks/pre-commit is the pre-commit hook of an earlier claims; run `claims init`, which replaces it
-    [exit status: 1]
-    ");
-
-    std::fs::write(&hook, "#!/bin/sh\nexec ./run-linters\n").unwrap();
-    insta::assert_snapshot!(repo.sees(&["note", &id, "another note"]), @"
-    46iau2g7h7: note added (2 in all)
-    [exit status: 0]
-    ");
-    insta::assert_snapshot!(repo.sees(&["doctor"]), @"
-    ok: no interrupted change
-    note: the pre-commit hook .git/hooks/pre-commit does not run claims, so a `git commit` retried beside a claims write could undo the write; add the line `claims doctor --index-only; [ $? -ne 1 ] || exit 1` to it
+    note: this clone has no pre-commit hook, so a `git commit` retried beside a claims write could undo the write; `claims init` installs it
     the repository is sound
     [exit status: 0]
     ");
 
-    repo.ok(&["init"]);
-    std::fs::remove_file(&hook).unwrap();
-    repo.ok(&["init"]);
+    write_hook(&hook, EARLIER_HOOK);
+    insta::assert_snapshot!(repo.sees(&["note", &id, "a second note"]), @"
+    46iau2g7h7: note added (2 in all)
+    ------- stderr -------
+    warning: this clone's pre-commit hook is an earlier claims' one; run `claims init` to replace it
+    [exit status: 0]
+    ");
+    insta::assert_snapshot!(repo.sees(&["doctor"]), @"
+    ok: no interrupted change
+    note: .git/hooks/pre-commit is the pre-commit hook of an earlier claims; `claims init` replaces it
+    the repository is sound
+    [exit status: 0]
+    ");
+    insta::assert_snapshot!(repo.sees(&["init"]), @"
+    Installed the pre-commit hook .git/hooks/pre-commit: it refuses to commit a record that a `git commit` beside a claims write put back in git's index as it was before
+    [exit status: 0]
+    ");
     assert_eq!(std::fs::read_to_string(&hook).unwrap(), written);
+
+    write_hook(&hook, "#!/bin/sh\nexec ./run-linters\n");
+    insta::assert_snapshot!(repo.sees(&["note", &id, "another note"]), @"
+    46iau2g7h7: note added (3 in all)
+    [exit status: 0]
+    ");
+    insta::assert_snapshot!(repo.sees(&["doctor"]), @"
+    ok: no interrupted change
+    note: the pre-commit hook .git/hooks/pre-commit does not run claims, so a `git commit` retried beside a claims write could undo the write; add the line `claims doctor --index-only || [ $? -ne 1 ] || exit 1` to it
+    the repository is sound
+    [exit status: 0]
+    ");
+
+    write_hook(&hook, &written);
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o644)).unwrap();
+    insta::assert_snapshot!(repo.sees(&["note", &id, "a note git would not guard"]), @"
+    46iau2g7h7: note added (4 in all)
+    ------- stderr -------
+    warning: this clone lacks the pre-commit hook of claims, so a `git commit` retried beside a claims write could undo the write; run `claims init` to install it
+    [exit status: 0]
+    ");
+    insta::assert_snapshot!(repo.sees(&["init"]), @"
+    Installed the pre-commit hook .git/hooks/pre-commit: it refuses to commit a record that a `git commit` beside a claims write put back in git's index as it was before
+    [exit status: 0]
+    ");
     insta::assert_snapshot!(repo.sees(&["doctor"]), @"
     ok: no interrupted change
     the repository is sound

@@ -144,6 +144,14 @@ impl Entry<'_> {
     pub(crate) fn stat(&self) -> StatData {
         StatData::decode(self.raw)
     }
+
+    /// Whether the entry only says a file is to be added (`git add -N`): git commits it as
+    /// absent.
+    pub(crate) fn intent_to_add(&self) -> bool {
+        const INTENT_TO_ADD: u16 = 0x2000;
+        be16(self.raw, FLAGS_OFFSET) & EXTENDED_FLAG != 0
+            && be16(self.raw, FIXED_LEN) & INTENT_TO_ADD != 0
+    }
 }
 
 /// A path to point at a new blob, with the stat data of the file that holds it.

@@ -10,6 +10,7 @@
 //! one. Staging the branch's version again is all the repair there is to it. Only records
 //! are looked at: they are what the tool writes while people work beside it.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::rc::Rc;
 
@@ -19,7 +20,14 @@ use super::index::IndexedFile;
 use crate::domain::id::ClaimId;
 use crate::store::files::read_optional;
 use crate::store::history::HistoryReader;
-use crate::store::{RECORDS_DIR, Store, StoreError};
+use crate::store::{RECORDS_DIR, Store, StoreError, Trailers};
+
+/// How many of the branch's latest commits are read once for all written-back candidates,
+/// before each remaining record's own history is.
+const RECENT_COMMITS: usize = 256;
+
+/// libgit2's extended flag for an entry only meant to be added (`git add -N`).
+const INTENT_TO_ADD: u16 = 1 << 13;
 
 /// A file whose index entry a `git commit` wrote back: it stages `staged` (`None`: no entry),
 /// a version a recent commit of the tool replaced, where the branch and the working file hold
@@ -67,11 +75,8 @@ impl Store {
         &self,
         index: Option<&Path>,
     ) -> Result<Vec<WrittenBack>, StoreError> {
-        let head = match self.repo.head() {
-            Ok(head) => head.peel_to_commit()?,
-            Err(e) if e.code() == git2::ErrorCode::UnbornBranch => return Ok(Vec::new()),
-            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(e.into()),
+        let Some(head) = self.head_for_check()? else {
+            return Ok(Vec::new());
         };
         let mut reader = self.history_reader();
         let root = reader.tree(head.tree_id())?;
@@ -79,26 +84,107 @@ impl Store {
             return Ok(Vec::new());
         };
         let differing = self.records_staged_otherwise(&mut reader, index, records)?;
-        let mut found = Vec::new();
+        self.written_back_among(&mut reader, &head, differing)
+    }
+
+    /// Whether the worktree's index entry for `path` is one a `git commit` wrote back.
+    pub(crate) fn is_written_back(&self, path: &str) -> Result<bool, StoreError> {
+        let Some(head) = self.head_for_check()? else {
+            return Ok(false);
+        };
+        let mut reader = self.history_reader();
+        let root = reader.tree(head.tree_id())?;
+        let Some(committed) = reader.entry_id(&root, path)? else {
+            return Ok(false);
+        };
+        let staged = self.staged_blob(path)?;
+        if staged == Some(committed) {
+            return Ok(false);
+        }
+        let found = self.written_back_among(
+            &mut reader,
+            &head,
+            vec![(path.to_string(), staged, committed)],
+        )?;
+        Ok(!found.is_empty())
+    }
+
+    fn head_for_check(&self) -> Result<Option<git2::Commit<'_>>, StoreError> {
+        match self.repo.head() {
+            Ok(head) => Ok(Some(head.peel_to_commit()?)),
+            Err(e) if e.code() == git2::ErrorCode::UnbornBranch => Ok(None),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Of `differing` (path, staged id, committed id), the entries a `git commit` wrote back:
+    /// the working file holds the branch's version, and a commit of the tool replaced the
+    /// staged one. The branch's recent commits of the tool are read first, once for all the
+    /// records (a write-back after an extract has thousands); each record's own history only
+    /// for what they leave.
+    fn written_back_among(
+        &self,
+        reader: &mut HistoryReader<'_>,
+        head: &git2::Commit<'_>,
+        differing: Vec<(String, Option<Oid>, Oid)>,
+    ) -> Result<Vec<WrittenBack>, StoreError> {
+        let mut open: HashMap<String, (Option<Oid>, Oid)> = HashMap::new();
+        let head_tree = head.tree()?;
         for (path, staged, committed) in differing {
             let Some(bytes) = read_optional(&self.root.join(&path))? else {
                 continue;
             };
-            if self.working_file_holds(&path, &bytes, committed, &head.tree()?)?
-                && self.replaced_by_the_tool(&mut reader, &path, staged)?
-            {
+            if self.working_file_holds(&path, &bytes, committed, &head_tree)? {
+                open.insert(path, (staged, committed));
+            }
+        }
+        let mut found = Vec::new();
+        let mut confirm = |open: &mut HashMap<String, (Option<Oid>, Oid)>, path: &str| {
+            if let Some((staged, committed)) = open.remove(path) {
                 found.push(WrittenBack {
-                    path,
+                    path: path.to_string(),
                     staged,
                     committed,
                 });
             }
+        };
+        let mut at = Some(head.id());
+        for _ in 0..RECENT_COMMITS {
+            let Some(oid) = at.filter(|_| !open.is_empty()) else {
+                break;
+            };
+            let commit = reader.commit(oid)?;
+            at = commit.parents.first().copied();
+            if Trailers::parse(&commit.message).action.is_none() {
+                continue;
+            }
+            let before = at.map(|p| reader.commit(p)).transpose()?;
+            for delta in reader.record_deltas(before.map(|c| c.tree), commit.tree)? {
+                if open
+                    .get(&delta.path)
+                    .is_some_and(|(staged, _)| *staged == delta.before)
+                {
+                    confirm(&mut open, &delta.path);
+                }
+            }
         }
+        let older: Vec<(String, Option<Oid>)> = open
+            .iter()
+            .map(|(path, (staged, _))| (path.clone(), *staged))
+            .collect();
+        for (path, staged) in older {
+            if self.replaced_by_the_tool(reader, &path, staged)? {
+                confirm(&mut open, &path);
+            }
+        }
+        found.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(found)
     }
 
     /// The records the index stages otherwise than the branch's `records/` tree: path,
-    /// staged id, committed id.
+    /// staged id (`None` for no entry, or one only meant to be added), committed id. A record
+    /// in conflict is left out: its merge is the user's.
     fn records_staged_otherwise(
         &self,
         reader: &mut HistoryReader<'_>,
@@ -116,7 +202,7 @@ impl Store {
                 let mut staged = |path: &str| {
                     Ok(index
                         .entries_for(path)
-                        .find(|entry| entry.stage == 0)
+                        .find(|entry| entry.stage == 0 && !entry.intent_to_add())
                         .map(|entry| entry.oid()))
                 };
                 reader.staged_otherwise(
@@ -126,6 +212,7 @@ impl Store {
                     &mut staged,
                     &mut found,
                 )?;
+                found.retain(|(path, _, _)| index.entries_for(path).all(|entry| entry.stage == 0));
             }
             // A kind of index only libgit2 reads: every entry is compared.
             None => {
@@ -133,8 +220,12 @@ impl Store {
                     Some(path) => git2::Index::open(path)?,
                     None => self.repo.index()?,
                 };
-                let mut staged =
-                    |path: &str| Ok(index.get_path(Path::new(path), 0).map(|entry| entry.id));
+                let mut staged = |path: &str| {
+                    Ok(index
+                        .get_path(Path::new(path), 0)
+                        .filter(|entry| entry.flags_extended & INTENT_TO_ADD == 0)
+                        .map(|entry| entry.id))
+                };
                 reader.staged_otherwise(
                     RECORDS_DIR,
                     records,
@@ -142,6 +233,9 @@ impl Store {
                     &mut staged,
                     &mut found,
                 )?;
+                found.retain(|(path, _, _)| {
+                    (1..=3).all(|stage| index.get_path(Path::new(path), stage).is_none())
+                });
             }
         }
         Ok(found)
@@ -163,15 +257,19 @@ impl Store {
                 continue;
             }
             let commit = reader.commit(change.commit)?;
+            let entry_in = |reader: &mut HistoryReader<'_>, tree: Oid| {
+                let tree = reader.tree(tree)?;
+                reader.entry_id(&tree, path)
+            };
             let before = match commit.parents.first() {
                 Some(&parent) => {
                     let tree = reader.commit(parent)?.tree;
-                    let tree = reader.tree(tree)?;
-                    reader.entry_id(&tree, path)?
+                    entry_in(reader, tree)?
                 }
                 None => None,
             };
-            if before == staged {
+            // A commit that names the claim without changing its record replaced nothing.
+            if before == staged && entry_in(reader, commit.tree)? != before {
                 return Ok(true);
             }
         }

@@ -273,8 +273,7 @@ impl Writer<'_> {
     /// version: a version a `git commit` wrote back (see `index_check`) is named as such, with
     /// its repair; anything else is the user's staged edit.
     fn staged_edit(&self, path: &str) -> Result<StoreError, StoreError> {
-        let written_back = self.store.written_back_entries(None)?;
-        Ok(if written_back.iter().any(|entry| entry.path == path) {
+        Ok(if self.store.is_written_back(path)? {
             StoreError::WrittenBack {
                 path: path.to_string(),
             }

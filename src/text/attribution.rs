@@ -13,6 +13,7 @@
 
 use super::quotes::{inside, quote_spans};
 use super::sentences::MONTHS;
+use super::tokens::{Tokenizer, always, never};
 
 /// The party `sentence` credits for its information, normalised ("NBC
 /// News", "The New York Times", "officials", "US officials"), if any.
@@ -155,34 +156,46 @@ impl Word<'_> {
     }
 }
 
+/// A word is what lies between whitespace or dashes, without the marks at its ends ("U.S.",
+/// "Agence France-Presse" and "attorney general's" stay whole).
+const TOKENIZER: Tokenizer = Tokenizer {
+    separates: is_dash,
+    opens: never,
+    closes: never,
+    joins: always,
+};
+
+fn is_dash(c: char) -> bool {
+    matches!(c, '—' | '–')
+}
+
 fn words(sentence: &str) -> Vec<Word<'_>> {
     let quotes = quote_spans(sentence);
     let mut out: Vec<Word<'_>> = Vec::new();
-    let mut offset = 0;
-    for raw in sentence.split_inclusive(|c: char| c.is_whitespace() || matches!(c, '—' | '–')) {
-        let start = offset;
-        offset += raw.len();
-        let dash_after = raw.ends_with(['—', '–']);
-        let raw = raw.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '—' | '–'));
-        let leading = raw.len() - raw.trim_start_matches(|c: char| !c.is_alphanumeric()).len();
-        let text = raw
-            .trim_start_matches(|c: char| !c.is_alphanumeric())
-            .trim_end_matches(|c: char| !c.is_alphanumeric());
-        let trailing = &raw[leading + text.len()..];
-        if text.is_empty() {
-            if let Some(last) = out.last_mut() {
-                last.break_after |= dash_after || trailing.contains([',', ';', ':']);
-            }
-            continue;
+    // Whether the marks read since the last word are stuck to it ("said," but not "said ,").
+    let mut stuck = false;
+    let mut end = 0;
+    for token in TOKENIZER.tokens(sentence) {
+        let gap = &sentence[end..token.start];
+        end = token.end();
+        stuck &= gap.is_empty();
+        if let Some(last) = out.last_mut() {
+            // A full stop inside a sentence ends an abbreviation ("U.S."), not a phrase.
+            let ends_phrase = matches!(token.text, "," | ";" | ":" | "?" | "!" | ")");
+            last.break_after |= gap.contains(is_dash) || !token.is_word && stuck && ends_phrase;
         }
-        out.push(Word {
-            text,
-            lower: text.to_lowercase(),
-            // A full stop inside a sentence ends an abbreviation ("U.S."), not
-            // a phrase.
-            break_after: dash_after || trailing.contains([',', ';', ':', '?', '!', ')']),
-            quoted: inside(&quotes, start + leading),
-        });
+        if token.is_word {
+            out.push(Word {
+                text: token.text,
+                lower: token.text.to_lowercase(),
+                break_after: false,
+                quoted: inside(&quotes, token.start),
+            });
+            stuck = true;
+        }
+    }
+    if let Some(last) = out.last_mut() {
+        last.break_after |= sentence[end..].contains(is_dash);
     }
     out
 }

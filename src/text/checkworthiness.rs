@@ -13,6 +13,8 @@
 use std::ops::RangeInclusive;
 use std::sync::OnceLock;
 
+use super::tokens::{Tokenizer, never};
+
 /// Magic bytes opening every serialised model.
 const MAGIC: &[u8; 4] = b"CWM\0";
 /// Bumped whenever the feature extraction or the file layout changes.
@@ -277,61 +279,49 @@ enum Family {
 }
 
 /// A token of the sentence: lower-cased text plus what its original spelling tells.
-struct Token {
+struct Term {
     lower: String,
     capitalised: bool,
     has_digit: bool,
 }
 
-/// Splits into words (letters and digits, with inner apostrophes and digit separators) and
-/// single punctuation or symbol characters.
-fn tokenize(sentence: &str) -> Vec<Token> {
-    let chars: Vec<char> = sentence.chars().collect();
-    let mut tokens = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c.is_whitespace() || c.is_control() {
-            i += 1;
-            continue;
-        }
-        if !c.is_alphanumeric() {
-            tokens.push(Token {
-                lower: c.to_lowercase().collect(),
-                capitalised: false,
-                has_digit: false,
-            });
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < chars.len() {
-            let c = chars[i];
-            let joins_next = |accept: fn(char) -> bool| {
-                i > start
-                    && accept(chars[i - 1])
-                    && chars.get(i + 1).is_some_and(|&next| accept(next))
-            };
-            let keep = c.is_alphanumeric()
-                || (matches!(c, '\'' | '\u{2019}') && joins_next(char::is_alphanumeric))
-                || (matches!(c, '.' | ',') && joins_next(|c| c.is_ascii_digit()));
-            if !keep {
-                break;
+/// Words are letters and digits, with inner apostrophes and digit separators ("I'd", "3.5",
+/// "1,000"); every other character but whitespace and control characters is a token alone.
+const TOKENIZER: Tokenizer = Tokenizer {
+    separates: char::is_control,
+    opens: never,
+    closes: never,
+    joins: |before, inner, after| match inner {
+        '\'' | '\u{2019}' => before.is_alphanumeric() && after.is_alphanumeric(),
+        '.' | ',' => before.is_ascii_digit() && after.is_ascii_digit(),
+        _ => false,
+    },
+};
+
+fn tokenize(sentence: &str) -> Vec<Term> {
+    TOKENIZER
+        .tokens(sentence)
+        .into_iter()
+        .map(|token| {
+            if !token.is_word {
+                return Term {
+                    lower: token.text.to_lowercase(),
+                    capitalised: false,
+                    has_digit: false,
+                };
             }
-            i += 1;
-        }
-        let word = &chars[start..i];
-        tokens.push(Token {
-            lower: word
-                .iter()
-                .flat_map(|c| c.to_lowercase())
-                .map(|c| if c == '\u{2019}' { '\'' } else { c })
-                .collect(),
-            capitalised: word[0].is_uppercase(),
-            has_digit: word.iter().any(|c| c.is_ascii_digit()),
-        });
-    }
-    tokens
+            Term {
+                lower: token
+                    .text
+                    .chars()
+                    .flat_map(char::to_lowercase)
+                    .map(|c| if c == '\u{2019}' { '\'' } else { c })
+                    .collect(),
+                capitalised: token.text.starts_with(char::is_uppercase),
+                has_digit: token.text.chars().any(|c| c.is_ascii_digit()),
+            }
+        })
+        .collect()
 }
 
 /// Words that mark quantities and checkable statistics.
@@ -469,9 +459,9 @@ fn extract_features(sentence: &str, hash_bits: u32, out: &mut Vec<u32>) {
 }
 
 /// Hand-written signals that generalise beyond the exact words of the training data.
-fn cues(sentence: &str, tokens: &[Token]) -> Vec<&'static str> {
+fn cues(sentence: &str, tokens: &[Term]) -> Vec<&'static str> {
     let mut cues = Vec::new();
-    let is = |token: &Token, words: &[&str]| words.contains(&token.lower.as_str());
+    let is = |token: &Term, words: &[&str]| words.contains(&token.lower.as_str());
     if tokens.iter().any(|t| t.has_digit) {
         cues.push("number");
     }

@@ -4,6 +4,7 @@
 use std::sync::LazyLock;
 
 use super::figures::{Figure, Qualifier, Unit, same_figures};
+use super::tokens::{Tokenizer, always};
 
 /// What a sentence claims, reduced for comparison: word order, case,
 /// spelling variants ("organisation"/"organization"), "per cent"/"%" and
@@ -280,19 +281,22 @@ fn lex(sentence: &str) -> Vec<Item> {
     items
 }
 
+/// A word is what lies between separators without the marks at its ends, but for a currency
+/// sign before it and a percent sign after it ("$1.5bn", "87%", "U.S.-led").
+const TOKENIZER: Tokenizer = Tokenizer {
+    separates: is_separator,
+    opens: |c| matches!(c, '$' | '€' | '£'),
+    closes: |c| c == '%',
+    joins: always,
+};
+
 fn lex_pieces(text: &str, items: &mut Vec<Item>) {
-    for raw in text.split(is_separator) {
-        lex_raw(raw, items);
+    for word in TOKENIZER.words(text) {
+        lex_word(word, items);
     }
 }
 
-fn lex_raw(raw: &str, items: &mut Vec<Item>) {
-    let raw = raw
-        .trim_start_matches(|c: char| !(c.is_alphanumeric() || matches!(c, '$' | '€' | '£')))
-        .trim_end_matches(|c: char| !(c.is_alphanumeric() || c == '%'));
-    if raw.is_empty() {
-        return;
-    }
+fn lex_word(raw: &str, items: &mut Vec<Item>) {
     if let Some(number) = parse_number(raw) {
         items.push(Item::Number(number));
         return;
@@ -303,7 +307,7 @@ fn lex_raw(raw: &str, items: &mut Vec<Item>) {
         let parts: Vec<&str> = head.split('.').filter(|part| !part.is_empty()).collect();
         if parts.len() >= 2 && parts.iter().all(|part| part.chars().count() <= 2) {
             items.push(Item::Word(acronym(&parts.concat())));
-            lex_raw(tail, items);
+            lex_pieces(tail, items);
             return;
         }
     }
@@ -316,13 +320,13 @@ fn lex_raw(raw: &str, items: &mut Vec<Item>) {
             return;
         }
         for part in raw.split('-') {
-            lex_raw(part, items);
+            lex_pieces(part, items);
         }
         return;
     }
     for part in raw.split('.').filter(|part| !part.is_empty()) {
         if part.len() < raw.len() {
-            lex_raw(part, items);
+            lex_pieces(part, items);
         } else {
             items.push(Item::Word(word_form(part)));
         }

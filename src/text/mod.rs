@@ -23,6 +23,7 @@ mod matching;
 mod quotes;
 mod sentences;
 mod standalone;
+mod tokens;
 
 pub use attribution::{attribution, claimant, claimant_with_context, fullest_name};
 pub use embedding::{EMBEDDING_MODEL, EmbeddingError, Embeddings, SentenceVector};

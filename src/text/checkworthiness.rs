@@ -11,7 +11,7 @@
 //! command's (`examples/train_checkworthiness`).
 
 use std::ops::RangeInclusive;
-use std::sync::OnceLock;
+use std::sync::{LazyLock, OnceLock};
 
 use super::tokens::{Tokenizer, never};
 
@@ -325,67 +325,17 @@ fn tokenize(sentence: &str) -> Vec<Term> {
 }
 
 /// Words that mark quantities and checkable statistics.
-const QUANTITY_WORDS: &[&str] = &[
-    "percent",
-    "million",
-    "millions",
-    "billion",
-    "billions",
-    "trillion",
-    "thousand",
-    "thousands",
-    "hundred",
-    "hundreds",
-    "half",
-    "twice",
-    "double",
-    "doubled",
-    "tripled",
-    "times",
-    "rate",
-    "average",
-    "number",
-    "per",
-    "tax",
-    "taxes",
-    "budget",
-    "deficit",
-];
+static QUANTITY_WORDS: LazyLock<Vec<&str>> = word_list!("checkworthiness/quantity-words.txt");
 /// Comparisons and changes over time, typical of statistical claims.
-const COMPARATIVE_WORDS: &[&str] = &[
-    "more",
-    "less",
-    "fewer",
-    "than",
-    "most",
-    "least",
-    "highest",
-    "lowest",
-    "largest",
-    "increased",
-    "decreased",
-    "cut",
-    "raised",
-    "rose",
-    "fell",
-    "grew",
-    "lost",
-];
+static COMPARATIVE_WORDS: LazyLock<Vec<&str>> = word_list!("checkworthiness/comparative-words.txt");
 /// Openers of opinions, promises and courtesies, which are rarely check-worthy.
-const OPINION_OPENERS: &[&[&str]] = &[
-    &["i", "think"],
-    &["i", "believe"],
-    &["i", "want"],
-    &["i", "will"],
-    &["i'll"],
-    &["we", "will"],
-    &["we'll"],
-    &["we", "need"],
-    &["we", "must"],
-    &["we", "should"],
-    &["let", "me"],
-    &["thank", "you"],
-];
+/// One opener a line, its words separated by a space.
+static OPINION_OPENERS: LazyLock<Vec<Vec<&str>>> = LazyLock::new(|| {
+    include_str!("words/checkworthiness/opinion-openers.txt")
+        .lines()
+        .map(|line| line.split(' ').collect())
+        .collect()
+});
 
 /// Appends the hashed feature indices of `sentence` (with repeats) to `out`.
 fn extract_features(sentence: &str, hash_bits: u32, out: &mut Vec<u32>) {
@@ -478,10 +428,10 @@ fn cues(sentence: &str, tokens: &[Term]) -> Vec<&'static str> {
     }) {
         cues.push("year");
     }
-    if tokens.iter().any(|t| is(t, QUANTITY_WORDS)) {
+    if tokens.iter().any(|t| is(t, &QUANTITY_WORDS)) {
         cues.push("quantity-word");
     }
-    if tokens.iter().any(|t| is(t, COMPARATIVE_WORDS)) {
+    if tokens.iter().any(|t| is(t, &COMPARATIVE_WORDS)) {
         cues.push("comparative");
     }
     let words: Vec<&str> = tokens.iter().map(|t| t.lower.as_str()).collect();

@@ -484,19 +484,7 @@ const QUALIFIERS: &[(&[&str], Qualifier)] = &[
 ];
 
 /// Words that only qualify figures and carry no content of their own.
-const QUALIFIER_WORDS: &[&str] = &[
-    "nearly",
-    "almost",
-    "approximately",
-    "roughly",
-    "around",
-    "least",
-    "estimated",
-    "excess",
-    "percent",
-    "cent",
-    "pc",
-];
+static QUALIFIER_WORDS: LazyLock<Vec<&str>> = word_list!("fingerprint/qualifier-words.txt");
 
 fn word_at(items: &[Item], index: usize) -> Option<&str> {
     match items.get(index) {
@@ -619,19 +607,16 @@ fn compound(items: &[Item], index: usize) -> Option<(&'static str, usize)> {
 }
 
 /// Verbs and adjectives of increase, one a line, sorted.
-static RISING: LazyLock<Vec<&str>> =
-    LazyLock::new(|| include_str!("words/rising.txt").lines().collect());
+static RISING: LazyLock<Vec<&str>> = word_list!("fingerprint/rising.txt");
 
 /// Verbs and adjectives of decrease, one a line, sorted.
-static FALLING: LazyLock<Vec<&str>> =
-    LazyLock::new(|| include_str!("words/falling.txt").lines().collect());
+static FALLING: LazyLock<Vec<&str>> = word_list!("fingerprint/falling.txt");
 
-const NEGATIONS: &[&str] = &["not", "no", "never", "nor", "without", "cannot"];
+static NEGATIONS: LazyLock<Vec<&str>> = word_list!("fingerprint/negations.txt");
 
 /// Function words, reporting verbs and honorifics: they say nothing about
 /// what is claimed.
-static STOPWORDS: LazyLock<Vec<&str>> =
-    LazyLock::new(|| include_str!("words/stopwords.txt").lines().collect());
+static STOPWORDS: LazyLock<Vec<&str>> = word_list!("fingerprint/stopwords.txt");
 
 fn is_stopword(word: &str) -> bool {
     STOPWORDS.binary_search(&word).is_ok()
@@ -640,14 +625,14 @@ fn is_stopword(word: &str) -> bool {
 /// Demonyms and synonyms folded before stemming, so "Mexican soil" and
 /// "Mexico's soil" or "soldiers" and "troops" share a token.
 static FOLDS: LazyLock<Vec<(&str, &str)>> = LazyLock::new(|| {
-    include_str!("words/folds.tsv")
+    include_str!("words/fingerprint/folds.tsv")
         .lines()
         .filter_map(|line| line.split_once('\t'))
         .collect()
 });
 
 /// Words the plural rule would mangle.
-const UNSTEMMED: &[&str] = &["news", "series", "species", "always", "perhaps", "whereas"];
+static UNSTEMMED: LazyLock<Vec<&str>> = word_list!("fingerprint/unstemmed.txt");
 
 /// Replaces the first of `rules` whose suffix `stem` ends with, keeping at
 /// least `min_stem` letters; "ss", "us" and "is" are not plurals.

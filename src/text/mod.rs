@@ -12,7 +12,15 @@
 //! ([`Match::Related`]) or new. Inserting every appearance's fingerprint
 //! under its claim's key lets later wordings match any earlier one.
 //!
-//! Everything here is pure: no file, network or repository access.
+//! Everything here is pure: no file, network or repository access. The word lists the rules
+//! read are data files under `words/`, one folder per module, built into the binary.
+
+/// A word list of `words/`, one entry a line, split once when first read.
+macro_rules! word_list {
+    ($path:literal) => {
+        std::sync::LazyLock::new(|| include_str!(concat!("words/", $path)).lines().collect())
+    };
+}
 
 mod attribution;
 pub mod checkworthiness;

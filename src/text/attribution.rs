@@ -167,7 +167,7 @@ fn words(sentence: &str) -> Vec<Word<'_>> {
     // Whether the marks read since the last word are stuck to it ("said," but not "said ,").
     let mut stuck = false;
     let mut end = 0;
-    for token in TOKENIZER.tokens(sentence) {
+    TOKENIZER.each_token(sentence, |token| {
         let gap = &sentence[end..token.start];
         end = token.end();
         stuck &= gap.is_empty();
@@ -185,7 +185,7 @@ fn words(sentence: &str) -> Vec<Word<'_>> {
             });
             stuck = true;
         }
-    }
+    });
     if let Some(last) = out.last_mut() {
         last.break_after |= sentence[end..].contains(is_dash);
     }

@@ -299,17 +299,9 @@ const TOKENIZER: Tokenizer = Tokenizer {
 };
 
 fn tokenize(sentence: &str) -> Vec<Term> {
-    TOKENIZER
-        .tokens(sentence)
-        .into_iter()
-        .map(|token| {
-            if !token.is_word {
-                return Term {
-                    lower: token.text.to_lowercase(),
-                    capitalised: false,
-                    has_digit: false,
-                };
-            }
+    let mut terms = Vec::new();
+    TOKENIZER.each_token(sentence, |token| {
+        terms.push(if token.is_word {
             Term {
                 lower: token
                     .text
@@ -320,8 +312,15 @@ fn tokenize(sentence: &str) -> Vec<Term> {
                 capitalised: token.text.starts_with(char::is_uppercase),
                 has_digit: token.text.chars().any(|c| c.is_ascii_digit()),
             }
-        })
-        .collect()
+        } else {
+            Term {
+                lower: token.text.to_lowercase(),
+                capitalised: false,
+                has_digit: false,
+            }
+        });
+    });
+    terms
 }
 
 /// Words that mark quantities and checkable statistics.

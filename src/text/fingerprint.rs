@@ -291,9 +291,7 @@ const TOKENIZER: Tokenizer = Tokenizer {
 };
 
 fn lex_pieces(text: &str, items: &mut Vec<Item>) {
-    for word in TOKENIZER.words(text) {
-        lex_word(word, items);
-    }
+    TOKENIZER.each_word(text, |word| lex_word(word, items));
 }
 
 fn lex_word(raw: &str, items: &mut Vec<Item>) {

@@ -48,87 +48,97 @@ pub(crate) fn always(_: char, _: char, _: char) -> bool {
 }
 
 impl Tokenizer {
-    /// The tokens of `text`, in order.
-    pub(crate) fn tokens<'a>(&self, text: &'a str) -> Vec<Token<'a>> {
-        let mut tokens = Vec::new();
+    /// Calls `each` with the words of `text`, in order.
+    pub(crate) fn each_word<'a>(&self, text: &'a str, mut each: impl FnMut(&'a str)) {
+        self.each_token(text, |token| {
+            if token.is_word {
+                each(token.text);
+            }
+        });
+    }
+
+    /// Calls `emit` with the tokens of `text`, in order.
+    pub(crate) fn each_token<'a>(&self, text: &'a str, mut emit: impl FnMut(Token<'a>)) {
         let mut piece_start = None;
         for (at, c) in text.char_indices() {
             if c.is_whitespace() || (self.separates)(c) {
                 if let Some(start) = piece_start.take() {
-                    self.cut_piece(text, start, at, &mut tokens);
+                    self.cut_piece(text, start, at, &mut emit);
                 }
             } else {
                 piece_start.get_or_insert(at);
             }
         }
         if let Some(start) = piece_start {
-            self.cut_piece(text, start, text.len(), &mut tokens);
+            self.cut_piece(text, start, text.len(), &mut emit);
         }
-        tokens
-    }
-
-    /// The words of `text`, in order.
-    pub(crate) fn words<'a>(&self, text: &'a str) -> impl Iterator<Item = &'a str> {
-        self.tokens(text)
-            .into_iter()
-            .filter(|token| token.is_word)
-            .map(|token| token.text)
     }
 
     /// Cuts the piece `text[start..end]`, which holds no separator.
-    fn cut_piece<'a>(&self, text: &'a str, start: usize, end: usize, tokens: &mut Vec<Token<'a>>) {
-        let piece: Vec<(usize, char)> = text[start..end]
-            .char_indices()
-            .map(|(at, c)| (start + at, c))
-            .collect();
+    fn cut_piece<'a>(
+        &self,
+        text: &'a str,
+        start: usize,
+        end: usize,
+        emit: &mut impl FnMut(Token<'a>),
+    ) {
+        let piece = &text[start..end];
         let first = piece
-            .iter()
-            .position(|&(_, c)| c.is_alphanumeric() || (self.opens)(c));
+            .char_indices()
+            .find(|&(_, c)| c.is_alphanumeric() || (self.opens)(c));
         let last = piece
-            .iter()
-            .rposition(|&(_, c)| c.is_alphanumeric() || (self.closes)(c));
-        let mark = |(at, c): (usize, char)| Token {
-            text: &text[at..at + c.len_utf8()],
-            start: at,
-            is_word: false,
-        };
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| c.is_alphanumeric() || (self.closes)(c));
         let (first, last) = match (first, last) {
-            (Some(first), Some(last)) if first <= last => (first, last),
-            _ => {
-                tokens.extend(piece.into_iter().map(mark));
-                return;
-            }
+            (Some((first, _)), Some((last, c))) if first <= last => (first, last + c.len_utf8()),
+            _ => return marks(text, start, end, emit),
         };
-        tokens.extend(piece[..first].iter().copied().map(mark));
-        let mut word_start = Some(first);
-        for index in first + 1..=last {
-            let (at, c) = piece[index];
+        marks(text, start, start + first, emit);
+        let core_start = start + first;
+        let mut chars = text[core_start..start + last].char_indices().peekable();
+        // The word's first character, a letter, a digit or a sign that opens words.
+        let mut before = chars.next().map_or(' ', |(_, c)| c);
+        let mut word_start = Some(core_start);
+        while let Some((at, c)) = chars.next() {
+            let at = core_start + at;
             match word_start {
-                Some(from) if !c.is_alphanumeric() && index < last => {
-                    if !(self.joins)(piece[index - 1].1, c, piece[index + 1].1) {
-                        tokens.push(word(text, piece[from].0, at));
-                        tokens.push(mark(piece[index]));
+                // Inside the word: its last character closes it, whatever it is.
+                Some(from) if !c.is_alphanumeric() => {
+                    if let Some(&(_, after)) = chars.peek()
+                        && !(self.joins)(before, c, after)
+                    {
+                        emit(token(text, from, at, true));
+                        marks(text, at, at + c.len_utf8(), emit);
                         word_start = None;
                     }
                 }
                 Some(_) => {}
-                None if c.is_alphanumeric() => word_start = Some(index),
-                None => tokens.push(mark(piece[index])),
+                None if c.is_alphanumeric() => word_start = Some(at),
+                None => marks(text, at, at + c.len_utf8(), emit),
             }
+            before = c;
         }
-        let (at, c) = piece[last];
         if let Some(from) = word_start {
-            tokens.push(word(text, piece[from].0, at + c.len_utf8()));
+            emit(token(text, from, start + last, true));
         }
-        tokens.extend(piece[last + 1..].iter().copied().map(mark));
+        marks(text, start + last, end, emit);
     }
 }
 
-fn word(text: &str, start: usize, end: usize) -> Token<'_> {
+/// Each character of `text[start..end]` as a mark of its own.
+fn marks<'a>(text: &'a str, start: usize, end: usize, emit: &mut impl FnMut(Token<'a>)) {
+    for (at, c) in text[start..end].char_indices() {
+        let at = start + at;
+        emit(token(text, at, at + c.len_utf8(), false));
+    }
+}
+
+fn token(text: &str, start: usize, end: usize, is_word: bool) -> Token<'_> {
     Token {
         text: &text[start..end],
         start,
-        is_word: true,
+        is_word,
     }
 }
 
@@ -136,9 +146,14 @@ fn word(text: &str, start: usize, end: usize) -> Token<'_> {
 mod tests {
     use super::*;
 
+    fn tokens<'a>(tokenizer: &Tokenizer, text: &'a str) -> Vec<Token<'a>> {
+        let mut tokens = Vec::new();
+        tokenizer.each_token(text, |token| tokens.push(token));
+        tokens
+    }
+
     fn cut(tokenizer: &Tokenizer, text: &str) -> Vec<(String, usize)> {
-        tokenizer
-            .tokens(text)
+        tokens(tokenizer, text)
             .into_iter()
             .map(|token| {
                 let shown = if token.is_word {
@@ -211,12 +226,19 @@ mod tests {
 
     #[test]
     fn separators_are_no_tokens_and_odd_text_is_cut_whole() {
-        assert!(SPLITTING.tokens("").is_empty());
-        assert!(SPLITTING.tokens(" \u{0}\t\u{7}\n").is_empty());
-        assert_eq!(WHOLE.words("a—b  —c").collect::<Vec<_>>(), ["a", "b", "c"]);
+        assert!(tokens(&SPLITTING, "").is_empty());
+        assert!(tokens(&SPLITTING, " \u{0}\t\u{7}\n").is_empty());
+        assert_eq!(
+            {
+                let mut words = Vec::new();
+                WHOLE.each_word("a—b  —c", |word| words.push(word));
+                words
+            },
+            ["a", "b", "c"]
+        );
         let text = "é’s ü—ñ ¿? 税金";
         for tokenizer in [&WHOLE, &SPLITTING] {
-            for token in tokenizer.tokens(text) {
+            for token in tokens(tokenizer, text) {
                 assert_eq!(&text[token.start..token.end()], token.text);
             }
         }

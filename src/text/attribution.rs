@@ -117,7 +117,7 @@ pub fn fullest_name(name: &str, article: &str) -> String {
 
 /// Capitalised words that say when, never part of a name ("On Monday Sheinbaum said"), beside
 /// `WEEKDAYS` and `MONTHS`.
-static RELATIVE_DAYS: LazyLock<Vec<&str>> = word_list!("attribution/relative-days.txt");
+const RELATIVE_DAYS: &[&str] = word_list!("attribution/relative-days.txt");
 
 /// The author of an embedded post signed "— Name (@handle) date".
 fn post_author(sentence: &str) -> Option<String> {
@@ -202,7 +202,7 @@ static OUTLET_ALIASES: LazyLock<Vec<(&str, &str)>> = LazyLock::new(|| {
 });
 
 /// Last words that mark a name as a news outlet.
-static OUTLET_WORDS: LazyLock<Vec<&str>> = word_list!("attribution/outlet-words.txt");
+const OUTLET_WORDS: &[&str] = word_list!("attribution/outlet-words.txt");
 
 /// The canonical name of an outlet, or None if `name` does not look like one.
 fn outlet_name(name: &str) -> Option<String> {
@@ -232,10 +232,10 @@ fn phrase(words: &[Word<'_>]) -> String {
 }
 
 /// Lower-case words that may sit inside a name ("Bank of America").
-static NAME_CONNECTORS: LazyLock<Vec<&str>> = word_list!("attribution/name-connectors.txt");
+const NAME_CONNECTORS: &[&str] = word_list!("attribution/name-connectors.txt");
 
 /// Capitalised words that open sentences or clauses rather than names.
-static NOT_NAMES: LazyLock<Vec<&str>> = word_list!("attribution/not-names.txt");
+const NOT_NAMES: &[&str] = word_list!("attribution/not-names.txt");
 
 /// The capitalised name starting at `start` (after an optional "the"),
 /// up to the first phrase break.
@@ -321,13 +321,13 @@ fn outlet_credit(words: &[Word<'_>]) -> Option<String> {
 }
 
 /// "speaking to X", "said to X": X is credited.
-static SPOKEN_TO: LazyLock<Vec<&str>> = word_list!("attribution/spoken-to.txt");
+const SPOKEN_TO: &[&str] = word_list!("attribution/spoken-to.txt");
 
 /// "reports by X", "an interview with X": X is credited.
-static CREDITED_WORKS: LazyLock<Vec<&str>> = word_list!("attribution/credited-works.txt");
+const CREDITED_WORKS: &[&str] = word_list!("attribution/credited-works.txt");
 
 /// Verbs whose subject, when it is an outlet, is the credited party.
-static OUTLET_VERBS: LazyLock<Vec<&str>> = word_list!("attribution/outlet-verbs.txt");
+const OUTLET_VERBS: &[&str] = word_list!("attribution/outlet-verbs.txt");
 
 fn outlet_at(words: &[Word<'_>], start: usize) -> Option<String> {
     let (start, end) = name_forward(words, start)?;
@@ -373,18 +373,17 @@ fn familiar_end(words: &[Word<'_>], head: usize) -> usize {
 }
 
 /// Words after which an "according to" source has ended.
-static STOP_AFTER_SOURCE: LazyLock<Vec<&str>> = word_list!("attribution/stop-after-source.txt");
+const STOP_AFTER_SOURCE: &[&str] = word_list!("attribution/stop-after-source.txt");
 
 /// Anonymous sources that reporting credits.
-static GROUP_SOURCES: LazyLock<Vec<&str>> = word_list!("attribution/group-sources.txt");
+const GROUP_SOURCES: &[&str] = word_list!("attribution/group-sources.txt");
 
 /// Verbs by which an anonymous group is credited.
-static SOURCE_VERBS: LazyLock<Vec<&str>> = word_list!("attribution/source-verbs.txt");
+const SOURCE_VERBS: &[&str] = word_list!("attribution/source-verbs.txt");
 
 /// Words allowed between a group and its verb: auxiliaries, adverbs and
 /// participial phrases such as "cited in the report".
-static BETWEEN_SOURCE_AND_VERB: LazyLock<Vec<&str>> =
-    word_list!("attribution/between-source-and-verb.txt");
+const BETWEEN_SOURCE_AND_VERB: &[&str] = word_list!("attribution/between-source-and-verb.txt");
 
 /// "officials said", "US officials cited in the report said", "a senior
 /// administration official stated".
@@ -422,7 +421,7 @@ fn group_credit(words: &[Word<'_>]) -> Option<String> {
 
 /// Lower-case modifiers that belong to a group ("senior administration
 /// officials", "current officials").
-static GROUP_MODIFIERS: LazyLock<Vec<&str>> = word_list!("attribution/group-modifiers.txt");
+const GROUP_MODIFIERS: &[&str] = word_list!("attribution/group-modifiers.txt");
 
 /// Start of the modifiers before the group noun at `head`.
 fn modifiers_start(words: &[Word<'_>], head: usize) -> usize {
@@ -482,22 +481,21 @@ fn pronoun(word: &Word<'_>) -> Option<Speaker> {
 }
 
 /// Verbs that introduce a claim.
-static SPEECH_VERBS: LazyLock<Vec<&str>> = word_list!("attribution/speech-verbs.txt");
+const SPEECH_VERBS: &[&str] = word_list!("attribution/speech-verbs.txt");
 
 /// Verbs that may come before their speaker ("…,” said Sheinbaum).
-static INVERTING_VERBS: LazyLock<Vec<&str>> = word_list!("attribution/inverting-verbs.txt");
+const INVERTING_VERBS: &[&str] = word_list!("attribution/inverting-verbs.txt");
 
 /// Words that may stand between a speaker and the verb ("has repeatedly
 /// said", "firmly rejected").
-static SPEAKER_VERB_FILLERS: LazyLock<Vec<&str>> =
-    word_list!("attribution/speaker-verb-fillers.txt");
+const SPEAKER_VERB_FILLERS: &[&str] = word_list!("attribution/speaker-verb-fillers.txt");
 
 /// Groups that can make a claim.
-static CLAIMANT_GROUPS: LazyLock<Vec<&str>> = word_list!("attribution/claimant-groups.txt");
+const CLAIMANT_GROUPS: &[&str] = word_list!("attribution/claimant-groups.txt");
 
 /// Participles that attach a phrase to a speaker ("officials cited in the
 /// report said", "sources familiar with the plans say").
-static PARTICIPLES: LazyLock<Vec<&str>> = word_list!("attribution/participles.txt");
+const PARTICIPLES: &[&str] = word_list!("attribution/participles.txt");
 
 fn is_filler(word: &Word<'_>) -> bool {
     SPEAKER_VERB_FILLERS.contains(&word.lower.as_str())
@@ -550,14 +548,14 @@ fn subject_before(words: &[Word<'_>], verb: usize) -> Option<(usize, usize)> {
 }
 
 /// Prepositions whose object can sit between a speaker and the verb.
-static PREPOSITIONS: LazyLock<Vec<&str>> = word_list!("attribution/prepositions.txt");
+const PREPOSITIONS: &[&str] = word_list!("attribution/prepositions.txt");
 
 /// Titles and descriptors dropped from the front of a speaker's name.
-static TITLES: LazyLock<Vec<&str>> = word_list!("attribution/titles.txt");
+const TITLES: &[&str] = word_list!("attribution/titles.txt");
 
 /// Last words of organisation names, which keep their descriptors
 /// ("State Department", "House Judiciary Committee").
-static ORGANISATION_WORDS: LazyLock<Vec<&str>> = word_list!("attribution/organisation-words.txt");
+const ORGANISATION_WORDS: &[&str] = word_list!("attribution/organisation-words.txt");
 
 /// A speaker's name without titles ("US President Donald Trump" → "Donald
 /// Trump") and without a leading article.

@@ -324,9 +324,9 @@ fn tokenize(sentence: &str) -> Vec<Term> {
 }
 
 /// Words that mark quantities and checkable statistics.
-static QUANTITY_WORDS: LazyLock<Vec<&str>> = word_list!("checkworthiness/quantity-words.txt");
+const QUANTITY_WORDS: &[&str] = word_list!("checkworthiness/quantity-words.txt");
 /// Comparisons and changes over time, typical of statistical claims.
-static COMPARATIVE_WORDS: LazyLock<Vec<&str>> = word_list!("checkworthiness/comparative-words.txt");
+const COMPARATIVE_WORDS: &[&str] = word_list!("checkworthiness/comparative-words.txt");
 /// Openers of opinions, promises and courtesies, which are rarely check-worthy.
 /// One opener a line, its words separated by a space.
 static OPINION_OPENERS: LazyLock<Vec<Vec<&str>>> = LazyLock::new(|| {
@@ -427,10 +427,10 @@ fn cues(sentence: &str, tokens: &[Term]) -> Vec<&'static str> {
     }) {
         cues.push("year");
     }
-    if tokens.iter().any(|t| is(t, &QUANTITY_WORDS)) {
+    if tokens.iter().any(|t| is(t, QUANTITY_WORDS)) {
         cues.push("quantity-word");
     }
-    if tokens.iter().any(|t| is(t, &COMPARATIVE_WORDS)) {
+    if tokens.iter().any(|t| is(t, COMPARATIVE_WORDS)) {
         cues.push("comparative");
     }
     let words: Vec<&str> = tokens.iter().map(|t| t.lower.as_str()).collect();

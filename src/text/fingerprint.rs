@@ -482,7 +482,7 @@ const QUALIFIERS: &[(&[&str], Qualifier)] = &[
 ];
 
 /// Words that only qualify figures and carry no content of their own.
-static QUALIFIER_WORDS: LazyLock<Vec<&str>> = word_list!("fingerprint/qualifier-words.txt");
+const QUALIFIER_WORDS: &[&str] = word_list!("fingerprint/qualifier-words.txt");
 
 fn word_at(items: &[Item], index: usize) -> Option<&str> {
     match items.get(index) {
@@ -605,16 +605,16 @@ fn compound(items: &[Item], index: usize) -> Option<(&'static str, usize)> {
 }
 
 /// Verbs and adjectives of increase, one a line, sorted.
-static RISING: LazyLock<Vec<&str>> = word_list!("fingerprint/rising.txt");
+const RISING: &[&str] = word_list!("fingerprint/rising.txt");
 
 /// Verbs and adjectives of decrease, one a line, sorted.
-static FALLING: LazyLock<Vec<&str>> = word_list!("fingerprint/falling.txt");
+const FALLING: &[&str] = word_list!("fingerprint/falling.txt");
 
-static NEGATIONS: LazyLock<Vec<&str>> = word_list!("fingerprint/negations.txt");
+const NEGATIONS: &[&str] = word_list!("fingerprint/negations.txt");
 
 /// Function words, reporting verbs and honorifics: they say nothing about
 /// what is claimed.
-static STOPWORDS: LazyLock<Vec<&str>> = word_list!("fingerprint/stopwords.txt");
+const STOPWORDS: &[&str] = word_list!("fingerprint/stopwords.txt");
 
 fn is_stopword(word: &str) -> bool {
     STOPWORDS.binary_search(&word).is_ok()
@@ -630,7 +630,7 @@ static FOLDS: LazyLock<Vec<(&str, &str)>> = LazyLock::new(|| {
 });
 
 /// Words the plural rule would mangle.
-static UNSTEMMED: LazyLock<Vec<&str>> = word_list!("fingerprint/unstemmed.txt");
+const UNSTEMMED: &[&str] = word_list!("fingerprint/unstemmed.txt");
 
 /// Replaces the first of `rules` whose suffix `stem` ends with, keeping at
 /// least `min_stem` letters; "ss", "us" and "is" are not plurals.

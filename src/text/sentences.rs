@@ -8,7 +8,6 @@
 //! sentence ends that survive the abbreviation, number and quotation rules.
 
 use std::ops::Range;
-use std::sync::LazyLock;
 
 use super::quotes::{inside, quote_spans};
 
@@ -168,7 +167,7 @@ fn clean_line(line: &str) -> String {
 }
 
 /// Words after which a line cannot end a sentence or a headline.
-static DANGLING_WORDS: LazyLock<Vec<&str>> = word_list!("sentences/dangling-words.txt");
+const DANGLING_WORDS: &[&str] = word_list!("sentences/dangling-words.txt");
 
 /// Whether `next` (after a blank line if `blank_between`) continues `line`.
 fn continues(line: &str, next: &str, blank_between: bool) -> bool {
@@ -258,7 +257,7 @@ fn contains_ignore_case(text: &str, needle: &str) -> bool {
     text.to_lowercase().contains(needle)
 }
 
-static BOILERPLATE_PREFIXES: LazyLock<Vec<&str>> = word_list!("sentences/boilerplate-prefixes.txt");
+const BOILERPLATE_PREFIXES: &[&str] = word_list!("sentences/boilerplate-prefixes.txt");
 
 /// Furniture is short; a long paragraph that happens to start with
 /// "Copyright" is prose.
@@ -281,7 +280,7 @@ fn is_social_post(text: &str) -> bool {
 }
 
 /// The months, lower-cased: dates in datelines and signatures, and never part of a name.
-pub(crate) static MONTHS: LazyLock<Vec<&str>> = word_list!("sentences/months.txt");
+pub(crate) const MONTHS: &[&str] = word_list!("sentences/months.txt");
 
 /// "— Donald J. Trump (@realDonaldTrump) March 3, 2025": a handle in
 /// parentheses followed by a date, as embedded posts are signed.
@@ -299,9 +298,9 @@ fn is_post_signature(text: &str) -> bool {
         && MONTHS.iter().any(|month| after.starts_with(month))
 }
 
-static CAPTION_PREFIXES: LazyLock<Vec<&str>> = word_list!("sentences/caption-prefixes.txt");
+const CAPTION_PREFIXES: &[&str] = word_list!("sentences/caption-prefixes.txt");
 
-static CREDIT_WORDS: LazyLock<Vec<&str>> = word_list!("sentences/credit-words.txt");
+const CREDIT_WORDS: &[&str] = word_list!("sentences/credit-words.txt");
 
 fn is_caption(text: &str) -> bool {
     if CAPTION_PREFIXES
@@ -329,13 +328,13 @@ fn is_caption(text: &str) -> bool {
         })
 }
 
-static CREDIT_LINE_STARTS: LazyLock<Vec<&str>> = word_list!("sentences/credit-line-starts.txt");
+const CREDIT_LINE_STARTS: &[&str] = word_list!("sentences/credit-line-starts.txt");
 
-static BYLINE_ENDINGS: LazyLock<Vec<&str>> = word_list!("sentences/byline-endings.txt");
+const BYLINE_ENDINGS: &[&str] = word_list!("sentences/byline-endings.txt");
 
-pub(crate) static WEEKDAYS: LazyLock<Vec<&str>> = word_list!("sentences/weekdays.txt");
+pub(crate) const WEEKDAYS: &[&str] = word_list!("sentences/weekdays.txt");
 
-static META_PREFIXES: LazyLock<Vec<&str>> = word_list!("sentences/meta-prefixes.txt");
+const META_PREFIXES: &[&str] = word_list!("sentences/meta-prefixes.txt");
 
 fn is_dateish_word(word: &str) -> bool {
     let word = word
@@ -345,7 +344,7 @@ fn is_dateish_word(word: &str) -> bool {
         || word.chars().all(|c| c.is_ascii_digit())
         || MONTHS
             .iter()
-            .chain(WEEKDAYS.iter())
+            .chain(WEEKDAYS)
             .any(|name| word == *name || (word.len() >= 3 && name.starts_with(word.as_str())))
 }
 
@@ -397,8 +396,7 @@ fn is_byline(text: &str) -> bool {
 }
 
 /// Short words Title Case leaves in lower case.
-static TITLE_CASE_EXCEPTIONS: LazyLock<Vec<&str>> =
-    word_list!("sentences/title-case-exceptions.txt");
+const TITLE_CASE_EXCEPTIONS: &[&str] = word_list!("sentences/title-case-exceptions.txt");
 
 /// Title Case headlines: at least three in four words other than short
 /// function words capitalised.
@@ -459,17 +457,17 @@ fn dateline_len(text: &str) -> Option<usize> {
 }
 
 /// Titles that never end a sentence.
-static TITLES: LazyLock<Vec<&str>> = word_list!("sentences/titles.txt");
+const TITLES: &[&str] = word_list!("sentences/titles.txt");
 
 /// Abbreviations that end a sentence only before a typical sentence opener.
-static ABBREVIATIONS: LazyLock<Vec<&str>> = word_list!("sentences/abbreviations.txt");
+const ABBREVIATIONS: &[&str] = word_list!("sentences/abbreviations.txt");
 
 /// Abbreviations used before a number: "No. 2", "Vol. 3", "Art. 5".
-static NUMBER_ABBREVIATIONS: LazyLock<Vec<&str>> = word_list!("sentences/number-abbreviations.txt");
+const NUMBER_ABBREVIATIONS: &[&str] = word_list!("sentences/number-abbreviations.txt");
 
 /// Words that typically open a sentence, used to decide whether "U.S." or
 /// "Jr." ends one.
-static SENTENCE_OPENERS: LazyLock<Vec<&str>> = word_list!("sentences/sentence-openers.txt");
+const SENTENCE_OPENERS: &[&str] = word_list!("sentences/sentence-openers.txt");
 
 fn word_before(text: &str, end: usize) -> &str {
     let start = text[..end]

@@ -2,12 +2,10 @@
 //! tie it to the sentence before ("However,", "But", "And"), and with a speaker given as a
 //! pronoun named where that is safe. The excerpt of the appearance keeps the sentence verbatim.
 
-use std::sync::LazyLock;
-
 /// Words and phrases that open a sentence only to link it to the one before. Longest first, so
 /// that "At the same time" is taken whole. A phrase that needs a comma after it to be a marker
 /// ("Still," against "Still waters …") is written with it.
-static DISCOURSE_MARKERS: LazyLock<Vec<&str>> = word_list!("standalone/discourse-markers.txt");
+const DISCOURSE_MARKERS: &[&str] = word_list!("standalone/discourse-markers.txt");
 
 /// Shorter than this (in words) once its markers are gone, a sentence is left as written: what
 /// remains would not be a sentence.

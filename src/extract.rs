@@ -183,13 +183,7 @@ pub fn plan(
                 attribution: attribution(&statement.text),
             };
             // A sentence this document already stated is the claim it made then.
-            let repeated = || {
-                let exact = ClaimId::derive(&statement.claim);
-                known
-                    .get(&exact)
-                    .is_some_and(|record| record.text == statement.claim)
-                    .then_some(exact)
-            };
+            let repeated = || claim_written_as(&statement.claim, &known);
             let kept = |id| kept_in_place_of(id, &kept_for, &known);
             let outcome = if let Some(id) = assigned.or_else(repeated).map(kept) {
                 let record = plan
@@ -311,6 +305,15 @@ fn statements(
     statements
 }
 
+/// The known claim whose text is `claim` word for word, if any.
+fn claim_written_as(claim: &str, known: &BTreeMap<ClaimId, Record>) -> Option<ClaimId> {
+    let id = ClaimId::derive(claim);
+    known
+        .get(&id)
+        .is_some_and(|record| record.text == claim)
+        .then_some(id)
+}
+
 /// Which known claim each statement of one document is, if any: each claim given to at most
 /// one statement, the best-scoring pairs first. A claim this document already states at some
 /// line stays with that line.
@@ -324,11 +327,7 @@ fn align(
     let mut assigned: Vec<Option<ClaimId>> = vec![None; statements.len()];
     let mut pairs: Vec<(f64, usize, ClaimId)> = Vec::new();
     for (at, (statement, ranking)) in statements.iter().zip(rankings).enumerate() {
-        let exact = ClaimId::derive(&statement.claim);
-        if known
-            .get(&exact)
-            .is_some_and(|record| record.text == statement.claim)
-        {
+        if let Some(exact) = claim_written_as(&statement.claim, known) {
             pairs.push((f64::INFINITY, at, exact));
         }
         for (id, score) in &ranking.same {
@@ -470,6 +469,14 @@ mod tests {
         plan(documents, existing, lexical(), 0.0, at())
     }
 
+    /// The records a first extraction of one document writes.
+    fn recorded(path: &str, text: &str) -> Vec<Record> {
+        run(&[document(path, text)], Vec::new())
+            .records
+            .into_values()
+            .collect()
+    }
+
     #[test]
     fn the_same_claim_in_two_outlets_is_one_record_with_two_appearances() {
         let plan = run(
@@ -588,14 +595,10 @@ mod tests {
 
     #[test]
     fn a_new_document_repeating_a_known_claim_adds_an_appearance() {
-        let first = run(
-            &[document(
-                "a.txt",
-                "Sheinbaum said Mexico seized 1.5 tons of fentanyl in March.\n",
-            )],
-            Vec::new(),
+        let existing = recorded(
+            "a.txt",
+            "Sheinbaum said Mexico seized 1.5 tons of fentanyl in March.\n",
         );
-        let existing: Vec<Record> = first.records.into_values().collect();
         let second = run(
             &[document(
                 "b.txt",
@@ -645,14 +648,10 @@ mod tests {
 
     #[test]
     fn a_document_states_a_known_claim_once_at_its_best_matching_sentence() {
-        let first = run(
-            &[document(
-                "a.txt",
-                "Mexico extradited 55 cartel members to the United States this year.\n",
-            )],
-            Vec::new(),
+        let existing = recorded(
+            "a.txt",
+            "Mexico extradited 55 cartel members to the United States this year.\n",
         );
-        let existing: Vec<Record> = first.records.into_values().collect();
         // Both sentences match the known claim; the closer one takes it, the other is a
         // claim of its own.
         let second = run(

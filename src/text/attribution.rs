@@ -11,8 +11,11 @@
 //! organisation or group ("Trump said", "President Claudia Sheinbaum
 //! asserted", "critics warn"), with titles stripped.
 
+use std::sync::LazyLock;
+
 use super::quotes::{inside, quote_spans};
-use super::sentences::MONTHS;
+use super::sentences::{MONTHS, WEEKDAYS};
+use super::tokens::{Tokenizer, always, never};
 
 /// The party `sentence` credits for its information, normalised ("NBC
 /// News", "The New York Times", "officials", "US officials"), if any.
@@ -96,7 +99,8 @@ pub fn fullest_name(name: &str, article: &str) -> String {
                 || !bare.chars().all(char::is_alphabetic)
                 || TITLES.contains(&lower.as_str())
                 || NOT_NAMES.contains(&lower.as_str())
-                || CALENDAR_WORDS.contains(&lower.as_str())
+                || RELATIVE_DAYS.contains(&lower.as_str())
+                || WEEKDAYS.contains(&lower.as_str())
                 || MONTHS.contains(&lower.as_str())
             {
                 break;
@@ -111,20 +115,9 @@ pub fn fullest_name(name: &str, article: &str) -> String {
     fullest
 }
 
-/// Capitalised words that say when, never part of a name ("On Monday Sheinbaum said"); the
-/// months are `MONTHS`.
-const CALENDAR_WORDS: &[&str] = &[
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "today",
-    "yesterday",
-    "tonight",
-];
+/// Capitalised words that say when, never part of a name ("On Monday Sheinbaum said"), beside
+/// `WEEKDAYS` and `MONTHS`.
+const RELATIVE_DAYS: &[&str] = word_list!("attribution/relative-days.txt");
 
 /// The author of an embedded post signed "— Name (@handle) date".
 fn post_author(sentence: &str) -> Option<String> {
@@ -155,109 +148,61 @@ impl Word<'_> {
     }
 }
 
+/// A word is what lies between whitespace or dashes, without the marks at its ends ("U.S.",
+/// "Agence France-Presse" and "attorney general's" stay whole).
+const TOKENIZER: Tokenizer = Tokenizer {
+    separates: is_dash,
+    opens: never,
+    closes: never,
+    joins: always,
+};
+
+fn is_dash(c: char) -> bool {
+    matches!(c, '—' | '–')
+}
+
 fn words(sentence: &str) -> Vec<Word<'_>> {
     let quotes = quote_spans(sentence);
     let mut out: Vec<Word<'_>> = Vec::new();
-    let mut offset = 0;
-    for raw in sentence.split_inclusive(|c: char| c.is_whitespace() || matches!(c, '—' | '–')) {
-        let start = offset;
-        offset += raw.len();
-        let dash_after = raw.ends_with(['—', '–']);
-        let raw = raw.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '—' | '–'));
-        let leading = raw.len() - raw.trim_start_matches(|c: char| !c.is_alphanumeric()).len();
-        let text = raw
-            .trim_start_matches(|c: char| !c.is_alphanumeric())
-            .trim_end_matches(|c: char| !c.is_alphanumeric());
-        let trailing = &raw[leading + text.len()..];
-        if text.is_empty() {
-            if let Some(last) = out.last_mut() {
-                last.break_after |= dash_after || trailing.contains([',', ';', ':']);
-            }
-            continue;
+    // Whether the marks read since the last word are stuck to it ("said," but not "said ,").
+    let mut stuck = false;
+    let mut end = 0;
+    TOKENIZER.each_token(sentence, |token| {
+        let gap = &sentence[end..token.start];
+        end = token.end();
+        stuck &= gap.is_empty();
+        if let Some(last) = out.last_mut() {
+            // A full stop inside a sentence ends an abbreviation ("U.S."), not a phrase.
+            let ends_phrase = matches!(token.text, "," | ";" | ":" | "?" | "!" | ")");
+            last.break_after |= gap.contains(is_dash) || !token.is_word && stuck && ends_phrase;
         }
-        out.push(Word {
-            text,
-            lower: text.to_lowercase(),
-            // A full stop inside a sentence ends an abbreviation ("U.S."), not
-            // a phrase.
-            break_after: dash_after || trailing.contains([',', ';', ':', '?', '!', ')']),
-            quoted: inside(&quotes, start + leading),
-        });
+        if token.is_word {
+            out.push(Word {
+                text: token.text,
+                lower: token.text.to_lowercase(),
+                break_after: false,
+                quoted: inside(&quotes, token.start),
+            });
+            stuck = true;
+        }
+    });
+    if let Some(last) = out.last_mut() {
+        last.break_after |= sentence[end..].contains(is_dash);
     }
     out
 }
 
 /// Outlets whose names are commonly written several ways, keyed by the
 /// lower-cased name without a leading "the" and without dots.
-const OUTLET_ALIASES: &[(&str, &str)] = &[
-    ("abc", "ABC News"),
-    ("abc news", "ABC News"),
-    ("afp", "AFP"),
-    ("agence france-presse", "AFP"),
-    ("ap", "Associated Press"),
-    ("ap news", "Associated Press"),
-    ("associated press", "Associated Press"),
-    ("axios", "Axios"),
-    ("bbc", "BBC"),
-    ("bbc news", "BBC"),
-    ("bloomberg", "Bloomberg"),
-    ("bloomberg news", "Bloomberg"),
-    ("cbs", "CBS News"),
-    ("cbs news", "CBS News"),
-    ("cnn", "CNN"),
-    ("daily mail", "Daily Mail"),
-    ("dailymail", "Daily Mail"),
-    ("fox", "Fox News"),
-    ("fox news", "Fox News"),
-    ("guardian", "The Guardian"),
-    ("independent", "The Independent"),
-    ("mail online", "Daily Mail"),
-    ("nbc", "NBC News"),
-    ("nbc news", "NBC News"),
-    ("new york times", "The New York Times"),
-    ("npr", "NPR"),
-    ("ny times", "The New York Times"),
-    ("nyt", "The New York Times"),
-    ("politico", "Politico"),
-    ("reuters", "Reuters"),
-    ("wall street journal", "The Wall Street Journal"),
-    ("wapo", "The Washington Post"),
-    ("washington post", "The Washington Post"),
-    ("wsj", "The Wall Street Journal"),
-];
+static OUTLET_ALIASES: LazyLock<Vec<(&str, &str)>> = LazyLock::new(|| {
+    include_str!("words/attribution/outlet-aliases.tsv")
+        .lines()
+        .filter_map(|line| line.split_once('\t'))
+        .collect()
+});
 
 /// Last words that mark a name as a news outlet.
-const OUTLET_WORDS: &[&str] = &[
-    "agency",
-    "broadcasting",
-    "channel",
-    "chronicle",
-    "daily",
-    "examiner",
-    "express",
-    "gazette",
-    "guardian",
-    "herald",
-    "independent",
-    "journal",
-    "magazine",
-    "mail",
-    "media",
-    "mirror",
-    "network",
-    "news",
-    "observer",
-    "post",
-    "press",
-    "radio",
-    "telegraph",
-    "television",
-    "times",
-    "today",
-    "tribune",
-    "tv",
-    "wire",
-];
+const OUTLET_WORDS: &[&str] = word_list!("attribution/outlet-words.txt");
 
 /// The canonical name of an outlet, or None if `name` does not look like one.
 fn outlet_name(name: &str) -> Option<String> {
@@ -287,76 +232,10 @@ fn phrase(words: &[Word<'_>]) -> String {
 }
 
 /// Lower-case words that may sit inside a name ("Bank of America").
-const NAME_CONNECTORS: &[&str] = &[
-    "of", "de", "del", "la", "las", "los", "al", "bin", "van", "von", "der", "da", "dos",
-];
+const NAME_CONNECTORS: &[&str] = word_list!("attribution/name-connectors.txt");
 
 /// Capitalised words that open sentences or clauses rather than names.
-const NOT_NAMES: &[&str] = &[
-    "a",
-    "according",
-    "after",
-    "all",
-    "although",
-    "an",
-    "and",
-    "another",
-    "as",
-    "at",
-    "both",
-    "but",
-    "by",
-    "currently",
-    "despite",
-    "during",
-    "each",
-    "earlier",
-    "every",
-    "for",
-    "from",
-    "historically",
-    "how",
-    "however",
-    "if",
-    "in",
-    "it",
-    "last",
-    "like",
-    "many",
-    "meanwhile",
-    "most",
-    "nevertheless",
-    "now",
-    "of",
-    "on",
-    "one",
-    "several",
-    "since",
-    "so",
-    "some",
-    "still",
-    "that",
-    "the",
-    "then",
-    "there",
-    "these",
-    "this",
-    "those",
-    "though",
-    "to",
-    "today",
-    "under",
-    "unlike",
-    "what",
-    "when",
-    "where",
-    "whether",
-    "while",
-    "why",
-    "with",
-    "without",
-    "yet",
-];
+const NOT_NAMES: &[&str] = word_list!("attribution/not-names.txt");
 
 /// The capitalised name starting at `start` (after an optional "the"),
 /// up to the first phrase break.
@@ -442,39 +321,13 @@ fn outlet_credit(words: &[Word<'_>]) -> Option<String> {
 }
 
 /// "speaking to X", "said to X": X is credited.
-const SPOKEN_TO: &[&str] = &["speaking", "spoke", "spoken", "talking", "said"];
+const SPOKEN_TO: &[&str] = word_list!("attribution/spoken-to.txt");
 
 /// "reports by X", "an interview with X": X is credited.
-const CREDITED_WORKS: &[&str] = &[
-    "article",
-    "interview",
-    "investigation",
-    "report",
-    "reporting",
-    "reports",
-    "story",
-];
+const CREDITED_WORKS: &[&str] = word_list!("attribution/credited-works.txt");
 
 /// Verbs whose subject, when it is an outlet, is the credited party.
-const OUTLET_VERBS: &[&str] = &[
-    "reported",
-    "reports",
-    "revealed",
-    "reveals",
-    "published",
-    "publishes",
-    "released",
-    "broke",
-    "learned",
-    "confirmed",
-    "wrote",
-    "said",
-    "says",
-    "suggest",
-    "suggests",
-    "cited",
-    "found",
-];
+const OUTLET_VERBS: &[&str] = word_list!("attribution/outlet-verbs.txt");
 
 fn outlet_at(words: &[Word<'_>], start: usize) -> Option<String> {
     let (start, end) = name_forward(words, start)?;
@@ -520,89 +373,17 @@ fn familiar_end(words: &[Word<'_>], head: usize) -> usize {
 }
 
 /// Words after which an "according to" source has ended.
-const STOP_AFTER_SOURCE: &[&str] = &[
-    "that", "who", "which", "citing", "is", "are", "was", "were", "has", "have", "had", "said",
-    "will", "would",
-];
+const STOP_AFTER_SOURCE: &[&str] = word_list!("attribution/stop-after-source.txt");
 
 /// Anonymous sources that reporting credits.
-const GROUP_SOURCES: &[&str] = &[
-    "aides",
-    "diplomats",
-    "insiders",
-    "media",
-    "official",
-    "officials",
-    "outlets",
-    "people",
-    "person",
-    "reports",
-    "source",
-    "sources",
-    "spokesman",
-    "spokesperson",
-    "spokeswoman",
-];
+const GROUP_SOURCES: &[&str] = word_list!("attribution/group-sources.txt");
 
 /// Verbs by which an anonymous group is credited.
-const SOURCE_VERBS: &[&str] = &[
-    "said",
-    "say",
-    "says",
-    "stated",
-    "told",
-    "tell",
-    "insist",
-    "insisted",
-    "stress",
-    "stressed",
-    "clarified",
-    "confirmed",
-    "added",
-    "warned",
-    "noted",
-    "believe",
-    "believes",
-    "suggested",
-    "indicated",
-    "described",
-    "acknowledged",
-    "revealed",
-    "disclosed",
-    "suggest",
-    "reported",
-];
+const SOURCE_VERBS: &[&str] = word_list!("attribution/source-verbs.txt");
 
 /// Words allowed between a group and its verb: auxiliaries, adverbs and
 /// participial phrases such as "cited in the report".
-const BETWEEN_SOURCE_AND_VERB: &[&str] = &[
-    "have",
-    "has",
-    "had",
-    "also",
-    "later",
-    "previously",
-    "reportedly",
-    "privately",
-    "cited",
-    "in",
-    "the",
-    "report",
-    "quoted",
-    "by",
-    "speaking",
-    "on",
-    "condition",
-    "of",
-    "anonymity",
-    "familiar",
-    "with",
-    "matter",
-    "plans",
-    "plan",
-    "who",
-    "requested",
-];
+const BETWEEN_SOURCE_AND_VERB: &[&str] = word_list!("attribution/between-source-and-verb.txt");
 
 /// "officials said", "US officials cited in the report said", "a senior
 /// administration official stated".
@@ -640,24 +421,7 @@ fn group_credit(words: &[Word<'_>]) -> Option<String> {
 
 /// Lower-case modifiers that belong to a group ("senior administration
 /// officials", "current officials").
-const GROUP_MODIFIERS: &[&str] = &[
-    "administration",
-    "current",
-    "defense",
-    "defence",
-    "federal",
-    "former",
-    "government",
-    "high-ranking",
-    "intelligence",
-    "local",
-    "military",
-    "multiple",
-    "news",
-    "security",
-    "senior",
-    "state",
-];
+const GROUP_MODIFIERS: &[&str] = word_list!("attribution/group-modifiers.txt");
 
 /// Start of the modifiers before the group noun at `head`.
 fn modifiers_start(words: &[Word<'_>], head: usize) -> usize {
@@ -717,152 +481,21 @@ fn pronoun(word: &Word<'_>) -> Option<Speaker> {
 }
 
 /// Verbs that introduce a claim.
-const SPEECH_VERBS: &[&str] = &[
-    "acknowledged",
-    "added",
-    "adds",
-    "affirmed",
-    "alleged",
-    "alleges",
-    "announced",
-    "argue",
-    "claim",
-    "clarified",
-    "deny",
-    "insist",
-    "note",
-    "stress",
-    "argued",
-    "argues",
-    "arguing",
-    "asserted",
-    "asserting",
-    "asserts",
-    "claimed",
-    "claiming",
-    "claims",
-    "confirmed",
-    "contended",
-    "declared",
-    "denied",
-    "emphasised",
-    "emphasized",
-    "explained",
-    "insisted",
-    "insisting",
-    "insists",
-    "maintained",
-    "maintains",
-    "noted",
-    "pledged",
-    "promised",
-    "replied",
-    "reiterated",
-    "reported",
-    "reports",
-    "revealed",
-    "said",
-    "say",
-    "saying",
-    "says",
-    "stated",
-    "stating",
-    "stressed",
-    "stressing",
-    "suggest",
-    "suggests",
-    "told",
-    "tweeted",
-    "warn",
-    "warned",
-    "warning",
-    "warns",
-    "wrote",
-];
+const SPEECH_VERBS: &[&str] = word_list!("attribution/speech-verbs.txt");
 
 /// Verbs that may come before their speaker ("…,” said Sheinbaum).
-const INVERTING_VERBS: &[&str] = &[
-    "added",
-    "asked",
-    "explained",
-    "insisted",
-    "noted",
-    "replied",
-    "said",
-    "says",
-    "stated",
-    "tweeted",
-    "warned",
-    "wrote",
-];
+const INVERTING_VERBS: &[&str] = word_list!("attribution/inverting-verbs.txt");
 
 /// Words that may stand between a speaker and the verb ("has repeatedly
 /// said", "firmly rejected").
-const SPEAKER_VERB_FILLERS: &[&str] = &[
-    "also",
-    "already",
-    "again",
-    "has",
-    "have",
-    "had",
-    "is",
-    "was",
-    "once",
-    "later",
-    "then",
-    "first",
-    "further",
-    "previously",
-    "simply",
-    "has",
-    "not",
-    "would",
-    "will",
-    "could",
-];
+const SPEAKER_VERB_FILLERS: &[&str] = word_list!("attribution/speaker-verb-fillers.txt");
 
 /// Groups that can make a claim.
-const CLAIMANT_GROUPS: &[&str] = &[
-    "activists",
-    "administration",
-    "advocates",
-    "analysts",
-    "authorities",
-    "commenters",
-    "critics",
-    "experts",
-    "government",
-    "investigators",
-    "lawmakers",
-    "observers",
-    "official",
-    "officials",
-    "opponents",
-    "police",
-    "prosecutors",
-    "researchers",
-    "residents",
-    "scientists",
-    "source",
-    "sources",
-    "spokesman",
-    "spokesperson",
-    "spokeswoman",
-    "supporters",
-    "witnesses",
-];
+const CLAIMANT_GROUPS: &[&str] = word_list!("attribution/claimant-groups.txt");
 
 /// Participles that attach a phrase to a speaker ("officials cited in the
 /// report said", "sources familiar with the plans say").
-const PARTICIPLES: &[&str] = &[
-    "briefed",
-    "cited",
-    "consulted",
-    "familiar",
-    "interviewed",
-    "quoted",
-    "speaking",
-];
+const PARTICIPLES: &[&str] = word_list!("attribution/participles.txt");
 
 fn is_filler(word: &Word<'_>) -> bool {
     SPEAKER_VERB_FILLERS.contains(&word.lower.as_str())
@@ -915,97 +548,14 @@ fn subject_before(words: &[Word<'_>], verb: usize) -> Option<(usize, usize)> {
 }
 
 /// Prepositions whose object can sit between a speaker and the verb.
-const PREPOSITIONS: &[&str] = &["at", "from", "in", "on", "via"];
+const PREPOSITIONS: &[&str] = word_list!("attribution/prepositions.txt");
 
 /// Titles and descriptors dropped from the front of a speaker's name.
-const TITLES: &[&str] = &[
-    "acting",
-    "affairs",
-    "ambassador",
-    "american",
-    "attorney",
-    "capt",
-    "captain",
-    "ceo",
-    "chair",
-    "chairman",
-    "chairwoman",
-    "chancellor",
-    "chief",
-    "commissioner",
-    "committee",
-    "congressman",
-    "congresswoman",
-    "defense",
-    "democrat",
-    "democratic",
-    "deputy",
-    "director",
-    "dr",
-    "foreign",
-    "former",
-    "general",
-    "gov",
-    "governor",
-    "house",
-    "inspector",
-    "judge",
-    "judiciary",
-    "justice",
-    "king",
-    "lady",
-    "leader",
-    "lord",
-    "mayor",
-    "mexican",
-    "minister",
-    "mr",
-    "mrs",
-    "ms",
-    "pope",
-    "premier",
-    "president",
-    "prime",
-    "prince",
-    "princess",
-    "prof",
-    "prosecutor",
-    "queen",
-    "rep",
-    "representative",
-    "republican",
-    "secretary",
-    "sen",
-    "senate",
-    "senator",
-    "sir",
-    "speaker",
-    "spokesman",
-    "spokeswoman",
-    "state",
-    "u.s",
-    "us",
-    "vice",
-];
+const TITLES: &[&str] = word_list!("attribution/titles.txt");
 
 /// Last words of organisation names, which keep their descriptors
 /// ("State Department", "House Judiciary Committee").
-const ORGANISATION_WORDS: &[&str] = &[
-    "administration",
-    "agency",
-    "committee",
-    "congress",
-    "council",
-    "court",
-    "department",
-    "government",
-    "house",
-    "ministry",
-    "office",
-    "party",
-    "pentagon",
-    "senate",
-];
+const ORGANISATION_WORDS: &[&str] = word_list!("attribution/organisation-words.txt");
 
 /// A speaker's name without titles ("US President Donald Trump" → "Donald
 /// Trump") and without a leading article.

@@ -4,6 +4,7 @@
 use std::sync::LazyLock;
 
 use super::figures::{Figure, Qualifier, Unit, same_figures};
+use super::tokens::{Tokenizer, always};
 
 /// What a sentence claims, reduced for comparison: word order, case,
 /// spelling variants ("organisation"/"organization"), "per cent"/"%" and
@@ -280,19 +281,20 @@ fn lex(sentence: &str) -> Vec<Item> {
     items
 }
 
+/// A word is what lies between separators without the marks at its ends, but for a currency
+/// sign before it and a percent sign after it ("$1.5bn", "87%", "U.S.-led").
+const TOKENIZER: Tokenizer = Tokenizer {
+    separates: is_separator,
+    opens: |c| matches!(c, '$' | '€' | '£'),
+    closes: |c| c == '%',
+    joins: always,
+};
+
 fn lex_pieces(text: &str, items: &mut Vec<Item>) {
-    for raw in text.split(is_separator) {
-        lex_raw(raw, items);
-    }
+    TOKENIZER.each_word(text, |word| lex_word(word, items));
 }
 
-fn lex_raw(raw: &str, items: &mut Vec<Item>) {
-    let raw = raw
-        .trim_start_matches(|c: char| !(c.is_alphanumeric() || matches!(c, '$' | '€' | '£')))
-        .trim_end_matches(|c: char| !(c.is_alphanumeric() || c == '%'));
-    if raw.is_empty() {
-        return;
-    }
+fn lex_word(raw: &str, items: &mut Vec<Item>) {
     if let Some(number) = parse_number(raw) {
         items.push(Item::Number(number));
         return;
@@ -303,7 +305,7 @@ fn lex_raw(raw: &str, items: &mut Vec<Item>) {
         let parts: Vec<&str> = head.split('.').filter(|part| !part.is_empty()).collect();
         if parts.len() >= 2 && parts.iter().all(|part| part.chars().count() <= 2) {
             items.push(Item::Word(acronym(&parts.concat())));
-            lex_raw(tail, items);
+            lex_pieces(tail, items);
             return;
         }
     }
@@ -316,13 +318,13 @@ fn lex_raw(raw: &str, items: &mut Vec<Item>) {
             return;
         }
         for part in raw.split('-') {
-            lex_raw(part, items);
+            lex_pieces(part, items);
         }
         return;
     }
     for part in raw.split('.').filter(|part| !part.is_empty()) {
         if part.len() < raw.len() {
-            lex_raw(part, items);
+            lex_pieces(part, items);
         } else {
             items.push(Item::Word(word_form(part)));
         }
@@ -480,19 +482,7 @@ const QUALIFIERS: &[(&[&str], Qualifier)] = &[
 ];
 
 /// Words that only qualify figures and carry no content of their own.
-const QUALIFIER_WORDS: &[&str] = &[
-    "nearly",
-    "almost",
-    "approximately",
-    "roughly",
-    "around",
-    "least",
-    "estimated",
-    "excess",
-    "percent",
-    "cent",
-    "pc",
-];
+const QUALIFIER_WORDS: &[&str] = word_list!("fingerprint/qualifier-words.txt");
 
 fn word_at(items: &[Item], index: usize) -> Option<&str> {
     match items.get(index) {
@@ -615,19 +605,16 @@ fn compound(items: &[Item], index: usize) -> Option<(&'static str, usize)> {
 }
 
 /// Verbs and adjectives of increase, one a line, sorted.
-static RISING: LazyLock<Vec<&str>> =
-    LazyLock::new(|| include_str!("words/rising.txt").lines().collect());
+const RISING: &[&str] = word_list!("fingerprint/rising.txt");
 
 /// Verbs and adjectives of decrease, one a line, sorted.
-static FALLING: LazyLock<Vec<&str>> =
-    LazyLock::new(|| include_str!("words/falling.txt").lines().collect());
+const FALLING: &[&str] = word_list!("fingerprint/falling.txt");
 
-const NEGATIONS: &[&str] = &["not", "no", "never", "nor", "without", "cannot"];
+const NEGATIONS: &[&str] = word_list!("fingerprint/negations.txt");
 
 /// Function words, reporting verbs and honorifics: they say nothing about
 /// what is claimed.
-static STOPWORDS: LazyLock<Vec<&str>> =
-    LazyLock::new(|| include_str!("words/stopwords.txt").lines().collect());
+const STOPWORDS: &[&str] = word_list!("fingerprint/stopwords.txt");
 
 fn is_stopword(word: &str) -> bool {
     STOPWORDS.binary_search(&word).is_ok()
@@ -636,14 +623,14 @@ fn is_stopword(word: &str) -> bool {
 /// Demonyms and synonyms folded before stemming, so "Mexican soil" and
 /// "Mexico's soil" or "soldiers" and "troops" share a token.
 static FOLDS: LazyLock<Vec<(&str, &str)>> = LazyLock::new(|| {
-    include_str!("words/folds.tsv")
+    include_str!("words/fingerprint/folds.tsv")
         .lines()
         .filter_map(|line| line.split_once('\t'))
         .collect()
 });
 
 /// Words the plural rule would mangle.
-const UNSTEMMED: &[&str] = &["news", "series", "species", "always", "perhaps", "whereas"];
+const UNSTEMMED: &[&str] = word_list!("fingerprint/unstemmed.txt");
 
 /// Replaces the first of `rules` whose suffix `stem` ends with, keeping at
 /// least `min_stem` letters; "ss", "us" and "is" are not plurals.

@@ -12,7 +12,59 @@
 //! ([`Match::Related`]) or new. Inserting every appearance's fingerprint
 //! under its claim's key lets later wordings match any earlier one.
 //!
-//! Everything here is pure: no file, network or repository access.
+//! Everything here is pure: no file, network or repository access. The word lists the rules
+//! read are data files under `words/`, one folder per module, built into the binary.
+
+/// A word list of `words/`, one entry a line, as a constant slice: split when the crate is
+/// compiled, so that looking a word up costs what it did when the lists were written inline.
+macro_rules! word_list {
+    ($path:literal) => {{
+        const TEXT: &str = include_str!(concat!("words/", $path));
+        const LIST: [&str; $crate::text::line_count(TEXT)] = $crate::text::lines(TEXT);
+        &LIST
+    }};
+}
+
+/// How many lines `text` has, as [`str::lines`] counts them.
+const fn line_count(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let mut count = 0;
+    let mut at = 0;
+    while at < bytes.len() {
+        if bytes[at] == b'\n' || at + 1 == bytes.len() {
+            count += 1;
+        }
+        at += 1;
+    }
+    count
+}
+
+/// The `N` lines of `text` without their line ends, as [`str::lines`] gives them.
+const fn lines<const N: usize>(text: &'static str) -> [&'static str; N] {
+    let mut out = [""; N];
+    let mut rest = text.as_bytes();
+    let mut index = 0;
+    while index < N {
+        let mut end = 0;
+        while end < rest.len() && rest[end] != b'\n' {
+            end += 1;
+        }
+        let (mut line, after) = rest.split_at(end);
+        if let [head @ .., b'\r'] = line {
+            line = head;
+        }
+        out[index] = match std::str::from_utf8(line) {
+            Ok(line) => line,
+            Err(_) => panic!("a word list is not UTF-8"),
+        };
+        rest = match after {
+            [_, tail @ ..] => tail,
+            [] => after,
+        };
+        index += 1;
+    }
+    out
+}
 
 mod attribution;
 pub mod checkworthiness;
@@ -23,6 +75,7 @@ mod matching;
 mod quotes;
 mod sentences;
 mod standalone;
+mod tokens;
 
 pub use attribution::{attribution, claimant, claimant_with_context, fullest_name};
 pub use embedding::{EMBEDDING_MODEL, EmbeddingError, Embeddings, SentenceVector};
@@ -115,6 +168,26 @@ mod tests {
                 PIECES[usize::try_from(state >> 33).unwrap_or(0) % PIECES.len()]
             })
             .collect()
+    }
+
+    #[test]
+    fn word_lists_split_as_str_lines_does() {
+        macro_rules! same_as_str_lines {
+            ($($text:literal),*) => {$({
+                const LIST: [&str; line_count($text)] = lines($text);
+                assert_eq!(LIST, *$text.lines().collect::<Vec<_>>(), "{:?}", $text);
+            })*};
+        }
+        same_as_str_lines!(
+            "",
+            "a",
+            "a\n",
+            "\n",
+            "a\n\nb",
+            "a\r\nb\r\n",
+            "é\n税\n",
+            "\n\n"
+        );
     }
 
     #[test]

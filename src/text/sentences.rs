@@ -167,10 +167,7 @@ fn clean_line(line: &str) -> String {
 }
 
 /// Words after which a line cannot end a sentence or a headline.
-const DANGLING_WORDS: &[&str] = &[
-    "a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on", "or", "said", "that",
-    "the", "to", "with",
-];
+const DANGLING_WORDS: &[&str] = word_list!("sentences/dangling-words.txt");
 
 /// Whether `next` (after a blank line if `blank_between`) continues `line`.
 fn continues(line: &str, next: &str, blank_between: bool) -> bool {
@@ -260,19 +257,7 @@ fn contains_ignore_case(text: &str, needle: &str) -> bool {
     text.to_lowercase().contains(needle)
 }
 
-const BOILERPLATE_PREFIXES: &[&str] = &[
-    "©",
-    "copyright",
-    "read more",
-    "read also",
-    "also read",
-    "related:",
-    "subscribe",
-    "sign up",
-    "follow us",
-    "click here",
-    "we found more coverage",
-];
+const BOILERPLATE_PREFIXES: &[&str] = word_list!("sentences/boilerplate-prefixes.txt");
 
 /// Furniture is short; a long paragraph that happens to start with
 /// "Copyright" is prose.
@@ -295,20 +280,7 @@ fn is_social_post(text: &str) -> bool {
 }
 
 /// The months, lower-cased: dates in datelines and signatures, and never part of a name.
-pub(crate) const MONTHS: &[&str] = &[
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
+pub(crate) const MONTHS: &[&str] = word_list!("sentences/months.txt");
 
 /// "— Donald J. Trump (@realDonaldTrump) March 3, 2025": a handle in
 /// parentheses followed by a date, as embedded posts are signed.
@@ -326,30 +298,9 @@ fn is_post_signature(text: &str) -> bool {
         && MONTHS.iter().any(|month| after.starts_with(month))
 }
 
-const CAPTION_PREFIXES: &[&str] = &[
-    "photo:",
-    "photo credit",
-    "photograph:",
-    "picture:",
-    "image:",
-    "caption:",
-    "file photo",
-    "video:",
-    "credit:",
-];
+const CAPTION_PREFIXES: &[&str] = word_list!("sentences/caption-prefixes.txt");
 
-const CREDIT_WORDS: &[&str] = &[
-    "reuters",
-    "ap",
-    "afp",
-    "getty",
-    "photo",
-    "file",
-    "epa",
-    "bloomberg",
-    "ani",
-    "pti",
-];
+const CREDIT_WORDS: &[&str] = word_list!("sentences/credit-words.txt");
 
 fn is_caption(text: &str) -> bool {
     if CAPTION_PREFIXES
@@ -377,38 +328,13 @@ fn is_caption(text: &str) -> bool {
         })
 }
 
-const CREDIT_LINE_STARTS: &[&str] = &[
-    "reporting by",
-    "additional reporting by",
-    "writing by",
-    "editing by",
-    "compiled by",
-];
+const CREDIT_LINE_STARTS: &[&str] = word_list!("sentences/credit-line-starts.txt");
 
-const BYLINE_ENDINGS: &[&str] = &[
-    "desk",
-    "staff",
-    "correspondent",
-    "reporter",
-    "bureau",
-    "writer",
-    "editor",
-    "team",
-    "newsroom",
-    "contributor",
-];
+const BYLINE_ENDINGS: &[&str] = word_list!("sentences/byline-endings.txt");
 
-const WEEKDAYS: &[&str] = &[
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-];
+pub(crate) const WEEKDAYS: &[&str] = word_list!("sentences/weekdays.txt");
 
-const META_PREFIXES: &[&str] = &["published", "updated", "posted", "last updated"];
+const META_PREFIXES: &[&str] = word_list!("sentences/meta-prefixes.txt");
 
 fn is_dateish_word(word: &str) -> bool {
     let word = word
@@ -470,10 +396,7 @@ fn is_byline(text: &str) -> bool {
 }
 
 /// Short words Title Case leaves in lower case.
-const TITLE_CASE_EXCEPTIONS: &[&str] = &[
-    "a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "nor", "of", "on", "or", "the",
-    "to", "vs", "with",
-];
+const TITLE_CASE_EXCEPTIONS: &[&str] = word_list!("sentences/title-case-exceptions.txt");
 
 /// Title Case headlines: at least three in four words other than short
 /// function words capitalised.
@@ -534,62 +457,17 @@ fn dateline_len(text: &str) -> Option<usize> {
 }
 
 /// Titles that never end a sentence.
-const TITLES: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "gen", "lt", "col", "maj", "capt", "sgt",
-    "cmdr", "adm", "rev", "hon", "pres", "supt", "st", "mt", "ft", "messrs", "mme",
-];
+const TITLES: &[&str] = word_list!("sentences/titles.txt");
 
 /// Abbreviations that end a sentence only before a typical sentence opener.
-const ABBREVIATIONS: &[&str] = &[
-    "jr", "sr", "inc", "corp", "co", "ltd", "etc", "vs", "approx", "dept", "est", "bros", "jan",
-    "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-];
+const ABBREVIATIONS: &[&str] = word_list!("sentences/abbreviations.txt");
 
 /// Abbreviations used before a number: "No. 2", "Vol. 3", "Art. 5".
-const NUMBER_ABBREVIATIONS: &[&str] = &["no", "nos", "vol", "art", "p", "pp", "fig"];
+const NUMBER_ABBREVIATIONS: &[&str] = word_list!("sentences/number-abbreviations.txt");
 
 /// Words that typically open a sentence, used to decide whether "U.S." or
 /// "Jr." ends one.
-const SENTENCE_OPENERS: &[&str] = &[
-    "a",
-    "after",
-    "an",
-    "and",
-    "as",
-    "at",
-    "before",
-    "but",
-    "during",
-    "for",
-    "he",
-    "her",
-    "his",
-    "however",
-    "i",
-    "if",
-    "in",
-    "it",
-    "its",
-    "meanwhile",
-    "on",
-    "our",
-    "she",
-    "so",
-    "some",
-    "that",
-    "the",
-    "their",
-    "there",
-    "these",
-    "they",
-    "this",
-    "those",
-    "we",
-    "when",
-    "while",
-    "yet",
-    "you",
-];
+const SENTENCE_OPENERS: &[&str] = word_list!("sentences/sentence-openers.txt");
 
 fn word_before(text: &str, end: usize) -> &str {
     let start = text[..end]

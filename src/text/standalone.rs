@@ -5,40 +5,7 @@
 /// Words and phrases that open a sentence only to link it to the one before. Longest first, so
 /// that "At the same time" is taken whole. A phrase that needs a comma after it to be a marker
 /// ("Still," against "Still waters …") is written with it.
-const DISCOURSE_MARKERS: &[&str] = &[
-    "on the other hand,",
-    "at the same time,",
-    "in other words,",
-    "in addition,",
-    "additionally,",
-    "nevertheless,",
-    "nonetheless,",
-    "furthermore,",
-    "consequently,",
-    "separately,",
-    "meanwhile,",
-    "similarly,",
-    "therefore,",
-    "moreover,",
-    "however,",
-    "instead,",
-    "indeed,",
-    "in fact,",
-    "besides,",
-    "finally,",
-    "likewise,",
-    "still,",
-    "thus,",
-    "also,",
-    "then,",
-    "now,",
-    "and yet",
-    "but",
-    "and",
-    "yet",
-    "so",
-    "or",
-];
+const DISCOURSE_MARKERS: &[&str] = word_list!("standalone/discourse-markers.txt");
 
 /// Shorter than this (in words) once its markers are gone, a sentence is left as written: what
 /// remains would not be a sentence.

@@ -135,6 +135,11 @@ impl Store {
             let Some(bytes) = read_optional(&self.root.join(&path))? else {
                 continue;
             };
+            // A working file that is what the index stages is the user's staged edit (the
+            // usual case), told apart without asking libgit2 to diff through the filters.
+            if staged == Some(Oid::hash_object(git2::ObjectType::Blob, &bytes)?) {
+                continue;
+            }
             if self.working_file_holds(&path, &bytes, committed, &head_tree)? {
                 open.insert(path, (staged, committed));
             }

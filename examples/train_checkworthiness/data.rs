@@ -216,24 +216,32 @@ fn parse_news_set(
     Ok(set)
 }
 
+/// Labelled sentences for the tests of this folder.
 #[cfg(test)]
-mod tests {
-    use super::*;
+pub(crate) mod test_support {
+    use super::{Example, NewsSentence};
 
-    fn example(text: &str, check_worthy: bool) -> Example {
+    pub(crate) fn example(text: &str, check_worthy: bool) -> Example {
         Example {
             text: text.to_string(),
             check_worthy,
         }
     }
 
-    fn news_sentence(article: &str, text: &str, check_worthy: bool) -> NewsSentence {
+    pub(crate) fn news_sentence(article: &str, text: &str, check_worthy: bool) -> NewsSentence {
         NewsSentence {
             article: article.to_string(),
             category: if check_worthy { 'F' } else { 'O' },
             example: example(text, check_worthy),
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use super::test_support::{example, news_sentence};
 
     #[test]
     fn tsv_parsing_handles_quotes_carriage_returns_and_glued_lines() {

@@ -294,20 +294,7 @@ impl Rng {
 mod tests {
     use super::*;
 
-    fn example(text: &str, check_worthy: bool) -> Example {
-        Example {
-            text: text.to_string(),
-            check_worthy,
-        }
-    }
-
-    fn news_sentence(article: &str, text: &str, check_worthy: bool) -> NewsSentence {
-        NewsSentence {
-            article: article.to_string(),
-            category: if check_worthy { 'F' } else { 'O' },
-            example: example(text, check_worthy),
-        }
-    }
+    use crate::data::test_support::{example, news_sentence};
 
     fn tiny_model() -> Model {
         let mut examples = Vec::new();

@@ -88,6 +88,26 @@ fn seen(repo: &Repo, output: &std::process::Output, path: &str) -> String {
     in_repo(repo, user_sees(output).as_bytes()).replace(path, "RECORD")
 }
 
+/// A hand commit of `hand.txt` over an index in which git wrote back `path`: the hook refuses
+/// it and the branch stays where it was.
+fn hand_commit_is_refused_over(repo: &Repo, path: &str) {
+    std::fs::write(repo.path().join("hand.txt"), "by hand\n").unwrap();
+    repo.git(&["add", "hand.txt"]);
+    let head = repo.head();
+    let output = repo.git_output(&["commit", "-q", "-m", "Hand edit"]);
+    // One expected answer, asserted for each test that calls this.
+    insta::allow_duplicates! {
+        insta::assert_snapshot!(seen(repo, &output, path), @"
+        ------- stderr -------
+        error: git's index stages an earlier version of RECORD than the branch, one a commit of claims replaced; committing it would undo what claims committed
+        hint: a `git commit` run beside a claims write writes back the index it read before the write; run `claims doctor`, which stages the branch's version again, then commit again
+        hint: if you changed the index on purpose, commit with: git commit --no-verify
+        [exit status: 1]
+        ");
+    }
+    assert_eq!(repo.head(), head);
+}
+
 /// A commit of an index git wrote back is refused by the hook, which changes nothing; `claims
 /// doctor` stages the branch's version again, and the commit then holds only what the user
 /// staged.
@@ -101,18 +121,7 @@ fn a_commit_of_an_index_git_wrote_back_is_refused_until_doctor_repairs_it() {
         repo.git(&["diff", "--cached", "--name-only"]),
         format!("{path}\n")
     );
-    std::fs::write(repo.path().join("hand.txt"), "by hand\n").unwrap();
-    repo.git(&["add", "hand.txt"]);
-    let head = repo.head();
-    let output = repo.git_output(&["commit", "-q", "-m", "Hand edit"]);
-    insta::assert_snapshot!(seen(&repo, &output, &path), @"
-    ------- stderr -------
-    error: git's index stages an earlier version of RECORD than the branch, one a commit of claims replaced; committing it would undo what claims committed
-    hint: a `git commit` run beside a claims write writes back the index it read before the write; run `claims doctor`, which stages the branch's version again, then commit again
-    hint: if you changed the index on purpose, commit with: git commit --no-verify
-    [exit status: 1]
-    ");
-    assert_eq!(repo.head(), head);
+    hand_commit_is_refused_over(&repo, &path);
     let output = repo.claims(&["doctor"]).output().unwrap();
     insta::assert_snapshot!(seen(&repo, &output, &path), @r"
     ok: no interrupted change
@@ -165,18 +174,7 @@ fn a_write_back_behind_hundreds_of_later_commits_is_still_refused() {
     assert!(child.wait().unwrap().success());
     std::fs::write(&index, before).unwrap();
     let path = format!("records/{}/{id}.toml", &id[..2]);
-    std::fs::write(repo.path().join("hand.txt"), "by hand\n").unwrap();
-    repo.git(&["add", "hand.txt"]);
-    let head = repo.head();
-    let output = repo.git_output(&["commit", "-q", "-m", "Hand edit"]);
-    insta::assert_snapshot!(seen(&repo, &output, &path), @"
-    ------- stderr -------
-    error: git's index stages an earlier version of RECORD than the branch, one a commit of claims replaced; committing it would undo what claims committed
-    hint: a `git commit` run beside a claims write writes back the index it read before the write; run `claims doctor`, which stages the branch's version again, then commit again
-    hint: if you changed the index on purpose, commit with: git commit --no-verify
-    [exit status: 1]
-    ");
-    assert_eq!(repo.head(), head);
+    hand_commit_is_refused_over(&repo, &path);
     repo.ok(&["doctor"]);
     repo.git(&["commit", "-q", "-m", "Hand edit"]);
     assert!(

@@ -705,7 +705,7 @@ fn extract_on_one_endless_line_stays_fast_and_records_no_giant_claim() {
     std::fs::write(&path, &line).unwrap();
     insta::assert_snapshot!(unchanged(&repo, &["extract", "endless.txt"], 0), @r#"
     $ claims ["extract", "endless.txt"]
-    1 document (8128 KB), 1 sentences, 0 check-worthy: 0 new claims (0 related to a known claim), 0 new appearances, 0 already recorded; nothing new to record
+    1 document (8128 KB), 1 sentence, 0 check-worthy: 0 new claims (0 related to a known claim), 0 new appearances, 0 already recorded; nothing new to record
     models: check-worthiness n-grams (built in); matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
     ------- stderr -------
     warning: skipped endless.txt:1: a sentence longer than 4 KiB is not one claim
@@ -720,7 +720,7 @@ fn extract_on_one_endless_line_stays_fast_and_records_no_giant_claim() {
     let seen = unchanged(&repo, &["extract", elsewhere], 0);
     insta::assert_snapshot!(seen.replace(elsewhere, "ELSEWHERE"), @r#"
     $ claims ["extract", "ELSEWHERE"]
-    1 document (8128 KB), 1 sentences, 0 check-worthy: 0 new claims (0 related to a known claim), 0 new appearances, 0 already recorded; nothing new to record
+    1 document (8128 KB), 1 sentence, 0 check-worthy: 0 new claims (0 related to a known claim), 0 new appearances, 0 already recorded; nothing new to record
     models: check-worthiness n-grams (built in); matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
     ------- stderr -------
     warning: skipped ELSEWHERE:1: a sentence longer than 4 KiB is not one claim

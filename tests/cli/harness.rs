@@ -181,6 +181,14 @@ impl Repo {
         std::fs::read_to_string(self.record_path(id)).unwrap()
     }
 
+    /// Replaces the first `from` in the record of `id` by `to`, as a hand edit would; `from`
+    /// must be there.
+    pub fn edit_record(&self, id: &str, from: &str, to: &str) {
+        let text = self.read_record(id);
+        assert!(text.contains(from), "{from:?} not in\n{text}");
+        std::fs::write(self.record_path(id), text.replacen(from, to, 1)).unwrap();
+    }
+
     pub fn head(&self) -> String {
         self.git(&["rev-parse", "HEAD"]).trim().to_string()
     }

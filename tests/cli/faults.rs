@@ -55,11 +55,14 @@ fn assert_sound(repo: &Repo, id: &str, before: &str, survives: bool, step: &str)
     repo.git(&["fsck", "--no-progress", "--no-dangling"]);
 }
 
-/// What `repo` shows of `claims ARGS` after a crash at `step`, headed by the step and with
-/// the claim's id shown as ID, for one snapshot of every step.
+/// The transcript of `claims ARGS` after a crash at `step`, headed by the step, with the
+/// claim's id shown as ID: one entry of a snapshot of every step.
 fn seen_after(step: &str, repo: &Repo, id: &str, args: &[&str]) -> String {
-    let shown = repo.sees(args).replace(id, "ID");
-    format!("== {step}: claims {}\n{shown}\n", args.join(" "))
+    let output = repo.claims(args).output().unwrap();
+    format!(
+        "# {step}\n{}",
+        repo.transcript(args, &output).replace(id, "ID")
+    )
 }
 
 #[test]
@@ -76,53 +79,63 @@ fn doctor_repairs_a_write_killed_at_any_step() {
             "ok: no interrupted change\nthe repository is sound\n"
         );
     }
-    insta::assert_snapshot!(transcript, @"
-    == after-record-written: claims check
+    insta::assert_snapshot!(transcript, @r#"
+    # after-record-written
+    $ claims ["check"]
     checked 1 claim: ok
     ------- stderr -------
     warning: an earlier claims command was interrupted in the middle of a change; `claims doctor` finishes or undoes it (so does the next command that changes a record)
     [exit status: 0]
-    == after-record-written: claims doctor
+    # after-record-written
+    $ claims ["doctor"]
     repaired: an interrupted change had not been committed; put back records/5n/ID.toml
     the repository is sound
     [exit status: 0]
-    == after-commit-written: claims check
+    # after-commit-written
+    $ claims ["check"]
     checked 1 claim: ok
     ------- stderr -------
     warning: an earlier claims command was interrupted in the middle of a change; `claims doctor` finishes or undoes it (so does the next command that changes a record)
     [exit status: 0]
-    == after-commit-written: claims doctor
+    # after-commit-written
+    $ claims ["doctor"]
     repaired: an interrupted change had not been committed; put back records/5n/ID.toml
     the repository is sound
     [exit status: 0]
-    == before-index-refresh: claims check
+    # before-index-refresh
+    $ claims ["check"]
     checked 1 claim: ok
     ------- stderr -------
     warning: an earlier claims command was interrupted in the middle of a change; `claims doctor` finishes or undoes it (so does the next command that changes a record)
     [exit status: 0]
-    == before-index-refresh: claims doctor
+    # before-index-refresh
+    $ claims ["doctor"]
     repaired: an interrupted change had not been committed; put back records/5n/ID.toml
     the repository is sound
     [exit status: 0]
-    == after-index-refreshed: claims check
+    # after-index-refreshed
+    $ claims ["check"]
     checked 1 claim: ok
     ------- stderr -------
     warning: an earlier claims command was interrupted in the middle of a change; `claims doctor` finishes or undoes it (so does the next command that changes a record)
     [exit status: 0]
-    == after-index-refreshed: claims doctor
+    # after-index-refreshed
+    $ claims ["doctor"]
     repaired: an interrupted change had not been committed; put back records/5n/ID.toml
     the repository is sound
     [exit status: 0]
-    == after-branch-moved: claims check
+    # after-branch-moved
+    $ claims ["check"]
     checked 1 claim: ok
     ------- stderr -------
     warning: an earlier claims command was interrupted in the middle of a change; `claims doctor` finishes or undoes it (so does the next command that changes a record)
     [exit status: 0]
-    == after-branch-moved: claims doctor
+    # after-branch-moved
+    $ claims ["doctor"]
     repaired: an interrupted change was committed; refreshed git's index for records/5n/ID.toml
     the repository is sound
     [exit status: 0]
-    ");
+    "#);
 }
 
 #[test]
@@ -169,24 +182,28 @@ fn a_new_claim_killed_before_its_commit_disappears_cleanly() {
         assert_eq!(repo.status(), "", "{step}");
         assert_eq!(repo.ok(&["list"]), "no claims match\n", "{step}");
     }
-    insta::assert_snapshot!(transcript, @"
-    == after-record-written: claims doctor
+    insta::assert_snapshot!(transcript, @r#"
+    # after-record-written
+    $ claims ["doctor"]
     repaired: an interrupted change had not been committed; put back records/vy/ID.toml
     the repository is sound
     [exit status: 0]
-    == after-commit-written: claims doctor
+    # after-commit-written
+    $ claims ["doctor"]
     repaired: an interrupted change had not been committed; put back records/vy/ID.toml
     the repository is sound
     [exit status: 0]
-    == before-index-refresh: claims doctor
+    # before-index-refresh
+    $ claims ["doctor"]
     repaired: an interrupted change had not been committed; put back records/vy/ID.toml
     the repository is sound
     [exit status: 0]
-    == after-index-refreshed: claims doctor
+    # after-index-refreshed
+    $ claims ["doctor"]
     repaired: an interrupted change had not been committed; put back records/vy/ID.toml
     the repository is sound
     [exit status: 0]
-    ");
+    "#);
 }
 
 #[test]
@@ -244,53 +261,63 @@ fn a_journal_left_by_an_older_version_is_repaired() {
         assert!(!claims.join("journal.json").exists(), "{step}");
         assert_sound(&repo, &id, &before, survives, step);
     }
-    insta::assert_snapshot!(transcript, @"
-    == after-record-written: claims check
+    insta::assert_snapshot!(transcript, @r#"
+    # after-record-written
+    $ claims ["check"]
     checked 1 claim: ok
     ------- stderr -------
     warning: an earlier claims command was interrupted in the middle of a change; `claims doctor` finishes or undoes it (so does the next command that changes a record)
     [exit status: 0]
-    == after-record-written: claims doctor
+    # after-record-written
+    $ claims ["doctor"]
     repaired: an interrupted change had not been committed; put back records/5n/ID.toml
     the repository is sound
     [exit status: 0]
-    == after-commit-written: claims check
+    # after-commit-written
+    $ claims ["check"]
     checked 1 claim: ok
     ------- stderr -------
     warning: an earlier claims command was interrupted in the middle of a change; `claims doctor` finishes or undoes it (so does the next command that changes a record)
     [exit status: 0]
-    == after-commit-written: claims doctor
+    # after-commit-written
+    $ claims ["doctor"]
     repaired: an interrupted change had not been committed; put back records/5n/ID.toml
     the repository is sound
     [exit status: 0]
-    == before-index-refresh: claims check
+    # before-index-refresh
+    $ claims ["check"]
     checked 1 claim: ok
     ------- stderr -------
     warning: an earlier claims command was interrupted in the middle of a change; `claims doctor` finishes or undoes it (so does the next command that changes a record)
     [exit status: 0]
-    == before-index-refresh: claims doctor
+    # before-index-refresh
+    $ claims ["doctor"]
     repaired: an interrupted change had not been committed; put back records/5n/ID.toml
     the repository is sound
     [exit status: 0]
-    == after-index-refreshed: claims check
+    # after-index-refreshed
+    $ claims ["check"]
     checked 1 claim: ok
     ------- stderr -------
     warning: an earlier claims command was interrupted in the middle of a change; `claims doctor` finishes or undoes it (so does the next command that changes a record)
     [exit status: 0]
-    == after-index-refreshed: claims doctor
+    # after-index-refreshed
+    $ claims ["doctor"]
     repaired: an interrupted change had not been committed; put back records/5n/ID.toml
     the repository is sound
     [exit status: 0]
-    == after-branch-moved: claims check
+    # after-branch-moved
+    $ claims ["check"]
     checked 1 claim: ok
     ------- stderr -------
     warning: an earlier claims command was interrupted in the middle of a change; `claims doctor` finishes or undoes it (so does the next command that changes a record)
     [exit status: 0]
-    == after-branch-moved: claims doctor
+    # after-branch-moved
+    $ claims ["doctor"]
     repaired: an interrupted change was committed; refreshed git's index for records/5n/ID.toml
     the repository is sound
     [exit status: 0]
-    ");
+    "#);
 }
 
 /// A plain `git add other && git commit` right after a crash never reverts the tool's change:

@@ -370,6 +370,12 @@ impl Repo {
         self.shown(&self.claims(args).output().unwrap())
     }
 
+    /// `shown(output)` headed by the command that made it: one entry of a transcript of
+    /// several commands, for one snapshot.
+    pub fn transcript(&self, args: &[&str], output: &Output) -> String {
+        format!("$ claims {args:?}\n{}\n", self.shown(output))
+    }
+
     /// `user_sees(output)` with this repository's path shown as REPO.
     pub fn shown(&self, output: &Output) -> String {
         let root = self.path().canonicalize().unwrap();

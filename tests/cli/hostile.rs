@@ -15,7 +15,7 @@ fn unchanged(repo: &Repo, args: &[&str], code: i32) -> String {
         before,
         "claims {args:?} changed the repository"
     );
-    format!("$ claims {args:?}\n{}\n", repo.shown(&output))
+    repo.transcript(args, &output)
 }
 
 /// A minimal valid record, as a person could write it.

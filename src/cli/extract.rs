@@ -338,10 +338,11 @@ fn summarise(
     };
     writeln!(
         ui.out(),
-        "{documents} document{} ({} KB), {} sentences, {} check-worthy: {} new claim{} ({related} related to a known claim), {appearances} new appearance{}, {known} already recorded; {what}",
+        "{documents} document{} ({} KB), {} sentence{}, {} check-worthy: {} new claim{} ({related} related to a known claim), {appearances} new appearance{}, {known} already recorded; {what}",
         plural(documents),
         bytes.div_ceil(1024),
         plan.sentences,
+        plural(plan.sentences),
         plan.candidates.len(),
         plan.created.len(),
         plural(plan.created.len()),

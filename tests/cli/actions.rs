@@ -202,13 +202,6 @@ fn every_command_commits_only_what_its_action_allows() {
     );
 }
 
-/// Replaces the first `from` in the record of `id` by `to`.
-fn edit(repo: &Repo, id: &str, from: &str, to: &str) {
-    let text = repo.read_record(id);
-    assert!(text.contains(from), "{from:?} not in\n{text}");
-    std::fs::write(repo.record_path(id), text.replacen(from, to, 1)).unwrap();
-}
-
 fn append(repo: &Repo, id: &str, toml: &str) {
     let text = repo.read_record(id) + toml;
     std::fs::write(repo.record_path(id), text).unwrap();
@@ -229,33 +222,29 @@ fn a_forged_commit_of_every_action_is_reported() {
     let disputed = repo.disputed("The bridge cost 5 million.", "https://audit.example/r");
     let clean = repo.commit_count();
 
-    edit(&repo, &id, "The bridge closed 12", "The bridge closed 2");
+    repo.edit_record(&id, "The bridge closed 12", "The bridge closed 2");
     forge(&repo, &id, "create: rewrites a claim", "create");
-    edit(
-        &repo,
+    repo.edit_record(
         &id,
         "published = true",
         "published = true\ntags = [\"roads\"]",
     );
     forge(&repo, &id, "extract: adds tags", "extract");
-    edit(
-        &repo,
+    repo.edit_record(
         &id,
         "origin = \"Two Times\"\nstance = \"supports\"",
         "origin = \"Nobody\"\nstance = \"contradicts\"",
     );
     forge(&repo, &id, "source: flips a stance and an origin", "source");
-    edit(
-        &repo,
+    repo.edit_record(
         &id,
         "origin = \"One Daily\"",
         "origin = \"One Daily\"\nrebuttal = \"Retracted.\"",
     );
     forge(&repo, &id, "source: rebuts a supporting source", "source");
-    edit(&repo, &disputed, "published = false", "published = true");
+    repo.edit_record(&disputed, "published = false", "published = true");
     forge(&repo, &disputed, "transition: publishes", "transition");
-    edit(
-        &repo,
+    repo.edit_record(
         &id,
         "published = true",
         "published = false\nclaimant = \"Me\"",
@@ -266,30 +255,28 @@ fn a_forged_commit_of_every_action_is_reported() {
         "publish: unpublishes and names a claimant",
         "publish",
     );
-    edit(&repo, &id, "The bridge closed 2", "The bridge closed 20");
+    repo.edit_record(&id, "The bridge closed 2", "The bridge closed 20");
     forge(&repo, &id, "note: rewrites the claim's text", "note");
-    edit(&repo, &id, "published = false", "published = true");
+    repo.edit_record(&id, "published = false", "published = true");
     forge(&repo, &id, "note: publishes", "note");
-    edit(&repo, &id, "The council confirmed", "Nobody confirmed");
+    repo.edit_record(&id, "The council confirmed", "Nobody confirmed");
     forge(&repo, &id, "note: rewrites an older note", "note");
-    edit(
-        &repo,
+    repo.edit_record(
         &id,
         "url = \"https://one.example/a\"",
         "url = \"https://one.example/b\"",
     );
     forge(&repo, &id, "edit: swaps a source", "edit");
-    edit(&repo, &id, "Nobody confirmed", "Someone confirmed");
+    repo.edit_record(&id, "Nobody confirmed", "Someone confirmed");
     forge(&repo, &id, "accept: rewrites a note", "accept");
-    edit(&repo, &id, "Someone confirmed", "Everyone confirmed");
+    repo.edit_record(&id, "Someone confirmed", "Everyone confirmed");
     forge(&repo, &id, "tidy: an action that does not exist", "tidy");
     let dismissal = "\n[[dismissals]]\nreason = \"out-of-scope\"\nat = \"2026-03-01T09:00:00Z\"\n\
                      by = \"Git User <git@example.org>\"\n";
     append(&repo, &disputed, dismissal);
-    edit(&repo, &disputed, "The bridge cost 5", "The bridge cost 50");
+    repo.edit_record(&disputed, "The bridge cost 5", "The bridge cost 50");
     forge(&repo, &disputed, "dismiss: rewrites the claim", "dismiss");
-    edit(
-        &repo,
+    repo.edit_record(
         &disputed,
         "reason = \"out-of-scope\"",
         "reason = \"not-check-worthy\"",
@@ -300,7 +287,7 @@ fn a_forged_commit_of_every_action_is_reported() {
         "undismiss: changes the reason",
         "undismiss",
     );
-    edit(&repo, &id, "origin = \"One Daily\"", "origin = \"Reuters\"");
+    repo.edit_record(&id, "origin = \"One Daily\"", "origin = \"Reuters\"");
     forge(
         &repo,
         &id,
@@ -329,7 +316,7 @@ fn a_forged_commit_of_every_action_is_reported() {
         "\n[verdict]\nrating = \"False\"\nurl = \"https://news.example/c\"\n\
          at = \"2026-03-01T09:00:00Z\"\nby = \"Git User <git@example.org>\"\n",
     );
-    edit(&repo, &disputed, "published = true", "published = false");
+    repo.edit_record(&disputed, "published = true", "published = false");
     forge(&repo, &disputed, "verdict: unpublishes", "verdict");
     write(
         &repo,

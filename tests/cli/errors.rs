@@ -16,13 +16,38 @@ fn unknown_and_ambiguous_ids_are_usage_errors() {
     hint: `claims list` shows the ids
     [exit status: 2]
     ");
+    let mut transcript = String::new();
     for hostile in ["../../etc/passwd", "ab/cd", "ABCD", "abcd\u{1b}[2J"] {
-        let output = repo.fails(&["mark", hostile, "sourced"], 2);
+        let args = ["mark", hostile, "sourced"];
+        let output = repo.claims(&args).output().unwrap();
         assert!(
             !stderr(&output).contains('\u{1b}'),
             "control characters echoed back"
         );
+        transcript.push_str(&repo.transcript(&args, &output));
     }
+    insta::assert_snapshot!(transcript, @r#"
+    $ claims ["mark", "../../etc/passwd", "sourced"]
+    ------- stderr -------
+    error: '../../etc/passwd' is not a claim id: ids use only lowercase letters a-z and digits
+    hint: `claims list` shows the ids
+    [exit status: 2]
+    $ claims ["mark", "ab/cd", "sourced"]
+    ------- stderr -------
+    error: 'ab/cd' is not a claim id: ids use only lowercase letters a-z and digits
+    hint: `claims list` shows the ids
+    [exit status: 2]
+    $ claims ["mark", "ABCD", "sourced"]
+    ------- stderr -------
+    error: 'ABCD' is not a claim id: ids use only lowercase letters a-z and digits
+    hint: `claims list` shows the ids
+    [exit status: 2]
+    $ claims ["mark", "abcd\u{1b}[2J", "sourced"]
+    ------- stderr -------
+    error: 'abcd\u{1b}[2J' is not a claim id: ids use only lowercase letters a-z and digits
+    hint: `claims list` shows the ids
+    [exit status: 2]
+    "#);
 }
 
 #[test]

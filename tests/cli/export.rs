@@ -195,8 +195,38 @@ fn claimreview_json_ld_is_safe_inside_a_script_element() {
         "--url",
         "https://verifica.example/2026/x",
     ]);
-    let output = repo.ok(&["export", "--format", "claimreview"]);
+    let exported = repo
+        .claims(&["export", "--format", "claimreview"])
+        .output()
+        .unwrap();
+    let output = String::from_utf8(exported.stdout.clone()).unwrap();
     assert!(!output.contains('<') && !output.contains('&'), "{output}");
+    insta::assert_snapshot!(repo.shown(&exported).replace(&id, "ID"), @r#"
+    [
+      {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "identifier": "ID",
+        "claimReviewed": "Says \u003c/script\u003e\u003cscript\u003ealert('owned \u0026 done')\u003c/script\u003e twice.",
+        "reviewRating": {
+          "@type": "Rating",
+          "alternateName": "True",
+          "ratingValue": 5,
+          "bestRating": 5,
+          "worstRating": 1
+        },
+        "url": "https://verifica.example/2026/x",
+        "datePublished": "2026-03-01",
+        "itemReviewed": {
+          "@type": "Claim",
+          "datePublished": "2026-03-01"
+        }
+      }
+    ]
+    ------- stderr -------
+    warning: claims.toml has no [organization]: the ClaimReview author is left out
+    [exit status: 0]
+    "#);
     let reviews: Vec<Value> = serde_json::from_str(&output).unwrap();
     assert_eq!(review_of(&reviews, &id)["claimReviewed"], text);
 }

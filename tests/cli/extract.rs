@@ -15,6 +15,12 @@ fn write(repo: &Repo, path: &str, text: &[u8]) {
     std::fs::write(path, text).unwrap();
 }
 
+/// What the user sees of `output`, with the commit it made shown as COMMIT.
+fn at_head(repo: &Repo, output: &std::process::Output) -> String {
+    let commit = repo.git(&["rev-parse", "--short=8", "HEAD"]);
+    repo.shown(output).replace(commit.trim(), "COMMIT")
+}
+
 fn records(repo: &Repo) -> Vec<serde_json::Value> {
     let list = repo.ok(&["list", "--format", "json"]);
     serde_json::from_str::<Vec<serde_json::Value>>(&list).unwrap()
@@ -26,8 +32,16 @@ fn extract_records_claims_once_with_an_appearance_per_document() {
     write(&repo, "seeds/a.txt", ARTICLE_A.as_bytes());
     write(&repo, "seeds/b.txt", ARTICLE_B.as_bytes());
     let before = repo.commit_count();
-    let out = repo.ok(&["extract", "seeds"]);
-    assert!(out.contains("commit "), "{out}");
+    let output = repo
+        .claims(&["extract", "seeds"])
+        .env("COLUMNS", "100")
+        .output()
+        .unwrap();
+    insta::assert_snapshot!(at_head(&repo, &output), @"
+    2 documents (1 KB), 8 sentences, 4 check-worthy: 3 new claims (0 related to a known claim), 1 new appearance, 0 already recorded; commit COMMIT
+    models: check-worthiness n-grams (built in); matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
+    [exit status: 0]
+    ");
     assert_eq!(repo.commit_count(), before + 1);
     // The documents are the user's to commit; the records are committed.
     assert_eq!(repo.status(), "?? seeds/\n");
@@ -83,10 +97,14 @@ fn extract_records_claims_once_with_an_appearance_per_document() {
     // One Claim-Id trailer per claim created, and the extract action.
     let trailers = repo.git(&["log", "-1", "--format=%(trailers:key=Claim-Id,valueonly)"]);
     assert_eq!(trailers.split_whitespace().count(), claims.len());
-    assert!(
-        repo.git(&["log", "-1", "--format=%B"])
-            .contains("Claim-Action: extract")
-    );
+    insta::assert_snapshot!(repo.git(&["log", "-1", "--format=%B"]), @"
+    Extract 3 claims from 2 documents
+
+    Claim-Id: cpxhcqz64f
+    Claim-Id: qsvtunql7b
+    Claim-Id: wwgdsf6naa
+    Claim-Action: extract
+    ");
 }
 
 #[test]
@@ -95,8 +113,11 @@ fn extracting_the_same_documents_again_records_nothing() {
     write(&repo, "seeds/a.txt", ARTICLE_A.as_bytes());
     repo.ok(&["extract", "seeds/a.txt"]);
     let head = repo.head();
-    let out = repo.ok(&["extract", "seeds/a.txt"]);
-    assert!(out.contains("nothing new to record"), "{out}");
+    insta::assert_snapshot!(repo.sees(&["extract", "seeds/a.txt"]), @"
+    1 document (1 KB), 5 sentences, 2 check-worthy: 0 new claims (0 related to a known claim), 0 new appearances, 2 already recorded; nothing new to record
+    models: check-worthiness n-grams (built in); matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
+    [exit status: 0]
+    ");
     assert_eq!(repo.head(), head);
 
     // A new document repeating a known claim adds an appearance to it, nothing else.
@@ -134,12 +155,45 @@ fn differing_figures_make_related_claims_shown_side_by_side() {
         .env("COLUMNS", "120")
         .output()
         .unwrap();
-    let text = String::from_utf8_lossy(&shown.stdout);
-    assert!(text.contains("Related claims with other figures"), "{text}");
-    assert!(
-        text.contains("55 vs more than 50") || text.contains("more than 50 vs 55"),
-        "{text}"
-    );
+    insta::assert_snapshot!(repo.shown(&shown), @"
+    ┌─────────┬─────────────────────────────────────────────────────────────────────┐
+    │         ┆ 6oymu2jiet                                                          │
+    ╞═════════╪═════════════════════════════════════════════════════════════════════╡
+    │ Claim   ┆ Mexico extradited 55 cartel members to the United States this year. │
+    │ State   ┆ unverified                                                          │
+    │ Created ┆ 2026-03-01T09:00:00Z                                                │
+    └─────────┴─────────────────────────────────────────────────────────────────────┘
+
+    Related claims with other figures
+    ┌────────────┬────────────────────┬───────────────────────────────────────────────────────────────────────────────┐
+    │ RELATED    ┆ FIGURES            ┆ CLAIM                                                                         │
+    ╞════════════╪════════════════════╪═══════════════════════════════════════════════════════════════════════════════╡
+    │ dt3aql7qxv ┆ 55 vs more than 50 ┆ Mexico extradited more than 50 cartel members to the United States this year. │
+    └────────────┴────────────────────┴───────────────────────────────────────────────────────────────────────────────┘
+
+    Appearances
+    ┌─────────────┬──────┬───────────────┬─────────────────────────────────────────────────────────────────────┐
+    │ APPEARED IN ┆ LINE ┆ ATTRIBUTED TO ┆ EXCERPT                                                             │
+    ╞═════════════╪══════╪═══════════════╪═════════════════════════════════════════════════════════════════════╡
+    │ a.txt       ┆ 1    ┆               ┆ Mexico extradited 55 cartel members to the United States this year. │
+    └─────────────┴──────┴───────────────┴─────────────────────────────────────────────────────────────────────┘
+
+    Sources: none yet
+
+    ┌────────────────────────┬────────────────────────────────────────────────────────────────────────────────────────┐
+    │ PROGRESS               ┆                                                                                        │
+    ╞════════════════════════╪════════════════════════════════════════════════════════════════════════════════════════╡
+    │ sourced                ┆ needs at least 1 supporting source; has 0                                              │
+    │                        ┆ the sourced checklist is not confirmed: provenance, source, date, location, motivation │
+    │ corroborated           ┆ needs supporting sources from at least 2 independent origins; has 0                    │
+    │                        ┆ the sourced checklist is not confirmed: provenance, source, date, location, motivation │
+    │                        ┆ the corroborated checklist is not confirmed: independence, context                     │
+    │ disputed               ┆ needs at least 1 contradicting source; has 0                                           │
+    │ sourced checklist      ┆ [ ] provenance  [ ] source  [ ] date  [ ] location  [ ] motivation                     │
+    │ corroborated checklist ┆ [ ] independence  [ ] context                                                          │
+    └────────────────────────┴────────────────────────────────────────────────────────────────────────────────────────┘
+    [exit status: 0]
+    ");
 }
 
 #[test]
@@ -152,11 +206,17 @@ fn dry_run_shows_the_plan_and_writes_nothing() {
         .env("COLUMNS", "200")
         .output()
         .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success());
-    assert!(text.contains("SCORE") && text.contains("create "), "{text}");
-    assert!(text.contains("seeds/a.txt:4"), "{text}");
-    assert!(text.contains("dry run: nothing recorded"), "{text}");
+    insta::assert_snapshot!(repo.shown(&out), @"
+    ┌───────┬───────────────────┬──────────────────────────────────────────────────────────────────────────────────────────┬───────────────┐
+    │ SCORE ┆ WOULD             ┆ CLAIM                                                                                    ┆ WHERE         │
+    ╞═══════╪═══════════════════╪══════════════════════════════════════════════════════════════════════════════════════════╪═══════════════╡
+    │ 0.77  ┆ create qsvtunql7b ┆ Mexico extradited 55 cartel members to the United States in 2025, according to NBC News. ┆ seeds/a.txt:4 │
+    │ 0.93  ┆ create wwgdsf6naa ┆ Trump said cartels cause 300,000 deaths in the U.S. every year.                          ┆ seeds/a.txt:5 │
+    └───────┴───────────────────┴──────────────────────────────────────────────────────────────────────────────────────────┴───────────────┘
+    1 document (1 KB), 5 sentences, 2 check-worthy: 2 new claims (0 related to a known claim), 0 new appearances, 0 already recorded; dry run: nothing recorded
+    models: check-worthiness n-grams (built in); matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
+    [exit status: 0]
+    ");
     assert_eq!(repo.head(), head);
     assert!(!repo.path().join("records").exists());
 }
@@ -172,28 +232,67 @@ fn bad_documents_get_clear_messages() {
         "docs/latin1.txt",
         b"Unemployment fell to 4 percent in Espa\xf1a last year, the ministry said.\n",
     );
-    let out = repo.ok(&["extract", "docs"]);
-    assert!(out.contains("2 documents"), "{out}");
     let output = repo
-        .claims(&["extract", "docs", "--dry-run"])
+        .claims(&["extract", "docs"])
+        .env("COLUMNS", "100")
         .output()
         .unwrap();
-    let message = stderr(&output);
-    assert!(
-        message.contains("binary.txt: it is a binary file"),
-        "{message}"
-    );
-    assert!(
-        message.contains("latin1.txt:1: not valid UTF-8"),
-        "{message}"
-    );
-    assert!(!message.contains("ignored.pdf"), "{message}");
+    insta::assert_snapshot!(at_head(&repo, &output), @"
+    2 documents (1 KB), 1 sentence, 1 check-worthy: 1 new claim (0 related to a known claim), 0 new appearances, 0 already recorded; commit COMMIT
+    models: check-worthiness n-grams (built in); matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
+    ------- stderr -------
+    warning: skipped docs/binary.txt: it is a binary file, not plain text
+    warning: docs/latin1.txt:1: not valid UTF-8; invalid bytes were replaced with U+FFFD
+    [exit status: 0]
+    ");
+    let output = repo
+        .claims(&["extract", "docs", "--dry-run"])
+        .env("COLUMNS", "100")
+        .output()
+        .unwrap();
+    insta::assert_snapshot!(repo.shown(&output), @"
+    ┌───────┬──────────────────────────────┬───────────────────────────────────────┬───────────────────┐
+    │ SCORE ┆ WOULD                        ┆ CLAIM                                 ┆ WHERE             │
+    ╞═══════╪══════════════════════════════╪═══════════════════════════════════════╪═══════════════════╡
+    │ 0.94  ┆ nothing: known as anhk5ohbqz ┆ Unemployment fell to 4 percent in     ┆ docs/latin1.txt:1 │
+    │       ┆                              ┆ Espa�a last year, the ministry said.  ┆                   │
+    └───────┴──────────────────────────────┴───────────────────────────────────────┴───────────────────┘
+    2 documents (1 KB), 1 sentence, 1 check-worthy: 0 new claims (0 related to a known claim), 0 new appearances, 1 already recorded; nothing new to record
+    models: check-worthiness n-grams (built in); matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
+    ------- stderr -------
+    warning: skipped docs/binary.txt: it is a binary file, not plain text
+    warning: docs/latin1.txt:1: not valid UTF-8; invalid bytes were replaced with U+FFFD
+    [exit status: 0]
+    ");
+    // The unsupported file is passed over without a word.
+    assert!(!stderr(&output).contains("ignored.pdf"));
 
-    let output = repo.fails(&["extract", "docs/binary.txt"], 2);
-    assert!(stderr(&output).contains("none of the documents could be read"));
-    repo.fails(&["extract", "docs/missing.txt"], 2);
-    repo.fails(&["extract", "docs", "--min-score", "2"], 2);
-    repo.fails(&["extract"], 2);
+    insta::assert_snapshot!(repo.sees(&["extract", "docs/binary.txt"]), @"
+    ------- stderr -------
+    warning: skipped docs/binary.txt: it is a binary file, not plain text
+    error: none of the documents could be read
+    [exit status: 2]
+    ");
+    insta::assert_snapshot!(repo.sees(&["extract", "docs/missing.txt"]), @"
+    ------- stderr -------
+    error: cannot read docs/missing.txt: No such file or directory (os error 2)
+    [exit status: 2]
+    ");
+    insta::assert_snapshot!(repo.sees(&["extract", "docs", "--min-score", "2"]), @"
+    ------- stderr -------
+    error: --min-score 2 is not between 0 and 1
+    [exit status: 2]
+    ");
+    insta::assert_snapshot!(repo.sees(&["extract"]), @"
+    ------- stderr -------
+    error: the following required arguments were not provided:
+      <PATH>...
+
+    Usage: claims extract --reviewer <NAME <EMAIL>> <PATH>...
+
+    For more information, try '--help'.
+    [exit status: 2]
+    ");
 }
 
 #[test]
@@ -247,8 +346,7 @@ fn an_appearance_of_a_dismissed_claim_is_recorded_and_said_and_the_claim_stays_d
     );
     let seen = |args: &[&str]| {
         let output = repo.claims(args).env("COLUMNS", "100").output().unwrap();
-        let commit = repo.git(&["rev-parse", "--short=8", "HEAD"]);
-        repo.shown(&output).replace(commit.trim(), "COMMIT")
+        at_head(&repo, &output)
     };
     insta::assert_snapshot!(seen(&["extract", "--dry-run", "seeds/c.txt"]), @"
     ┌───────┬───────────────────────────────┬──────────────────────────────────────────┬───────────────┐

@@ -55,33 +55,87 @@ fn assert_sound(repo: &Repo, id: &str, before: &str, survives: bool, step: &str)
     repo.git(&["fsck", "--no-progress", "--no-dangling"]);
 }
 
+/// The transcript of `claims ARGS` after a crash at `step`, headed by the step, with the
+/// claim's id shown as ID: one entry of a snapshot of every step.
+fn seen_after(step: &str, repo: &Repo, id: &str, args: &[&str]) -> String {
+    let output = repo.claims(args).output().unwrap();
+    format!(
+        "# {step}\n{}",
+        repo.transcript(args, &output).replace(id, "ID")
+    )
+}
+
 #[test]
 fn doctor_repairs_a_write_killed_at_any_step() {
+    let mut transcript = String::new();
     for (step, survives) in STEPS {
         let (repo, id, before) = crash_at(step);
         // Read-only commands say what happened without touching anything.
-        let output = repo.claims(&["check"]).output().unwrap();
-        assert!(
-            String::from_utf8_lossy(&output.stderr).contains("claims doctor"),
-            "{step}"
-        );
-        let report = repo.ok(&["doctor"]);
-        let expected = if survives {
-            "was committed"
-        } else {
-            "had not been committed"
-        };
-        assert!(report.contains(expected), "{step}: {report}");
-        assert!(
-            report.contains("the repository is sound"),
-            "{step}: {report}"
-        );
+        transcript.push_str(&seen_after(step, &repo, &id, &["check"]));
+        transcript.push_str(&seen_after(step, &repo, &id, &["doctor"]));
         assert_sound(&repo, &id, &before, survives, step);
         assert_eq!(
             repo.ok(&["doctor"]),
             "ok: no interrupted change\nthe repository is sound\n"
         );
     }
+    insta::assert_snapshot!(transcript, @r#"
+    # after-record-written
+    $ claims ["check"]
+    checked 1 claim: ok
+    ------- stderr -------
+    warning: an earlier claims command was interrupted in the middle of a change; `claims doctor` finishes or undoes it (so does the next command that changes a record)
+    [exit status: 0]
+    # after-record-written
+    $ claims ["doctor"]
+    repaired: an interrupted change had not been committed; put back records/5n/ID.toml
+    the repository is sound
+    [exit status: 0]
+    # after-commit-written
+    $ claims ["check"]
+    checked 1 claim: ok
+    ------- stderr -------
+    warning: an earlier claims command was interrupted in the middle of a change; `claims doctor` finishes or undoes it (so does the next command that changes a record)
+    [exit status: 0]
+    # after-commit-written
+    $ claims ["doctor"]
+    repaired: an interrupted change had not been committed; put back records/5n/ID.toml
+    the repository is sound
+    [exit status: 0]
+    # before-index-refresh
+    $ claims ["check"]
+    checked 1 claim: ok
+    ------- stderr -------
+    warning: an earlier claims command was interrupted in the middle of a change; `claims doctor` finishes or undoes it (so does the next command that changes a record)
+    [exit status: 0]
+    # before-index-refresh
+    $ claims ["doctor"]
+    repaired: an interrupted change had not been committed; put back records/5n/ID.toml
+    the repository is sound
+    [exit status: 0]
+    # after-index-refreshed
+    $ claims ["check"]
+    checked 1 claim: ok
+    ------- stderr -------
+    warning: an earlier claims command was interrupted in the middle of a change; `claims doctor` finishes or undoes it (so does the next command that changes a record)
+    [exit status: 0]
+    # after-index-refreshed
+    $ claims ["doctor"]
+    repaired: an interrupted change had not been committed; put back records/5n/ID.toml
+    the repository is sound
+    [exit status: 0]
+    # after-branch-moved
+    $ claims ["check"]
+    checked 1 claim: ok
+    ------- stderr -------
+    warning: an earlier claims command was interrupted in the middle of a change; `claims doctor` finishes or undoes it (so does the next command that changes a record)
+    [exit status: 0]
+    # after-branch-moved
+    $ claims ["doctor"]
+    repaired: an interrupted change was committed; refreshed git's index for records/5n/ID.toml
+    the repository is sound
+    [exit status: 0]
+    "#);
 }
 
 #[test]
@@ -104,6 +158,7 @@ fn the_next_change_repairs_an_interrupted_write_first() {
 
 #[test]
 fn a_new_claim_killed_before_its_commit_disappears_cleanly() {
+    let mut transcript = String::new();
     for (step, _) in STEPS.iter().filter(|(_, survives)| !survives) {
         let repo = Repo::new();
         let head = repo.head();
@@ -114,15 +169,41 @@ fn a_new_claim_killed_before_its_commit_disappears_cleanly() {
             .unwrap();
         assert_eq!(output.status.code(), None, "{step}");
         assert!(repo.path().join("records").exists(), "{step}");
-        assert!(
-            repo.ok(&["doctor"]).contains("had not been committed"),
-            "{step}"
-        );
+        let id = repo.git(&["ls-files", "--cached", "--others", "records"]);
+        let id = id
+            .trim()
+            .trim_end_matches(".toml")
+            .rsplit('/')
+            .next()
+            .unwrap();
+        transcript.push_str(&seen_after(step, &repo, id, &["doctor"]));
         assert_eq!(repo.head(), head, "{step}");
         assert_eq!(repo.git(&["ls-files", "records"]), "", "{step}");
         assert_eq!(repo.status(), "", "{step}");
         assert_eq!(repo.ok(&["list"]), "no claims match\n", "{step}");
     }
+    insta::assert_snapshot!(transcript, @r#"
+    # after-record-written
+    $ claims ["doctor"]
+    repaired: an interrupted change had not been committed; put back records/vy/ID.toml
+    the repository is sound
+    [exit status: 0]
+    # after-commit-written
+    $ claims ["doctor"]
+    repaired: an interrupted change had not been committed; put back records/vy/ID.toml
+    the repository is sound
+    [exit status: 0]
+    # before-index-refresh
+    $ claims ["doctor"]
+    repaired: an interrupted change had not been committed; put back records/vy/ID.toml
+    the repository is sound
+    [exit status: 0]
+    # after-index-refreshed
+    $ claims ["doctor"]
+    repaired: an interrupted change had not been committed; put back records/vy/ID.toml
+    the repository is sound
+    [exit status: 0]
+    "#);
 }
 
 #[test]
@@ -130,7 +211,11 @@ fn a_record_emptied_after_its_commit_landed_is_written_again_from_git() {
     let (repo, id, _) = crash_at("after-branch-moved");
     // A power cut can leave a file that was never flushed empty.
     std::fs::write(repo.record_path(&id), "").unwrap();
-    assert!(repo.ok(&["doctor"]).contains("was committed"));
+    insta::assert_snapshot!(repo.sees(&["doctor"]).replace(&id, "ID"), @"
+    repaired: an interrupted change was committed; refreshed git's index for records/5n/ID.toml
+    the repository is sound
+    [exit status: 0]
+    ");
     assert!(repo.read_record(&id).contains("written during a crash"));
     assert_eq!(repo.status(), "");
     repo.ok(&["check"]);
@@ -141,15 +226,18 @@ fn a_journal_cut_short_while_written_is_no_interrupted_change() {
     let (repo, id, before) = crash_at("after-record-written");
     let journal = repo.path().join(".git/claims/journal");
     let written = std::fs::read(&journal).unwrap();
-    assert!(repo.ok(&["doctor"]).contains("had not been committed"));
-    // Killed while the journal itself was written: nothing had been changed yet.
+    insta::assert_snapshot!(repo.sees(&["doctor"]).replace(&id, "ID"), @"
+    repaired: an interrupted change had not been committed; put back records/5n/ID.toml
+    the repository is sound
+    [exit status: 0]
+    ");
+    // Killed while the journal itself was written: nothing had been changed yet, and no
+    // command sends the user to `claims doctor`.
     std::fs::write(&journal, &written[..written.len() / 2]).unwrap();
-    let output = repo.claims(&["check"]).output().unwrap();
-    assert!(
-        !String::from_utf8_lossy(&output.stderr).contains("claims doctor"),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    insta::assert_snapshot!(repo.sees(&["check"]), @"
+    checked 1 claim: ok
+    [exit status: 0]
+    ");
     assert_eq!(
         repo.ok(&["doctor"]),
         "ok: no interrupted change\nthe repository is sound\n"
@@ -162,25 +250,74 @@ fn a_journal_cut_short_while_written_is_no_interrupted_change() {
 
 #[test]
 fn a_journal_left_by_an_older_version_is_repaired() {
+    let mut transcript = String::new();
     for (step, survives) in STEPS {
         let (repo, id, before) = crash_at(step);
         // Older versions kept the journal as journal.json, created and deleted per write.
         let claims = repo.path().join(".git/claims");
         std::fs::rename(claims.join("journal"), claims.join("journal.json")).unwrap();
-        let output = repo.claims(&["check"]).output().unwrap();
-        assert!(
-            String::from_utf8_lossy(&output.stderr).contains("claims doctor"),
-            "{step}"
-        );
-        let expected = if survives {
-            "was committed"
-        } else {
-            "had not been committed"
-        };
-        assert!(repo.ok(&["doctor"]).contains(expected), "{step}");
+        transcript.push_str(&seen_after(step, &repo, &id, &["check"]));
+        transcript.push_str(&seen_after(step, &repo, &id, &["doctor"]));
         assert!(!claims.join("journal.json").exists(), "{step}");
         assert_sound(&repo, &id, &before, survives, step);
     }
+    insta::assert_snapshot!(transcript, @r#"
+    # after-record-written
+    $ claims ["check"]
+    checked 1 claim: ok
+    ------- stderr -------
+    warning: an earlier claims command was interrupted in the middle of a change; `claims doctor` finishes or undoes it (so does the next command that changes a record)
+    [exit status: 0]
+    # after-record-written
+    $ claims ["doctor"]
+    repaired: an interrupted change had not been committed; put back records/5n/ID.toml
+    the repository is sound
+    [exit status: 0]
+    # after-commit-written
+    $ claims ["check"]
+    checked 1 claim: ok
+    ------- stderr -------
+    warning: an earlier claims command was interrupted in the middle of a change; `claims doctor` finishes or undoes it (so does the next command that changes a record)
+    [exit status: 0]
+    # after-commit-written
+    $ claims ["doctor"]
+    repaired: an interrupted change had not been committed; put back records/5n/ID.toml
+    the repository is sound
+    [exit status: 0]
+    # before-index-refresh
+    $ claims ["check"]
+    checked 1 claim: ok
+    ------- stderr -------
+    warning: an earlier claims command was interrupted in the middle of a change; `claims doctor` finishes or undoes it (so does the next command that changes a record)
+    [exit status: 0]
+    # before-index-refresh
+    $ claims ["doctor"]
+    repaired: an interrupted change had not been committed; put back records/5n/ID.toml
+    the repository is sound
+    [exit status: 0]
+    # after-index-refreshed
+    $ claims ["check"]
+    checked 1 claim: ok
+    ------- stderr -------
+    warning: an earlier claims command was interrupted in the middle of a change; `claims doctor` finishes or undoes it (so does the next command that changes a record)
+    [exit status: 0]
+    # after-index-refreshed
+    $ claims ["doctor"]
+    repaired: an interrupted change had not been committed; put back records/5n/ID.toml
+    the repository is sound
+    [exit status: 0]
+    # after-branch-moved
+    $ claims ["check"]
+    checked 1 claim: ok
+    ------- stderr -------
+    warning: an earlier claims command was interrupted in the middle of a change; `claims doctor` finishes or undoes it (so does the next command that changes a record)
+    [exit status: 0]
+    # after-branch-moved
+    $ claims ["doctor"]
+    repaired: an interrupted change was committed; refreshed git's index for records/5n/ID.toml
+    the repository is sound
+    [exit status: 0]
+    "#);
 }
 
 /// A plain `git add other && git commit` right after a crash never reverts the tool's change:
@@ -299,16 +436,20 @@ fn a_lock_git_took_after_a_crash_is_never_taken_for_the_crashed_writes() {
         .env("CLAIMS_LOCK_TIMEOUT", "0")
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    assert!(
-        String::from_utf8_lossy(&output.stderr).contains("git's index is locked"),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    insta::assert_snapshot!(repo.shown(&output), @"
+    ------- stderr -------
+    error: git's index is locked (REPO/.git/index.lock); waited 0 s
+    hint: nothing was changed; if no git command is running, the lock was left by one that was killed: remove it (rm REPO/.git/index.lock) and run this again; `claims doctor` lists every such lock
+    [exit status: 2]
+    ");
     assert_eq!(std::fs::read_to_string(&lock).unwrap(), "a git at work\n");
     // Once that git is done, the repair finishes.
     std::fs::remove_file(&lock).unwrap();
-    assert!(repo.ok(&["doctor"]).contains("was committed"));
+    insta::assert_snapshot!(repo.sees(&["doctor"]).replace(&id, "ID"), @"
+    repaired: an interrupted change was committed; refreshed git's index for records/5n/ID.toml
+    the repository is sound
+    [exit status: 0]
+    ");
     assert!(repo.read_record(&id).contains("written during a crash"));
     assert_eq!(repo.status(), "");
 }
@@ -344,8 +485,12 @@ fn an_older_versions_journal_is_repaired_only_where_its_branch_is_checked_out() 
     repo.ok(&["note", &id, "written in main"]);
     assert!(shared.exists());
     assert_eq!(repo.status(), "");
-    let report = repo.ok(&["-C", linked_arg, "doctor"]);
-    assert!(report.contains("was committed"), "{report}");
+    let report = repo.sees(&["-C", linked_arg, "doctor"]);
+    insta::assert_snapshot!(report.replace(&id, "ID"), @"
+    repaired: an interrupted change was committed; refreshed git's index for records/gy/ID.toml
+    the repository is sound
+    [exit status: 0]
+    ");
     assert!(!shared.exists());
     assert_eq!(repo.git(&["-C", linked_arg, "status", "--porcelain"]), "");
     assert_eq!(

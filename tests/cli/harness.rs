@@ -181,6 +181,14 @@ impl Repo {
         std::fs::read_to_string(self.record_path(id)).unwrap()
     }
 
+    /// Replaces the first `from` in the record of `id` by `to`, as a hand edit would; `from`
+    /// must be there.
+    pub fn edit_record(&self, id: &str, from: &str, to: &str) {
+        let text = self.read_record(id);
+        assert!(text.contains(from), "{from:?} not in\n{text}");
+        std::fs::write(self.record_path(id), text.replacen(from, to, 1)).unwrap();
+    }
+
     pub fn head(&self) -> String {
         self.git(&["rev-parse", "HEAD"]).trim().to_string()
     }
@@ -360,6 +368,12 @@ impl Repo {
     /// shown as REPO.
     pub fn sees(&self, args: &[&str]) -> String {
         self.shown(&self.claims(args).output().unwrap())
+    }
+
+    /// `shown(output)` headed by the command that made it: one entry of a transcript of
+    /// several commands, for one snapshot.
+    pub fn transcript(&self, args: &[&str], output: &Output) -> String {
+        format!("$ claims {args:?}\n{}\n", self.shown(output))
     }
 
     /// `user_sees(output)` with this repository's path shown as REPO.

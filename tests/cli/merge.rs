@@ -221,11 +221,15 @@ fn two_verdicts_on_one_claim_are_an_ordinary_conflict_that_loses_nothing() {
 
     let pulled = pull(&ben, &path_with_claims());
     assert!(!pulled.status.success(), "{}", describe(&pulled));
-    let message = String::from_utf8_lossy(&pulled.stderr);
-    assert!(
-        message.contains("ours to disputed, theirs to corroborated"),
-        "{message}"
-    );
+    insta::assert_snapshot!(ben.shown(&pulled), @"
+    Auto-merging records/4m/4mgf6avnme.toml
+    CONFLICT (content): Merge conflict in records/4m/4mgf6avnme.toml
+    Automatic merge failed; fix conflicts and then commit the result.
+    ------- stderr -------
+    error: cannot merge records/4m/4mgf6avnme.toml: both sides moved the claim, to different states: ours to disputed, theirs to corroborated
+    hint: both versions are in the file between conflict markers: keep what should stand (of two states, one, with the history that leads to it), then `git add records/4m/4mgf6avnme.toml` and commit; `git checkout --ours records/4m/4mgf6avnme.toml` or `--theirs` takes one side whole
+    [exit status: 1]
+    ");
     let path = record_path(id);
     assert_eq!(unmerged(&ben).trim(), path);
     let file = ben.read_record(id);
@@ -421,11 +425,15 @@ fn two_different_published_verdicts_in_two_clones_conflict() {
     ana.git(&["push", "-q"]);
     let pulled = pull(&ben, &path_with_claims());
     assert!(!pulled.status.success(), "{}", describe(&pulled));
-    let message = String::from_utf8_lossy(&pulled.stderr);
-    assert!(
-        message.contains("both sides changed the verdict, differently"),
-        "{message}"
-    );
+    insta::assert_snapshot!(ben.shown(&pulled), @"
+    Auto-merging records/4m/4mgf6avnme.toml
+    CONFLICT (content): Merge conflict in records/4m/4mgf6avnme.toml
+    Automatic merge failed; fix conflicts and then commit the result.
+    ------- stderr -------
+    error: cannot merge records/4m/4mgf6avnme.toml: both sides changed the verdict, differently
+    hint: both versions are in the file between conflict markers: keep what should stand (of two states, one, with the history that leads to it), then `git add records/4m/4mgf6avnme.toml` and commit; `git checkout --ours records/4m/4mgf6avnme.toml` or `--theirs` takes one side whole
+    [exit status: 1]
+    ");
     let file = ben.read_record(id);
     for kept in ["rating = \"True\"", "rating = \"Mostly true\""] {
         assert!(file.contains(kept), "{kept} missing from\n{file}");

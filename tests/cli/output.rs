@@ -336,24 +336,44 @@ fn long_output_on_a_terminal_goes_through_the_pager_never_when_piped() {
         command.env("PAGER", pager);
         let mut session =
             rexpect::session::spawn_command(command, Some(30_000)).expect("a pseudo-terminal");
-        let output = session.exp_eof().unwrap();
-        output.replace("\r\n", "\n")
+        // The pseudo-terminal's reader hands back each byte as a char: decoded again as UTF-8.
+        let bytes: Vec<u8> = session
+            .exp_eof()
+            .unwrap()
+            .chars()
+            .map(|c| c as u8)
+            .collect();
+        String::from_utf8(bytes).unwrap().replace("\r\n", "\n")
     };
     let paged = list(&["list"], "sed 's/^/paged: /'");
-    assert!(paged.contains("paged:  ID "), "{paged}");
-    assert!(paged.contains("paged: next: claims review"), "{paged}");
+    insta::assert_snapshot!(paged, @"
+    paged:  ID          STATE       PUB  SOURCES  ORIGINS  CLAIM
+    paged:  donvxsgghk  sourced          2        2        Mexico extradited 55 people to the U.S. in 2025.
+    paged:  ur7rl2pmi2  unverified       0        0        Cartels cause 300,000 deaths in the U.S. every…
+    paged: 2 claims: 1 unverified, 1 sourced
+    paged: next: claims review   (steps through the 2 claims still to check)
+    ");
     let unpaged = list(&["--no-pager", "list"], "sed 's/^/paged: /'");
-    assert!(
-        !unpaged.contains("paged:") && unpaged.contains(" ID "),
-        "{unpaged}"
-    );
-    let cat = list(&["list"], "cat");
-    assert!(cat.contains("next: claims review"), "{cat}");
+    insta::assert_snapshot!(unpaged, @"
+     ID          STATE       PUB  SOURCES  ORIGINS  CLAIM
+     donvxsgghk  sourced          2        2        Mexico extradited 55 people to the U.S. in 2025.
+     ur7rl2pmi2  unverified       0        0        Cartels cause 300,000 deaths in the U.S. every…
+    2 claims: 1 unverified, 1 sourced
+    next: claims review   (steps through the 2 claims still to check)
+    ");
+    assert_eq!(list(&["list"], "cat"), unpaged);
     // Piped, the pager is never started.
     let piped = repo
         .claims(&["list"])
         .env("PAGER", "sed 's/^/paged: /'")
         .output()
         .unwrap();
-    assert!(!String::from_utf8_lossy(&piped.stdout).contains("paged:"));
+    insta::assert_snapshot!(repo.shown(&piped), @"
+     ID          STATE       PUB  SOURCES  ORIGINS  CLAIM
+     donvxsgghk  sourced          2        2        Mexico extradited 55 people to the U.S. in 2025.
+     ur7rl2pmi2  unverified       0        0        Cartels cause 300,000 deaths in the U.S. every year.
+    2 claims: 1 unverified, 1 sourced
+    next: claims review   (steps through the 2 claims still to check)
+    [exit status: 0]
+    ");
 }

@@ -48,6 +48,34 @@ pub struct Ranking<K> {
     pub related: Option<(K, String)>,
 }
 
+/// Why a stored wording is or is not the claim a sentence states, with the scores it was judged
+/// on (see [`ClaimIndex::judge`]): what one reads to see why two wordings stayed apart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Judgement {
+    /// The words' and figures' score, 0 to 1.
+    pub lexical: f64,
+    /// The cosine of the two sentences' embeddings, with an embedding table.
+    pub cosine: Option<f64>,
+    pub verdict: Verdict,
+}
+
+/// The rule that decided a pair of wordings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// One claim.
+    Same,
+    /// The sentence is a question or has too few content words to match.
+    Unmatchable,
+    /// The stored wording shares too few rare words to be among the scored candidates.
+    NotCandidate,
+    /// Different figures for one quantity.
+    CompetingFigures,
+    /// A negation or a direction the other contradicts.
+    Polarity,
+    /// Scored, below the bar.
+    BelowBar,
+}
+
 /// Posting lists longer than this belong to words too common to find
 /// candidates with; they still count when scoring.
 const MAX_GENERATOR_FREQUENCY: usize = 2_000;
@@ -236,11 +264,7 @@ impl<K: Clone + PartialEq> ClaimIndex<K> {
         for entry_id in self.scored_candidates(&query.tokens) {
             let entry = &self.entries[entry_id as usize];
             let overlap = self.overlap(&query, entry);
-            let vetoed = self.competing_figures(&query.fingerprint, entry);
-            if !vetoed
-                && self.polarity_agrees(&query.fingerprint, entry)
-                && let Some(score) = self.same_score(&query, entry, &overlap)
-            {
+            if let Ok(score) = self.decide(&query, entry, &overlap) {
                 match ranking.same.iter_mut().find(|(key, _)| *key == entry.key) {
                     Some((_, best)) => *best = best.max(score),
                     None => ranking.same.push((entry.key.clone(), score)),
@@ -263,6 +287,70 @@ impl<K: Clone + PartialEq> ClaimIndex<K> {
             (entry.key.clone(), difference.unwrap_or_default())
         });
         ranking
+    }
+
+    /// How the stored wordings of claim `key` fare against `sentence`: the best of them (one
+    /// judged the same claim, else the highest lexical score), `None` when no wording of
+    /// `key` is stored.
+    pub fn judge(&self, sentence: &str, key: &K) -> Option<Judgement> {
+        let fingerprint = Fingerprint::of(sentence);
+        let matchable = is_matchable(&fingerprint);
+        let query = Query {
+            text: sentence,
+            tokens: self.query_tokens(&fingerprint),
+            values: self.value_ids(&fingerprint),
+            weight: self.query_weight(&fingerprint),
+            fingerprint,
+            vector: OnceCell::new(),
+        };
+        let candidates = self.scored_candidates(&query.tokens);
+        let rank = |judgement: &Judgement| (judgement.verdict == Verdict::Same, judgement.lexical);
+        (0..self.entries.len())
+            .filter(|&id| self.entries[id].key == *key)
+            .map(|id| {
+                let entry = &self.entries[id];
+                let overlap = self.overlap(&query, entry);
+                let cosine = self.embeddings.map(|embeddings| {
+                    let query_vector = query.vector.get_or_init(|| embeddings.embed(sentence));
+                    let entry_vector = entry.vector.get_or_init(|| embeddings.embed(&entry.text));
+                    f64::from(query_vector.cosine(entry_vector))
+                });
+                let verdict = if !matchable {
+                    Verdict::Unmatchable
+                } else if !u32::try_from(id).is_ok_and(|id| candidates.contains(&id)) {
+                    Verdict::NotCandidate
+                } else {
+                    self.decide(&query, entry, &overlap)
+                        .map_or_else(|verdict| verdict, |_| Verdict::Same)
+                };
+                Judgement {
+                    lexical: overlap.score(),
+                    cosine,
+                    verdict,
+                }
+            })
+            .max_by(|a, b| {
+                let (a, b) = (rank(a), rank(b));
+                a.0.cmp(&b.0).then(a.1.total_cmp(&b.1))
+            })
+    }
+
+    /// Whether a scored candidate is the query's claim: its score if it is, else the rule
+    /// that keeps the two apart, figures first, then polarity, then the bar.
+    fn decide(
+        &self,
+        query: &Query<'_>,
+        entry: &Entry<K>,
+        overlap: &Overlap,
+    ) -> Result<f64, Verdict> {
+        if self.competing_figures(&query.fingerprint, entry) {
+            return Err(Verdict::CompetingFigures);
+        }
+        if !self.polarity_agrees(&query.fingerprint, entry) {
+            return Err(Verdict::Polarity);
+        }
+        self.same_score(query, entry, overlap)
+            .ok_or(Verdict::BelowBar)
     }
 
     fn polarity_agrees(&self, fingerprint: &Fingerprint, entry: &Entry<K>) -> bool {

@@ -7,8 +7,8 @@ use std::fs;
 use std::path::Path;
 
 use claims::extract::{self, Document, Models};
-use claims::text::Embeddings;
 use claims::text::checkworthiness::Model;
+use claims::text::{ClaimIndex, Embeddings, Verdict};
 
 /// What the matcher did on one part of the set.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -28,7 +28,9 @@ pub struct Figures {
     pub sentences: usize,
     pub records: usize,
     /// Each shared claim left in several records, and each record joining different claims:
-    /// the sentences with the record each ended in, for reading the misses one by one.
+    /// the sentences with the record each ended in, and for a missed claim each pair of its
+    /// sentences left apart with their scores and the rule that kept them apart, for reading
+    /// the misses one by one.
     pub misses: Vec<String>,
 }
 
@@ -85,71 +87,120 @@ pub fn measure(folder: &Path, embeddings: Option<&'static Embeddings>) -> Figure
         records: plan.created.len(),
         ..Figures::default()
     };
-    // Each record's sentences, by label and by event.
-    let mut records: BTreeMap<String, Vec<(Label, String)>> = BTreeMap::new();
-    let mut members: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    // The sentences of each record and of each shared claim, as the misses print them.
-    let mut in_record: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut of_claim: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for candidate in &plan.candidates {
+    // Each record's sentences, by label, event and place in the plan.
+    let mut records: BTreeMap<String, Vec<(Label, String, usize)>> = BTreeMap::new();
+    // The sentences of each shared claim, with the record each ended in.
+    let mut members: BTreeMap<String, Vec<(usize, String)>> = BTreeMap::new();
+    for (at, candidate) in plan.candidates.iter().enumerate() {
         let label = label_of
             .get(&(candidate.document.clone(), candidate.line))
             .cloned()
             .unwrap_or_else(|| Label::Alone(candidate.document.clone(), candidate.line));
         let record = candidate.outcome.id().to_string();
-        let line = format!(
-            "  {record} {}:{} {}",
-            candidate.document, candidate.line, candidate.excerpt
-        );
-        in_record
-            .entry(record.clone())
-            .or_default()
-            .push(line.clone());
         if let Label::Shared(name) = &label {
-            of_claim.entry(name.clone()).or_default().push(line);
             members
                 .entry(name.clone())
                 .or_default()
-                .push(record.clone());
+                .push((at, record.clone()));
         }
         let event = candidate.document.split('/').next().unwrap_or_default();
         records
             .entry(record)
             .or_default()
-            .push((label, event.to_owned()));
+            .push((label, event.to_owned(), at));
     }
-    for (name, ids) in members.iter().filter(|(_, ids)| ids.len() > 1) {
+    let shown = |at: usize| {
+        let candidate = &plan.candidates[at];
+        format!(
+            "  {} {}:{} {}",
+            candidate.outcome.id(),
+            candidate.document,
+            candidate.line,
+            candidate.excerpt
+        )
+    };
+    // Every sentence, to judge the pairs a miss left apart or a wrong merge joined. The plan's
+    // own index grew one article at a time, so its word weights differ a little from these.
+    let mut everything = ClaimIndex::with_embeddings(embeddings);
+    for (at, candidate) in plan.candidates.iter().enumerate() {
+        everything.insert(at, &candidate.excerpt);
+    }
+    // The later sentence (b) was looked up among the claims the earlier (a) made.
+    let judged = |a: usize, b: usize| {
+        let judgement = everything
+            .judge(&plan.candidates[b].excerpt, &a)
+            .expect("every sentence is indexed");
+        let cosine = judgement
+            .cosine
+            .map_or_else(String::new, |c| format!(", cosine {c:.2}"));
+        format!(
+            "    {}:{} / {}:{}: lexical {:.2}{cosine}, {}",
+            plan.candidates[a].document,
+            plan.candidates[a].line,
+            plan.candidates[b].document,
+            plan.candidates[b].line,
+            judgement.lexical,
+            said_no(judgement.verdict)
+        )
+    };
+    for (name, sentences) in members.iter().filter(|(_, s)| s.len() > 1) {
         figures.shared += 1;
-        let distinct: BTreeSet<&String> = ids.iter().collect();
+        let distinct: BTreeSet<&String> = sentences.iter().map(|(_, record)| record).collect();
         figures.matched += usize::from(distinct.len() == 1);
+        let mut lines: Vec<String> = sentences.iter().map(|&(at, _)| shown(at)).collect();
+        for (i, (a, record_a)) in sentences.iter().enumerate() {
+            for (b, record_b) in &sentences[i + 1..] {
+                figures.pairs += 1;
+                if record_a == record_b {
+                    figures.pairs_joined += 1;
+                } else {
+                    lines.push(judged(*a, *b));
+                }
+            }
+        }
         if distinct.len() > 1 {
             figures
                 .misses
-                .push(format!("missed {name}:\n{}", of_claim[name].join("\n")));
-        }
-        for (at, a) in ids.iter().enumerate() {
-            for b in &ids[at + 1..] {
-                figures.pairs += 1;
-                figures.pairs_joined += usize::from(a == b);
-            }
+                .push(format!("missed {name}:\n{}", lines.join("\n")));
         }
     }
-    for (record, sentences) in &records {
-        let claims: BTreeSet<&Label> = sentences
+    for sentences in records.values() {
+        let labelled: Vec<&(Label, String, usize)> = sentences
             .iter()
-            .map(|(label, _)| label)
-            .filter(|label| **label != Label::Ignored)
+            .filter(|(label, _, _)| *label != Label::Ignored)
             .collect();
+        let claims: BTreeSet<&Label> = labelled.iter().map(|(label, _, _)| label).collect();
         figures.wrong_merges += claims.len().saturating_sub(1);
         if claims.len() > 1 {
+            let mut lines: Vec<String> = sentences.iter().map(|&(_, _, at)| shown(at)).collect();
+            for (i, (label_a, _, a)) in labelled.iter().enumerate() {
+                for (label_b, _, b) in &labelled[i + 1..] {
+                    if label_a != label_b {
+                        lines.push(judged(*a, *b));
+                    }
+                }
+            }
             figures
                 .misses
-                .push(format!("wrong merge:\n{}", in_record[record].join("\n")));
+                .push(format!("wrong merge:\n{}", lines.join("\n")));
         }
-        let events: BTreeSet<&String> = sentences.iter().map(|(_, event)| event).collect();
+        let events: BTreeSet<&String> = sentences.iter().map(|(_, event, _)| event).collect();
         figures.cross_event += usize::from(events.len() > 1);
     }
     figures
+}
+
+/// The rule that kept a pair of sentences apart, as the misses print it.
+fn said_no(verdict: Verdict) -> &'static str {
+    match verdict {
+        // In a miss: kept apart by the one-to-one alignment of an article with the claims.
+        Verdict::Same => "one claim by the rules",
+        Verdict::Unmatchable => "too few content words",
+        Verdict::NotCandidate => "not among the candidates",
+        Verdict::CompetingFigures => "competing figures",
+        Verdict::Polarity => "polarity",
+        Verdict::BelowBar => "below the bar",
+    }
 }
 
 fn sorted_entries(folder: &Path) -> Vec<std::path::PathBuf> {

@@ -90,7 +90,7 @@ impl Polarity {
 
 impl Fingerprint {
     pub fn of(sentence: &str) -> Fingerprint {
-        let items = lex(sentence);
+        let items = lex(&fold_defined_acronyms(sentence));
         // Tokens and figures in sentence order, with their item positions.
         let mut tokens: Vec<(usize, String)> = Vec::new();
         let mut figures: Vec<(Figure, usize, usize)> = Vec::new();
@@ -208,6 +208,83 @@ impl Fingerprint {
     pub fn same_figures(&self, other: &Fingerprint) -> bool {
         same_figures(&self.figures, &other.figures)
     }
+}
+
+/// Words that may sit inside a name without giving its acronym a letter ("Directorate General
+/// of Civil Aviation").
+const NAME_CONNECTORS: &[&str] = &["and", "for", "of", "on", "the"];
+
+/// A name given with its acronym, "the Directorate General of Civil Aviation (DGCA)", reads as
+/// the acronym alone: the name is one thing, as "the DGCA" another outlet writes, and its words
+/// are no common words ("civil aviation") to share with a sentence about something else. A
+/// name is folded only when its capitalised words' initials spell the acronym.
+fn fold_defined_acronyms(sentence: &str) -> std::borrow::Cow<'_, str> {
+    let mut folded = String::new();
+    let mut copied = 0;
+    let mut search = 0;
+    while let Some(open) = sentence[search..].find('(').map(|at| search + at) {
+        search = open + 1;
+        let Some(close) = sentence[open..].find(')').map(|at| open + at) else {
+            break;
+        };
+        let acronym = &sentence[open + 1..close];
+        if !(2..=10).contains(&acronym.len()) || !acronym.bytes().all(|b| b.is_ascii_uppercase()) {
+            continue;
+        }
+        let Some(start) = name_spelling(&sentence[copied..open], acronym).map(|at| copied + at)
+        else {
+            continue;
+        };
+        folded.push_str(&sentence[copied..start]);
+        folded.push_str(acronym);
+        copied = close + 1;
+        search = copied;
+    }
+    if copied == 0 {
+        return std::borrow::Cow::Borrowed(sentence);
+    }
+    folded.push_str(&sentence[copied..]);
+    std::borrow::Cow::Owned(folded)
+}
+
+/// Where, at the end of `before`, a name starts whose capitalised words' initials spell
+/// `acronym` (connectors such as "of" spell nothing), if one does.
+fn name_spelling(before: &str, acronym: &str) -> Option<usize> {
+    let letters: Vec<char> = acronym.chars().collect();
+    let mut left = letters.len();
+    let mut end = before.trim_end().len();
+    while left > 0 {
+        let start = before[..end].rfind(char::is_whitespace).map_or(0, |at| {
+            at + before[at..].chars().next().map_or(1, char::len_utf8)
+        });
+        let word = &before[start..end];
+        // A capitalised word gives its initial; an acronym within the name ("U.S.", "US")
+        // all its letters.
+        let dotless: String = word.chars().filter(|&c| c != '.').collect();
+        let spelled: Vec<char> =
+            if dotless.len() >= 2 && dotless.chars().all(|c| c.is_ascii_uppercase()) {
+                dotless.chars().collect()
+            } else {
+                word.chars()
+                    .next()
+                    .filter(|c| c.is_uppercase())
+                    .into_iter()
+                    .collect()
+            };
+        if !spelled.is_empty() && letters[..left].ends_with(&spelled) {
+            left -= spelled.len();
+            if left == 0 {
+                return Some(start);
+            }
+        } else if left == letters.len() || !NAME_CONNECTORS.contains(&word) {
+            return None;
+        }
+        end = before[..start].trim_end().len();
+        if end == 0 {
+            return None;
+        }
+    }
+    None
 }
 
 /// How many lexical items away a content word may be to say what a figure
@@ -728,6 +805,44 @@ mod tests {
         }
         assert_eq!(tokens("they helped us"), ["help"]);
         assert_eq!(tokens("Latin America"), ["latin-america"]);
+    }
+
+    #[test]
+    fn a_name_given_with_its_acronym_reads_as_the_acronym() {
+        assert_eq!(
+            tokens("India’s Directorate General of Civil Aviation (DGCA) confirmed it."),
+            ["confirm", "dgca", "india"]
+        );
+        assert_eq!(
+            tokens("India’s Directorate General of Civil Aviation (DGCA) confirmed it."),
+            tokens("India’s DGCA confirmed it.")
+        );
+        // Initials that do not spell the acronym, an acronym with no name before it, and a
+        // parenthesis that is no acronym leave the words as they are.
+        assert_eq!(
+            tokens("The civil aviation authority (DGCA) confirmed it."),
+            tokens("The civil aviation authority DGCA confirmed it.")
+        );
+        assert_eq!(tokens("(DGCA) confirmed it."), ["confirm", "dgca"]);
+        // An acronym inside the name gives all its letters.
+        for sentence in [
+            "The U.S. Geological Survey (USGS) warned.",
+            "The US Geological Survey (USGS) warned.",
+            "The United States Geological Survey (USGS) warned.",
+        ] {
+            assert_eq!(tokens(sentence), tokens("The USGS warned."), "{sentence}");
+        }
+        assert_eq!(
+            tokens("Civil Aviation (for now) confirmed it."),
+            tokens("Civil Aviation for now confirmed it.")
+        );
+        assert_eq!(
+            tokens(
+                "The National Transportation Safety Board (NTSB) and the Federal Aviation \
+                 Administration (FAA) said so."
+            ),
+            ["faa", "ntsb"]
+        );
     }
 
     #[test]

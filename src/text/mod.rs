@@ -81,7 +81,7 @@ pub use attribution::{attribution, claimant, claimant_with_context, fullest_name
 pub use embedding::{EMBEDDING_MODEL, EmbeddingError, Embeddings, SentenceVector};
 pub use figures::{Figure, Qualifier, Unit, figure_difference};
 pub use fingerprint::Fingerprint;
-pub use matching::{ClaimIndex, Match, Ranking};
+pub use matching::{ClaimIndex, Judgement, Match, Ranking, Verdict};
 pub use sentences::{Sentence, SentenceKind, sentences};
 pub use standalone::{name_speaker, standalone};
 

@@ -266,6 +266,17 @@ const MAX_NESTED_READS: u32 = 64;
 /// took a full audit at 100,000 commits from about 10 s to 8 s.
 const KEEP_EVERY: usize = 8;
 
+/// Objects larger than this are cached apart from the others, and every version a chain of
+/// them passes through is kept. At 100,000 claims that is the `records/` tree (30 KB), one
+/// version a commit, in chains of deltas up to fifty long that may run either way in time
+/// (`git fast-import` and the reuse of its deltas by `git gc` make each version a delta on the
+/// one before). Cached among the small objects, one in eight of those versions took the room
+/// of 200 records, and a walk from new to old still applied four deltas of 30 KB a commit.
+const LARGE_OBJECT: usize = 16 << 10;
+/// The share of a reader's cache for large objects: an eighth, at 100,000 claims a hundred
+/// versions of the `records/` tree, twice the longest chain.
+const LARGE_SHARE: usize = 8;
+
 /// Reads between two looks at how much of the packs is mapped (see `Packs::note_read`).
 const RELEASE_AFTER: usize = 8192;
 /// The span of a pack whose pages are given back together.
@@ -321,7 +332,7 @@ impl<'a> ObjectReader<'a> {
 
     /// Rebuilds the object at `offset`: follows its chain of deltas down to a base that is
     /// cached or whole, then applies the deltas back up, caching the object asked for and
-    /// every `KEEP_EVERY`th version below it.
+    /// every `KEEP_EVERY`th version below it (every one, for a large object).
     fn read_packed(&mut self, pack: usize, offset: u64) -> Option<Object> {
         // Each delta on the way down: where its entry is, and the delta itself.
         let mut chain: Vec<(u64, Vec<u8>)> = Vec::new();
@@ -364,7 +375,7 @@ impl<'a> ObjectReader<'a> {
                 kind: object.kind,
                 data: Rc::new(apply_delta(&object.data, &delta)?),
             };
-            if chain.len().is_multiple_of(KEEP_EVERY) {
+            if chain.len().is_multiple_of(KEEP_EVERY) || object.data.len() > LARGE_OBJECT {
                 self.cache.put(pack, entry_at, object.clone());
             }
         }
@@ -412,21 +423,57 @@ impl<'a> ObjectReader<'a> {
 /// says how large its data is, and the pack is mapped, so nothing is streamed. zlib took a
 /// third of a full audit, most of it building the decoding tables of small streams, which
 /// libdeflate does in about half the time.
-struct Inflater(std::ptr::NonNull<libdeflate_sys::libdeflate_decompressor>);
+///
+/// Most deltas are a single block in deflate's fixed code, whose tables a decompressor builds
+/// once and keeps until it decodes a block with a code of its own. So streams that open with
+/// a block of their own code go to one decompressor, and all others (fixed code, or stored)
+/// to another, which keeps the fixed code's tables from one stream to the next.
+struct Inflater {
+    fixed_code: Decompressor,
+    dynamic_code: Decompressor,
+}
+
+/// A libdeflate decompressor, with the decoding tables of the last block it decoded.
+struct Decompressor(std::ptr::NonNull<libdeflate_sys::libdeflate_decompressor>);
+
+/// A zlib stream's header (`RFC 1950`): two bytes, without a preset dictionary in git's
+/// objects.
+const ZLIB_HEADER: usize = 2;
+/// A deflate block's type (`RFC 1951`), in bits 1 and 2 of its first byte: 2 is a block
+/// with a code of its own.
+const DYNAMIC_CODE_BLOCK: u8 = 2;
 
 impl Inflater {
     fn new() -> Inflater {
-        // SAFETY: allocates a decompressor; null when memory is short.
-        let decompressor = unsafe { libdeflate_sys::libdeflate_alloc_decompressor() };
-        match std::ptr::NonNull::new(decompressor) {
-            Some(decompressor) => Inflater(decompressor),
-            // As any allocation that fails in Rust; the layout only shows in the message.
-            None => std::alloc::handle_alloc_error(std::alloc::Layout::new::<[u8; 1 << 15]>()),
+        Inflater {
+            fixed_code: Decompressor::new(),
+            dynamic_code: Decompressor::new(),
         }
     }
 
     /// The `size` bytes of the zlib stream at the start of `input` (which may go on after
     /// it), and how long the stream was; `None` if it is not a stream of exactly that size.
+    fn inflate(&mut self, input: &[u8], size: usize) -> Option<(Vec<u8>, usize)> {
+        let first_block = input.get(ZLIB_HEADER).map(|byte| (byte >> 1) & 3);
+        if first_block == Some(DYNAMIC_CODE_BLOCK) {
+            self.dynamic_code.inflate(input, size)
+        } else {
+            self.fixed_code.inflate(input, size)
+        }
+    }
+}
+
+impl Decompressor {
+    fn new() -> Decompressor {
+        // SAFETY: allocates a decompressor; null when memory is short.
+        let decompressor = unsafe { libdeflate_sys::libdeflate_alloc_decompressor() };
+        match std::ptr::NonNull::new(decompressor) {
+            Some(decompressor) => Decompressor(decompressor),
+            // As any allocation that fails in Rust; the layout only shows in the message.
+            None => std::alloc::handle_alloc_error(std::alloc::Layout::new::<[u8; 1 << 15]>()),
+        }
+    }
+
     fn inflate(&mut self, input: &[u8], size: usize) -> Option<(Vec<u8>, usize)> {
         // A damaged header can claim any size: refuse what cannot be had instead of aborting.
         // Never less than a byte, so that libdeflate is always given real memory.
@@ -455,9 +502,9 @@ impl Inflater {
     }
 }
 
-impl Drop for Inflater {
+impl Drop for Decompressor {
     fn drop(&mut self) {
-        // SAFETY: allocated by `Inflater::new`, freed once.
+        // SAFETY: allocated by `Decompressor::new`, freed once.
         unsafe { libdeflate_sys::libdeflate_free_decompressor(self.0.as_ptr()) }
     }
 }
@@ -520,11 +567,42 @@ fn delta_size(delta: &[u8], mut at: usize) -> Option<(usize, usize)> {
     }
 }
 
+/// The objects a reader keeps, by where they are in a pack: large ones apart, so that the
+/// versions of a large tree never push out the small objects a walk comes back to.
+struct ObjectCache {
+    small: Generations,
+    large: Generations,
+}
+
+impl ObjectCache {
+    fn new(limit: usize) -> ObjectCache {
+        let large = limit / LARGE_SHARE;
+        ObjectCache {
+            small: Generations::new(limit - large),
+            large: Generations::new(large),
+        }
+    }
+
+    fn get(&mut self, pack: usize, offset: u64) -> Option<Object> {
+        self.small
+            .get(pack, offset)
+            .or_else(|| self.large.get(pack, offset))
+    }
+
+    fn put(&mut self, pack: usize, offset: u64, object: Object) {
+        if object.data.len() > LARGE_OBJECT {
+            self.large.put(pack, offset, object);
+        } else {
+            self.small.put(pack, offset, object);
+        }
+    }
+}
+
 /// Objects by where they are in a pack, in two generations: new objects go into the young
 /// one, and once it weighs half the limit the old generation is dropped and the young one
 /// becomes old. An object found in the old generation is moved back to the young one. This
 /// keeps what a walk keeps asking for, at a constant cost per object.
-struct ObjectCache {
+struct Generations {
     limit: usize,
     young: Generation,
     old: Generation,
@@ -545,9 +623,9 @@ impl Generation {
     }
 }
 
-impl ObjectCache {
-    fn new(limit: usize) -> ObjectCache {
-        ObjectCache {
+impl Generations {
+    fn new(limit: usize) -> Generations {
+        Generations {
             limit,
             young: Generation::default(),
             old: Generation::default(),
@@ -560,7 +638,7 @@ impl ObjectCache {
     }
 
     fn get(&mut self, pack: usize, offset: u64) -> Option<Object> {
-        let key = ObjectCache::key(pack, offset);
+        let key = Generations::key(pack, offset);
         if let Some(object) = self.young.objects.get(&key) {
             return Some(object.clone());
         }
@@ -574,7 +652,7 @@ impl ObjectCache {
         if object.data.len() > self.limit / 4 {
             return;
         }
-        self.young.insert(ObjectCache::key(pack, offset), object);
+        self.young.insert(Generations::key(pack, offset), object);
         if self.young.bytes > self.limit / 2 {
             self.old = std::mem::take(&mut self.young);
         }
@@ -759,13 +837,89 @@ mod tests {
         assert_eq!(apply_delta(b"hello", &huge), None);
     }
 
+    /// `data` as a zlib stream, by libdeflate at `level` (0 stores it).
+    fn zlib(data: &[u8], level: i32) -> Vec<u8> {
+        // SAFETY: a compressor is allocated, used within the bounds given and freed.
+        unsafe {
+            let compressor = libdeflate_sys::libdeflate_alloc_compressor(level);
+            assert!(!compressor.is_null());
+            let mut out = vec![0u8; data.len() + 64];
+            let written = libdeflate_sys::libdeflate_zlib_compress(
+                compressor,
+                data.as_ptr().cast(),
+                data.len(),
+                out.as_mut_ptr().cast(),
+                out.len(),
+            );
+            libdeflate_sys::libdeflate_free_compressor(compressor);
+            assert!(written > 0);
+            out.truncate(written);
+            out
+        }
+    }
+
+    #[test]
+    fn streams_of_every_block_type_inflate_in_any_order() {
+        let short = b"a short delta: copy 40 bytes, insert these".to_vec();
+        let varied: Vec<u8> = (0..20_000u32)
+            .flat_map(|n| format!("{} ", n.wrapping_mul(2_654_435_761) % 977).into_bytes())
+            .collect();
+        let streams = [
+            // Block types (RFC 1951): stored, the fixed code, a code of its own.
+            (short.clone(), zlib(&short, 0), 0),
+            (short.clone(), zlib(&short, 6), 1),
+            (varied.clone(), zlib(&varied, 6), DYNAMIC_CODE_BLOCK),
+        ];
+        for (_, stream, block) in &streams {
+            assert_eq!((stream[ZLIB_HEADER] >> 1) & 3, *block, "the stream tried");
+        }
+        let mut inflater = Inflater::new();
+        // Each kind after each other, the fixed code's tables built before and after a
+        // stream with a code of its own.
+        for round in [0, 1, 2, 1, 0, 2, 2, 1, 1, 0] {
+            let (data, stream, _) = &streams[round];
+            let mut input = stream.clone();
+            input.extend_from_slice(b"the next entry");
+            let (out, read) = inflater.inflate(&input, data.len()).expect("inflates");
+            assert_eq!(&out, data);
+            assert_eq!(read, stream.len());
+            assert!(
+                inflater.inflate(stream, data.len() + 1).is_none(),
+                "wrong size"
+            );
+        }
+    }
+
+    #[test]
+    fn large_objects_never_push_small_ones_out() {
+        let object = |n: usize| Object {
+            kind: ObjectType::Tree,
+            data: Rc::new(vec![0u8; n]),
+        };
+        let limit = 64 * LARGE_OBJECT;
+        let mut cache = ObjectCache::new(limit);
+        cache.put(0, 1, object(100));
+        // Large objects weighing several times the whole limit.
+        for n in 0..(4 * limit / LARGE_OBJECT) {
+            cache.put(0, 1000 + n as u64, object(LARGE_OBJECT + 1));
+        }
+        assert!(cache.get(0, 1).is_some(), "the small object is still kept");
+        let last = 1000 + (4 * limit / LARGE_OBJECT) as u64 - 1;
+        assert!(cache.get(0, last).is_some(), "the last large one is kept");
+        assert!(
+            cache.get(0, 1000).is_none(),
+            "the first large ones are gone"
+        );
+        assert!(cache.small.bytes() + cache.large.bytes() <= limit);
+    }
+
     #[test]
     fn the_cache_keeps_what_is_used_and_stays_under_its_limit() {
         let object = |n: usize| Object {
             kind: ObjectType::Blob,
             data: Rc::new(vec![0u8; n]),
         };
-        let mut cache = ObjectCache::new(100);
+        let mut cache = Generations::new(100);
         cache.put(0, 1, object(20));
         cache.put(0, 2, object(20));
         // The young generation passes half the limit and becomes the old one.

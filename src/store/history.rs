@@ -323,7 +323,8 @@ impl RawTree {
         let suffix = common_suffix(new, old).min(new.len().min(old.len()) - prefix);
         // Entries ending within the common start are `like`'s; parsing goes on from there.
         let kept = like.ends.partition_point(|&end| end <= prefix);
-        let mut ends: Vec<usize> = like.ends[..kept].to_vec();
+        let mut ends = Vec::with_capacity(like.ends.len() + 1);
+        ends.extend_from_slice(&like.ends[..kept]);
         let mut at = ends.last().copied().unwrap_or(0);
         // From an entry's start within the common end, on, the entries are `like`'s too,
         // moved by the difference in length.
@@ -443,9 +444,8 @@ impl RawTree {
 
 /// How many bytes `a` and `b` have the same from their start.
 fn common_prefix(a: &[u8], b: &[u8]) -> usize {
-    const WORD: usize = 16;
     let words = a.chunks_exact(WORD).zip(b.chunks_exact(WORD));
-    let same = words.take_while(|(a, b)| a == b).count() * WORD;
+    let same = words.take_while(|(a, b)| word(a) == word(b)).count() * WORD;
     same + a[same..]
         .iter()
         .zip(&b[same..])
@@ -455,9 +455,8 @@ fn common_prefix(a: &[u8], b: &[u8]) -> usize {
 
 /// How many bytes `a` and `b` have the same at their end.
 fn common_suffix(a: &[u8], b: &[u8]) -> usize {
-    const WORD: usize = 16;
     let words = a.rchunks_exact(WORD).zip(b.rchunks_exact(WORD));
-    let same = words.take_while(|(a, b)| a == b).count() * WORD;
+    let same = words.take_while(|(a, b)| word(a) == word(b)).count() * WORD;
     let (a, b) = (&a[..a.len() - same], &b[..b.len() - same]);
     same + a
         .iter()
@@ -465,6 +464,13 @@ fn common_suffix(a: &[u8], b: &[u8]) -> usize {
         .zip(b.iter().rev())
         .take_while(|(a, b)| a == b)
         .count()
+}
+
+/// Bytes compared a word at a time: as slices, each comparison was a call to `memcmp`.
+const WORD: usize = 16;
+
+fn word(bytes: &[u8]) -> u128 {
+    u128::from_ne_bytes(bytes.try_into().expect("a word's bytes"))
 }
 
 /// Whether an entry's octal mode is a folder's.

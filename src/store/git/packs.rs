@@ -252,6 +252,10 @@ pub struct ObjectReader<'a> {
     /// The pack the last object came from, tried first.
     last_pack: usize,
     inflater: Inflater,
+    /// The deltas of the chains being rebuilt, inflated.
+    deltas: Vec<u8>,
+    /// Two buffers for the versions a chain passes through and does not keep.
+    versions: (Vec<u8>, Vec<u8>),
     /// Reads of bases named by id, under way one inside another.
     nested_reads: u32,
 }
@@ -310,6 +314,8 @@ impl<'a> ObjectReader<'a> {
             cache: ObjectCache::new(cache_bytes),
             last_pack: 0,
             inflater: Inflater::new(),
+            deltas: Vec::new(),
+            versions: (Vec::new(), Vec::new()),
             nested_reads: 0,
         }
     }
@@ -334,16 +340,27 @@ impl<'a> ObjectReader<'a> {
     /// cached or whole, then applies the deltas back up, caching the object asked for and
     /// every `KEEP_EVERY`th version below it (every one, for a large object).
     fn read_packed(&mut self, pack: usize, offset: u64) -> Option<Object> {
-        // Each delta on the way down: where its entry is, and the delta itself.
-        let mut chain: Vec<(u64, Vec<u8>)> = Vec::new();
+        // The deltas of a chain are inflated into one buffer, shared with the reads of bases
+        // named by id that this read starts, each of which takes back only what it added.
+        let start = self.deltas.len();
+        let object = self.rebuild(pack, offset);
+        self.deltas.truncate(start);
+        object
+    }
+
+    fn rebuild(&mut self, pack: usize, offset: u64) -> Option<Object> {
+        // Each delta on the way down: where its entry is, and where it is in `deltas`.
+        let mut chain: Vec<(u64, std::ops::Range<usize>)> = Vec::new();
         let mut at = offset;
-        let mut object = loop {
+        let object = loop {
             if let Some(object) = self.cache.get(pack, at) {
                 break object;
             }
-            let (entry, data) = self.read_entry(pack, at)?;
+            let (entry, size, header) = self.entry_header(pack, at)?;
             match entry {
                 Entry::Whole(kind) => {
+                    let mut data = Vec::new();
+                    self.inflate(pack, at, header, size, &mut data)?;
                     let object = Object {
                         kind,
                         data: Rc::new(data),
@@ -352,14 +369,14 @@ impl<'a> ObjectReader<'a> {
                     break object;
                 }
                 Entry::DeltaAt(base) => {
-                    chain.push((at, data));
+                    chain.push((at, self.inflate_delta(pack, at, header, size)?));
                     at = base;
                 }
                 Entry::DeltaOn(base) => {
+                    chain.push((at, self.inflate_delta(pack, at, header, size)?));
                     // Rare on disk: a pack fetched thin and completed by git. Its base may
                     // be anywhere, so it is read whole and the chain continues from it; a
                     // damaged pack whose bases name each other is left to libgit2.
-                    chain.push((at, data));
                     if self.nested_reads >= MAX_NESTED_READS {
                         return None;
                     }
@@ -370,20 +387,76 @@ impl<'a> ObjectReader<'a> {
                 }
             }
         };
+        // The versions on the way up that are not kept are built in two buffers in turn, one
+        // read while the other is written, instead of one allocation each.
+        let kind = object.kind;
+        let mut kept = Some(object.data);
+        let (mut current, mut next) = std::mem::take(&mut self.versions);
         while let Some((entry_at, delta)) = chain.pop() {
-            object = Object {
-                kind: object.kind,
-                data: Rc::new(apply_delta(&object.data, &delta)?),
-            };
-            if chain.len().is_multiple_of(KEEP_EVERY) || object.data.len() > LARGE_OBJECT {
-                self.cache.put(pack, entry_at, object.clone());
+            let delta = &self.deltas[delta];
+            let base: &[u8] = kept.as_deref().map_or(&current, |data| data);
+            if chain.len().is_multiple_of(KEEP_EVERY) || delta_target_size(delta)? > LARGE_OBJECT {
+                let mut data = Vec::new();
+                apply_delta(base, delta, &mut data)?;
+                let data = Rc::new(data);
+                self.cache.put(
+                    pack,
+                    entry_at,
+                    Object {
+                        kind,
+                        data: data.clone(),
+                    },
+                );
+                kept = Some(data);
+            } else {
+                next.clear();
+                apply_delta(base, delta, &mut next)?;
+                std::mem::swap(&mut current, &mut next);
+                kept = None;
             }
         }
-        Some(object)
+        self.versions = (current, next);
+        // The object asked for is always kept: the chain's last step is a multiple of any.
+        Some(Object { kind, data: kept? })
     }
 
-    /// Reads the entry at `at`: what it is, and its data inflated (an object, or a delta).
-    fn read_entry(&mut self, pack: usize, at: u64) -> Option<(Entry, Vec<u8>)> {
+    /// Appends to `out` the `size` bytes of the data of the entry at `at`, whose header is
+    /// `header` bytes long.
+    fn inflate(
+        &mut self,
+        pack: usize,
+        at: u64,
+        header: usize,
+        size: usize,
+        out: &mut Vec<u8>,
+    ) -> Option<()> {
+        let packs: &'a Packs = self.packs;
+        let stream = packs.packs[pack]
+            .data
+            .get(usize::try_from(at).ok()?.checked_add(header)?..)?;
+        let read = self.inflater.inflate(stream, size, out)?;
+        packs.note_read(pack, at, header + read);
+        Some(())
+    }
+
+    /// Inflates the delta of the entry at `at` into `deltas`, and says where it is there.
+    fn inflate_delta(
+        &mut self,
+        pack: usize,
+        at: u64,
+        header: usize,
+        size: usize,
+    ) -> Option<std::ops::Range<usize>> {
+        let mut deltas = std::mem::take(&mut self.deltas);
+        let from = deltas.len();
+        let inflated = self.inflate(pack, at, header, size, &mut deltas);
+        self.deltas = deltas;
+        inflated.map(|()| from..self.deltas.len())
+    }
+
+    /// The entry at `at`: what it is, the size of its data inflated, and the length of its
+    /// header, after which the zlib stream of that data starts.
+    fn entry_header(&self, pack: usize, at: u64) -> Option<(Entry, usize, usize)> {
         let bytes = self.packs.packs[pack]
             .data
             .get(usize::try_from(at).ok()?..)?;
@@ -413,9 +486,7 @@ impl<'a> ObjectReader<'a> {
             }
             code => Entry::Whole(WHOLE_KINDS.iter().find(|(c, _)| *c == code)?.1),
         };
-        let (out, read) = self.inflater.inflate(&bytes[used..], size)?;
-        self.packs.note_read(pack, at, used + read);
-        Some((entry, out))
+        Some((entry, size, used))
     }
 }
 
@@ -451,14 +522,15 @@ impl Inflater {
         }
     }
 
-    /// The `size` bytes of the zlib stream at the start of `input` (which may go on after
-    /// it), and how long the stream was; `None` if it is not a stream of exactly that size.
-    fn inflate(&mut self, input: &[u8], size: usize) -> Option<(Vec<u8>, usize)> {
+    /// Appends to `out` the `size` bytes of the zlib stream at the start of `input` (which
+    /// may go on after it), and says how long the stream was; `None`, with `out` as it was, if
+    /// it is not a stream of exactly that size.
+    fn inflate(&mut self, input: &[u8], size: usize, out: &mut Vec<u8>) -> Option<usize> {
         let first_block = input.get(ZLIB_HEADER).map(|byte| (byte >> 1) & 3);
         if first_block == Some(DYNAMIC_CODE_BLOCK) {
-            self.dynamic_code.inflate(input, size)
+            self.dynamic_code.inflate(input, size, out)
         } else {
-            self.fixed_code.inflate(input, size)
+            self.fixed_code.inflate(input, size, out)
         }
     }
 }
@@ -474,20 +546,20 @@ impl Decompressor {
         }
     }
 
-    fn inflate(&mut self, input: &[u8], size: usize) -> Option<(Vec<u8>, usize)> {
+    fn inflate(&mut self, input: &[u8], size: usize, out: &mut Vec<u8>) -> Option<usize> {
         // A damaged header can claim any size: refuse what cannot be had instead of aborting.
         // Never less than a byte, so that libdeflate is always given real memory.
-        let mut out: Vec<u8> = Vec::new();
         out.try_reserve_exact(size.max(1)).ok()?;
         let (mut read, mut written) = (0usize, 0usize);
         // SAFETY: libdeflate reads at most `input.len()` bytes of `input` and writes at most
-        // `size` bytes into `out`'s reserved room, reporting how many in `written`.
+        // `size` bytes into the room reserved after `out`'s contents, reporting how many in
+        // `written`.
         let result = unsafe {
             libdeflate_sys::libdeflate_zlib_decompress_ex(
                 self.0.as_ptr(),
                 input.as_ptr().cast(),
                 input.len(),
-                out.as_mut_ptr().cast(),
+                out.as_mut_ptr().add(out.len()).cast(),
                 size,
                 &mut read,
                 &mut written,
@@ -496,9 +568,9 @@ impl Decompressor {
         if result != libdeflate_sys::libdeflate_result_LIBDEFLATE_SUCCESS || written != size {
             return None;
         }
-        // SAFETY: the first `size` bytes were just written.
-        unsafe { out.set_len(size) };
-        Some((out, read))
+        // SAFETY: the `size` bytes after the contents were just written.
+        unsafe { out.set_len(out.len() + size) };
+        Some(read)
     }
 }
 
@@ -509,15 +581,21 @@ impl Drop for Decompressor {
     }
 }
 
-/// Applies a git delta (copy and insert instructions) to `base`.
-fn apply_delta(base: &[u8], delta: &[u8]) -> Option<Vec<u8>> {
+/// The size of what a git delta builds.
+fn delta_target_size(delta: &[u8]) -> Option<usize> {
+    let (_, at) = delta_size(delta, 0)?;
+    Some(delta_size(delta, at)?.0)
+}
+
+/// Applies a git delta (copy and insert instructions) to `base`, into `out`, which must be
+/// empty.
+fn apply_delta(base: &[u8], delta: &[u8], out: &mut Vec<u8>) -> Option<()> {
     let (base_size, mut at) = delta_size(delta, 0)?;
     let (size, next) = delta_size(delta, at)?;
     at = next;
     if base_size != base.len() {
         return None;
     }
-    let mut out = Vec::new();
     out.try_reserve_exact(size).ok()?;
     while at < delta.len() {
         let op = delta[at];
@@ -549,7 +627,7 @@ fn apply_delta(base: &[u8], delta: &[u8]) -> Option<Vec<u8>> {
             return None;
         }
     }
-    (out.len() == size).then_some(out)
+    (out.len() == size).then_some(())
 }
 
 /// A size at the start of a delta: seven bits a byte, least significant first.
@@ -822,6 +900,10 @@ mod tests {
     #[test]
     fn deltas_are_applied_and_bad_ones_refused() {
         // Base "hello world"; copy 6 bytes from offset 0, insert "there".
+        let apply_delta = |base: &[u8], delta: &[u8]| {
+            let mut out = Vec::new();
+            apply_delta(base, delta, &mut out).map(|()| out)
+        };
         let delta = [11, 11, 0x90, 6, 5, b't', b'h', b'e', b'r', b'e'];
         assert_eq!(
             apply_delta(b"hello world", &delta).as_deref(),
@@ -880,13 +962,19 @@ mod tests {
             let (data, stream, _) = &streams[round];
             let mut input = stream.clone();
             input.extend_from_slice(b"the next entry");
-            let (out, read) = inflater.inflate(&input, data.len()).expect("inflates");
-            assert_eq!(&out, data);
+            let mut out = b"before".to_vec();
+            let read = inflater
+                .inflate(&input, data.len(), &mut out)
+                .expect("inflates");
+            assert_eq!(&out[..6], b"before");
+            assert_eq!(&out[6..], data, "appended");
             assert_eq!(read, stream.len());
+            let mut out = Vec::new();
             assert!(
-                inflater.inflate(stream, data.len() + 1).is_none(),
+                inflater.inflate(stream, data.len() + 1, &mut out).is_none(),
                 "wrong size"
             );
+            assert!(out.is_empty(), "nothing appended");
         }
     }
 

@@ -303,17 +303,55 @@ pub struct RawEntry<'a> {
 impl RawTree {
     fn parse(id: Oid, data: Rc<Vec<u8>>) -> Result<RawTree, StoreError> {
         let mut ends = Vec::new();
-        let mut at = 0;
-        while at < data.len() {
-            let rest = &data[at..];
-            let nul = rest
-                .iter()
-                .position(|&b| b == 0)
-                .filter(|&nul| nul + 21 <= rest.len() && rest[..nul].contains(&b' '))
-                .ok_or_else(|| {
-                    StoreError::Git(git2::Error::from_str(&format!("tree {id} is damaged")))
-                })?;
-            at += nul + 21;
+        Self::parse_entries(id, &data, 0, &mut ends)?;
+        Ok(RawTree {
+            id,
+            data,
+            ends: Rc::new(ends),
+        })
+    }
+
+    /// Parses `data` as a version of `like`, a tree already parsed: most versions of a tree
+    /// differ from the next in an entry or two. Where the two have the same bytes from the
+    /// start, or from an entry's start to the end, the entries are `like`'s, since parsing is
+    /// the same on the same bytes; only the entries between are parsed. At 100,000 claims the
+    /// `records/` tree lists 1,024 folders in 30 KB, and parsing it entry by entry was a
+    /// twelfth of a full audit.
+    fn parse_like(id: Oid, data: Rc<Vec<u8>>, like: &RawTree) -> Result<RawTree, StoreError> {
+        let (new, old) = (&data[..], &like.data[..]);
+        let prefix = common_prefix(new, old);
+        let suffix = common_suffix(new, old).min(new.len().min(old.len()) - prefix);
+        // Entries ending within the common start are `like`'s; parsing goes on from there.
+        let kept = like.ends.partition_point(|&end| end <= prefix);
+        let mut ends = Vec::with_capacity(like.ends.len() + 1);
+        ends.extend_from_slice(&like.ends[..kept]);
+        let mut at = ends.last().copied().unwrap_or(0);
+        // From an entry's start within the common end, on, the entries are `like`'s too,
+        // moved by the difference in length.
+        let tail = new.len() - suffix;
+        let same_from = |at: usize| -> Option<usize> {
+            if at < tail {
+                return None;
+            }
+            let at_in_like = (at + old.len()).checked_sub(new.len())?;
+            let next = like.ends.partition_point(|&end| end <= at_in_like);
+            let starts_an_entry =
+                at_in_like == 0 || like.ends.get(next.wrapping_sub(1)) == Some(&at_in_like);
+            starts_an_entry.then_some(next)
+        };
+        loop {
+            if let Some(next) = same_from(at) {
+                ends.extend(
+                    like.ends[next..]
+                        .iter()
+                        .map(|&end| end + new.len() - old.len()),
+                );
+                break;
+            }
+            if at >= new.len() {
+                break;
+            }
+            at = Self::parse_entry(id, new, at)?;
             ends.push(at);
         }
         Ok(RawTree {
@@ -321,6 +359,33 @@ impl RawTree {
             data,
             ends: Rc::new(ends),
         })
+    }
+
+    /// Parses the entries of `data` from `at` on, pushing where each ends.
+    fn parse_entries(
+        id: Oid,
+        data: &[u8],
+        mut at: usize,
+        ends: &mut Vec<usize>,
+    ) -> Result<(), StoreError> {
+        while at < data.len() {
+            at = Self::parse_entry(id, data, at)?;
+            ends.push(at);
+        }
+        Ok(())
+    }
+
+    /// Where the entry starting at `at` ends: `<mode> <name>\0` and a 20-byte id.
+    fn parse_entry(id: Oid, data: &[u8], at: usize) -> Result<usize, StoreError> {
+        let rest = &data[at..];
+        let nul = rest
+            .iter()
+            .position(|&b| b == 0)
+            .filter(|&nul| nul + 21 <= rest.len() && rest[..nul].contains(&b' '))
+            .ok_or_else(|| {
+                StoreError::Git(git2::Error::from_str(&format!("tree {id} is damaged")))
+            })?;
+        Ok(at + nul + 21)
     }
 
     pub fn id(&self) -> Oid {
@@ -375,6 +440,37 @@ impl RawTree {
         }
         Some(changed)
     }
+}
+
+/// How many bytes `a` and `b` have the same from their start.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let words = a.chunks_exact(WORD).zip(b.chunks_exact(WORD));
+    let same = words.take_while(|(a, b)| word(a) == word(b)).count() * WORD;
+    same + a[same..]
+        .iter()
+        .zip(&b[same..])
+        .take_while(|(a, b)| a == b)
+        .count()
+}
+
+/// How many bytes `a` and `b` have the same at their end.
+fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    let words = a.rchunks_exact(WORD).zip(b.rchunks_exact(WORD));
+    let same = words.take_while(|(a, b)| word(a) == word(b)).count() * WORD;
+    let (a, b) = (&a[..a.len() - same], &b[..b.len() - same]);
+    same + a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count()
+}
+
+/// Bytes compared a word at a time: as slices, each comparison was a call to `memcmp`.
+const WORD: usize = 16;
+
+fn word(bytes: &[u8]) -> u128 {
+    u128::from_ne_bytes(bytes.try_into().expect("a word's bytes"))
 }
 
 /// Whether an entry's octal mode is a folder's.
@@ -482,10 +578,19 @@ impl<'r> HistoryReader<'r> {
     }
 
     pub fn tree(&mut self, oid: Oid) -> Result<RawTree, StoreError> {
+        self.tree_like(oid, None)
+    }
+
+    /// Tree `oid`, parsed as a version of `like` when it is read (see `RawTree::parse_like`).
+    fn tree_like(&mut self, oid: Oid, like: Option<&RawTree>) -> Result<RawTree, StoreError> {
         if let Some(tree) = self.recent.iter().find(|t| t.id == oid) {
             return Ok(tree.clone());
         }
-        let tree = self.read_tree(oid)?;
+        let data = self.read_as(oid, ObjectType::Tree)?;
+        let tree = match like {
+            Some(like) => RawTree::parse_like(oid, data, like)?,
+            None => RawTree::parse(oid, data)?,
+        };
         if self.recent.len() == Self::KEPT {
             self.recent.pop_front();
         }
@@ -498,11 +603,6 @@ impl<'r> HistoryReader<'r> {
         RawCommit::parse(oid, &data).ok_or_else(|| {
             StoreError::Git(git2::Error::from_str(&format!("commit {oid} is damaged")))
         })
-    }
-
-    fn read_tree(&mut self, oid: Oid) -> Result<RawTree, StoreError> {
-        let data = self.read_as(oid, ObjectType::Tree)?;
-        RawTree::parse(oid, data)
     }
 
     pub fn blob(&mut self, oid: Oid) -> Result<Rc<Vec<u8>>, StoreError> {
@@ -605,8 +705,10 @@ impl<'r> HistoryReader<'r> {
         prefix: &str,
         deltas: &mut Vec<Delta>,
     ) -> Result<(), StoreError> {
-        let old = old.map(|oid| self.tree(oid)).transpose()?;
         let new = new.map(|oid| self.tree(oid)).transpose()?;
+        let old = old
+            .map(|oid| self.tree_like(oid, new.as_ref()))
+            .transpose()?;
         if let (Some(old), Some(new)) = (&old, &new)
             && let Some(changed) = old.changed_ids(new)
         {
@@ -682,6 +784,57 @@ impl<'r> HistoryReader<'r> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A tree's bytes from `(name, id byte)` entries, in the order given (names as they come,
+    /// with names shared by ids chosen to contain the bytes a parse looks for: 0 and ' ').
+    fn tree_bytes(entries: &[(String, u8)]) -> Vec<u8> {
+        let mut data = Vec::new();
+        for (name, id) in entries {
+            data.extend_from_slice(b"100644 ");
+            data.extend_from_slice(name.as_bytes());
+            data.push(0);
+            data.extend_from_slice(&[*id; 20]);
+        }
+        data
+    }
+
+    fn parsed(data: &[u8]) -> Result<Vec<usize>, String> {
+        RawTree::parse(Oid::ZERO_SHA1, Rc::new(data.to_vec()))
+            .map(|tree| tree.ends.to_vec())
+            .map_err(|e| e.to_string())
+    }
+
+    proptest::proptest! {
+        /// Parsed as a version of another tree, a tree has the entries parsing it alone finds,
+        /// and is refused as damaged where that parse refuses it.
+        #[test]
+        fn a_tree_parsed_as_a_version_of_another_is_parsed_as_alone(
+            entries in proptest::collection::vec(("[a-c ]{1,3}", proptest::sample::select(vec![0u8, b' ', b'a', 7])), 0..12),
+            edits in proptest::collection::vec((0usize..16, 0u8..4, "[a-c]{1,3}", proptest::prelude::any::<u8>()), 0..4),
+            cut in proptest::option::of(0usize..400),
+        ) {
+            let like = tree_bytes(&entries);
+            let mut changed = entries.clone();
+            for (at, kind, name, id) in edits {
+                let at = at.min(changed.len());
+                match kind {
+                    0 if at < changed.len() => changed[at].1 = id,
+                    1 => changed.insert(at, (name, id)),
+                    2 if at < changed.len() => { changed.remove(at); }
+                    _ if at < changed.len() => changed[at].0 = name,
+                    _ => {}
+                }
+            }
+            let mut data = tree_bytes(&changed);
+            // Damage: a tree cut short anywhere.
+            if let Some(cut) = cut { data.truncate(cut.min(data.len())); }
+            let like = RawTree::parse(Oid::ZERO_SHA1, Rc::new(like)).unwrap();
+            let as_version = RawTree::parse_like(Oid::ZERO_SHA1, Rc::new(data.clone()), &like)
+                .map(|tree| tree.ends.to_vec())
+                .map_err(|e| e.to_string());
+            proptest::prop_assert_eq!(as_version, parsed(&data));
+        }
+    }
 
     #[test]
     fn commits_read_as_libgit2_reads_them() {

@@ -213,10 +213,16 @@ impl Pack {
         );
         let ids = IDX_HEADER + FANOUT;
         high = high.min(self.count);
+        // Ids differ in their first eight bytes but for one pair in billions: compared as
+        // one number first, the rest only when those are equal. As slices, each step of the
+        // search was a call to `memcmp`, a twentieth of a full audit.
+        let head = |id: &[u8]| u64::from_be_bytes(id[..8].try_into().expect("eight bytes"));
+        let key = head(id);
         while low < high {
             let middle = (low + high) / 2;
             let at = ids + middle * OID_LEN;
-            match self.index[at..at + OID_LEN].cmp(id) {
+            let probe = &self.index[at..at + OID_LEN];
+            match head(probe).cmp(&key).then_with(|| probe[8..].cmp(&id[8..])) {
                 std::cmp::Ordering::Less => low = middle + 1,
                 std::cmp::Ordering::Greater => high = middle,
                 std::cmp::Ordering::Equal => return self.offset_at(middle),
@@ -252,6 +258,10 @@ pub struct ObjectReader<'a> {
     /// The pack the last object came from, tried first.
     last_pack: usize,
     inflater: Inflater,
+    /// The deltas of the chains being rebuilt, inflated.
+    deltas: Vec<u8>,
+    /// Two buffers for the versions a chain passes through and does not keep.
+    versions: (Vec<u8>, Vec<u8>),
     /// Reads of bases named by id, under way one inside another.
     nested_reads: u32,
 }
@@ -265,6 +275,17 @@ const MAX_NESTED_READS: u32 = 64;
 /// eight leaves any later read in that chain at most seven deltas from a cached version, and
 /// took a full audit at 100,000 commits from about 10 s to 8 s.
 const KEEP_EVERY: usize = 8;
+
+/// Objects larger than this are cached apart from the others, and every version a chain of
+/// them passes through is kept. At 100,000 claims that is the `records/` tree (30 KB), one
+/// version a commit, in chains of deltas up to fifty long that may run either way in time
+/// (`git fast-import` and the reuse of its deltas by `git gc` make each version a delta on the
+/// one before). Cached among the small objects, one in eight of those versions took the room
+/// of 200 records, and a walk from new to old still applied four deltas of 30 KB a commit.
+const LARGE_OBJECT: usize = 16 << 10;
+/// The share of a reader's cache for large objects: an eighth, at 100,000 claims a hundred
+/// versions of the `records/` tree, twice the longest chain.
+const LARGE_SHARE: usize = 8;
 
 /// Reads between two looks at how much of the packs is mapped (see `Packs::note_read`).
 const RELEASE_AFTER: usize = 8192;
@@ -299,6 +320,8 @@ impl<'a> ObjectReader<'a> {
             cache: ObjectCache::new(cache_bytes),
             last_pack: 0,
             inflater: Inflater::new(),
+            deltas: Vec::new(),
+            versions: (Vec::new(), Vec::new()),
             nested_reads: 0,
         }
     }
@@ -321,18 +344,29 @@ impl<'a> ObjectReader<'a> {
 
     /// Rebuilds the object at `offset`: follows its chain of deltas down to a base that is
     /// cached or whole, then applies the deltas back up, caching the object asked for and
-    /// every `KEEP_EVERY`th version below it.
+    /// every `KEEP_EVERY`th version below it (every one, for a large object).
     fn read_packed(&mut self, pack: usize, offset: u64) -> Option<Object> {
-        // Each delta on the way down: where its entry is, and the delta itself.
-        let mut chain: Vec<(u64, Vec<u8>)> = Vec::new();
+        // The deltas of a chain are inflated into one buffer, shared with the reads of bases
+        // named by id that this read starts, each of which takes back only what it added.
+        let start = self.deltas.len();
+        let object = self.rebuild(pack, offset);
+        self.deltas.truncate(start);
+        object
+    }
+
+    fn rebuild(&mut self, pack: usize, offset: u64) -> Option<Object> {
+        // Each delta on the way down: where its entry is, and where it is in `deltas`.
+        let mut chain: Vec<(u64, std::ops::Range<usize>)> = Vec::new();
         let mut at = offset;
-        let mut object = loop {
+        let object = loop {
             if let Some(object) = self.cache.get(pack, at) {
                 break object;
             }
-            let (entry, data) = self.read_entry(pack, at)?;
+            let (entry, size, header) = self.entry_header(pack, at)?;
             match entry {
                 Entry::Whole(kind) => {
+                    let mut data = Vec::new();
+                    self.inflate(pack, at, header, size, &mut data)?;
                     let object = Object {
                         kind,
                         data: Rc::new(data),
@@ -341,14 +375,14 @@ impl<'a> ObjectReader<'a> {
                     break object;
                 }
                 Entry::DeltaAt(base) => {
-                    chain.push((at, data));
+                    chain.push((at, self.inflate_delta(pack, at, header, size)?));
                     at = base;
                 }
                 Entry::DeltaOn(base) => {
+                    chain.push((at, self.inflate_delta(pack, at, header, size)?));
                     // Rare on disk: a pack fetched thin and completed by git. Its base may
                     // be anywhere, so it is read whole and the chain continues from it; a
                     // damaged pack whose bases name each other is left to libgit2.
-                    chain.push((at, data));
                     if self.nested_reads >= MAX_NESTED_READS {
                         return None;
                     }
@@ -359,20 +393,76 @@ impl<'a> ObjectReader<'a> {
                 }
             }
         };
+        // The versions on the way up that are not kept are built in two buffers in turn, one
+        // read while the other is written, instead of one allocation each.
+        let kind = object.kind;
+        let mut kept = Some(object.data);
+        let (mut current, mut next) = std::mem::take(&mut self.versions);
         while let Some((entry_at, delta)) = chain.pop() {
-            object = Object {
-                kind: object.kind,
-                data: Rc::new(apply_delta(&object.data, &delta)?),
-            };
-            if chain.len().is_multiple_of(KEEP_EVERY) {
-                self.cache.put(pack, entry_at, object.clone());
+            let delta = &self.deltas[delta];
+            let base: &[u8] = kept.as_deref().map_or(&current, |data| data);
+            if chain.len().is_multiple_of(KEEP_EVERY) || delta_target_size(delta)? > LARGE_OBJECT {
+                let mut data = Vec::new();
+                apply_delta(base, delta, &mut data)?;
+                let data = Rc::new(data);
+                self.cache.put(
+                    pack,
+                    entry_at,
+                    Object {
+                        kind,
+                        data: data.clone(),
+                    },
+                );
+                kept = Some(data);
+            } else {
+                next.clear();
+                apply_delta(base, delta, &mut next)?;
+                std::mem::swap(&mut current, &mut next);
+                kept = None;
             }
         }
-        Some(object)
+        self.versions = (current, next);
+        // The object asked for is always kept: the chain's last step is a multiple of any.
+        Some(Object { kind, data: kept? })
     }
 
-    /// Reads the entry at `at`: what it is, and its data inflated (an object, or a delta).
-    fn read_entry(&mut self, pack: usize, at: u64) -> Option<(Entry, Vec<u8>)> {
+    /// Appends to `out` the `size` bytes of the data of the entry at `at`, whose header is
+    /// `header` bytes long.
+    fn inflate(
+        &mut self,
+        pack: usize,
+        at: u64,
+        header: usize,
+        size: usize,
+        out: &mut Vec<u8>,
+    ) -> Option<()> {
+        let packs: &'a Packs = self.packs;
+        let stream = packs.packs[pack]
+            .data
+            .get(usize::try_from(at).ok()?.checked_add(header)?..)?;
+        let read = self.inflater.inflate(stream, size, out)?;
+        packs.note_read(pack, at, header + read);
+        Some(())
+    }
+
+    /// Inflates the delta of the entry at `at` into `deltas`, and says where it is there.
+    fn inflate_delta(
+        &mut self,
+        pack: usize,
+        at: u64,
+        header: usize,
+        size: usize,
+    ) -> Option<std::ops::Range<usize>> {
+        let mut deltas = std::mem::take(&mut self.deltas);
+        let from = deltas.len();
+        let inflated = self.inflate(pack, at, header, size, &mut deltas);
+        self.deltas = deltas;
+        inflated.map(|()| from..self.deltas.len())
+    }
+
+    /// The entry at `at`: what it is, the size of its data inflated, and the length of its
+    /// header, after which the zlib stream of that data starts.
+    fn entry_header(&self, pack: usize, at: u64) -> Option<(Entry, usize, usize)> {
         let bytes = self.packs.packs[pack]
             .data
             .get(usize::try_from(at).ok()?..)?;
@@ -402,9 +492,7 @@ impl<'a> ObjectReader<'a> {
             }
             code => Entry::Whole(WHOLE_KINDS.iter().find(|(c, _)| *c == code)?.1),
         };
-        let (out, read) = self.inflater.inflate(&bytes[used..], size)?;
-        self.packs.note_read(pack, at, used + read);
-        Some((entry, out))
+        Some((entry, size, used))
     }
 }
 
@@ -412,35 +500,72 @@ impl<'a> ObjectReader<'a> {
 /// says how large its data is, and the pack is mapped, so nothing is streamed. zlib took a
 /// third of a full audit, most of it building the decoding tables of small streams, which
 /// libdeflate does in about half the time.
-struct Inflater(std::ptr::NonNull<libdeflate_sys::libdeflate_decompressor>);
+///
+/// Most deltas are a single block in deflate's fixed code, whose tables a decompressor builds
+/// once and keeps until it decodes a block with a code of its own. So streams that open with
+/// a block of their own code go to one decompressor, and all others (fixed code, or stored)
+/// to another, which keeps the fixed code's tables from one stream to the next.
+struct Inflater {
+    fixed_code: Decompressor,
+    dynamic_code: Decompressor,
+}
+
+/// A libdeflate decompressor, with the decoding tables of the last block it decoded.
+struct Decompressor(std::ptr::NonNull<libdeflate_sys::libdeflate_decompressor>);
+
+/// A zlib stream's header (`RFC 1950`): two bytes, without a preset dictionary in git's
+/// objects.
+const ZLIB_HEADER: usize = 2;
+/// A deflate block's type (`RFC 1951`), in bits 1 and 2 of its first byte: 2 is a block
+/// with a code of its own.
+const DYNAMIC_CODE_BLOCK: u8 = 2;
 
 impl Inflater {
     fn new() -> Inflater {
+        Inflater {
+            fixed_code: Decompressor::new(),
+            dynamic_code: Decompressor::new(),
+        }
+    }
+
+    /// Appends to `out` the `size` bytes of the zlib stream at the start of `input` (which
+    /// may go on after it), and says how long the stream was; `None`, with `out` as it was, if
+    /// it is not a stream of exactly that size.
+    fn inflate(&mut self, input: &[u8], size: usize, out: &mut Vec<u8>) -> Option<usize> {
+        let first_block = input.get(ZLIB_HEADER).map(|byte| (byte >> 1) & 3);
+        if first_block == Some(DYNAMIC_CODE_BLOCK) {
+            self.dynamic_code.inflate(input, size, out)
+        } else {
+            self.fixed_code.inflate(input, size, out)
+        }
+    }
+}
+
+impl Decompressor {
+    fn new() -> Decompressor {
         // SAFETY: allocates a decompressor; null when memory is short.
         let decompressor = unsafe { libdeflate_sys::libdeflate_alloc_decompressor() };
         match std::ptr::NonNull::new(decompressor) {
-            Some(decompressor) => Inflater(decompressor),
+            Some(decompressor) => Decompressor(decompressor),
             // As any allocation that fails in Rust; the layout only shows in the message.
             None => std::alloc::handle_alloc_error(std::alloc::Layout::new::<[u8; 1 << 15]>()),
         }
     }
 
-    /// The `size` bytes of the zlib stream at the start of `input` (which may go on after
-    /// it), and how long the stream was; `None` if it is not a stream of exactly that size.
-    fn inflate(&mut self, input: &[u8], size: usize) -> Option<(Vec<u8>, usize)> {
+    fn inflate(&mut self, input: &[u8], size: usize, out: &mut Vec<u8>) -> Option<usize> {
         // A damaged header can claim any size: refuse what cannot be had instead of aborting.
         // Never less than a byte, so that libdeflate is always given real memory.
-        let mut out: Vec<u8> = Vec::new();
         out.try_reserve_exact(size.max(1)).ok()?;
         let (mut read, mut written) = (0usize, 0usize);
         // SAFETY: libdeflate reads at most `input.len()` bytes of `input` and writes at most
-        // `size` bytes into `out`'s reserved room, reporting how many in `written`.
+        // `size` bytes into the room reserved after `out`'s contents, reporting how many in
+        // `written`.
         let result = unsafe {
             libdeflate_sys::libdeflate_zlib_decompress_ex(
                 self.0.as_ptr(),
                 input.as_ptr().cast(),
                 input.len(),
-                out.as_mut_ptr().cast(),
+                out.as_mut_ptr().add(out.len()).cast(),
                 size,
                 &mut read,
                 &mut written,
@@ -449,28 +574,34 @@ impl Inflater {
         if result != libdeflate_sys::libdeflate_result_LIBDEFLATE_SUCCESS || written != size {
             return None;
         }
-        // SAFETY: the first `size` bytes were just written.
-        unsafe { out.set_len(size) };
-        Some((out, read))
+        // SAFETY: the `size` bytes after the contents were just written.
+        unsafe { out.set_len(out.len() + size) };
+        Some(read)
     }
 }
 
-impl Drop for Inflater {
+impl Drop for Decompressor {
     fn drop(&mut self) {
-        // SAFETY: allocated by `Inflater::new`, freed once.
+        // SAFETY: allocated by `Decompressor::new`, freed once.
         unsafe { libdeflate_sys::libdeflate_free_decompressor(self.0.as_ptr()) }
     }
 }
 
-/// Applies a git delta (copy and insert instructions) to `base`.
-fn apply_delta(base: &[u8], delta: &[u8]) -> Option<Vec<u8>> {
+/// The size of what a git delta builds.
+fn delta_target_size(delta: &[u8]) -> Option<usize> {
+    let (_, at) = delta_size(delta, 0)?;
+    Some(delta_size(delta, at)?.0)
+}
+
+/// Applies a git delta (copy and insert instructions) to `base`, into `out`, which must be
+/// empty.
+fn apply_delta(base: &[u8], delta: &[u8], out: &mut Vec<u8>) -> Option<()> {
     let (base_size, mut at) = delta_size(delta, 0)?;
     let (size, next) = delta_size(delta, at)?;
     at = next;
     if base_size != base.len() {
         return None;
     }
-    let mut out = Vec::new();
     out.try_reserve_exact(size).ok()?;
     while at < delta.len() {
         let op = delta[at];
@@ -502,7 +633,7 @@ fn apply_delta(base: &[u8], delta: &[u8]) -> Option<Vec<u8>> {
             return None;
         }
     }
-    (out.len() == size).then_some(out)
+    (out.len() == size).then_some(())
 }
 
 /// A size at the start of a delta: seven bits a byte, least significant first.
@@ -520,11 +651,42 @@ fn delta_size(delta: &[u8], mut at: usize) -> Option<(usize, usize)> {
     }
 }
 
+/// The objects a reader keeps, by where they are in a pack: large ones apart, so that the
+/// versions of a large tree never push out the small objects a walk comes back to.
+struct ObjectCache {
+    small: Generations,
+    large: Generations,
+}
+
+impl ObjectCache {
+    fn new(limit: usize) -> ObjectCache {
+        let large = limit / LARGE_SHARE;
+        ObjectCache {
+            small: Generations::new(limit - large),
+            large: Generations::new(large),
+        }
+    }
+
+    fn get(&mut self, pack: usize, offset: u64) -> Option<Object> {
+        self.small
+            .get(pack, offset)
+            .or_else(|| self.large.get(pack, offset))
+    }
+
+    fn put(&mut self, pack: usize, offset: u64, object: Object) {
+        if object.data.len() > LARGE_OBJECT {
+            self.large.put(pack, offset, object);
+        } else {
+            self.small.put(pack, offset, object);
+        }
+    }
+}
+
 /// Objects by where they are in a pack, in two generations: new objects go into the young
 /// one, and once it weighs half the limit the old generation is dropped and the young one
 /// becomes old. An object found in the old generation is moved back to the young one. This
 /// keeps what a walk keeps asking for, at a constant cost per object.
-struct ObjectCache {
+struct Generations {
     limit: usize,
     young: Generation,
     old: Generation,
@@ -545,9 +707,9 @@ impl Generation {
     }
 }
 
-impl ObjectCache {
-    fn new(limit: usize) -> ObjectCache {
-        ObjectCache {
+impl Generations {
+    fn new(limit: usize) -> Generations {
+        Generations {
             limit,
             young: Generation::default(),
             old: Generation::default(),
@@ -560,7 +722,7 @@ impl ObjectCache {
     }
 
     fn get(&mut self, pack: usize, offset: u64) -> Option<Object> {
-        let key = ObjectCache::key(pack, offset);
+        let key = Generations::key(pack, offset);
         if let Some(object) = self.young.objects.get(&key) {
             return Some(object.clone());
         }
@@ -574,7 +736,7 @@ impl ObjectCache {
         if object.data.len() > self.limit / 4 {
             return;
         }
-        self.young.insert(ObjectCache::key(pack, offset), object);
+        self.young.insert(Generations::key(pack, offset), object);
         if self.young.bytes > self.limit / 2 {
             self.old = std::mem::take(&mut self.young);
         }
@@ -744,6 +906,10 @@ mod tests {
     #[test]
     fn deltas_are_applied_and_bad_ones_refused() {
         // Base "hello world"; copy 6 bytes from offset 0, insert "there".
+        let apply_delta = |base: &[u8], delta: &[u8]| {
+            let mut out = Vec::new();
+            apply_delta(base, delta, &mut out).map(|()| out)
+        };
         let delta = [11, 11, 0x90, 6, 5, b't', b'h', b'e', b'r', b'e'];
         assert_eq!(
             apply_delta(b"hello world", &delta).as_deref(),
@@ -759,13 +925,95 @@ mod tests {
         assert_eq!(apply_delta(b"hello", &huge), None);
     }
 
+    /// `data` as a zlib stream, by libdeflate at `level` (0 stores it).
+    fn zlib(data: &[u8], level: i32) -> Vec<u8> {
+        // SAFETY: a compressor is allocated, used within the bounds given and freed.
+        unsafe {
+            let compressor = libdeflate_sys::libdeflate_alloc_compressor(level);
+            assert!(!compressor.is_null());
+            let mut out = vec![0u8; data.len() + 64];
+            let written = libdeflate_sys::libdeflate_zlib_compress(
+                compressor,
+                data.as_ptr().cast(),
+                data.len(),
+                out.as_mut_ptr().cast(),
+                out.len(),
+            );
+            libdeflate_sys::libdeflate_free_compressor(compressor);
+            assert!(written > 0);
+            out.truncate(written);
+            out
+        }
+    }
+
+    #[test]
+    fn streams_of_every_block_type_inflate_in_any_order() {
+        let short = b"a short delta: copy 40 bytes, insert these".to_vec();
+        let varied: Vec<u8> = (0..20_000u32)
+            .flat_map(|n| format!("{} ", n.wrapping_mul(2_654_435_761) % 977).into_bytes())
+            .collect();
+        let streams = [
+            // Block types (RFC 1951): stored, the fixed code, a code of its own.
+            (short.clone(), zlib(&short, 0), 0),
+            (short.clone(), zlib(&short, 6), 1),
+            (varied.clone(), zlib(&varied, 6), DYNAMIC_CODE_BLOCK),
+        ];
+        for (_, stream, block) in &streams {
+            assert_eq!((stream[ZLIB_HEADER] >> 1) & 3, *block, "the stream tried");
+        }
+        let mut inflater = Inflater::new();
+        // Each kind after each other, the fixed code's tables built before and after a
+        // stream with a code of its own.
+        for round in [0, 1, 2, 1, 0, 2, 2, 1, 1, 0] {
+            let (data, stream, _) = &streams[round];
+            let mut input = stream.clone();
+            input.extend_from_slice(b"the next entry");
+            let mut out = b"before".to_vec();
+            let read = inflater
+                .inflate(&input, data.len(), &mut out)
+                .expect("inflates");
+            assert_eq!(&out[..6], b"before");
+            assert_eq!(&out[6..], data, "appended");
+            assert_eq!(read, stream.len());
+            let mut out = Vec::new();
+            assert!(
+                inflater.inflate(stream, data.len() + 1, &mut out).is_none(),
+                "wrong size"
+            );
+            assert!(out.is_empty(), "nothing appended");
+        }
+    }
+
+    #[test]
+    fn large_objects_never_push_small_ones_out() {
+        let object = |n: usize| Object {
+            kind: ObjectType::Tree,
+            data: Rc::new(vec![0u8; n]),
+        };
+        let limit = 64 * LARGE_OBJECT;
+        let mut cache = ObjectCache::new(limit);
+        cache.put(0, 1, object(100));
+        // Large objects weighing several times the whole limit.
+        for n in 0..(4 * limit / LARGE_OBJECT) {
+            cache.put(0, 1000 + n as u64, object(LARGE_OBJECT + 1));
+        }
+        assert!(cache.get(0, 1).is_some(), "the small object is still kept");
+        let last = 1000 + (4 * limit / LARGE_OBJECT) as u64 - 1;
+        assert!(cache.get(0, last).is_some(), "the last large one is kept");
+        assert!(
+            cache.get(0, 1000).is_none(),
+            "the first large ones are gone"
+        );
+        assert!(cache.small.bytes() + cache.large.bytes() <= limit);
+    }
+
     #[test]
     fn the_cache_keeps_what_is_used_and_stays_under_its_limit() {
         let object = |n: usize| Object {
             kind: ObjectType::Blob,
             data: Rc::new(vec![0u8; n]),
         };
-        let mut cache = ObjectCache::new(100);
+        let mut cache = Generations::new(100);
         cache.put(0, 1, object(20));
         cache.put(0, 2, object(20));
         // The young generation passes half the limit and becomes the old one.

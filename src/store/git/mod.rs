@@ -18,8 +18,9 @@
 //!   ([`housekeeping`]: a running `gc`, a multi-pack-index) lets go of them. Row "Bytes per
 //!   transition": 30 KB a change against 51 KB loose.
 //! - [`packs`]: reads objects from packs (`.idx` version 2, offset and reference deltas) on
-//!   all cores, each thread with its own cache. Row "A full audit": the audit of 100,000
-//!   commits in 6–7 s against the 10 s target.
+//!   all cores, each thread with its own cache, large objects apart. Row "A full audit" and
+//!   run T: the audit of 100,000 commits in 6–11 s as the machine's day goes, against the
+//!   10 s target.
 //!
 //! Outside this folder, two more readers redo what gix does and stay for the same reason:
 //! gix 0.91 is slower at each (`bench/readers.rs`; section "gix against the hand-written

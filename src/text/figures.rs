@@ -214,7 +214,7 @@ fn unmatched(a: &[Figure], b: &[Figure]) -> (Vec<Figure>, Vec<Figure>) {
 
 /// Describes how the figures of two sets differ ("55 vs more than 50"), or
 /// None when they state the same figures. Figures both sides share are left
-/// out; the rest are paired by unit and closeness.
+/// out; the rest are paired by unit and closeness, years with years.
 pub(crate) fn describe_difference(a: &[Figure], b: &[Figure]) -> Option<String> {
     let (only_a, mut only_b) = unmatched(a, b);
     if only_a.is_empty() && only_b.is_empty() {
@@ -225,7 +225,10 @@ pub(crate) fn describe_difference(a: &[Figure], b: &[Figure]) -> Option<String> 
         let closest = only_b
             .iter()
             .enumerate()
-            .filter(|(_, other)| other.unit == figure.unit)
+            // A year is paired with a year only: "300,000 vs 2017" compares nothing.
+            .filter(|(_, other)| {
+                other.unit == figure.unit && other.is_year_like() == figure.is_year_like()
+            })
             .min_by(|(_, x), (_, y)| {
                 (x.value - figure.value)
                     .abs()
@@ -302,6 +305,18 @@ mod tests {
             )
             .as_deref(),
             Some("2025 vs none")
+        );
+    }
+
+    #[test]
+    fn a_year_is_never_paired_with_a_count() {
+        assert_eq!(
+            figure_difference(
+                "Fentanyl kills 250,000 to 300,000 Americans a year.",
+                "Fentanyl has claimed over 100,000 lives since 2017."
+            )
+            .as_deref(),
+            Some("250,000 vs more than 100,000; 300,000 vs none; none vs 2017")
         );
     }
 

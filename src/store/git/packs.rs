@@ -366,7 +366,14 @@ impl<'a> ObjectReader<'a> {
             match entry {
                 Entry::Whole(kind) => {
                     let mut data = Vec::new();
-                    self.inflate(pack, at, header, size, &mut data)?;
+                    Self::inflate(
+                        self.packs,
+                        &mut self.inflater,
+                        (pack, at),
+                        header,
+                        size,
+                        &mut data,
+                    )?;
                     let object = Object {
                         kind,
                         data: Rc::new(data),
@@ -415,7 +422,6 @@ impl<'a> ObjectReader<'a> {
                 );
                 kept = Some(data);
             } else {
-                next.clear();
                 apply_delta(base, delta, &mut next)?;
                 std::mem::swap(&mut current, &mut next);
                 kept = None;
@@ -427,20 +433,19 @@ impl<'a> ObjectReader<'a> {
     }
 
     /// Appends to `out` the `size` bytes of the data of the entry at `at`, whose header is
-    /// `header` bytes long.
+    /// `header` bytes long (`out` is a field of the reader, or not, as the caller needs).
     fn inflate(
-        &mut self,
-        pack: usize,
-        at: u64,
+        packs: &Packs,
+        inflater: &mut Inflater,
+        (pack, at): (usize, u64),
         header: usize,
         size: usize,
         out: &mut Vec<u8>,
     ) -> Option<()> {
-        let packs: &'a Packs = self.packs;
         let stream = packs.packs[pack]
             .data
             .get(usize::try_from(at).ok()?.checked_add(header)?..)?;
-        let read = self.inflater.inflate(stream, size, out)?;
+        let read = inflater.inflate(stream, size, out)?;
         packs.note_read(pack, at, header + read);
         Some(())
     }
@@ -453,11 +458,10 @@ impl<'a> ObjectReader<'a> {
         header: usize,
         size: usize,
     ) -> Option<std::ops::Range<usize>> {
-        let mut deltas = std::mem::take(&mut self.deltas);
-        let from = deltas.len();
-        let inflated = self.inflate(pack, at, header, size, &mut deltas);
-        self.deltas = deltas;
-        inflated.map(|()| from..self.deltas.len())
+        let from = self.deltas.len();
+        let (packs, inflater, deltas) = (self.packs, &mut self.inflater, &mut self.deltas);
+        Self::inflate(packs, inflater, (pack, at), header, size, deltas)?;
+        Some(from..self.deltas.len())
     }
 
     /// The entry at `at`: what it is, the size of its data inflated, and the length of its
@@ -593,9 +597,9 @@ fn delta_target_size(delta: &[u8]) -> Option<usize> {
     Some(delta_size(delta, at)?.0)
 }
 
-/// Applies a git delta (copy and insert instructions) to `base`, into `out`, which must be
-/// empty.
+/// Applies a git delta (copy and insert instructions) to `base`, into `out` (emptied first).
 fn apply_delta(base: &[u8], delta: &[u8], out: &mut Vec<u8>) -> Option<()> {
+    out.clear();
     let (base_size, mut at) = delta_size(delta, 0)?;
     let (size, next) = delta_size(delta, at)?;
     at = next;

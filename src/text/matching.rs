@@ -254,6 +254,19 @@ impl<K: Clone + PartialEq> ClaimIndex<K> {
         }
     }
 
+    /// What a lookup of `sentence` compares with the stored wordings.
+    fn query<'q>(&self, sentence: &'q str, fingerprint: Fingerprint) -> Query<'q> {
+        Query {
+            text: sentence,
+            tokens: self.query_tokens(&fingerprint),
+            values: self.value_ids(&fingerprint),
+            plain_values: self.plain_value_ids(&fingerprint),
+            weight: self.query_weight(&fingerprint),
+            fingerprint,
+            vector: OnceCell::new(),
+        }
+    }
+
     /// Every stored claim the sentence may be, best first, and the claim it
     /// is related to.
     pub fn ranked(&self, sentence: &str) -> Ranking<K> {
@@ -265,15 +278,7 @@ impl<K: Clone + PartialEq> ClaimIndex<K> {
         if !is_matchable(&fingerprint) {
             return ranking;
         }
-        let query = Query {
-            text: sentence,
-            tokens: self.query_tokens(&fingerprint),
-            values: self.value_ids(&fingerprint),
-            plain_values: self.plain_value_ids(&fingerprint),
-            weight: self.query_weight(&fingerprint),
-            fingerprint,
-            vector: OnceCell::new(),
-        };
+        let query = self.query(sentence, fingerprint);
         let mut best_related: Option<(f64, &Entry<K>)> = None;
         for entry_id in self.scored_candidates(&query.tokens) {
             let entry = &self.entries[entry_id as usize];
@@ -309,15 +314,7 @@ impl<K: Clone + PartialEq> ClaimIndex<K> {
     pub fn judge(&self, sentence: &str, key: &K) -> Option<Judgement> {
         let fingerprint = Fingerprint::of(sentence);
         let matchable = is_matchable(&fingerprint);
-        let query = Query {
-            text: sentence,
-            tokens: self.query_tokens(&fingerprint),
-            values: self.value_ids(&fingerprint),
-            plain_values: self.plain_value_ids(&fingerprint),
-            weight: self.query_weight(&fingerprint),
-            fingerprint,
-            vector: OnceCell::new(),
-        };
+        let query = self.query(sentence, fingerprint);
         let candidates = self.scored_candidates(&query.tokens);
         let rank = |judgement: &Judgement| (judgement.verdict == Verdict::Same, judgement.lexical);
         (0..self.entries.len())
@@ -325,11 +322,9 @@ impl<K: Clone + PartialEq> ClaimIndex<K> {
             .map(|id| {
                 let entry = &self.entries[id];
                 let overlap = self.overlap(&query, entry);
-                let cosine = self.embeddings.map(|embeddings| {
-                    let query_vector = query.vector.get_or_init(|| embeddings.embed(sentence));
-                    let entry_vector = entry.vector.get_or_init(|| embeddings.embed(&entry.text));
-                    f64::from(query_vector.cosine(entry_vector))
-                });
+                let cosine = self
+                    .embeddings
+                    .map(|embeddings| cosine(embeddings, &query, entry));
                 let verdict = if !matchable {
                     Verdict::Unmatchable
                 } else if !u32::try_from(id).is_ok_and(|id| candidates.contains(&id)) {
@@ -393,9 +388,7 @@ impl<K: Clone + PartialEq> ClaimIndex<K> {
         let Some(embeddings) = self.embeddings else {
             return (lexical >= SAME_LEXICAL).then_some(lexical);
         };
-        let query_vector = query.vector.get_or_init(|| embeddings.embed(query.text));
-        let entry_vector = entry.vector.get_or_init(|| embeddings.embed(&entry.text));
-        let hybrid = 0.5 * lexical + 0.5 * f64::from(query_vector.cosine(entry_vector));
+        let hybrid = 0.5 * lexical + 0.5 * cosine(embeddings, query, entry);
         (lexical >= SAME_LEXICAL || hybrid >= SAME_HYBRID).then_some(hybrid)
     }
 
@@ -615,6 +608,13 @@ fn terms(fingerprint: &Fingerprint) -> impl Iterator<Item = String> + '_ {
 /// wordings, as a word is. '#' never starts a word.
 fn values(fingerprint: &Fingerprint) -> impl Iterator<Item = String> + '_ {
     fingerprint.figures().iter().flat_map(figure_values)
+}
+
+/// The cosine of the embeddings of a query and a stored wording, each embedded once.
+fn cosine<K>(embeddings: &Embeddings, query: &Query<'_>, entry: &Entry<K>) -> f64 {
+    let query_vector = query.vector.get_or_init(|| embeddings.embed(query.text));
+    let entry_vector = entry.vector.get_or_init(|| embeddings.embed(&entry.text));
+    f64::from(query_vector.cosine(entry_vector))
 }
 
 /// The values one figure states, as terms: one, or a range's two bounds.

@@ -9,7 +9,7 @@ use crate::domain::policy::Policy;
 use crate::domain::record::Record;
 use crate::domain::state::State;
 use crate::domain::workflow::{Confirmations, evidence_gaps};
-use crate::ui::Ui;
+use crate::ui::{Table, Ui};
 
 use super::{kind_of_source, next_state, plural};
 
@@ -84,7 +84,7 @@ pub(super) fn write(
     Ok(())
 }
 
-fn sources_table(record: &Record, ui: &Ui) -> comfy_table::Table {
+fn sources_table(record: &Record, ui: &Ui) -> Table {
     let mut table = ui.table(&["STANCE", "PUBLISHER", "ORIGIN", "URL"]);
     for source in &record.sources {
         let stance = match (&source.withdrawn, &source.rebuttal) {

@@ -103,6 +103,36 @@ fn no_identity_is_a_usage_error_with_a_hint() {
     repo.fails(&["--reviewer", "nobody", "add", "Another."], 2);
 }
 
+/// `--reviewer` is optional: a usage error does not show it as a required part of the
+/// command when the reviewer comes from CLAIMS_REVIEWER, and the help says where the reviewer
+/// comes from without it.
+#[test]
+fn the_reviewer_is_shown_as_optional_with_where_it_comes_from() {
+    let repo = Repo::new();
+    let id = repo.add("Who said this?");
+    insta::assert_snapshot!(repo.sees(&["note", &id]), @"
+    ------- stderr -------
+    error: the following required arguments were not provided:
+      <TEXT>
+
+    Usage: claims note <ID> <TEXT>
+
+    For more information, try '--help'.
+    [exit status: 2]
+    ");
+    let help = repo.ok(&["note", "--help"]);
+    let reviewer = help
+        .lines()
+        .skip_while(|line| !line.contains("--reviewer"))
+        .take_while(|line| !line.contains("--no-input"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    insta::assert_snapshot!(reviewer, @r#"
+    --reviewer <NAME <EMAIL>>  Who makes the change, as "Name <email>"; without it,
+                               $CLAIMS_REVIEWER, else git's user.name and user.email
+    "#);
+}
+
 #[test]
 fn outside_a_repository_is_a_usage_error_and_init_fixes_it() {
     let repo = Repo::new();

@@ -5,6 +5,7 @@ use std::io;
 
 use jiff::Timestamp;
 
+use crate::controls::cell;
 use crate::domain::policy::Policy;
 use crate::domain::record::Record;
 use crate::domain::state::State;
@@ -239,12 +240,11 @@ fn name(reviewer: &str) -> String {
     printable(reviewer.split(" <").next().unwrap_or(reviewer).trim())
 }
 
-/// Text from a record made safe to print: a record is data, and control characters in it
-/// must not move the cursor or recolour the terminal. Line breaks become spaces.
+/// Text from a record made safe to print on the card, whose fields are wrapped by their
+/// width: escaped as a table's cells are (an escape shows as `\u001b`, visibly), with line
+/// breaks as spaces.
 fn printable(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
+    cell(text).replace('\n', " ")
 }
 
 fn shortened(text: &str) -> String {

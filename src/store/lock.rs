@@ -81,8 +81,10 @@ pub(crate) fn spoken(wait: Duration) -> String {
         return format!("{} ms", wait.as_millis());
     }
     let tenths = (wait.as_secs_f64() * 10.0).round() as u64;
-    if tenths % 10 == 0 || tenths >= 100 {
+    if tenths >= 100 {
         format!("{} s", (tenths + 5) / 10)
+    } else if tenths.is_multiple_of(10) {
+        format!("{} s", tenths / 10)
     } else {
         format!("{}.{} s", tenths / 10, tenths % 10)
     }

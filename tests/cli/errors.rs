@@ -12,7 +12,7 @@ fn unknown_and_ambiguous_ids_are_usage_errors() {
     ");
     insta::assert_snapshot!(repo.sees(&["show", &id[..3]]).replace(&id[..3], "ID3"), @"
     ------- stderr -------
-    error: 'ID3' is too short for a claim id: ids have at least 8 characters
+    error: 'ID3' is too short to name a claim: give at least 4 characters of its id
     hint: `claims list` shows the ids
     [exit status: 2]
     ");

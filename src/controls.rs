@@ -57,6 +57,26 @@ pub fn escape(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Text laid out in columns before it is printed (a table's cell, a field of the review's
+/// card): escaped as [`escape`] does, and tab and carriage return too, which would jump the
+/// cursor to a tab stop or back to the line's start in the middle of a row the layout has
+/// measured. A CRLF line ending is a newline, which a cell keeps as a line break.
+pub fn cell(text: &str) -> Cow<'_, str> {
+    let escaped = |c: char| is_control(c) && c != '\n';
+    if !text.chars().any(escaped) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.replace("\r\n", "\n").chars() {
+        if escaped(c) {
+            push_escaped(c, &mut out);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// Input that holds a control character the field cannot take.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
@@ -298,6 +318,16 @@ mod tests {
         assert_eq!(escape("safe\rUNSAFE"), "safe\\u000dUNSAFE");
         assert_eq!(escape("line\r\nnext\r"), "line\r\nnext\\u000d");
         assert_eq!(escape("abc\u{202e}fed"), "abc\\u202efed");
+    }
+
+    #[test]
+    fn a_cell_escapes_tabs_and_carriage_returns_and_keeps_its_lines() {
+        for &(c, shown) in KINDS {
+            assert_eq!(cell(&format!("a{c}b")), format!("a{shown}b"));
+        }
+        assert_eq!(cell("a\tb"), "a\\u0009b");
+        assert_eq!(cell("line\r\nnext\r"), "line\nnext\\u000d");
+        assert!(matches!(cell("two\nlines"), Cow::Borrowed("two\nlines")));
     }
 
     #[test]

@@ -8,12 +8,12 @@ use std::process::{Child, Command, Stdio};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use comfy_table::{ContentArrangement, Table, presets};
+use comfy_table::{ContentArrangement, presets};
 use console::{Key, Term};
 use dialoguer::theme::ColorfulTheme;
 use dialoguer::{Confirm, Editor, Input, Select};
 
-use crate::controls::{Escaping, escape};
+use crate::controls::{Escaping, cell, escape};
 
 /// Everything written to standard output and error goes through [`Escaping`]: text from a
 /// record or a commit never reaches the terminal with a control character in it.
@@ -124,9 +124,9 @@ impl Ui {
 
     /// A table that fits the terminal (or `COLUMNS`); unconstrained when piped.
     pub fn table(&self, header: &[&str]) -> Table {
-        let mut table = Table::new();
+        let mut table = comfy_table::Table::new();
         table.load_style(presets::UTF8_FULL_CONDENSED);
-        table.set_header(header.iter().copied());
+        table.set_header(header.iter().map(|name| cell(name)));
         match self.width {
             Some(width) => {
                 table.set_width(width);
@@ -136,14 +136,14 @@ impl Ui {
                 table.set_content_arrangement(ContentArrangement::Disabled);
             }
         }
-        table
+        Table { table }
     }
 
     /// A listing with these column names: see `Listing`.
     pub fn listing(&self, header: &[&str]) -> Listing {
-        let mut table = Table::new();
+        let mut table = comfy_table::Table::new();
         table.load_style(presets::NOTHING);
-        table.set_header(header.iter().copied());
+        table.set_header(header.iter().map(|name| cell(name)));
         match self.width {
             Some(width) => {
                 table.set_width(width);
@@ -176,10 +176,30 @@ impl Drop for Ui {
     }
 }
 
+/// A table with borders, its cells escaped before it measures them (see [`cell`]): the
+/// escaping of everything printed would otherwise widen a cell after its column was laid out.
+pub struct Table {
+    table: comfy_table::Table,
+}
+
+impl Table {
+    /// `cells`: one per column; a cell may hold several lines.
+    pub fn add_row(&mut self, cells: Vec<String>) {
+        self.table.add_row(cells.iter().map(|c| cell(c)));
+    }
+}
+
+impl std::fmt::Display for Table {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.table.fmt(f)
+    }
+}
+
 /// A listing, one line a row whatever the width: borderless columns, the last one (the
 /// long text) cut with an ellipsis to fit the terminal; whole, and unpadded, when piped.
+/// Its cells are escaped before it measures them, as a [`Table`]'s are.
 pub struct Listing {
-    table: Table,
+    table: comfy_table::Table,
 }
 
 impl Listing {
@@ -187,7 +207,7 @@ impl Listing {
     pub fn add_row(&mut self, cells: Vec<String>) {
         let cells: Vec<String> = cells
             .iter()
-            .map(|c| c.split_whitespace().collect::<Vec<_>>().join(" "))
+            .map(|c| cell(c).split_whitespace().collect::<Vec<_>>().join(" "))
             .collect();
         let mut row = comfy_table::Row::from(cells);
         row.max_height(1);
@@ -213,7 +233,12 @@ fn terminal_width(stdout_is_terminal: bool) -> Option<u16> {
     {
         return Some(columns);
     }
-    stdout_is_terminal.then(|| Table::new().width().filter(|w| *w > 20).unwrap_or(100))
+    stdout_is_terminal.then(|| {
+        comfy_table::Table::new()
+            .width()
+            .filter(|w| *w > 20)
+            .unwrap_or(100)
+    })
 }
 
 /// The questions an interactive command asks. Every method fails with

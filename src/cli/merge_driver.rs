@@ -1,5 +1,6 @@
 use std::path::{Path, PathBuf};
 
+use crate::domain::merge::Disagreement;
 use crate::store::{ACCEPTED_FILE, StoreError, merge_file_versions, write_atomically};
 
 use super::CommandError;
@@ -45,19 +46,100 @@ pub fn run(args: Args) -> Result<(), CommandError> {
     write_atomically(&args.ours, &merged.contents)?;
     match merged.conflict {
         None => Ok(()),
-        Some(reason) => {
-            let keep = if path == ACCEPTED_FILE {
-                "every [[accepted]] entry of both sides"
-            } else {
-                "what should stand (of two states, one, with the history that leads to it)"
-            };
-            Err(
-                CommandError::refused(format!("cannot merge {path}: {reason}")).with_hint(format!(
-                    "both versions are in the file between conflict markers: keep {keep}, then \
-                     `git add {path}` and commit; `git checkout --ours {path}` or `--theirs` \
-                     takes one side whole"
-                )),
+        Some(conflict) => Err(CommandError::refused(format!(
+            "cannot merge {path}: {}",
+            conflict.reason
+        ))
+        .with_hint(resolution(&path, &conflict.disagreements))),
+    }
+}
+
+/// How a person finishes the merge of the file at `path`, for what its two sides decided
+/// differently.
+fn resolution(path: &str, disagreements: &[Disagreement]) -> String {
+    let markers = "both versions are in the file between conflict markers";
+    let by_git = format!(
+        "`git add {path}` and commit; `git checkout --ours {path}` or `--theirs` takes one side \
+         whole"
+    );
+    if path == ACCEPTED_FILE {
+        return format!("{markers}: keep every [[accepted]] entry of both sides, then {by_git}");
+    }
+    let states = disagreements
+        .iter()
+        .any(|d| matches!(d, Disagreement::States { .. }));
+    let verdicts = disagreements
+        .iter()
+        .any(|d| matches!(d, Disagreement::Value(what) if what == "verdict"));
+    let mut which = Vec::new();
+    if states {
+        which.push("of two states, one, with the history that leads to it");
+    }
+    if verdicts {
+        which.push("of two [verdict] tables, the one whose fact-check is published");
+    }
+    let keep = if which.is_empty() {
+        "what should stand".to_string()
+    } else {
+        format!("what should stand ({})", which.join("; "))
+    };
+    let mut hint = format!("{markers}: keep {keep}, then {by_git}");
+    if verdicts {
+        let id = Path::new(path)
+            .file_stem()
+            .map_or("ID".into(), |stem| stem.to_string_lossy());
+        hint.push_str(&format!(
+            "; once merged, `claims verdict {id} --rating RATING --url URL` replaces the verdict \
+             kept, `claims verdict {id} --withdraw --note WHY` takes it back"
+        ));
+    }
+    hint
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::state::State;
+
+    #[test]
+    fn the_hint_names_what_to_keep_of_each_kind_of_disagreement() {
+        let path = "records/ab/abcdefgh.toml";
+        let states = Disagreement::States {
+            ours: State::Corroborated,
+            theirs: State::Disputed,
+        };
+        let verdict = Disagreement::Value("verdict".into());
+        let text = Disagreement::Value("text".into());
+        let keep = |disagreements: &[Disagreement]| {
+            let hint = resolution(path, disagreements);
+            let keep = hint.split(", then").next().unwrap().to_string();
+            (keep, hint.contains("claims verdict abcdefgh --rating"))
+        };
+        let markers = "both versions are in the file between conflict markers: keep";
+        assert_eq!(
+            keep(&[text]),
+            (format!("{markers} what should stand"), false)
+        );
+        assert_eq!(
+            keep(std::slice::from_ref(&states)),
+            (
+                format!(
+                    "{markers} what should stand (of two states, one, with the history that \
+                     leads to it)"
+                ),
+                false
             )
-        }
+        );
+        assert_eq!(
+            keep(&[states, verdict]),
+            (
+                format!(
+                    "{markers} what should stand (of two states, one, with the history that \
+                     leads to it; of two [verdict] tables, the one whose fact-check is published)"
+                ),
+                true
+            )
+        );
+        assert!(resolution(ACCEPTED_FILE, &[]).contains("every [[accepted]] entry"));
     }
 }

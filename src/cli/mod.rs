@@ -75,13 +75,11 @@ pub struct Cli {
     #[arg(short = 'C', value_name = "DIR", global = true)]
     pub directory: Option<PathBuf>,
 
-    /// Who makes the change, as "Name <email>" [default: git's user.name and user.email]
-    #[arg(
-        long,
-        global = true,
-        env = "CLAIMS_REVIEWER",
-        value_name = "NAME <EMAIL>"
-    )]
+    /// Who makes the change, as "Name <email>"; without it, $CLAIMS_REVIEWER, else git's
+    /// user.name and user.email
+    // CLAIMS_REVIEWER is read below, not by clap: clap counts a value from the environment as
+    // typed, and its usage lines would show the option as a required part of every command.
+    #[arg(long, global = true, value_name = "NAME <EMAIL>")]
     pub reviewer: Option<String>,
 
     /// Never prompt: fail with exit code 2 where a command would ask
@@ -179,7 +177,9 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
         })?;
     }
     let globals = Globals {
-        reviewer: cli.reviewer,
+        reviewer: cli.reviewer.or_else(|| {
+            std::env::var_os("CLAIMS_REVIEWER").map(|name| name.to_string_lossy().into_owned())
+        }),
         no_input: cli.no_input,
     };
     let mut ui = Ui::stdio(globals.no_input, cli.no_pager);

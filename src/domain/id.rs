@@ -25,6 +25,10 @@ pub enum InvalidId {
     Characters(String),
     #[error("'{0}' is too short for a claim id: ids have at least {MIN_ID_LENGTH} characters")]
     TooShort(String),
+    #[error(
+        "'{0}' is too short to name a claim: give at least {MIN_PREFIX_LENGTH} characters of its id"
+    )]
+    PrefixTooShort(String),
 }
 
 impl ClaimId {
@@ -66,7 +70,7 @@ impl ClaimId {
 pub fn check_prefix(prefix: &str) -> Result<(), InvalidId> {
     check_characters(prefix)?;
     if prefix.len() < MIN_PREFIX_LENGTH {
-        return Err(InvalidId::TooShort(prefix.to_string()));
+        return Err(InvalidId::PrefixTooShort(prefix.to_string()));
     }
     Ok(())
 }
@@ -193,7 +197,10 @@ mod tests {
             Err(InvalidId::TooShort("abc1234".into()))
         );
         assert!(check_prefix("abcd").is_ok());
-        assert!(check_prefix("abc").is_err());
+        assert_eq!(
+            check_prefix("abc"),
+            Err(InvalidId::PrefixTooShort("abc".into()))
+        );
         assert!(check_prefix("ab.c").is_err());
     }
 }

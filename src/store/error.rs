@@ -1,4 +1,5 @@
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::domain::id::InvalidId;
 use crate::domain::policy::PolicyError;
@@ -76,11 +77,11 @@ pub enum StoreError {
     Untracked { path: String },
     #[error("a claim with this text already exists: {0}")]
     AlreadyExists(String),
-    #[error("{what} is locked ({}); waited {waited_secs} s", .lock.display())]
+    #[error("{what} is locked ({}); waited {}", .lock.display(), super::lock::spoken(*.waited))]
     Locked {
         what: &'static str,
         lock: PathBuf,
-        waited_secs: u64,
+        waited: Duration,
     },
     #[error("{path}: {message}: git treats a repository owned by another user as unsafe")]
     NotOwned { path: PathBuf, message: String },

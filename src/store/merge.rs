@@ -9,7 +9,7 @@ use super::error::StoreError;
 use super::records::parse_record;
 use super::{ACCEPTED_FILE, Store};
 use crate::domain::acceptance::Acceptances;
-use crate::domain::merge::merge;
+use crate::domain::merge::{Disagreement, merge};
 use crate::domain::record::Record;
 
 pub const ATTRIBUTES_FILE: &str = ".gitattributes";
@@ -96,7 +96,25 @@ impl Store {
 pub struct MergedFile {
     pub contents: Vec<u8>,
     /// Why a person has to finish the merge; `None` when `contents` is the merged file.
-    pub conflict: Option<String>,
+    pub conflict: Option<FileConflict>,
+}
+
+/// Why a person has to finish the merge of a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileConflict {
+    pub reason: String,
+    /// What the two sides of a record decided differently; none when a version does not
+    /// parse, or for the accepted findings.
+    pub disagreements: Vec<Disagreement>,
+}
+
+impl FileConflict {
+    fn unparsed(reason: String) -> FileConflict {
+        FileConflict {
+            reason,
+            disagreements: Vec::new(),
+        }
+    }
 }
 
 /// Merges three versions of the file at `path` (its path in the repository): the accepted
@@ -124,7 +142,7 @@ fn merge_acceptance_versions(base: &[u8], ours: &[u8], theirs: &[u8]) -> MergedF
         },
         Err(reason) => MergedFile {
             contents: with_conflict_markers(base, ours, theirs).unwrap_or_else(|| ours.to_vec()),
-            conflict: Some(reason),
+            conflict: Some(FileConflict::unparsed(reason)),
         },
     }
 }
@@ -137,23 +155,27 @@ fn merge_record_versions(path: &str, base: &[u8], ours: &[u8], theirs: &[u8]) ->
     let parse = |label: &str, bytes: &[u8]| {
         parse_record(path, bytes).map_err(|e| format!("{label} version does not parse: {e}"))
     };
-    let merged = (|| -> Result<Record, String> {
+    let merged = (|| -> Result<Record, FileConflict> {
+        let parse = |label, bytes| parse(label, bytes).map_err(FileConflict::unparsed);
         let base = if base.trim_ascii().is_empty() {
             None
         } else {
             Some(parse("the common", base)?)
         };
         let (ours, theirs) = (parse("our", ours)?, parse("their", theirs)?);
-        merge(base.as_ref(), &ours, &theirs).map_err(|conflict| conflict.to_string())
+        merge(base.as_ref(), &ours, &theirs).map_err(|conflict| FileConflict {
+            reason: conflict.to_string(),
+            disagreements: conflict.disagreements,
+        })
     })();
     match merged {
         Ok(record) => MergedFile {
             contents: record.to_toml().into_bytes(),
             conflict: None,
         },
-        Err(reason) => MergedFile {
+        Err(conflict) => MergedFile {
             contents: with_conflict_markers(base, ours, theirs).unwrap_or_else(|| ours.to_vec()),
-            conflict: Some(reason),
+            conflict: Some(conflict),
         },
     }
 }
@@ -297,6 +319,7 @@ mod tests {
             merged
                 .conflict
                 .unwrap()
+                .reason
                 .contains("their version does not parse")
         );
         let text = String::from_utf8(merged.contents).unwrap();
@@ -340,10 +363,19 @@ mod tests {
             &ours,
             &version("disputed", &[]),
         );
-        let reason = conflicting.conflict.unwrap();
+        let conflict = conflicting.conflict.unwrap();
         assert!(
-            reason.contains("ours to sourced, theirs to disputed"),
-            "{reason}"
+            conflict
+                .reason
+                .contains("ours to sourced, theirs to disputed"),
+            "{conflict:?}"
+        );
+        assert_eq!(
+            conflict.disagreements,
+            [Disagreement::States {
+                ours: State::Sourced,
+                theirs: State::Disputed
+            }]
         );
         let text = String::from_utf8(conflicting.contents).unwrap();
         assert!(
@@ -359,6 +391,7 @@ mod tests {
                 merged
                     .conflict
                     .unwrap()
+                    .reason
                     .contains("their version does not parse")
             );
             let text = String::from_utf8_lossy(&merged.contents);
@@ -384,6 +417,7 @@ mod tests {
             merged
                 .conflict
                 .unwrap()
+                .reason
                 .contains("common version does not parse")
         );
         assert_eq!(

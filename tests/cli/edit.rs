@@ -68,7 +68,7 @@ fn edit_that_changes_nothing_is_refused_and_commits_nothing() {
     error: the following required arguments were not provided:
       <--text <TEXT>|--claimant <NAME>|--no-claimant|--tag <TAG>|--no-tags>
 
-    Usage: claims edit --reviewer <NAME <EMAIL>> <--text <TEXT>|--claimant <NAME>|--no-claimant|--tag <TAG>|--no-tags> <ID>
+    Usage: claims edit <--text <TEXT>|--claimant <NAME>|--no-claimant|--tag <TAG>|--no-tags> <ID>
 
     For more information, try '--help'.
     [exit status: 2]

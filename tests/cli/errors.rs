@@ -12,7 +12,7 @@ fn unknown_and_ambiguous_ids_are_usage_errors() {
     ");
     insta::assert_snapshot!(repo.sees(&["show", &id[..3]]).replace(&id[..3], "ID3"), @"
     ------- stderr -------
-    error: 'ID3' is too short for a claim id: ids have at least 8 characters
+    error: 'ID3' is too short to name a claim: give at least 4 characters of its id
     hint: `claims list` shows the ids
     [exit status: 2]
     ");
@@ -101,6 +101,36 @@ fn no_identity_is_a_usage_error_with_a_hint() {
 
     // A malformed --reviewer is refused, not half-used.
     repo.fails(&["--reviewer", "nobody", "add", "Another."], 2);
+}
+
+/// `--reviewer` is optional: a usage error does not show it as a required part of the
+/// command when the reviewer comes from CLAIMS_REVIEWER, and the help says where the reviewer
+/// comes from without it.
+#[test]
+fn the_reviewer_is_shown_as_optional_with_where_it_comes_from() {
+    let repo = Repo::new();
+    let id = repo.add("Who said this?");
+    insta::assert_snapshot!(repo.sees(&["note", &id]), @"
+    ------- stderr -------
+    error: the following required arguments were not provided:
+      <TEXT>
+
+    Usage: claims note <ID> <TEXT>
+
+    For more information, try '--help'.
+    [exit status: 2]
+    ");
+    let help = repo.ok(&["note", "--help"]);
+    let reviewer = help
+        .lines()
+        .skip_while(|line| !line.contains("--reviewer"))
+        .take_while(|line| !line.contains("--no-input"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    insta::assert_snapshot!(reviewer, @r#"
+    --reviewer <NAME <EMAIL>>  Who makes the change, as "Name <email>"; without it,
+                               $CLAIMS_REVIEWER, else git's user.name and user.email
+    "#);
 }
 
 #[test]

@@ -438,7 +438,7 @@ fn a_lock_git_took_after_a_crash_is_never_taken_for_the_crashed_writes() {
         .unwrap();
     insta::assert_snapshot!(repo.shown(&output), @"
     ------- stderr -------
-    error: git's index is locked (REPO/.git/index.lock); waited 0 s
+    error: git's index is locked (REPO/.git/index.lock); waited 0 ms
     hint: nothing was changed; if no git command is running, the lock was left by one that was killed: remove it (rm REPO/.git/index.lock) and run this again; `claims doctor` lists every such lock
     [exit status: 2]
     ");

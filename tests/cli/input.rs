@@ -200,33 +200,33 @@ fn text_with_control_characters_is_never_printed_raw() {
         format!("Crime{hostile} fell by 3% in 2025.")
     );
     insta::assert_snapshot!(repo.sees(&["show", &id]), @r"
-    ┌──────────┬──────────────────────────────────────────────┐
-    │          ┆ hjxeuvxygn                                   │
-    ╞══════════╪══════════════════════════════════════════════╡
+    ┌──────────┬─────────────────────────────────────────────────────────────────────────────────────────────┐
+    │          ┆ hjxeuvxygn                                                                                  │
+    ╞══════════╪═════════════════════════════════════════════════════════════════════════════════════════════╡
     │ Claim    ┆ Crime\u001b]0;owned\u0007\u001b[31m\u000d\u202e\u2067\u0008\u007f\u009b fell by 3% in 2025. │
-    │ State    ┆ sourced                                      │
+    │ State    ┆ sourced                                                                                     │
     │ Claimant ┆ Ana\u001b]0;owned\u0007\u001b[31m\u000d\u202e\u2067\u0008\u007f\u009b                       │
     │ Tags     ┆ t\u001b]0;owned\u0007\u001b[31m\u000d\u202e\u2067\u0008\u007f\u009b                         │
-    │ Created  ┆ 2026-03-01T09:00:00Z                         │
-    └──────────┴──────────────────────────────────────────────┘
+    │ Created  ┆ 2026-03-01T09:00:00Z                                                                        │
+    └──────────┴─────────────────────────────────────────────────────────────────────────────────────────────┘
 
     Sources (1 independent supporting origin)
-    ┌──────────┬────────────────────────┬────────────────────────┬───────────────────────┐
-    │ STANCE   ┆ ORIGIN                 ┆ PUBLISHER              ┆ URL                   │
-    ╞══════════╪════════════════════════╪════════════════════════╪═══════════════════════╡
+    ┌──────────┬───────────────────────────────────────────────────────────────────────┬───────────────────────────────────────────────────────────────────────┬───────────────────────┐
+    │ STANCE   ┆ ORIGIN                                                                ┆ PUBLISHER                                                             ┆ URL                   │
+    ╞══════════╪═══════════════════════════════════════════════════════════════════════╪═══════════════════════════════════════════════════════════════════════╪═══════════════════════╡
     │ supports ┆ One\u001b]0;owned\u0007\u001b[31m\u000d\u202e\u2067\u0008\u007f\u009b ┆ One\u001b]0;owned\u0007\u001b[31m\u000d\u202e\u2067\u0008\u007f\u009b ┆ https://one.example/a │
-    └──────────┴────────────────────────┴────────────────────────┴───────────────────────┘
+    └──────────┴───────────────────────────────────────────────────────────────────────┴───────────────────────────────────────────────────────────────────────┴───────────────────────┘
 
-    ┌────────────────────────┬──────────────────────────────────────────────────────────────────────────────────────────────┐
-    │ PROGRESS               ┆                                                                                              │
-    ╞════════════════════════╪══════════════════════════════════════════════════════════════════════════════════════════════╡
-    │ unverified             ┆ ready                                                                                        │
+    ┌────────────────────────┬────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┐
+    │ PROGRESS               ┆                                                                                                                                        │
+    ╞════════════════════════╪════════════════════════════════════════════════════════════════════════════════════════════════════════════════════════════════════════╡
+    │ unverified             ┆ ready                                                                                                                                  │
     │ corroborated           ┆ needs supporting sources from at least 2 independent origins; has 1 (one\u001b]0;owned\u0007\u001b[31m \u202e\u2067\u0008\u007f\u009b) │
-    │                        ┆ the corroborated checklist is not confirmed: independence, context                           │
-    │ disputed               ┆ needs at least 1 contradicting source; has 0                                                 │
-    │ sourced checklist      ┆ [x] provenance  [x] source  [x] date  [x] location  [x] motivation                           │
-    │ corroborated checklist ┆ [ ] independence  [ ] context                                                                │
-    └────────────────────────┴──────────────────────────────────────────────────────────────────────────────────────────────┘
+    │                        ┆ the corroborated checklist is not confirmed: independence, context                                                                     │
+    │ disputed               ┆ needs at least 1 contradicting source; has 0                                                                                           │
+    │ sourced checklist      ┆ [x] provenance  [x] source  [x] date  [x] location  [x] motivation                                                                     │
+    │ corroborated checklist ┆ [ ] independence  [ ] context                                                                                                          │
+    └────────────────────────┴────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘
 
     History
     ┌──────────────────────┬────────────────────────────┬──────────────────────┬──────┐
@@ -236,12 +236,12 @@ fn text_with_control_characters_is_never_printed_raw() {
     └──────────────────────┴────────────────────────────┴──────────────────────┴──────┘
 
     Notes
-    ┌──────────────────────┬────────────────────────────┬─────────────────────────┐
-    │ WHEN                 ┆ BY                         ┆ NOTE                    │
-    ╞══════════════════════╪════════════════════════════╪═════════════════════════╡
-    │ 2026-01-02T00:00:00Z ┆ Ana\u001b]0;owned\u0007\u001b[31m\u000d\u202e\u2067\u0008\u007f\u009b     ┆ Seen\u001b]0;owned\u0007\u001b[31m\u000d\u202e\u2067\u0008\u007f\u009b │
-    │ 2026-03-01T09:00:00Z ┆ Ana Ruiz <ana@example.org> ┆ Checked.                │
-    └──────────────────────┴────────────────────────────┴─────────────────────────┘
+    ┌──────────────────────┬───────────────────────────────────────────────────────────────────────┬────────────────────────────────────────────────────────────────────────┐
+    │ WHEN                 ┆ BY                                                                    ┆ NOTE                                                                   │
+    ╞══════════════════════╪═══════════════════════════════════════════════════════════════════════╪════════════════════════════════════════════════════════════════════════╡
+    │ 2026-01-02T00:00:00Z ┆ Ana\u001b]0;owned\u0007\u001b[31m\u000d\u202e\u2067\u0008\u007f\u009b ┆ Seen\u001b]0;owned\u0007\u001b[31m\u000d\u202e\u2067\u0008\u007f\u009b │
+    │ 2026-03-01T09:00:00Z ┆ Ana Ruiz <ana@example.org>                                            ┆ Checked.                                                               │
+    └──────────────────────┴───────────────────────────────────────────────────────────────────────┴────────────────────────────────────────────────────────────────────────┘
     [exit status: 0]
     ");
     insta::assert_snapshot!(repo.sees(&["export", "--format", "csv"]), @r"
@@ -257,6 +257,83 @@ fn text_with_control_characters_is_never_printed_raw() {
     Move hjxeuvxygn from unverified to sourced: Crime\u001b]0;owned\u0007\u001b[31m \u202e\u2067\u0008\u007f\u009b fell by 3% in 2025.
     Note on hjxeuvxygn: Checked.
     ");
+}
+
+/// A table lays out text already escaped: a cell holding an escape sequence, a tab, a carriage
+/// return or a bidirectional override is measured as it is printed, so every column lines up.
+#[test]
+fn tables_line_up_around_control_characters() {
+    let repo = Repo::new();
+    let id = repo.add("Crime fell by 3% in 2025.");
+    repo.ok(&[
+        "source",
+        "add",
+        &id,
+        "--url",
+        "https://one.example/a",
+        "--publisher",
+        "One",
+    ]);
+    repo.ok(&[
+        "source",
+        "remove",
+        &id,
+        "--url",
+        "https://one.example/a",
+        "--note",
+        "Page gone.",
+    ]);
+    let hostile = toml_escaped("\u{1b}[31m\t\r\u{202e}");
+    repo.edit_record(&id, "Crime fell", &format!("Crime{hostile} fell"));
+    repo.edit_record(&id, "Page gone.", &format!("Page{hostile} gone."));
+
+    let mut seen = String::new();
+    for args in [vec!["show", id.as_str()], vec!["list"]] {
+        let output = repo.claims(&args).output().unwrap();
+        let controls: Vec<char> = String::from_utf8_lossy(&output.stdout)
+            .chars()
+            .filter(|c| c.is_control() && *c != '\n' || ('\u{202a}'..='\u{202e}').contains(c))
+            .collect();
+        assert_eq!(controls, Vec::<char>::new(), "claims {args:?}");
+        seen.push_str(&repo.transcript(&args, &output));
+    }
+    insta::assert_snapshot!(seen, @r#"
+    $ claims ["show", "hjxeuvxygn"]
+    ┌─────────┬───────────────────────────────────────────────────────┐
+    │         ┆ hjxeuvxygn                                            │
+    ╞═════════╪═══════════════════════════════════════════════════════╡
+    │ Claim   ┆ Crime\u001b[31m\u0009\u000d\u202e fell by 3% in 2025. │
+    │ State   ┆ unverified                                            │
+    │ Created ┆ 2026-03-01T09:00:00Z                                  │
+    └─────────┴───────────────────────────────────────────────────────┘
+
+    Sources (0 independent supporting origins)
+    ┌──────────────────────────────────────────────────────────────┬────────┬───────────┬───────────────────────┐
+    │ STANCE                                                       ┆ ORIGIN ┆ PUBLISHER ┆ URL                   │
+    ╞══════════════════════════════════════════════════════════════╪════════╪═══════════╪═══════════════════════╡
+    │ supports (withdrawn: Page\u001b[31m\u0009\u000d\u202e gone.) ┆ One    ┆ One       ┆ https://one.example/a │
+    └──────────────────────────────────────────────────────────────┴────────┴───────────┴───────────────────────┘
+
+    ┌────────────────────────┬────────────────────────────────────────────────────────────────────────────────────────┐
+    │ PROGRESS               ┆                                                                                        │
+    ╞════════════════════════╪════════════════════════════════════════════════════════════════════════════════════════╡
+    │ sourced                ┆ needs at least 1 supporting source; has 0                                              │
+    │                        ┆ the sourced checklist is not confirmed: provenance, source, date, location, motivation │
+    │ corroborated           ┆ needs supporting sources from at least 2 independent origins; has 0                    │
+    │                        ┆ the sourced checklist is not confirmed: provenance, source, date, location, motivation │
+    │                        ┆ the corroborated checklist is not confirmed: independence, context                     │
+    │ disputed               ┆ needs at least 1 contradicting source; has 0                                           │
+    │ sourced checklist      ┆ [ ] provenance  [ ] source  [ ] date  [ ] location  [ ] motivation                     │
+    │ corroborated checklist ┆ [ ] independence  [ ] context                                                          │
+    └────────────────────────┴────────────────────────────────────────────────────────────────────────────────────────┘
+    [exit status: 0]
+    $ claims ["list"]
+     ID          STATE       PUB  SOURCES  ORIGINS  CLAIM
+     hjxeuvxygn  unverified       0        0        Crime\u001b[31m\u0009\u000d\u202e fell by 3% in 2025.
+    1 claim: 1 unverified
+    next: claims review   (steps through the 1 claim still to check)
+    [exit status: 0]
+    "#);
 }
 
 /// Typed input: a field that only breaks lines or spaces words gets one space per break (a

@@ -431,13 +431,33 @@ fn two_different_published_verdicts_in_two_clones_conflict() {
     Automatic merge failed; fix conflicts and then commit the result.
     ------- stderr -------
     error: cannot merge records/4m/4mgf6avnme.toml: both sides changed the verdict, differently
-    hint: both versions are in the file between conflict markers: keep what should stand (of two states, one, with the history that leads to it), then `git add records/4m/4mgf6avnme.toml` and commit; `git checkout --ours records/4m/4mgf6avnme.toml` or `--theirs` takes one side whole
+    hint: both versions are in the file between conflict markers: keep what should stand (of two [verdict] tables, the one whose fact-check is published), then `git add records/4m/4mgf6avnme.toml` and commit; `git checkout --ours records/4m/4mgf6avnme.toml` or `--theirs` takes one side whole; once merged, `claims verdict 4mgf6avnme --rating RATING --url URL` replaces the verdict kept, `claims verdict 4mgf6avnme --withdraw --note WHY` takes it back
     [exit status: 1]
     ");
     let file = ben.read_record(id);
     for kept in ["rating = \"True\"", "rating = \"Mostly true\""] {
         assert!(file.contains(kept), "{kept} missing from\n{file}");
     }
+
+    // Done as the hint says: one side taken, then the other verdict recorded as the one
+    // that stands.
+    let path = record_path(id);
+    ben.git(&["checkout", "--ours", &path]);
+    ben.git(&["add", &path]);
+    ben.git(&["commit", "-q", "--no-edit"]);
+    ben.ok(&[
+        "verdict",
+        id,
+        "--rating",
+        "True",
+        "--url",
+        "https://factcheck.example/jobs",
+    ]);
+    let shown: serde_json::Value =
+        serde_json::from_str(&ben.ok(&["show", id, "--format", "json"])).unwrap();
+    assert_eq!(shown["verdict"]["rating"], "True");
+    assert_clean(&ben);
+    ben.ok(&["check"]);
 }
 
 #[test]

@@ -1311,7 +1311,7 @@ fn a_verdict_is_withdrawn_without_moving_the_claim_and_kept_with_the_reason() {
     error: the following required arguments were not provided:
       --note <NOTE>
 
-    Usage: claims verdict --withdraw --note <NOTE> --reviewer <NAME <EMAIL>> <ID>
+    Usage: claims verdict --withdraw --note <NOTE> <ID>
 
     For more information, try '--help'.
     [exit status: 2]
@@ -1322,7 +1322,7 @@ fn a_verdict_is_withdrawn_without_moving_the_claim_and_kept_with_the_reason() {
     ------- stderr -------
     error: the argument '--withdraw' cannot be used with '--rating <RATING>'
 
-    Usage: claims verdict --withdraw --note <NOTE> --reviewer <NAME <EMAIL>> <ID>
+    Usage: claims verdict --withdraw --note <NOTE> <ID>
 
     For more information, try '--help'.
     [exit status: 2]
@@ -1335,7 +1335,7 @@ fn a_verdict_is_withdrawn_without_moving_the_claim_and_kept_with_the_reason() {
       --rating <RATING>
       --url <URL>
 
-    Usage: claims verdict --note <NOTE> --withdraw --reviewer <NAME <EMAIL>> --rating <RATING> --url <URL> <ID>
+    Usage: claims verdict --note <NOTE> --withdraw --rating <RATING> --url <URL> <ID>
 
     For more information, try '--help'.
     [exit status: 2]

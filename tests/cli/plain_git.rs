@@ -473,7 +473,7 @@ fn doctor_names_every_lock_git_left_behind() {
         .unwrap();
     insta::assert_snapshot!(format!("exit {:?}\n{}", output.status.code(), in_repo(&repo, &output.stderr)), @r"
     exit Some(2)
-    error: git's index is locked (REPO/.git/index.lock); waited 0 s
+    error: git's index is locked (REPO/.git/index.lock); waited 0 ms
     hint: nothing was changed; if no git command is running, the lock was left by one that was killed: remove it (rm REPO/.git/index.lock) and run this again; `claims doctor` lists every such lock
     ");
     std::fs::remove_file(git_dir.join("index.lock")).unwrap();
@@ -484,7 +484,7 @@ fn doctor_names_every_lock_git_left_behind() {
         .unwrap();
     insta::assert_snapshot!(format!("exit {:?}\n{}", output.status.code(), in_repo(&repo, &output.stderr)), @r"
     exit Some(2)
-    error: the branch is locked (REPO/.git/refs/heads/main.lock); waited 0 s
+    error: the branch is locked (REPO/.git/refs/heads/main.lock); waited 0 ms
     hint: nothing was changed; if no git command is running, the lock was left by one that was killed: remove it (rm REPO/.git/refs/heads/main.lock) and run this again; `claims doctor` lists every such lock
     ");
     assert_eq!(repo.snapshot(), before);

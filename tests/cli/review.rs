@@ -1,5 +1,5 @@
 //! `claims review`: scripted prompts drive the review in this process, one test per action
-//! and per refusal; three tests drive the real binary in a pseudo-terminal.
+//! and per refusal; a few tests drive the real binary in a pseudo-terminal.
 
 use std::sync::Once;
 
@@ -276,10 +276,10 @@ fn control_characters_in_a_record_are_not_sent_to_the_terminal() {
     repo.git(&["commit", "-q", "-am", "Hand edit"]);
     let card = reviewed(&repo, only(&id), keys("q"));
     assert!(!card.contains('\u{1b}'), "{card:?}");
-    insta::assert_snapshot!(stable(&card), @"
+    insta::assert_snapshot!(stable(&card), @r"
 
     ━━ 1/1 ━━ zwporhyrlt · unverified ━━
-                “A claim  [2Jwith an escape.”
+                “A claim \u001b[2Jwith an escape.”
       Sources   none yet
       Next      sourced: needs at least 1 supporting source; has 0
                 checklist 0/5: ·provenance ·source ·date ·location ·motivation
@@ -1646,6 +1646,40 @@ fn terminal_ctrl_c_in_a_prompt_changes_nothing_shows_the_cursor_and_exits_130() 
     assert_eq!(repo.head(), head);
     assert_eq!(repo.read_record(&id), record);
     assert_eq!(repo.status(), "");
+}
+
+/// The card on a real terminal shows an escape in a record as every other command does,
+/// visibly, and sends none of it to the terminal.
+#[test]
+fn terminal_the_card_shows_an_escape_in_a_record_visibly() {
+    let repo = Repo::new();
+    let id = repo.add("A claim with an escape.");
+    repo.edit_record(&id, "with an", "\\u001B[2Jwith\\tan");
+    repo.git(&["commit", "-q", "-am", "Hand edit"]);
+    let mut session = terminal(&repo, &[]);
+    let card = session
+        .exp_string("[1/1] Action [s,m,n,p,e,d,j,k,q,?]?")
+        .unwrap();
+    press(&mut session, "q");
+    session.exp_eof().unwrap();
+    // rexpect hands back each byte as one character.
+    let card = String::from_utf8(card.chars().map(|c| c as u8).collect()).unwrap();
+    assert!(!card.contains("\u{1b}[2J"), "{card:?}");
+    let card: String = card
+        .replace("\r\n", "\n")
+        .lines()
+        .skip_while(|line| !line.starts_with("━━"))
+        .take_while(|line| !line.starts_with("s source"))
+        .map(|line| format!("{}\n", line.trim_end()))
+        .collect();
+    insta::assert_snapshot!(format!("{card}[exit status: {}]", exit_code(&session)), @r"
+    ━━ 1/1 ━━ zwporhyrlt · unverified ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━
+                “A claim \u001b[2Jwith\u0009an escape.”
+      Sources   none yet
+      Next      sourced: needs at least 1 supporting source; has 0
+                checklist 0/5: ·provenance ·source ·date ·location ·motivation
+    [exit status: 0]
+    ");
 }
 
 #[test]

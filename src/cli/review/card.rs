@@ -5,11 +5,12 @@ use std::io;
 
 use jiff::Timestamp;
 
+use crate::controls::cell;
 use crate::domain::policy::Policy;
 use crate::domain::record::Record;
 use crate::domain::state::State;
 use crate::domain::workflow::{Confirmations, evidence_gaps};
-use crate::ui::Ui;
+use crate::ui::{Table, Ui};
 
 use super::{kind_of_source, next_state, plural};
 
@@ -84,7 +85,7 @@ pub(super) fn write(
     Ok(())
 }
 
-fn sources_table(record: &Record, ui: &Ui) -> comfy_table::Table {
+fn sources_table(record: &Record, ui: &Ui) -> Table {
     let mut table = ui.table(&["STANCE", "PUBLISHER", "ORIGIN", "URL"]);
     for source in &record.sources {
         let stance = match (&source.withdrawn, &source.rebuttal) {
@@ -239,12 +240,11 @@ fn name(reviewer: &str) -> String {
     printable(reviewer.split(" <").next().unwrap_or(reviewer).trim())
 }
 
-/// Text from a record made safe to print: a record is data, and control characters in it
-/// must not move the cursor or recolour the terminal. Line breaks become spaces.
+/// Text from a record made safe to print on the card, whose fields are wrapped by their
+/// width: escaped as a table's cells are (an escape shows as `\u001b`, visibly), with line
+/// breaks as spaces.
 fn printable(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
+    cell(text).replace('\n', " ")
 }
 
 fn shortened(text: &str) -> String {

@@ -39,6 +39,7 @@
 //!   gix's status (170 against 502 ms from the index to the working tree alone).
 
 mod binary;
+pub(crate) mod commit_graph;
 pub(crate) mod housekeeping;
 pub(crate) mod index;
 pub(crate) mod index_hash;

@@ -24,11 +24,12 @@ fn main() -> ExitCode {
 /// the chain again (about 1.1 ms of a note). Trees up to 1 MB are kept once read.
 ///
 /// The audit reads commits, trees and blobs itself (`HistoryReader`); libgit2 still lists the
-/// commits. Its object cache only costs such a walk: once full, each eviction scans its table
-/// from the start. And objects are not re-hashed as they are read (`git fsck` is the tool that
-/// verifies storage). Listing 100,000 commits maps the parts of the pack that hold them; left
-/// at libgit2's defaults (windows of 1 GB, up to 8 GB mapped), those pages stay counted
-/// against the process while the audit reads on.
+/// commits where git's commit-graph file cannot be read, and those after the audit's cache.
+/// Its object cache only costs such a walk: once full, each eviction scans its table from the
+/// start. And objects are not re-hashed as they are read (`git fsck` is the tool that verifies
+/// storage). Listing 100,000 commits maps the parts of the pack that hold them; left at
+/// libgit2's defaults (windows of 1 GB, up to 8 GB mapped), those pages stay counted against
+/// the process while the audit reads on.
 fn tune_libgit2(command: &claims::cli::Command) {
     // SAFETY: no other thread of this process exists yet.
     unsafe {

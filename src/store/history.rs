@@ -8,6 +8,7 @@ use git2::{ErrorCode, ObjectType, Oid, Sort};
 use jiff::Timestamp;
 
 use super::error::StoreError;
+use super::git::commit_graph::CommitGraph;
 use super::git::packs::{ObjectReader, Packs};
 use super::{RECORDS_DIR, Store};
 use crate::domain::id::ClaimId;
@@ -217,8 +218,19 @@ impl Store {
                 .unwrap_or(false)
     }
 
-    /// The commits reachable from `tip` and not from `boundary`, parents before children.
+    /// The commits reachable from `tip` and not from `boundary`, parents before children, in
+    /// the order of libgit2's revwalk (topological, reversed). All of history is listed from
+    /// git's commit-graph file where git would read one: libgit2 cannot read the files git
+    /// writes, and reads each commit instead (0.7–0.9 s of a full audit at 100,000 commits,
+    /// while the other cores wait). What came after a boundary, a few commits as a rule, is
+    /// left to libgit2.
     pub fn commits_since(&self, tip: Oid, boundary: Option<Oid>) -> Result<Vec<Oid>, StoreError> {
+        if boundary.is_none()
+            && let Some(graph) = CommitGraph::of(&self.repo)
+            && let Some(commits) = graph.commits_from(&self.repo, tip)?
+        {
+            return Ok(commits);
+        }
         let mut walk = self.repo.revwalk()?;
         walk.push(tip)?;
         if let Some(boundary) = boundary {

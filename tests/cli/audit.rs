@@ -252,6 +252,136 @@ fn a_shallow_clone_says_so_and_raises_no_false_alarms() {
     ");
 }
 
+/// `claims audit` of all history, as the user sees it, once with git's commit-graph files as
+/// they are and once without them: the two must be the same, which is returned.
+fn audited_alike_without_the_commit_graph(repo: &Repo) -> String {
+    let full_audit = || {
+        let _ = std::fs::remove_file(repo.path().join(".git/claims/audit-cache.json"));
+        repo.sees(&["audit"])
+    };
+    let with_graph = full_audit();
+    let info = repo.path().join(".git/objects/info");
+    let aside = tempfile::TempDir::new().unwrap();
+    for graph in ["commit-graph", "commit-graphs"] {
+        if info.join(graph).exists() {
+            std::fs::rename(info.join(graph), aside.path().join(graph)).unwrap();
+        }
+    }
+    let without = full_audit();
+    for graph in ["commit-graph", "commit-graphs"] {
+        if aside.path().join(graph).exists() {
+            std::fs::rename(aside.path().join(graph), info.join(graph)).unwrap();
+        }
+    }
+    assert_eq!(with_graph, without);
+    with_graph
+}
+
+/// A hand edit of the record of `id`, committed; returns the commit.
+fn hand_edit(repo: &Repo, id: &str, from: &str, to: &str) -> String {
+    repo.edit_record(id, from, to);
+    repo.git(&["commit", "-qam", &format!("Hand edit: {to}")]);
+    repo.head()
+}
+
+#[test]
+fn a_commit_graph_full_stale_or_split_changes_nothing_the_audit_finds() {
+    let repo = Repo::new();
+    let a = repo.add("First claim.");
+    let b = repo.add("Second claim.");
+    let mut names = Vec::new();
+    repo.git(&["commit-graph", "write", "--reachable"]);
+    // Branches and merges, each with findings, listed in the order the walk takes them.
+    repo.git(&["checkout", "-qb", "side"]);
+    names.push((
+        hand_edit(&repo, &a, "First claim.", "First, on side."),
+        "SIDE-1",
+    ));
+    names.push((
+        hand_edit(&repo, &a, "First, on side.", "First, on side again."),
+        "SIDE-2",
+    ));
+    repo.git(&["checkout", "-q", "main"]);
+    names.push((
+        hand_edit(&repo, &b, "Second claim.", "Second, on main."),
+        "MAIN-1",
+    ));
+    repo.git(&["merge", "-q", "--no-edit", "side"]);
+    names.push((repo.head(), "MERGE-1"));
+    audited_alike_without_the_commit_graph(&repo);
+
+    repo.git(&["commit-graph", "write", "--reachable", "--split"]);
+    repo.git(&["checkout", "-qb", "other"]);
+    names.push((
+        hand_edit(&repo, &b, "published = false", "published = true"),
+        "OTHER-1",
+    ));
+    repo.git(&["checkout", "-q", "main"]);
+    names.push((
+        hand_edit(&repo, &a, "published = false", "published = true"),
+        "MAIN-2",
+    ));
+    repo.git(&["commit-graph", "write", "--reachable", "--split=no-merge"]);
+    let chain = repo
+        .path()
+        .join(".git/objects/info/commit-graphs/commit-graph-chain");
+    assert_eq!(std::fs::read_to_string(chain).unwrap().lines().count(), 2);
+    repo.git(&["merge", "-q", "--no-edit", "other"]);
+    names.push((repo.head(), "MERGE-2"));
+    names.push((
+        hand_edit(&repo, &b, "Second, on main.", "Second, last."),
+        "LAST",
+    ));
+
+    let names: Vec<(&str, &str)> = names.iter().map(|(c, n)| (c.as_str(), *n)).collect();
+    let seen = named(audited_alike_without_the_commit_graph(&repo), &names);
+    insta::assert_snapshot!(seen, @"
+    MAIN-1 (Git User <git@example.org>) records/km/kmxgj6ml27.toml: no-trailers: changes a record without Claim-* trailers: the change did not go through claims
+    SIDE-1 (Git User <git@example.org>) records/6c/6czqkw7ojm.toml: no-trailers: changes a record without Claim-* trailers: the change did not go through claims
+    SIDE-2 (Git User <git@example.org>) records/6c/6czqkw7ojm.toml: no-trailers: changes a record without Claim-* trailers: the change did not go through claims
+    MAIN-2 (Git User <git@example.org>) records/6c/6czqkw7ojm.toml: no-trailers: changes a record without Claim-* trailers: the change did not go through claims
+    OTHER-1 (Git User <git@example.org>) records/km/kmxgj6ml27.toml: no-trailers: changes a record without Claim-* trailers: the change did not go through claims
+    LAST (Git User <git@example.org>) records/km/kmxgj6ml27.toml: no-trailers: changes a record without Claim-* trailers: the change did not go through claims
+    audited 10 commits: 6 violations
+    [exit status: 1]
+    ");
+}
+
+#[test]
+fn a_shallow_clone_with_its_origins_commit_graph_is_audited_from_its_boundary() {
+    let (origin, id) = clean_history();
+    origin.ok(&["note", &id, "latest"]);
+    origin.git(&["commit-graph", "write", "--reachable"]);
+    let clone = origin.clone_with(&["--depth", "2"]);
+    // git writes no commit-graph in a shallow clone, and reads none: one copied in lists
+    // parents the clone does not have.
+    std::fs::copy(
+        origin.path().join(".git/objects/info/commit-graph"),
+        clone.path().join(".git/objects/info/commit-graph"),
+    )
+    .unwrap();
+    insta::assert_snapshot!(audited_alike_without_the_commit_graph(&clone), @"
+    note: this is a shallow clone: history before its boundary is not here and was not audited (fetch it with: git fetch --unshallow)
+    audited 1 commit: ok
+    [exit status: 0]
+    ");
+}
+
+#[test]
+fn grafts_are_followed_with_a_commit_graph_as_without() {
+    let (repo, id) = clean_history();
+    repo.edit_record(&id, "published = true", "published = false");
+    repo.git(&["commit", "-qam", "Quietly unpublish"]);
+    repo.ok(&["note", &id, "latest"]);
+    repo.git(&["commit-graph", "write", "--reachable"]);
+    // The note's commit grafted as a root: git shows no history before it.
+    std::fs::write(repo.path().join(".git/info/grafts"), repo.head() + "\n").unwrap();
+    insta::assert_snapshot!(audited_alike_without_the_commit_graph(&repo), @"
+    audited 1 commit: ok
+    [exit status: 0]
+    ");
+}
+
 #[test]
 fn unsigned_commits_are_reported_when_the_policy_asks_for_signatures() {
     let (repo, id) = clean_history();

@@ -774,11 +774,12 @@ impl Hasher for OffsetHasher {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use std::process::Command;
 
-    fn git(dir: &Path, args: &[&str]) {
+    /// Runs git in `dir`, away from the machine's configuration, and asserts it succeeds.
+    pub(in crate::store::git) fn git(dir: &Path, args: &[&str]) {
         let status = Command::new("git")
             .args(args)
             .current_dir(dir)

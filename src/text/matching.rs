@@ -627,6 +627,7 @@ fn figure_values(figure: &Figure) -> impl Iterator<Item = String> + use<> {
         Unit::Count => String::new(),
         Unit::Percent => "%".to_owned(),
         Unit::Currency(symbol) => symbol.to_string(),
+        Unit::Time => "h".to_owned(),
     };
     [Some(figure.value), upper]
         .into_iter()

@@ -337,7 +337,6 @@ fn is_separator(c: char) -> bool {
                 | '*'
                 | '#'
                 | '@'
-                | '&'
                 | '+'
                 | '='
         )
@@ -346,12 +345,24 @@ fn is_separator(c: char) -> bool {
 fn lex(sentence: &str) -> Vec<Item> {
     let mut items = Vec::new();
     let mut words = sentence.split_whitespace().peekable();
+    // The word before, once past the first: a capitalised first word names nothing.
+    let mut previous: Option<&str> = None;
+    let mut first = true;
     while let Some(word) = words.next() {
+        let before = std::mem::replace(&mut previous, (!first).then_some(word));
+        first = false;
         if let Some((minutes, meridiem_read)) = clock_time(word, words.peek().copied()) {
             items.push(Item::Time(f64::from(minutes)));
             if meridiem_read {
                 words.next();
             }
+            continue;
+        }
+        if before.is_some_and(names_a_number) && is_plain_number(word) {
+            items.push(Item::Word(
+                word.trim_end_matches(|c: char| !c.is_ascii_digit())
+                    .to_owned(),
+            ));
             continue;
         }
         // "9–13 feet": a range written with an en dash reads as "between 9 and 13 feet".
@@ -368,6 +379,49 @@ fn lex(sentence: &str) -> Vec<Item> {
         }
     }
     items
+}
+
+/// Whether a word written just before a plain number makes the number part of a name ("S&P
+/// 500", "Nasdaq 100", "Falcon 9"): a capitalised word inside the sentence, neither a month
+/// ("June 12" is a date) nor closed by a punctuation mark. Such a number is a word of the name,
+/// not a figure two claims share or compete on.
+fn names_a_number(word: &str) -> bool {
+    const MONTHS: &[&str] = &[
+        "Jan",
+        "January",
+        "Feb",
+        "February",
+        "Mar",
+        "March",
+        "Apr",
+        "April",
+        "May",
+        "Jun",
+        "June",
+        "Jul",
+        "July",
+        "Aug",
+        "August",
+        "Sep",
+        "Sept",
+        "September",
+        "Oct",
+        "October",
+        "Nov",
+        "November",
+        "Dec",
+        "December",
+    ];
+    word.starts_with(|c: char| c.is_uppercase())
+        && word.ends_with(|c: char| c.is_alphanumeric())
+        && !MONTHS.contains(&word.trim_end_matches('.'))
+}
+
+/// A whole number without sign, unit or separators, as a name's number is written ("500",
+/// "100,", "9.").
+fn is_plain_number(word: &str) -> bool {
+    let digits = word.trim_end_matches([',', '.', ';', ')', '’', '\'']);
+    !digits.is_empty() && digits.len() <= 4 && digits.chars().all(|c| c.is_ascii_digit())
 }
 
 /// A time of day in minutes after midnight, one figure however written (570 for "9:30am",
@@ -1008,6 +1062,21 @@ mod tests {
             ["6.7", "17:00"]
         );
         assert_eq!(figures("Ratio 3:1 in 2019."), ["1", "3", "2019"]);
+    }
+
+    #[test]
+    fn a_number_in_a_name_is_a_word_of_the_name() {
+        let sentence = "The S&P 500 and the Nasdaq 100 fell 2% as a Falcon 9 flew.";
+        assert_eq!(figures(sentence), ["2%"]);
+        for word in ["s&p", "500", "nasdaq", "100", "falcon", "9"] {
+            assert!(tokens(sentence).contains(&word.to_owned()), "{word}");
+        }
+        // A date, a sentence's first word and a number after a mark stay figures.
+        assert_eq!(
+            figures("In 2019, the storm hit on June 12."),
+            ["12", "2019"]
+        );
+        assert_eq!(figures("Officials said, 241 people died."), ["241"]);
     }
 
     #[test]

@@ -358,11 +358,11 @@ fn lex(sentence: &str) -> Vec<Item> {
             }
             continue;
         }
-        if before.is_some_and(names_a_number) && is_plain_number(word) {
-            items.push(Item::Word(
-                word.trim_end_matches(|c: char| !c.is_ascii_digit())
-                    .to_owned(),
-            ));
+        if before.is_some_and(names_a_number)
+            && is_plain_number(word)
+            && let Some(Item::Word(name)) = items.last_mut()
+        {
+            name.push_str(word.trim_end_matches(|c: char| !c.is_ascii_digit()));
             continue;
         }
         // "9–13 feet": a range written with an en dash reads as "between 9 and 13 feet".
@@ -383,8 +383,8 @@ fn lex(sentence: &str) -> Vec<Item> {
 
 /// Whether a word written just before a plain number makes the number part of a name ("S&P
 /// 500", "Nasdaq 100", "Falcon 9"): a capitalised word inside the sentence, neither a month
-/// ("June 12" is a date) nor closed by a punctuation mark. Such a number is a word of the name,
-/// not a figure two claims share or compete on.
+/// ("June 12" is a date) nor closed by a punctuation mark. The name with its number is one word
+/// ("the Nasdaq 100" is not "the Nasdaq"), not a figure two claims share or compete on.
 fn names_a_number(word: &str) -> bool {
     const MONTHS: &[&str] = &[
         "Jan",
@@ -1068,9 +1068,10 @@ mod tests {
     fn a_number_in_a_name_is_a_word_of_the_name() {
         let sentence = "The S&P 500 and the Nasdaq 100 fell 2% as a Falcon 9 flew.";
         assert_eq!(figures(sentence), ["2%"]);
-        for word in ["s&p", "500", "nasdaq", "100", "falcon", "9"] {
-            assert!(tokens(sentence).contains(&word.to_owned()), "{word}");
-        }
+        assert_eq!(
+            tokens(sentence),
+            ["falcon9", "fel", "flew", "nasdaq100", "s&p500"]
+        );
         // A date, a sentence's first word and a number after a mark stay figures.
         assert_eq!(
             figures("In 2019, the storm hit on June 12."),

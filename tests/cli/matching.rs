@@ -30,10 +30,15 @@ fn words_alone_match_across_outlets_and_never_across_events() {
     let tuning = measure("tuning", None);
     assert_eq!(tuning.shared, 41);
     assert!(tuning.matched >= 23, "{tuning:#?}");
+    assert!(tuning.pairs_joined >= 33, "{tuning:#?}");
     assert_eq!(tuning.wrong_merges, 0, "{tuning:#?}");
     assert_eq!(tuning.cross_event, 0, "{tuning:#?}");
     let test = measure("test", None);
     assert_eq!(test.shared, 14);
+    assert!(test.matched >= 9, "{test:#?}");
+    assert!(test.pairs_joined >= 10, "{test:#?}");
+    assert_eq!(test.wrong_merges, 0, "{test:#?}");
+    assert_eq!(test.cross_event, 0, "{test:#?}");
 }
 
 #[test]
@@ -41,6 +46,12 @@ fn embeddings_keep_what_the_words_match_without_merging_events() {
     let embeddings = builtin_embeddings();
     let tuning = measure("tuning", Some(embeddings));
     assert!(tuning.matched >= 23, "{tuning:#?}");
+    assert!(tuning.pairs_joined >= 33, "{tuning:#?}");
     assert_eq!(tuning.wrong_merges, 0, "{tuning:#?}");
     assert_eq!(tuning.cross_event, 0, "{tuning:#?}");
+    let test = measure("test", Some(embeddings));
+    assert!(test.matched >= 9, "{test:#?}");
+    assert!(test.pairs_joined >= 10, "{test:#?}");
+    assert_eq!(test.wrong_merges, 0, "{test:#?}");
+    assert_eq!(test.cross_event, 0, "{test:#?}");
 }

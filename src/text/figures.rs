@@ -50,6 +50,8 @@ pub enum Unit {
     Percent,
     /// A currency, by its symbol.
     Currency(char),
+    /// A time of day, in minutes after midnight.
+    Time,
 }
 
 /// A number as a claim states it: "more than 50", "97%", "$1.5 billion".
@@ -165,6 +167,7 @@ impl fmt::Display for Figure {
             Unit::Count => format_number(value),
             Unit::Percent => format!("{}%", format_number(value)),
             Unit::Currency(symbol) => format!("{symbol}{}", format_number(value)),
+            Unit::Time => format!("{:02}:{:02}", value as u32 / 60, value as u32 % 60),
         };
         let prefix = match self.qualifier {
             Qualifier::Exactly => "",

@@ -36,10 +36,12 @@ pub(crate) struct Anchored {
 impl Anchored {
     /// Whether two figures may measure one quantity: they count the same thing (or neither
     /// says what it counts), or a word next to each is the same ("extradited 55" /
-    /// "extraditing more than 50").
+    /// "extraditing more than 50"). Two times of day always may: an event's moment is told
+    /// by one time.
     pub(crate) fn same_quantity(&self, other: &Anchored) -> bool {
         self.figure.unit == other.figure.unit
-            && (self.counted == other.counted
+            && (self.figure.unit == Unit::Time
+                || self.counted == other.counted
                 || self
                     .neighbours
                     .iter()
@@ -296,6 +298,8 @@ const MAX_ANCHOR_DISTANCE: usize = 4;
 enum Item {
     Word(String),
     Number(Number),
+    /// A time of day, in minutes after midnight.
+    Time(f64),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -333,7 +337,6 @@ fn is_separator(c: char) -> bool {
                 | '*'
                 | '#'
                 | '@'
-                | '&'
                 | '+'
                 | '='
         )
@@ -341,7 +344,27 @@ fn is_separator(c: char) -> bool {
 
 fn lex(sentence: &str) -> Vec<Item> {
     let mut items = Vec::new();
-    for word in sentence.split_whitespace() {
+    let mut words = sentence.split_whitespace().peekable();
+    // The word before, once past the first: a capitalised first word names nothing.
+    let mut previous: Option<&str> = None;
+    let mut first = true;
+    while let Some(word) = words.next() {
+        let before = std::mem::replace(&mut previous, (!first).then_some(word));
+        first = false;
+        if let Some((minutes, meridiem_read)) = clock_time(word, words.peek().copied()) {
+            items.push(Item::Time(f64::from(minutes)));
+            if meridiem_read {
+                words.next();
+            }
+            continue;
+        }
+        if before.is_some_and(names_a_number)
+            && is_plain_number(word)
+            && let Some(Item::Word(name)) = items.last_mut()
+        {
+            name.push_str(word.trim_end_matches(|c: char| !c.is_ascii_digit()));
+            continue;
+        }
         // "9–13 feet": a range written with an en dash reads as "between 9 and 13 feet".
         if let Some((low, high)) = word.split_once('–')
             && low.ends_with(|c: char| c.is_ascii_digit())
@@ -356,6 +379,98 @@ fn lex(sentence: &str) -> Vec<Item> {
         }
     }
     items
+}
+
+/// Whether a word written just before a plain number makes the number part of a name ("S&P
+/// 500", "Nasdaq 100", "Falcon 9"): a capitalised word inside the sentence, neither a month
+/// ("June 12" is a date) nor closed by a punctuation mark. The name with its number is one word
+/// ("the Nasdaq 100" is not "the Nasdaq"), not a figure two claims share or compete on.
+fn names_a_number(word: &str) -> bool {
+    const MONTHS: &[&str] = &[
+        "Jan",
+        "January",
+        "Feb",
+        "February",
+        "Mar",
+        "March",
+        "Apr",
+        "April",
+        "May",
+        "Jun",
+        "June",
+        "Jul",
+        "July",
+        "Aug",
+        "August",
+        "Sep",
+        "Sept",
+        "September",
+        "Oct",
+        "October",
+        "Nov",
+        "November",
+        "Dec",
+        "December",
+    ];
+    word.starts_with(|c: char| c.is_uppercase())
+        && word.ends_with(|c: char| c.is_alphanumeric())
+        && !MONTHS.contains(&word.trim_end_matches('.'))
+}
+
+/// A whole number without sign, unit or separators, as a name's number is written ("500",
+/// "100,", "9.").
+fn is_plain_number(word: &str) -> bool {
+    let digits = word.trim_end_matches([',', '.', ';', ')', '’', '\'']);
+    !digits.is_empty() && digits.len() <= 4 && digits.chars().all(|c| c.is_ascii_digit())
+}
+
+/// A time of day in minutes after midnight, one figure however written (570 for "9:30am",
+/// "09:30" and "9.30 a.m."; 1,020 for "5 p.m."), and whether it took `next` as its "a.m." or
+/// "p.m.": "5:00 a.m." is no 0 of anything. A number without a colon or a meridiem is no time.
+fn clock_time(word: &str, next: Option<&str>) -> Option<(u32, bool)> {
+    let trimmed = |w: &str| {
+        w.trim_end_matches([',', ';', ')', '”', '"', '’', '\''])
+            .trim_end_matches('.')
+            .to_lowercase()
+    };
+    let is_pm = |w: &str| match w {
+        "am" | "a.m" => Some(false),
+        "pm" | "p.m" => Some(true),
+        _ => None,
+    };
+    let word = trimmed(word);
+    let hours_end = word
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(word.len());
+    let (hours, rest) = word.split_at(hours_end);
+    let (minutes, colon, rest) = match rest.as_bytes() {
+        [separator @ (b':' | b'.'), m1, m2, ..] if m1.is_ascii_digit() && m2.is_ascii_digit() => {
+            (&rest[1..3], *separator == b':', &rest[3..])
+        }
+        _ => ("00", false, rest),
+    };
+    let (pm, meridiem_read) = if rest.is_empty() {
+        match next.map(trimmed).as_deref().and_then(is_pm) {
+            Some(pm) => (Some(pm), true),
+            None => (None, false),
+        }
+    } else {
+        (Some(is_pm(rest)?), false)
+    };
+    // "5", "2019" and "6.7" are no times; "09:30" and "5 a.m." are.
+    if !(1..=2).contains(&hours.len()) || !colon && pm.is_none() {
+        return None;
+    }
+    let (mut hours, minutes): (u32, u32) = (hours.parse().ok()?, minutes.parse().ok()?);
+    if minutes > 59 || hours > 23 || pm.is_some() && !(1..=12).contains(&hours) {
+        return None;
+    }
+    match pm {
+        Some(true) if hours < 12 => hours += 12,
+        Some(false) if hours == 12 => hours = 0,
+        _ => {}
+    }
+    Some((hours * 60 + minutes, meridiem_read))
 }
 
 /// A word is what lies between separators without the marks at its ends, but for a currency
@@ -581,7 +696,7 @@ fn number_value(items: &[Item], index: usize) -> Option<Number> {
                     currency: None,
                 })
         }
-        None => None,
+        Some(Item::Time(_)) | None => None,
     }
 }
 
@@ -638,6 +753,14 @@ fn qualifier_before(items: &[Item], index: usize) -> Qualifier {
 /// The figure starting at `index` (a number or a number word), if any, and
 /// the index after it.
 fn read_figure(items: &[Item], index: usize) -> Option<(Figure, usize)> {
+    if let Some(&Item::Time(minutes)) = items.get(index) {
+        let figure = Figure {
+            qualifier: qualifier_before(items, index),
+            value: minutes,
+            unit: Unit::Time,
+        };
+        return Some((figure, index + 1));
+    }
     let (number, next) = read_amount(items, index)?;
     let mut unit = unit_of(&number);
     let mut qualifier = qualifier_before(items, index);
@@ -911,6 +1034,50 @@ mod tests {
             anchors("the death toll has risen to 1,000, with 1,670 people injured")[0],
             ("1000".to_owned(), owned(&["risen", "peopl"]), None)
         );
+    }
+
+    #[test]
+    fn a_time_of_day_is_one_figure_however_written() {
+        for sentence in [
+            "The thieves got in at 9:30am.",
+            "The thieves got in at 09:30.",
+            "The thieves got in at 9.30 a.m. on Sunday.",
+        ] {
+            assert_eq!(figures(sentence), ["09:30"], "{sentence}");
+            assert!(
+                !tokens(sentence).iter().any(|t| t.contains("30")),
+                "{sentence}"
+            );
+        }
+        assert_eq!(figures("Power was back by 5:00 a.m."), ["05:00"]);
+        assert_eq!(figures("Power was back by 5 a.m."), ["05:00"]);
+        assert_eq!(figures("The grid failed at 12:33 p.m."), ["12:33"]);
+        assert_eq!(
+            figures("The crash came at about 1:38 p.m."),
+            ["about 13:38"]
+        );
+        // Other figures stay what they were.
+        assert_eq!(
+            figures("A magnitude 6.7 aftershock hit at 5 p.m."),
+            ["6.7", "17:00"]
+        );
+        assert_eq!(figures("Ratio 3:1 in 2019."), ["1", "3", "2019"]);
+    }
+
+    #[test]
+    fn a_number_in_a_name_is_a_word_of_the_name() {
+        let sentence = "The S&P 500 and the Nasdaq 100 fell 2% as a Falcon 9 flew.";
+        assert_eq!(figures(sentence), ["2%"]);
+        assert_eq!(
+            tokens(sentence),
+            ["falcon9", "fel", "flew", "nasdaq100", "s&p500"]
+        );
+        // A date, a sentence's first word and a number after a mark stay figures.
+        assert_eq!(
+            figures("In 2019, the storm hit on June 12."),
+            ["12", "2019"]
+        );
+        assert_eq!(figures("Officials said, 241 people died."), ["241"]);
     }
 
     #[test]

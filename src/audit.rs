@@ -164,10 +164,10 @@ fn audit_commits(store: &Store, commits: &[Oid]) -> Result<Judged, StoreError> {
     // Below a few thousand commits a thread costs more than it saves.
     let run = commits.len().div_ceil(threads).max(2048);
     let history = store.history_source();
-    // Half of git's cache of delta bases, shared out between the threads: at 100,000
-    // commits, twice as much made the audit no faster and took the memory its mapped packs
-    // need (see `packs::MAPPED_REGIONS`).
-    let cache = (48 << 20) / threads;
+    // Shared out between the threads. At 100,000 commits 64 MB took a twentieth less CPU
+    // than 48 and 96 MB a little more again, but 96 left under 20 MB of the memory target
+    // (BENCHMARKS.md, run U).
+    let cache = (64 << 20) / threads;
     let judged = in_runs_newest_first(commits, run, |run| {
         history.read(cache, |trees| {
             let mut auditor = Auditor {

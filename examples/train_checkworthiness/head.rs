@@ -99,24 +99,8 @@ pub fn train_head_and_select(
             );
         }
     }
-    let mut news_oof = vec![(0.0, false); news.len()];
-    for held_out in article_folds(news, folds.folds) {
-        let kept: Vec<Row> = debate_rows
-            .iter()
-            .cloned()
-            .chain(
-                news_rows
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| held_out.binary_search(i).is_err())
-                    .map(|(_, row)| row.clone()),
-            )
-            .collect();
-        let head = fit(&kept, options.l2);
-        for &i in &held_out {
-            news_oof[i] = (head.score(&news_rows[i].inputs), news_rows[i].check_worthy);
-        }
-    }
+    let news_oof =
+        heads_out_of_fold_by_article(&debate_rows, &news_rows, news, folds.folds, options.l2);
     let threshold = best_mean_threshold(&[&debate_oof, &news_oof]);
     let head = Head::new(
         fitted.weights.iter().map(|&w| w as f32).collect(),
@@ -131,6 +115,36 @@ pub fn train_head_and_select(
         news: evaluate_scores(&news_oof, threshold),
     };
     Ok((head, selection))
+}
+
+/// The news rows scored in `folds` folds of whole articles, each by a head fitted on every
+/// debate row and the news rows of the other folds; in the order of `news`.
+pub fn heads_out_of_fold_by_article(
+    debate_rows: &[Row],
+    news_rows: &[Row],
+    news: &[NewsSentence],
+    folds: usize,
+    l2: f64,
+) -> Vec<(f32, bool)> {
+    let mut scored = vec![(0.0, false); news.len()];
+    for held_out in article_folds(news, folds) {
+        let kept: Vec<Row> = debate_rows
+            .iter()
+            .cloned()
+            .chain(
+                news_rows
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| held_out.binary_search(i).is_err())
+                    .map(|(_, row)| row.clone()),
+            )
+            .collect();
+        let head = fit(&kept, l2);
+        for &i in &held_out {
+            scored[i] = (head.score(&news_rows[i].inputs), news_rows[i].check_worthy);
+        }
+    }
+    scored
 }
 
 /// One training row of the head: its inputs, its label and how much it counts.

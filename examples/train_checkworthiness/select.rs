@@ -6,8 +6,10 @@ use claims::text::Embeddings;
 use claims::text::checkworthiness::ModelError;
 
 use crate::data::{Example, NewsSentence};
-use crate::head::{HeadOptions, Row, average_precision, fit, rows};
-use crate::train::{TrainOptions, article_folds, debate_folds, scores, train, with_news};
+use crate::head::{HeadOptions, Row, average_precision, fit, heads_out_of_fold_by_article, rows};
+use crate::train::{
+    TrainOptions, debates_out_of_fold, news_scores_out_of_fold, scores, train, with_news,
+};
 
 /// The n-gram scores one base setting gives: dev by a model of `train.tsv` (and the news), the
 /// training sentences of `train.tsv` out of fold, the news articles out of fold by article.
@@ -24,45 +26,10 @@ fn base_scores(
     options: &TrainOptions,
 ) -> Result<BaseScores, ModelError> {
     let model = train(&with_news(train_set, news, options), options)?;
-    let dev_scores = scores(&model, dev);
-    let mut train_scores = vec![(0f32, false); train_set.len()];
-    for held_out in debate_folds(train_set.len(), options) {
-        let kept: Vec<Example> = (0..train_set.len())
-            .filter(|i| held_out.binary_search(i).is_err())
-            .map(|i| train_set[i].clone())
-            .collect();
-        let fold_model = train(&with_news(&kept, news, options), options)?;
-        for &i in &held_out {
-            train_scores[i] = (
-                fold_model.score(&train_set[i].text),
-                train_set[i].check_worthy,
-            );
-        }
-    }
-    let news_scores = if options.news_weight == 0 {
-        let examples: Vec<Example> = news.iter().map(|s| s.example.clone()).collect();
-        scores(&model, &examples)
-    } else {
-        let mut scored = vec![(0f32, false); news.len()];
-        for held_out in article_folds(news, options.folds) {
-            let kept: Vec<NewsSentence> = (0..news.len())
-                .filter(|i| held_out.binary_search(i).is_err())
-                .map(|i| news[i].clone())
-                .collect();
-            let fold_model = train(&with_news(train_set, &kept, options), options)?;
-            for &i in &held_out {
-                scored[i] = (
-                    fold_model.score(&news[i].example.text),
-                    news[i].example.check_worthy,
-                );
-            }
-        }
-        scored
-    };
     Ok(BaseScores {
-        dev: dev_scores,
-        train: train_scores,
-        news: news_scores,
+        dev: scores(&model, dev),
+        train: debates_out_of_fold(train_set, news, options)?,
+        news: news_scores_out_of_fold(&model, train_set, news, options)?,
     })
 }
 
@@ -83,27 +50,8 @@ fn head_aps(
         .iter()
         .map(|row| (head.score(&row.inputs), row.check_worthy))
         .collect();
-    let mut news_scored = vec![(0f32, false); news.len()];
-    for held_out in article_folds(news, folds) {
-        let kept: Vec<Row> = debate_rows
-            .iter()
-            .cloned()
-            .chain(
-                news_rows
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| held_out.binary_search(i).is_err())
-                    .map(|(_, row)| row.clone()),
-            )
-            .collect();
-        let fold_head = fit(&kept, options.l2);
-        for &i in &held_out {
-            news_scored[i] = (
-                fold_head.score(&news_rows[i].inputs),
-                news_rows[i].check_worthy,
-            );
-        }
-    }
+    let news_scored =
+        heads_out_of_fold_by_article(&debate_rows, &news_rows, news, folds, options.l2);
     (
         average_precision(&dev_scored),
         average_precision(&news_scored),

@@ -113,13 +113,7 @@ pub fn train_and_select(
 ) -> Result<(Model, Selection), ModelError> {
     let model = train(&with_news(debates, news, options), options)?;
     let debate_scores = debates_out_of_fold(debates, news, options)?;
-    let news_scores = if options.news_weight == 0 {
-        // Trained without any news, the model scores every article out of fold.
-        let examples: Vec<Example> = news.iter().map(|s| s.example.clone()).collect();
-        scores(&model, &examples)
-    } else {
-        news_out_of_fold(debates, news, options)?
-    };
+    let news_scores = news_scores_out_of_fold(&model, debates, news, options)?;
     let threshold = best_mean_threshold(&[&debate_scores, &news_scores]);
     let selection = Selection {
         threshold,
@@ -183,9 +177,25 @@ pub fn with_news(
     examples
 }
 
+/// The news sentences scored out of fold, in their order: by `model` itself when it was
+/// trained without any news, otherwise by [`news_out_of_fold`].
+pub fn news_scores_out_of_fold(
+    model: &Model,
+    debates: &[Example],
+    news: &[NewsSentence],
+    options: &TrainOptions,
+) -> Result<Vec<(f32, bool)>, ModelError> {
+    if options.news_weight == 0 {
+        let examples: Vec<Example> = news.iter().map(|s| s.example.clone()).collect();
+        Ok(scores(model, &examples))
+    } else {
+        news_out_of_fold(debates, news, options)
+    }
+}
+
 /// Scores each fold of articles with a model trained without them; folds go by article, so
 /// no article is scored by a model that saw part of it. In the order of `news`.
-pub fn news_out_of_fold(
+fn news_out_of_fold(
     debates: &[Example],
     news: &[NewsSentence],
     options: &TrainOptions,

@@ -17,7 +17,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use claims::extract::{self, Document, Models};
-use claims::text::checkworthiness::Model;
+use claims::text::checkworthiness::Scorer;
 use claims::text::{ClaimIndex, Embeddings};
 
 /// Known claims a lookup is timed against.
@@ -116,7 +116,7 @@ fn speed(root: &Path, embeddings: Option<&'static Embeddings>) {
         })
         .collect();
     let models = Models {
-        checkworthiness: Model::builtin(),
+        checkworthiness: Scorer::builtin().0,
         embeddings,
     };
     let at = "2026-01-01T00:00:00Z".parse().expect("a timestamp");

@@ -7,7 +7,7 @@ use std::fs;
 use std::path::Path;
 
 use claims::extract::{self, Document, Models};
-use claims::text::checkworthiness::Model;
+use claims::text::checkworthiness::Scorer;
 use claims::text::{ClaimIndex, Embeddings, Verdict};
 
 /// What the matcher did on one part of the set.
@@ -58,7 +58,7 @@ pub fn measure(folder: &Path, embeddings: Option<&'static Embeddings>) -> Figure
         }
     }
     let models = Models {
-        checkworthiness: Model::builtin(),
+        checkworthiness: Scorer::builtin().0,
         embeddings,
     };
     let at = "2026-01-01T00:00:00Z".parse().expect("a timestamp");

@@ -8,7 +8,7 @@ use jiff::Timestamp;
 
 use crate::domain::id::ClaimId;
 use crate::domain::record::{Appearance, Record};
-use crate::text::checkworthiness::Model;
+use crate::text::checkworthiness::Scorer;
 use crate::text::{
     ClaimIndex, Embeddings, Ranking, SentenceKind, attribution, claimant, claimant_with_context,
     fullest_name, name_speaker, sentences, standalone,
@@ -121,7 +121,7 @@ fn kept_in_place_of(
 /// semantic signal to matching when there is one.
 #[derive(Clone, Copy)]
 pub struct Models<'a> {
-    pub checkworthiness: &'a Model,
+    pub checkworthiness: Scorer<'a>,
     pub embeddings: Option<&'static Embeddings>,
 }
 
@@ -248,7 +248,7 @@ pub fn plan(
 /// notes those too long to be a claim.
 fn statements(
     document: &Document,
-    model: &Model,
+    model: Scorer<'_>,
     min_score: f32,
     plan: &mut Plan,
 ) -> Vec<Statement> {
@@ -460,7 +460,7 @@ mod tests {
 
     fn lexical() -> Models<'static> {
         Models {
-            checkworthiness: Model::builtin(),
+            checkworthiness: Scorer::builtin().0,
             embeddings: None,
         }
     }
@@ -741,7 +741,7 @@ mod tests {
             )],
             Vec::new(),
             lexical(),
-            Model::builtin().threshold(),
+            Scorer::builtin().0.threshold(),
             at(),
         );
         assert!(plan.candidates.is_empty(), "{:?}", plan.candidates);

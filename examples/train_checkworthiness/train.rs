@@ -1,7 +1,7 @@
 //! Fitting the model: logistic regression with AdaGrad over the library's hashed features,
 //! and the decision threshold chosen on out-of-fold scores.
 
-use claims::text::checkworthiness::{Features, HASH_BITS, Model, ModelError, sigmoid};
+use claims::text::checkworthiness::{Features, HASH_BITS, Model, ModelError, Scorer, sigmoid};
 
 use crate::data::{Example, NewsSentence};
 
@@ -47,12 +47,16 @@ pub struct Evaluation {
     pub n: usize,
 }
 
-/// Precision, recall and F1 of the check-worthy class at the model's threshold.
-pub fn evaluate(model: &Model, examples: &[Example]) -> Evaluation {
-    evaluate_scores(&scores(model, examples), model.threshold())
+/// Precision, recall and F1 of the check-worthy class at the scorer's threshold.
+pub fn evaluate(scorer: &Scorer, examples: &[Example]) -> Evaluation {
+    let scored: Vec<(f32, bool)> = examples
+        .iter()
+        .map(|example| (scorer.score(&example.text), example.check_worthy))
+        .collect();
+    evaluate_scores(&scored, scorer.threshold())
 }
 
-fn evaluate_scores(scored: &[(f32, bool)], threshold: f32) -> Evaluation {
+pub fn evaluate_scores(scored: &[(f32, bool)], threshold: f32) -> Evaluation {
     let (mut true_positives, mut false_positives, mut false_negatives) = (0usize, 0usize, 0usize);
     for &(score, check_worthy) in scored {
         match (score >= threshold, check_worthy) {
@@ -85,7 +89,7 @@ fn evaluate_scores(scored: &[(f32, bool)], threshold: f32) -> Evaluation {
 }
 
 /// What the decision threshold was chosen on, and the figures there.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Selection {
     pub threshold: f32,
     /// Out-of-fold scores of the debate sentences: each fold is scored by a model trained
@@ -93,6 +97,9 @@ pub struct Selection {
     pub debates: Evaluation,
     /// Out-of-fold scores of the news training articles, folded by article.
     pub news: Evaluation,
+    /// The out-of-fold scores themselves, in the order of the sentences given.
+    pub debate_scores: Vec<(f32, bool)>,
+    pub news_scores: Vec<(f32, bool)>,
 }
 
 /// Trains on the debate sentences and the news training articles (each repeated
@@ -106,53 +113,63 @@ pub fn train_and_select(
 ) -> Result<(Model, Selection), ModelError> {
     let model = train(&with_news(debates, news, options), options)?;
     let debate_scores = debates_out_of_fold(debates, news, options)?;
-    let news_scores = if options.news_weight == 0 {
-        // Trained without any news, the model scores every article out of fold.
-        let examples: Vec<Example> = news.iter().map(|s| s.example.clone()).collect();
-        scores(&model, &examples)
-    } else {
-        news_out_of_fold(debates, news, options)?
-    };
+    let news_scores = news_scores_out_of_fold(&model, debates, news, options)?;
     let threshold = best_mean_threshold(&[&debate_scores, &news_scores]);
     let selection = Selection {
         threshold,
         debates: evaluate_scores(&debate_scores, threshold),
         news: evaluate_scores(&news_scores, threshold),
+        debate_scores,
+        news_scores,
     };
     Ok((model.with_threshold(threshold)?, selection))
 }
 
 /// Scores the debate sentences in `options.folds` seeded random folds, each by a model
-/// trained on the other folds and on all the news.
-fn debates_out_of_fold(
+/// trained on the other folds and on all the news; in the order of `debates`.
+pub fn debates_out_of_fold(
     debates: &[Example],
     news: &[NewsSentence],
     options: &TrainOptions,
 ) -> Result<Vec<(f32, bool)>, ModelError> {
-    let folds = options.folds.max(2);
-    let mut order: Vec<usize> = (0..debates.len()).collect();
-    // A different stream from the training shuffles, so folds do not follow visiting order.
-    Rng::new(options.seed ^ 0xF01D).shuffle(&mut order);
-    let mut scored = Vec::with_capacity(debates.len());
-    for fold in 0..folds {
-        let (mut held_out, mut kept) = (Vec::new(), Vec::new());
-        for (position, &index) in order.iter().enumerate() {
-            let part = if position % folds == fold {
-                &mut held_out
-            } else {
-                &mut kept
-            };
-            part.push(debates[index].clone());
-        }
+    let mut scored = vec![(0.0, false); debates.len()];
+    for held_out in debate_folds(debates.len(), options) {
+        let kept: Vec<Example> = (0..debates.len())
+            .filter(|i| held_out.binary_search(i).is_err())
+            .map(|i| debates[i].clone())
+            .collect();
         let model = train(&with_news(&kept, news, options), options)?;
-        scored.extend(scores(&model, &held_out));
+        for &i in &held_out {
+            scored[i] = (model.score(&debates[i].text), debates[i].check_worthy);
+        }
     }
     Ok(scored)
 }
 
+/// The indices of `count` debate sentences in `options.folds` seeded random folds (sorted
+/// within each fold, so membership tests can search them).
+pub fn debate_folds(count: usize, options: &TrainOptions) -> Vec<Vec<usize>> {
+    let folds = options.folds.max(2);
+    let mut order: Vec<usize> = (0..count).collect();
+    // A different stream from the training shuffles, so folds do not follow visiting order.
+    Rng::new(options.seed ^ 0xF01D).shuffle(&mut order);
+    let mut held_out = vec![Vec::new(); folds];
+    for (position, &index) in order.iter().enumerate() {
+        held_out[position % folds].push(index);
+    }
+    for fold in &mut held_out {
+        fold.sort_unstable();
+    }
+    held_out
+}
+
 /// The debate sentences followed by the news sentences, each repeated `options.news_weight`
 /// times.
-fn with_news(debates: &[Example], news: &[NewsSentence], options: &TrainOptions) -> Vec<Example> {
+pub fn with_news(
+    debates: &[Example],
+    news: &[NewsSentence],
+    options: &TrainOptions,
+) -> Vec<Example> {
     let mut examples = debates.to_vec();
     for _ in 0..options.news_weight {
         examples.extend(news.iter().map(|sentence| sentence.example.clone()));
@@ -160,38 +177,66 @@ fn with_news(debates: &[Example], news: &[NewsSentence], options: &TrainOptions)
     examples
 }
 
+/// The news sentences scored out of fold, in their order: by `model` itself when it was
+/// trained without any news, otherwise by [`news_out_of_fold`].
+pub fn news_scores_out_of_fold(
+    model: &Model,
+    debates: &[Example],
+    news: &[NewsSentence],
+    options: &TrainOptions,
+) -> Result<Vec<(f32, bool)>, ModelError> {
+    if options.news_weight == 0 {
+        let examples: Vec<Example> = news.iter().map(|s| s.example.clone()).collect();
+        Ok(scores(model, &examples))
+    } else {
+        news_out_of_fold(debates, news, options)
+    }
+}
+
 /// Scores each fold of articles with a model trained without them; folds go by article, so
-/// no article is scored by a model that saw part of it.
+/// no article is scored by a model that saw part of it. In the order of `news`.
 fn news_out_of_fold(
     debates: &[Example],
     news: &[NewsSentence],
     options: &TrainOptions,
 ) -> Result<Vec<(f32, bool)>, ModelError> {
+    let mut scored = vec![(0.0, false); news.len()];
+    for held_out in article_folds(news, options.folds) {
+        let kept: Vec<NewsSentence> = (0..news.len())
+            .filter(|i| held_out.binary_search(i).is_err())
+            .map(|i| news[i].clone())
+            .collect();
+        let model = train(&with_news(debates, &kept, options), options)?;
+        for &i in &held_out {
+            let example = &news[i].example;
+            scored[i] = (model.score(&example.text), example.check_worthy);
+        }
+    }
+    Ok(scored)
+}
+
+/// The indices of the news sentences in `folds` folds of whole articles, articles dealt to the
+/// folds in their order of first appearance (sorted within each fold).
+pub fn article_folds(news: &[NewsSentence], folds: usize) -> Vec<Vec<usize>> {
     let mut articles: Vec<&str> = Vec::new();
     for sentence in news {
         if !articles.contains(&sentence.article.as_str()) {
             articles.push(&sentence.article);
         }
     }
-    let folds = options.folds.clamp(1, articles.len().max(1));
-    let fold_of = |sentence: &NewsSentence| {
-        articles
+    let folds = folds.clamp(1, articles.len().max(1));
+    let mut held_out = vec![Vec::new(); folds];
+    for (index, sentence) in news.iter().enumerate() {
+        let position = articles
             .iter()
             .position(|&article| article == sentence.article)
-            .map_or(0, |position| position % folds)
-    };
-    let mut scored = Vec::with_capacity(news.len());
-    for fold in 0..folds {
-        let (held_out, kept): (Vec<NewsSentence>, Vec<NewsSentence>) =
-            news.iter().cloned().partition(|s| fold_of(s) == fold);
-        let model = train(&with_news(debates, &kept, options), options)?;
-        let held_out: Vec<Example> = held_out.into_iter().map(|s| s.example).collect();
-        scored.extend(scores(&model, &held_out));
+            .unwrap_or(0);
+        held_out[position % folds].push(index);
     }
-    Ok(scored)
+    held_out
 }
 
-fn scores(model: &Model, examples: &[Example]) -> Vec<(f32, bool)> {
+pub fn scores(model: &Model, examples: &[Example]) -> Vec<(f32, bool)> {
     examples
         .iter()
         .map(|example| (model.score(&example.text), example.check_worthy))
@@ -200,7 +245,7 @@ fn scores(model: &Model, examples: &[Example]) -> Vec<(f32, bool)> {
 
 /// The cut maximising the mean F1 over the non-empty score sets, placed halfway between two
 /// neighbouring scores; 0.5 when there is nothing to choose on.
-fn best_mean_threshold(sets: &[&[(f32, bool)]]) -> f32 {
+pub fn best_mean_threshold(sets: &[&[(f32, bool)]]) -> f32 {
     let sets: Vec<&[(f32, bool)]> = sets.iter().copied().filter(|s| !s.is_empty()).collect();
     let mut cuts: Vec<f32> = sets
         .iter()
@@ -266,14 +311,14 @@ pub fn train(examples: &[Example], options: &TrainOptions) -> Result<Model, Mode
 
 /// SplitMix64 generator: small, seedable and identical on every platform. The shipped model's
 /// bytes depend on its stream, so it must not change.
-struct Rng(u64);
+pub struct Rng(u64);
 
 impl Rng {
-    fn new(seed: u64) -> Self {
+    pub fn new(seed: u64) -> Self {
         Self(seed)
     }
 
-    fn next(&mut self) -> u64 {
+    pub fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut x = self.0;
         x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);

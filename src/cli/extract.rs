@@ -6,7 +6,7 @@ use crate::domain::action::Action;
 use crate::domain::record::Record;
 use crate::extract::{self, Document, Models, Outcome, Plan};
 use crate::store::{CommitMessage, FileChange, Store, now};
-use crate::text::checkworthiness::Model;
+use crate::text::checkworthiness::Scorer;
 use crate::text::{EMBEDDING_MODEL, Embeddings};
 use crate::ui::Ui;
 
@@ -43,7 +43,7 @@ pub struct Args {
 const MAX_DOCUMENT_BYTES: u64 = 64 * 1024 * 1024;
 
 pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandError> {
-    let model = Model::builtin();
+    let (model, notice) = Scorer::builtin();
     let min_score = match args.min_score {
         Some(x) if !(0.0..=1.0).contains(&x) => {
             return Err(CommandError::usage(format!(
@@ -72,6 +72,9 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
             Ok(record) => existing.push(record),
             Err(error) => ui.warn(&format!("skipped {error}")),
         }
+    }
+    if let Some(notice) = notice {
+        ui.warn(&notice);
     }
     let models = Models {
         checkworthiness: model,
@@ -388,7 +391,8 @@ fn summarise(
     };
     writeln!(
         ui.out(),
-        "models: check-worthiness n-grams (built in); matching on {matching}"
+        "models: check-worthiness {} (built in); matching on {matching}",
+        models.checkworthiness.name()
     )?;
     Ok(())
 }

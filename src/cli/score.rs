@@ -1,7 +1,7 @@
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
 
-use crate::text::checkworthiness::Model;
+use crate::text::checkworthiness::Scorer;
 use crate::ui::Ui;
 
 use super::CommandError;
@@ -39,7 +39,10 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<(), CommandError> {
                 .map_err(|e| CommandError::usage(format!("cannot read {}: {e}", path.display())))?,
         ),
     };
-    let model = Model::builtin();
+    let (model, notice) = Scorer::builtin();
+    if let Some(notice) = notice {
+        ui.warn(&notice);
+    }
     let threshold = model.threshold();
     let mut reader = BufReader::with_capacity(1 << 16, input);
     let mut out = BufWriter::with_capacity(1 << 16, ui.out());

@@ -14,6 +14,10 @@ use std::ops::RangeInclusive;
 use std::sync::{LazyLock, OnceLock};
 
 use super::tokens::{Tokenizer, never};
+use crate::text::Embeddings;
+
+mod head;
+pub use head::{Head, inputs as head_inputs, sha256};
 
 /// Magic bytes opening every serialised model.
 const MAGIC: &[u8; 4] = b"CWM\0";
@@ -32,7 +36,12 @@ static BUILTIN: OnceLock<Model> = OnceLock::new();
 static BUILTIN_BYTES: &[u8] = include_bytes!("../../models/checkworthiness.bin");
 /// SHA-256 of `models/checkworthiness.bin` as the training command wrote it, so a model file
 /// swapped without its figures and tests (by a merge, say) is caught at load.
-const BUILTIN_SHA256: &str = "8a62fe69523951f559d4c1b6539dda59702a3f638e373175b3b9f63fdfdc4923";
+const BUILTIN_SHA256: &str = "903a44bec4ded701ee69a641e5d7eaf6e43f674119125b0f69e6ccf825510a72";
+static BUILTIN_HEAD: OnceLock<Result<Head, ModelError>> = OnceLock::new();
+static BUILTIN_HEAD_BYTES: &[u8] = include_bytes!("../../models/checkworthiness-head.bin");
+/// SHA-256 of `models/checkworthiness-head.bin` as the training command wrote it.
+const BUILTIN_HEAD_SHA256: &str =
+    "4b2502fa8387e6310e4f59866a3b346e5b184782af3edf8c60e730bb5066723e";
 
 /// Errors from building or (de)serialising a model.
 #[derive(Debug, thiserror::Error)]
@@ -49,11 +58,144 @@ pub enum ModelError {
     WrongWeightCount { expected: usize, found: usize },
     #[error("check-worthiness model checksum mismatch (corrupt file)")]
     ChecksumMismatch,
-    #[error("the embedded check-worthiness model has SHA-256 {found}, not the pinned {expected}")]
-    NotThePinnedModel {
+    #[error("the embedded {what} has SHA-256 {found}, not the pinned {expected}")]
+    NotPinned {
+        what: &'static str,
         expected: &'static str,
         found: String,
     },
+    #[error("the check-worthiness head was trained with another {0}")]
+    NotTrainedWith(&'static str),
+}
+
+/// What scores sentences: the stacked model (the n-gram model, then a head reading its logit
+/// and the sentence's embedding) when the head and the embedding table it was trained with
+/// are both there, the n-gram model alone otherwise.
+#[derive(Debug, Clone, Copy)]
+pub enum Scorer<'a> {
+    Stacked {
+        ngrams: &'a Model,
+        head: &'a Head,
+        embeddings: &'a Embeddings,
+    },
+    NGrams(&'a Model),
+}
+
+impl Scorer<'static> {
+    /// The scorer built into the tool and, when it fell back to the n-gram model alone, a
+    /// one-line notice saying why.
+    pub fn builtin() -> (Scorer<'static>, Option<String>) {
+        let ngrams = Model::builtin();
+        let fallback = |why: String| {
+            (
+                Scorer::NGrams(ngrams),
+                Some(format!("{why}; scoring check-worthiness on n-grams alone")),
+            )
+        };
+        let head = BUILTIN_HEAD.get_or_init(|| {
+            check_pinned(
+                BUILTIN_HEAD_BYTES,
+                BUILTIN_HEAD_SHA256,
+                "check-worthiness head",
+            )
+            .and_then(|()| Head::from_bytes(BUILTIN_HEAD_BYTES))
+        });
+        let head = match head {
+            Ok(head) => head,
+            Err(error) => return fallback(error.to_string()),
+        };
+        let embeddings = match Embeddings::builtin() {
+            Some(Ok(embeddings)) => embeddings,
+            Some(Err(error)) => return fallback(error.to_string()),
+            None => return fallback("no embedding table in this build".to_string()),
+        };
+        match Scorer::stacked(ngrams, head, embeddings) {
+            Ok(scorer) => (scorer, None),
+            Err(error) => fallback(error.to_string()),
+        }
+    }
+}
+
+impl<'a> Scorer<'a> {
+    /// The stacked scorer, refused when the head was trained over another n-gram model or
+    /// another embedding table.
+    pub fn stacked(
+        ngrams: &'a Model,
+        head: &'a Head,
+        embeddings: &'a Embeddings,
+    ) -> Result<Scorer<'a>, ModelError> {
+        if head.ngrams_sha256() != &sha256(&ngrams.to_bytes()) {
+            return Err(ModelError::NotTrainedWith("n-gram model"));
+        }
+        if head.embeddings_sha256() != embeddings.sha256() {
+            return Err(ModelError::NotTrainedWith("embedding table"));
+        }
+        Ok(Scorer::Stacked {
+            ngrams,
+            head,
+            embeddings,
+        })
+    }
+
+    /// Probability-like check-worthiness of one sentence, in `0.0..=1.0`.
+    pub fn score(&self, sentence: &str) -> f32 {
+        match self {
+            Scorer::Stacked {
+                ngrams,
+                head,
+                embeddings,
+            } => {
+                let sentence = truncate(sentence, MAX_SENTENCE_BYTES);
+                head.score(&head_inputs(
+                    ngrams.score(sentence),
+                    &embeddings.embed(sentence),
+                ))
+            }
+            Scorer::NGrams(model) => model.score(sentence),
+        }
+    }
+
+    /// Scores at or above this are check-worthy; chosen on out-of-fold training scores.
+    pub fn threshold(&self) -> f32 {
+        match self {
+            Scorer::Stacked { head, .. } => head.threshold(),
+            Scorer::NGrams(model) => model.threshold(),
+        }
+    }
+
+    /// Whether the sentence scores at or above the threshold.
+    pub fn is_check_worthy(&self, sentence: &str) -> bool {
+        self.score(sentence) >= self.threshold()
+    }
+
+    /// The model's name, as `claims extract` reports it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Scorer::Stacked { .. } => "n-grams and embeddings, stacked",
+            Scorer::NGrams(_) => "n-grams",
+        }
+    }
+}
+
+/// Checks that `bytes` have the SHA-256 `expected` (lower-case hex).
+fn check_pinned(
+    bytes: &[u8],
+    expected: &'static str,
+    what: &'static str,
+) -> Result<(), ModelError> {
+    let found: String = sha256(bytes)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    if found == expected {
+        Ok(())
+    } else {
+        Err(ModelError::NotPinned {
+            what,
+            expected,
+            found,
+        })
+    }
 }
 
 #[derive(Clone, PartialEq)]
@@ -93,17 +235,7 @@ impl Model {
 
     /// Parses a model whose SHA-256 must be `sha256` (lower-case hex).
     fn from_pinned_bytes(bytes: &[u8], sha256: &'static str) -> Result<Model, ModelError> {
-        use sha2::{Digest, Sha256};
-        let found: String = Sha256::digest(bytes)
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect();
-        if found != sha256 {
-            return Err(ModelError::NotThePinnedModel {
-                expected: sha256,
-                found,
-            });
-        }
+        check_pinned(bytes, sha256, "check-worthiness model")?;
         Model::from_bytes(bytes)
     }
 
@@ -627,12 +759,72 @@ mod tests {
         other[HEADER_LEN] ^= 1;
         assert!(matches!(
             Model::from_pinned_bytes(&other, BUILTIN_SHA256),
-            Err(ModelError::NotThePinnedModel { .. })
+            Err(ModelError::NotPinned { .. })
         ));
     }
 
-    /// The shared debate data: `CLAIMS_CHECKWORTHINESS_DATA`, or `../shared/data/checkworthiness`
-    /// beside the repository.
+    fn builtin_embeddings() -> &'static Embeddings {
+        Embeddings::builtin()
+            .expect("the repository's embedding table")
+            .expect("an intact embedding table")
+    }
+
+    #[test]
+    fn builtin_scorer_is_the_pinned_head_stacked_over_the_ngrams() {
+        let (scorer, notice) = Scorer::builtin();
+        assert_eq!(notice, None);
+        let Scorer::Stacked { head, .. } = scorer else {
+            panic!("the built-in scorer fell back: {scorer:?}");
+        };
+        assert_eq!(head.to_bytes(), BUILTIN_HEAD_BYTES);
+        assert_eq!(scorer.threshold(), head.threshold());
+        assert_eq!(scorer.name(), "n-grams and embeddings, stacked");
+        let mut damaged = BUILTIN_HEAD_BYTES.to_vec();
+        damaged[100] ^= 1;
+        let refused = check_pinned(&damaged, BUILTIN_HEAD_SHA256, "check-worthiness head")
+            .expect_err("a damaged head is not the pinned one")
+            .to_string();
+        assert!(
+            refused.starts_with("the embedded check-worthiness head has SHA-256 "),
+            "{refused}"
+        );
+    }
+
+    #[test]
+    fn a_head_over_other_models_is_refused() {
+        let (Scorer::Stacked { head, .. }, _) = Scorer::builtin() else {
+            panic!("the built-in scorer fell back");
+        };
+        let other_ngrams = small_model();
+        assert!(matches!(
+            Scorer::stacked(&other_ngrams, head, builtin_embeddings()),
+            Err(ModelError::NotTrainedWith("n-gram model"))
+        ));
+        let other_table = Head::new(vec![0.0; 257], 0.0, sha256(BUILTIN_BYTES), [7; 32]);
+        assert!(matches!(
+            Scorer::stacked(Model::builtin(), &other_table, builtin_embeddings()),
+            Err(ModelError::NotTrainedWith("embedding table"))
+        ));
+    }
+
+    #[test]
+    fn stacked_scores_rank_claims_above_forecasts_and_stay_in_range() {
+        let (scorer, _) = Scorer::builtin();
+        let claim = scorer.score("The death toll from the earthquake rose to 381 on Monday.");
+        let forecast = scorer.score("The central bank is expected to raise rates next week.");
+        assert!(
+            claim > scorer.threshold() && claim > forecast,
+            "{claim} vs {forecast}"
+        );
+        let huge = "The budget grew 7 percent. ".repeat(100_000);
+        for sentence in ["", "\0\u{7}", "Ünïcödé 税金 は 5 % 上がった", huge.as_str()] {
+            let score = scorer.score(sentence);
+            assert!((0.0..=1.0).contains(&score), "{score} for {sentence:?}");
+        }
+        let ngrams = Scorer::NGrams(Model::builtin());
+        assert_eq!(ngrams.name(), "n-grams");
+        assert_eq!(ngrams.threshold(), Model::builtin().threshold());
+    }
 
     #[test]
     fn weights_are_stored_to_one_scale() {

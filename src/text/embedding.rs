@@ -49,6 +49,8 @@ pub enum EmbeddingError {
 
 /// A static token-embedding table and the WordPiece vocabulary it is indexed by.
 pub struct Embeddings {
+    /// The SHA-256 of the table's contents, as its header records it.
+    sha256: [u8; 32],
     ids: HashMap<String, u32>,
     unknown: Option<u32>,
     dims: usize,
@@ -73,6 +75,11 @@ impl SentenceVector {
     /// Cosine similarity, in [-1, 1]; 0 against an empty vector.
     pub fn cosine(&self, other: &SentenceVector) -> f32 {
         self.0.iter().zip(&other.0).map(|(a, b)| a * b).sum()
+    }
+
+    /// The vector's components, for a model that reads the embedding as features.
+    pub fn values(&self) -> &[f32] {
+        &self.0
     }
 }
 
@@ -133,7 +140,10 @@ impl Embeddings {
             .zip(0u32..)
             .map(|(token, id)| ((*token).to_owned(), id))
             .collect();
+        let mut sha256 = [0u8; 32];
+        sha256.copy_from_slice(&bytes[20..HEADER_LEN]);
         Ok(Embeddings {
+            sha256,
             unknown: ids.get("[UNK]").copied(),
             ids,
             dims,
@@ -143,6 +153,11 @@ impl Embeddings {
                 .collect(),
             values: values.iter().map(|&b| b as i8).collect(),
         })
+    }
+
+    /// The SHA-256 of the table's contents: what a model trained on its vectors records.
+    pub fn sha256(&self) -> &[u8; 32] {
+        &self.sha256
     }
 
     /// The normalised mean of the sentence's token vectors. Unknown words add nothing.

@@ -39,7 +39,7 @@ fn extract_records_claims_once_with_an_appearance_per_document() {
         .unwrap();
     insta::assert_snapshot!(at_head(&repo, &output), @"
     2 documents (1 KB), 8 sentences, 4 check-worthy: 3 new claims (0 related to a known claim), 1 new appearance, 0 already recorded; commit COMMIT
-    models: check-worthiness n-grams (built in); matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
+    models: check-worthiness n-grams and embeddings, stacked (built in); matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
     [exit status: 0]
     ");
     assert_eq!(repo.commit_count(), before + 1);
@@ -115,7 +115,7 @@ fn extracting_the_same_documents_again_records_nothing() {
     let head = repo.head();
     insta::assert_snapshot!(repo.sees(&["extract", "seeds/a.txt"]), @"
     1 document (1 KB), 5 sentences, 2 check-worthy: 0 new claims (0 related to a known claim), 0 new appearances, 2 already recorded; nothing new to record
-    models: check-worthiness n-grams (built in); matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
+    models: check-worthiness n-grams and embeddings, stacked (built in); matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
     [exit status: 0]
     ");
     assert_eq!(repo.head(), head);
@@ -210,11 +210,11 @@ fn dry_run_shows_the_plan_and_writes_nothing() {
     ┌───────┬───────────────────┬──────────────────────────────────────────────────────────────────────────────────────────┬───────────────┐
     │ SCORE ┆ WOULD             ┆ CLAIM                                                                                    ┆ WHERE         │
     ╞═══════╪═══════════════════╪══════════════════════════════════════════════════════════════════════════════════════════╪═══════════════╡
-    │ 0.77  ┆ create qsvtunql7b ┆ Mexico extradited 55 cartel members to the United States in 2025, according to NBC News. ┆ seeds/a.txt:4 │
-    │ 0.93  ┆ create wwgdsf6naa ┆ Trump said cartels cause 300,000 deaths in the U.S. every year.                          ┆ seeds/a.txt:5 │
+    │ 0.92  ┆ create qsvtunql7b ┆ Mexico extradited 55 cartel members to the United States in 2025, according to NBC News. ┆ seeds/a.txt:4 │
+    │ 0.97  ┆ create wwgdsf6naa ┆ Trump said cartels cause 300,000 deaths in the U.S. every year.                          ┆ seeds/a.txt:5 │
     └───────┴───────────────────┴──────────────────────────────────────────────────────────────────────────────────────────┴───────────────┘
     1 document (1 KB), 5 sentences, 2 check-worthy: 2 new claims (0 related to a known claim), 0 new appearances, 0 already recorded; dry run: nothing recorded
-    models: check-worthiness n-grams (built in); matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
+    models: check-worthiness n-grams and embeddings, stacked (built in); matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
     [exit status: 0]
     ");
     assert_eq!(repo.head(), head);
@@ -239,7 +239,7 @@ fn bad_documents_get_clear_messages() {
         .unwrap();
     insta::assert_snapshot!(at_head(&repo, &output), @"
     2 documents (1 KB), 1 sentence, 1 check-worthy: 1 new claim (0 related to a known claim), 0 new appearances, 0 already recorded; commit COMMIT
-    models: check-worthiness n-grams (built in); matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
+    models: check-worthiness n-grams and embeddings, stacked (built in); matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
     ------- stderr -------
     warning: skipped docs/binary.txt: it is a binary file, not plain text
     warning: docs/latin1.txt:1: not valid UTF-8; invalid bytes were replaced with U+FFFD
@@ -254,11 +254,11 @@ fn bad_documents_get_clear_messages() {
     ┌───────┬──────────────────────────────┬───────────────────────────────────────┬───────────────────┐
     │ SCORE ┆ WOULD                        ┆ CLAIM                                 ┆ WHERE             │
     ╞═══════╪══════════════════════════════╪═══════════════════════════════════════╪═══════════════════╡
-    │ 0.94  ┆ nothing: known as anhk5ohbqz ┆ Unemployment fell to 4 percent in     ┆ docs/latin1.txt:1 │
+    │ 0.93  ┆ nothing: known as anhk5ohbqz ┆ Unemployment fell to 4 percent in     ┆ docs/latin1.txt:1 │
     │       ┆                              ┆ Espa�a last year, the ministry said.  ┆                   │
     └───────┴──────────────────────────────┴───────────────────────────────────────┴───────────────────┘
     2 documents (1 KB), 1 sentence, 1 check-worthy: 0 new claims (0 related to a known claim), 0 new appearances, 1 already recorded; nothing new to record
-    models: check-worthiness n-grams (built in); matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
+    models: check-worthiness n-grams and embeddings, stacked (built in); matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
     ------- stderr -------
     warning: skipped docs/binary.txt: it is a binary file, not plain text
     warning: docs/latin1.txt:1: not valid UTF-8; invalid bytes were replaced with U+FFFD
@@ -352,18 +352,18 @@ fn an_appearance_of_a_dismissed_claim_is_recorded_and_said_and_the_claim_stays_d
     ┌───────┬───────────────────────────────┬──────────────────────────────────────────┬───────────────┐
     │ SCORE ┆ WOULD                         ┆ CLAIM                                    ┆ WHERE         │
     ╞═══════╪═══════════════════════════════╪══════════════════════════════════════════╪═══════════════╡
-    │ 0.93  ┆ add appearance to wwgdsf6naa, ┆ Trump said cartels cause 300,000 deaths  ┆ seeds/c.txt:3 │
+    │ 0.97  ┆ add appearance to wwgdsf6naa, ┆ Trump said cartels cause 300,000 deaths  ┆ seeds/c.txt:3 │
     │       ┆ dismissed (not-check-worthy)  ┆ in the U.S. every year.                  ┆               │
     └───────┴───────────────────────────────┴──────────────────────────────────────────┴───────────────┘
     1 document (1 KB), 2 sentences, 1 check-worthy: 0 new claims (0 related to a known claim), 1 new appearance, 0 already recorded; dry run: nothing recorded
     1 new appearance is of a dismissed claim, which stays dismissed: wwgdsf6naa (not-check-worthy); bring it back with: claims undismiss wwgdsf6naa --note WHY
-    models: check-worthiness n-grams (built in); matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
+    models: check-worthiness n-grams and embeddings, stacked (built in); matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
     [exit status: 0]
     ");
     insta::assert_snapshot!(seen(&["extract", "seeds/c.txt"]), @"
     1 document (1 KB), 2 sentences, 1 check-worthy: 0 new claims (0 related to a known claim), 1 new appearance, 0 already recorded; commit COMMIT
     1 new appearance is of a dismissed claim, which stays dismissed: wwgdsf6naa (not-check-worthy); bring it back with: claims undismiss wwgdsf6naa --note WHY
-    models: check-worthiness n-grams (built in); matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
+    models: check-worthiness n-grams and embeddings, stacked (built in); matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
     [exit status: 0]
     ");
     let shown: serde_json::Value =

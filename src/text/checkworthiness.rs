@@ -241,20 +241,8 @@ impl Model {
 
     /// Parses a model written by [`Model::to_bytes`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Model, ModelError> {
-        if bytes.len() < HEADER_LEN + CHECKSUM_LEN {
-            return Err(ModelError::WrongLength {
-                expected: HEADER_LEN + CHECKSUM_LEN,
-                found: bytes.len(),
-            });
-        }
-        if &bytes[..4] != MAGIC {
-            return Err(ModelError::BadMagic);
-        }
+        check_preamble(bytes, MAGIC, FORMAT_VERSION, HEADER_LEN)?;
         let word = |at: usize| [bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]];
-        let version = u32::from_le_bytes(word(4));
-        if version != FORMAT_VERSION {
-            return Err(ModelError::UnsupportedVersion(version));
-        }
         let hash_bits = u32::from_le_bytes(word(8));
         if !HASH_BITS.contains(&hash_bits) {
             return Err(ModelError::InvalidHeader("hash size out of range"));
@@ -269,17 +257,7 @@ impl Model {
             return Err(ModelError::InvalidHeader("threshold outside 0..=1"));
         }
         let dim = 1usize << hash_bits;
-        let expected = HEADER_LEN + 2 * dim + CHECKSUM_LEN;
-        if bytes.len() != expected {
-            return Err(ModelError::WrongLength {
-                expected,
-                found: bytes.len(),
-            });
-        }
-        let (body, checksum) = bytes.split_at(expected - CHECKSUM_LEN);
-        if fnv1a(body).to_le_bytes() != checksum {
-            return Err(ModelError::ChecksumMismatch);
-        }
+        let body = checked_body(bytes, HEADER_LEN + 2 * dim)?;
         let weights = body[HEADER_LEN..]
             .chunks_exact(2)
             .map(|pair| i16::from_le_bytes([pair[0], pair[1]]))
@@ -611,6 +589,47 @@ fn truncate(text: &str, max: usize) -> &str {
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+/// Checks what every model file of this module starts with: room for its header and
+/// checksum, its magic and its format version.
+fn check_preamble(
+    bytes: &[u8],
+    magic: &[u8; 4],
+    version: u32,
+    header_len: usize,
+) -> Result<(), ModelError> {
+    if bytes.len() < header_len + CHECKSUM_LEN {
+        return Err(ModelError::WrongLength {
+            expected: header_len + CHECKSUM_LEN,
+            found: bytes.len(),
+        });
+    }
+    if &bytes[..4] != magic {
+        return Err(ModelError::BadMagic);
+    }
+    let found = u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]);
+    if found != version {
+        return Err(ModelError::UnsupportedVersion(found));
+    }
+    Ok(())
+}
+
+/// The file without its checksum, when it is `body_len` bytes and the checksum that follows
+/// them matches.
+fn checked_body(bytes: &[u8], body_len: usize) -> Result<&[u8], ModelError> {
+    let expected = body_len + CHECKSUM_LEN;
+    if bytes.len() != expected {
+        return Err(ModelError::WrongLength {
+            expected,
+            found: bytes.len(),
+        });
+    }
+    let (body, checksum) = bytes.split_at(body_len);
+    if fnv1a(body).to_le_bytes() != checksum {
+        return Err(ModelError::ChecksumMismatch);
+    }
+    Ok(body)
+}
 
 fn fnv1a(bytes: &[u8]) -> u64 {
     fnv1a_from(0, bytes)

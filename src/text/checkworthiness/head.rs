@@ -6,14 +6,13 @@
 
 use sha2::{Digest, Sha256};
 
-use super::{ModelError, fnv1a, sigmoid};
+use super::{CHECKSUM_LEN, ModelError, check_preamble, checked_body, fnv1a, sigmoid};
 use crate::text::SentenceVector;
 
 const MAGIC: &[u8; 4] = b"CWH\0";
 const FORMAT_VERSION: u32 = 1;
 /// Magic, version, input count, the two SHA-256 it was trained with, bias, threshold.
 const HEADER_LEN: usize = 4 + 4 + 4 + 32 + 32 + 4 + 4;
-const CHECKSUM_LEN: usize = 8;
 /// The head reads the n-gram logit and a 256-dimension embedding; the bound keeps a damaged
 /// header from asking for a huge allocation.
 const MAX_INPUTS: usize = 4096;
@@ -127,35 +126,13 @@ impl Head {
 
     /// Parses a head written by [`Head::to_bytes`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Head, ModelError> {
-        if bytes.len() < HEADER_LEN + CHECKSUM_LEN {
-            return Err(ModelError::WrongLength {
-                expected: HEADER_LEN + CHECKSUM_LEN,
-                found: bytes.len(),
-            });
-        }
-        if &bytes[..4] != MAGIC {
-            return Err(ModelError::BadMagic);
-        }
+        check_preamble(bytes, MAGIC, FORMAT_VERSION, HEADER_LEN)?;
         let word = |at: usize| [bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]];
-        let version = u32::from_le_bytes(word(4));
-        if version != FORMAT_VERSION {
-            return Err(ModelError::UnsupportedVersion(version));
-        }
         let count = u32::from_le_bytes(word(8)) as usize;
         if count == 0 || count > MAX_INPUTS {
             return Err(ModelError::InvalidHeader("input count out of range"));
         }
-        let expected = HEADER_LEN + 4 * count + CHECKSUM_LEN;
-        if bytes.len() != expected {
-            return Err(ModelError::WrongLength {
-                expected,
-                found: bytes.len(),
-            });
-        }
-        let (body, checksum) = bytes.split_at(expected - CHECKSUM_LEN);
-        if fnv1a(body).to_le_bytes() != checksum {
-            return Err(ModelError::ChecksumMismatch);
-        }
+        let body = checked_body(bytes, HEADER_LEN + 4 * count)?;
         let digest = |at: usize| -> [u8; 32] {
             let mut out = [0u8; 32];
             out.copy_from_slice(&bytes[at..at + 32]);

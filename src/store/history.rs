@@ -220,10 +220,10 @@ impl Store {
 
     /// The commits reachable from `tip` and not from `boundary`, parents before children, in
     /// the order of libgit2's revwalk (topological, reversed). All of history is listed from
-    /// git's commit-graph file where git would read one: libgit2 cannot read the files git
-    /// writes, and reads each commit instead (0.7–0.9 s of a full audit at 100,000 commits,
-    /// while the other cores wait). What came after a boundary, a few commits as a rule, is
-    /// left to libgit2.
+    /// git's commit-graph file where git would read one: libgit2 gives up on the files git
+    /// writes by default since 2.31 and reads each commit instead, while the audit's other
+    /// threads wait (BENCHMARKS.md, run U). What came after a boundary, a few commits as a
+    /// rule, is left to libgit2.
     pub fn commits_since(&self, tip: Oid, boundary: Option<Oid>) -> Result<Vec<Oid>, StoreError> {
         if boundary.is_none()
             && let Some(graph) = CommitGraph::of(&self.repo)

@@ -211,11 +211,18 @@ impl Store {
 
     /// Whether `commit` is `ancestor` or one of its descendants.
     pub fn descends_from(&self, commit: Oid, ancestor: Oid) -> bool {
-        commit == ancestor
-            || self
+        if commit == ancestor {
+            return true;
+        }
+        let graph = CommitGraph::of(&self.repo);
+        match graph.map(|graph| graph.reaches(&self.repo, commit, ancestor)) {
+            Some(Ok(Some(answer))) => answer,
+            // A commit the graph names and the object database lacks is no answer either.
+            _ => self
                 .repo
                 .graph_descendant_of(commit, ancestor)
-                .unwrap_or(false)
+                .unwrap_or(false),
+        }
     }
 
     /// The commits reachable from `tip` and not from `boundary`, parents before children, in

@@ -122,11 +122,7 @@ impl Store {
             return Ok(());
         }
         // A tip git no longer has (its branch deleted and collected) is no ancestor either.
-        if !self
-            .repo
-            .graph_descendant_of(head, manifest.tip)
-            .unwrap_or(false)
-        {
+        if !self.descends_from(head, manifest.tip) {
             return self.rebuild_log_index(dir, head);
         }
         let added = self.index_lines(head, Some(manifest.tip))?;

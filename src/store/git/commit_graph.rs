@@ -56,6 +56,67 @@ impl CommitGraph {
         }
         Ok(Some(order.into_iter().map(|node| walk.id(node)).collect()))
     }
+
+    /// Whether `ancestor` is reachable from `commit` (or is it): git's own test
+    /// (`repo_in_merge_bases`), pruned by generation numbers. A commit whose generation is
+    /// not above the ancestor's cannot descend from it, so only the commits between the two
+    /// are read, where libgit2, given a file it gives up on, reads every commit of a history
+    /// to answer no. Commits made since the file was written are read with libgit2. `None`
+    /// where the graph cannot answer: the ancestor is not in it, its layers lack generation
+    /// numbers, or it turns out damaged.
+    pub fn reaches(
+        &self,
+        repo: &Repository,
+        commit: Oid,
+        ancestor: Oid,
+    ) -> Result<Option<bool>, StoreError> {
+        let Some(target) = self
+            .graph
+            .lookup(gix_hash::oid::from_bytes_unchecked(ancestor.as_bytes()))
+        else {
+            return Ok(None);
+        };
+        let floor = self.graph.commit_at(target).generation();
+        if !self.graph.generation_numbers_available()
+            || floor >= gix_commitgraph::GENERATION_NUMBER_MAX
+        {
+            return Ok(None);
+        }
+        let mut walk = Walk::new(&self.graph);
+        let start = walk.node(commit);
+        walk.seen[start as usize] = true;
+        let mut pending = vec![start];
+        while let Some(node) = pending.pop() {
+            if node == target.0 {
+                return Ok(Some(true));
+            }
+            let parents: Vec<u32> = if node < walk.in_graph {
+                let found = self.graph.commit_at(Position(node));
+                if found.generation() <= floor {
+                    continue;
+                }
+                let mut parents = Vec::new();
+                for parent in found.iter_parents() {
+                    let Ok(parent) = parent else { return Ok(None) };
+                    parents.push(parent.0);
+                }
+                parents
+            } else {
+                let outside = walk.outside[(node - walk.in_graph) as usize];
+                let parents: Vec<Oid> = repo.find_commit(outside)?.parent_ids().collect();
+                parents
+                    .into_iter()
+                    .map(|parent| walk.node(parent))
+                    .collect()
+            };
+            for parent in parents {
+                if !std::mem::replace(&mut walk.seen[parent as usize], true) {
+                    pending.push(parent);
+                }
+            }
+        }
+        Ok(Some(false))
+    }
 }
 
 /// Whether git shows some commit with parents other than the ones it names, as the
@@ -307,6 +368,46 @@ mod tests {
             }
             let tip = history.ids[tip % history.ids.len()];
             prop_assert_eq!(history.graph_order(tip), history.libgit2_order(tip));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+        /// Whether one commit descends from another, answered over the graph, is libgit2's
+        /// answer, for every pair of a random history; only an ancestor made since the file
+        /// was written is left to libgit2.
+        #[test]
+        fn descent_over_the_graph_is_libgit2s(
+            commits in proptest::collection::vec(proptest::collection::vec(0usize..1000, 0..4), 1..30),
+            written in 1usize..30,
+            split in proptest::option::of(1usize..30),
+        ) {
+            let mut history = History::new();
+            let written = written.min(commits.len());
+            let split = split.map(|s| (written + s).min(commits.len()));
+            for (i, drawn) in commits.iter().enumerate() {
+                history.commit(&parents_of(i, drawn), 1_700_000_000);
+                if i + 1 == written {
+                    let layer = if split.is_some() { "--split" } else { "--reachable" };
+                    history.git(&["commit-graph", "write", "--reachable", layer]);
+                }
+                if Some(i + 1) == split {
+                    history.git(&["commit-graph", "write", "--reachable", "--split=no-merge"]);
+                }
+            }
+            let graph = CommitGraph::of(&history.repo).expect("a commit-graph git would read");
+            let in_file = split.unwrap_or(written);
+            for (a, &commit) in history.ids.iter().enumerate() {
+                for (b, &ancestor) in history.ids.iter().enumerate() {
+                    let answer = graph.reaches(&history.repo, commit, ancestor).unwrap();
+                    prop_assert_eq!(answer.is_some(), b < in_file, "{} from {}", b, a);
+                    let libgit2 = commit == ancestor
+                        || history.repo.graph_descendant_of(commit, ancestor).unwrap();
+                    if let Some(answer) = answer {
+                        prop_assert_eq!(answer, libgit2, "is {} an ancestor of {}", b, a);
+                    }
+                }
+            }
         }
     }
 

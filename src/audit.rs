@@ -11,6 +11,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
+use std::rc::Rc;
 
 use git2::{ErrorCode, Oid};
 use serde::{Deserialize, Serialize};
@@ -232,7 +233,9 @@ fn in_runs_newest_first<T: Sync, R: Send>(
 struct Auditor<'r> {
     trees: HistoryReader<'r>,
     /// Policies by the blobs of claims.toml and the checklists they were read from.
-    policies: HashMap<(Option<Oid>, Option<Oid>), Policy>,
+    /// Shared, not copied, with each commit judged by them: a copy per commit was a
+    /// sixtieth of a full audit.
+    policies: HashMap<(Option<Oid>, Option<Oid>), Rc<Policy>>,
     violations: Vec<Violation>,
     acceptances: Vec<Acceptance>,
 }
@@ -587,13 +590,13 @@ impl Auditor<'_> {
         ))
     }
 
-    fn policy_at(&mut self, tree: &RawTree) -> Result<Policy, StoreError> {
+    fn policy_at(&mut self, tree: &RawTree) -> Result<Rc<Policy>, StoreError> {
         let key = (
             self.trees.entry_id(tree, POLICY_FILE)?,
             self.trees.entry_id(tree, CHECKLIST_FILE)?,
         );
         if let Some(policy) = self.policies.get(&key) {
-            return Ok(policy.clone());
+            return Ok(Rc::clone(policy));
         }
         let trees = &mut self.trees;
         let mut text = |blob: Option<Oid>| -> Result<String, StoreError> {
@@ -613,7 +616,8 @@ impl Auditor<'_> {
                 checklists,
                 ..Policy::default()
             });
-        self.policies.insert(key, policy.clone());
+        let policy = Rc::new(policy);
+        self.policies.insert(key, Rc::clone(&policy));
         Ok(policy)
     }
 

@@ -165,9 +165,10 @@ fn audit_commits(store: &Store, commits: &[Oid]) -> Result<Judged, StoreError> {
     // Below a few thousand commits a thread costs more than it saves.
     let run = commits.len().div_ceil(threads).max(2048);
     let history = store.history_source();
-    // Shared out between the threads. With mimalloc, 64 MB left under 10 MB of the memory
-    // target at 100,000 commits, for a few hundredths of the time (BENCHMARKS.md, run X).
-    let cache = (48 << 20) / threads;
+    // Shared out between the threads. At 100,000 commits 64 MB took a twentieth less CPU
+    // than 48 and 96 MB a little more again, but 96 left under 20 MB of the memory target
+    // (BENCHMARKS.md, runs U and X).
+    let cache = (64 << 20) / threads;
     let judged = in_runs_newest_first(commits, run, |run| {
         history.read(cache, |trees| {
             let mut auditor = Auditor {

@@ -21,19 +21,19 @@ fn main() -> ExitCode {
     }
 }
 
-/// Commands that read every record on all cores hold them at once, and mimalloc's default
-/// of giving freed memory back to the system after a delay left a listing of 100,000
-/// records 60 MB above the system allocator's peak. Those commands give it back at once;
-/// the audit, which frees as it goes, keeps the delay that saves it the system calls.
-/// (Transparent huge pages are compiled out, feature `no_thp`: zeroing a huge page cost
-/// every command most of a millisecond at start, and the audit's peak 25 MB.)
 /// `mi_option_purge_delay` of mimalloc.h (v3, as vendored by the locked libmimalloc-sys),
 /// whose Rust bindings do not name it.
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
+/// Every command but the audit gives freed memory back to the system at once. Those that
+/// read every record on all cores hold them at once, and mimalloc's default delay left a
+/// listing of 100,000 records 60 MB above the system allocator's peak; the audit, which
+/// frees as it goes, keeps the delay that saves it the system calls. (Transparent huge
+/// pages are compiled out, feature `no_thp`: zeroing a huge page cost every command most of
+/// a millisecond at start, and the audit 25 MB of its peak.)
 fn tune_allocator(command: &claims::cli::Command) {
     if !matches!(command, claims::cli::Command::Audit(_)) {
-        // SAFETY: sets an option; called before any thread exists.
+        // SAFETY: sets one of mimalloc's options, by a number it has in the vendored header.
         unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
     }
 }
@@ -66,5 +66,21 @@ fn tune_libgit2(command: &claims::cli::Command) {
             let _ = git2::opts::set_mwindow_size(8 << 20);
             let _ = git2::opts::set_mwindow_mapped_limit(32 << 20);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The number names the option meant: its default in the vendored mimalloc (1,000 ms)
+    /// is that of no option beside it.
+    #[test]
+    fn the_purge_delay_option_is_the_one_set() {
+        // SAFETY: reads an option.
+        assert_eq!(
+            unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) },
+            1000
+        );
     }
 }

@@ -90,30 +90,13 @@ impl CommitGraph {
             if node == target.0 {
                 return Ok(Some(true));
             }
-            let parents: Vec<u32> = if node < walk.in_graph {
-                let found = self.graph.commit_at(Position(node));
-                if found.generation() <= floor {
-                    continue;
-                }
-                let mut parents = Vec::new();
-                for parent in found.iter_parents() {
-                    let Ok(parent) = parent else { return Ok(None) };
-                    parents.push(parent.0);
-                }
-                parents
-            } else {
-                let outside = walk.outside[(node - walk.in_graph) as usize];
-                let parents: Vec<Oid> = repo.find_commit(outside)?.parent_ids().collect();
-                parents
-                    .into_iter()
-                    .map(|parent| walk.node(parent))
-                    .collect()
-            };
-            for parent in parents {
-                if !std::mem::replace(&mut walk.seen[parent as usize], true) {
-                    pending.push(parent);
-                }
+            if node < walk.in_graph && self.graph.commit_at(Position(node)).generation() <= floor {
+                continue;
             }
+            if !walk.read_parents(repo, node)? {
+                return Ok(None);
+            }
+            walk.meet_parents(node, &mut pending);
         }
         Ok(Some(false))
     }
@@ -197,28 +180,43 @@ impl<'g> Walk<'g> {
         let mut pending = vec![tip];
         while let Some(node) = pending.pop() {
             self.reached.push(node);
-            let start = self.edges.len();
-            if node < self.in_graph {
-                for parent in self.graph.commit_at(Position(node)).iter_parents() {
-                    let Ok(parent) = parent else { return Ok(false) };
-                    self.edges.push(parent.0);
-                }
-            } else {
-                let commit = repo.find_commit(self.outside[(node - self.in_graph) as usize])?;
-                for parent in commit.parent_ids() {
-                    let parent = self.node(parent);
-                    self.edges.push(parent);
-                }
+            if !self.read_parents(repo, node)? {
+                return Ok(false);
             }
-            self.spans[node as usize] = (start as u32, self.edges.len() as u32);
-            for at in start..self.edges.len() {
-                let parent = self.edges[at];
-                if !std::mem::replace(&mut self.seen[parent as usize], true) {
-                    pending.push(parent);
-                }
-            }
+            self.meet_parents(node, &mut pending);
         }
         Ok(true)
+    }
+
+    /// Reads the parents of `node` into `edges`, from the graph or, for a commit it does not
+    /// hold, with libgit2; false where the graph names a parent it does not hold.
+    fn read_parents(&mut self, repo: &Repository, node: u32) -> Result<bool, StoreError> {
+        let start = self.edges.len();
+        if node < self.in_graph {
+            for parent in self.graph.commit_at(Position(node)).iter_parents() {
+                let Ok(parent) = parent else { return Ok(false) };
+                self.edges.push(parent.0);
+            }
+        } else {
+            let commit = repo.find_commit(self.outside[(node - self.in_graph) as usize])?;
+            for parent in commit.parent_ids() {
+                let parent = self.node(parent);
+                self.edges.push(parent);
+            }
+        }
+        self.spans[node as usize] = (start as u32, self.edges.len() as u32);
+        Ok(true)
+    }
+
+    /// Puts the parents of `node` not met before on `pending`.
+    fn meet_parents(&mut self, node: u32, pending: &mut Vec<u32>) {
+        let (start, end) = self.spans[node as usize];
+        for at in start..end {
+            let parent = self.edges[at as usize];
+            if !std::mem::replace(&mut self.seen[parent as usize], true) {
+                pending.push(parent);
+            }
+        }
     }
 }
 

@@ -56,6 +56,30 @@ pub(crate) fn write_through_rename(
     result.map_err(StoreError::io(path))
 }
 
+/// Removes what [`write_through_rename`] leaves beside `path` when its process is killed
+/// between creating the temporary file and renaming it (`.NAME.PID.tmp`, of any process).
+/// Only for a repair, with the writers' lock held: no other write is under way then.
+pub(crate) fn remove_stray_temporaries(path: &Path) {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return;
+    };
+    let prefix = format!(".{}.", name.to_string_lossy());
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let file_name = file_name.to_string_lossy();
+        let stray = file_name
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.strip_suffix(".tmp"))
+            .is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()));
+        if stray {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// Writes `contents` over the start of the file at `path` (created with its folder if
 /// missing) and cuts the file to that length, flushed to disk when `durable`. Unlike a
 /// rename over it, this keeps the file's disk blocks: a file system that discards freed
@@ -125,5 +149,44 @@ pub(crate) fn remove_with_empty_folder(path: &Path) -> Result<(), StoreError> {
             }
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_repair_removes_the_temporaries_of_killed_writes_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let record = dir.path().join("abc.toml");
+        let names = [
+            "abc.toml",
+            ".abc.toml.123.tmp",
+            ".abc.toml.9.tmp",
+            ".abc.toml.x.tmp",
+            ".abc.toml..tmp",
+            ".abd.toml.123.tmp",
+            "notes.tmp",
+        ];
+        for name in names {
+            fs::write(dir.path().join(name), name).unwrap();
+        }
+        remove_stray_temporaries(&record);
+        let mut left: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            [
+                ".abc.toml..tmp",
+                ".abc.toml.x.tmp",
+                ".abd.toml.123.tmp",
+                "abc.toml",
+                "notes.tmp"
+            ]
+        );
     }
 }

@@ -17,7 +17,9 @@ use serde::{Deserialize, Serialize};
 use super::index::{IndexedFile, RolledBackEntry};
 use crate::store::Store;
 use crate::store::error::StoreError;
-use crate::store::files::{overwrite, read_optional, remove_with_empty_folder, write_atomically};
+use crate::store::files::{
+    overwrite, read_optional, remove_stray_temporaries, remove_with_empty_folder, write_atomically,
+};
 use crate::store::lock::{IndexLock, LockId, try_writers_lock};
 
 const JOURNAL_FILE: &str = "claims/journal";
@@ -218,6 +220,11 @@ impl Store {
     }
 
     fn repair(&self, journal: &Journal) -> Result<Recovery, StoreError> {
+        // A write killed before its rename leaves a temporary file beside the record, which
+        // git and the audit would list as an untracked record.
+        for file in &journal.files {
+            remove_stray_temporaries(&self.root.join(&file.path));
+        }
         // The index lock the interrupted write held, if it is still there: released when this
         // ends, unless the index still needs it.
         let stale_lock = journal

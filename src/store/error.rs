@@ -77,7 +77,7 @@ pub enum StoreError {
     Untracked { path: String },
     #[error("a claim with this text already exists: {0}")]
     AlreadyExists(String),
-    #[error("{what} is locked ({}); waited {}", .lock.display(), super::lock::spoken(*.waited))]
+    #[error("{what} is locked ({}); waited {}", .lock.display(), spoken(*.waited))]
     Locked {
         what: &'static str,
         lock: PathBuf,
@@ -93,8 +93,8 @@ pub enum StoreError {
     },
     #[error("HEAD is detached (at {0}): a commit made here belongs to no branch")]
     DetachedHead(String),
-    #[error("{path} would be larger than the {} MiB a record may have", super::MAX_RECORD_BYTES / (1024 * 1024))]
-    RecordTooLarge { path: String },
+    #[error("{path} would be larger than the {} MiB a record may have", .limit / (1024 * 1024))]
+    RecordTooLarge { path: String, limit: usize },
     #[error("git's index is {kind}, which claims cannot update")]
     UnsupportedIndex {
         kind: &'static str,
@@ -137,5 +137,44 @@ impl StoreError {
     pub fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> StoreError {
         let path = path.into();
         move |source| StoreError::Io { path, source }
+    }
+}
+
+/// A wait as a person says it: milliseconds under a second ("300 ms"), else seconds to a
+/// tenth ("2.5 s"), whole ones without the tenth ("2 s") and from ten seconds on ("12 s").
+pub(crate) fn spoken(wait: Duration) -> String {
+    if wait < Duration::from_secs(1) {
+        return format!("{} ms", wait.as_millis());
+    }
+    let tenths = (wait.as_secs_f64() * 10.0).round() as u64;
+    if tenths >= 100 {
+        format!("{} s", (tenths + 5) / 10)
+    } else if tenths.is_multiple_of(10) {
+        format!("{} s", tenths / 10)
+    } else {
+        format!("{}.{} s", tenths / 10, tenths % 10)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wait_is_said_in_milliseconds_under_a_second_else_in_seconds() {
+        for (wait, said) in [
+            (Duration::ZERO, "0 ms"),
+            (Duration::from_micros(400), "0 ms"),
+            (Duration::from_millis(325), "325 ms"),
+            (Duration::from_millis(999), "999 ms"),
+            (Duration::from_secs(1), "1 s"),
+            (Duration::from_millis(2_040), "2 s"),
+            (Duration::from_millis(2_500), "2.5 s"),
+            (Duration::from_millis(9_960), "10 s"),
+            (Duration::from_millis(12_400), "12 s"),
+            (Duration::from_millis(12_600), "13 s"),
+        ] {
+            assert_eq!(spoken(wait), said, "{wait:?}");
+        }
     }
 }

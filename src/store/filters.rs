@@ -6,8 +6,8 @@
 
 use git2::{DiffOptions, Oid, Tree};
 
-use super::Store;
 use super::error::StoreError;
+use super::repository::Store;
 
 impl Store {
     /// Whether the working file at `path`, read as `bytes`, holds the blob `expected`: byte

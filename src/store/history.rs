@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use super::error::StoreError;
 use super::git::commit_graph::CommitGraph;
 use super::git::packs::{ObjectReader, Packs};
-use super::{RECORDS_DIR, Store};
+use super::repository::{RECORDS_DIR, Store};
 use crate::domain::id::ClaimId;
 
 /// The `Claim-*` trailers of a commit message.
@@ -90,6 +90,11 @@ impl Change {
 }
 
 impl Store {
+    /// A reader of commits, trees and blobs for a walk over history.
+    pub(crate) fn history_reader(&self) -> HistoryReader<'_> {
+        HistoryReader::new(ObjectReader::new(self.packs(), &self.repo))
+    }
+
     /// Commits that changed `path`, newest first (up to `limit`). A commit made by the tool
     /// names every claim it changed in `Claim-Id` trailers, so `touches` decides it from the
     /// message alone; only commits without trailers (hand edits, merges) are compared tree

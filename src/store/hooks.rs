@@ -6,7 +6,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::{Store, StoreError};
+use super::error::StoreError;
+use super::repository::Store;
 
 /// The lines that mark a hook as one this tool wrote, this version's first.
 const MARKERS: &[&str] = &[
@@ -155,7 +156,7 @@ impl Store {
         self.sharing
             .create_dir_all(&dir)
             .map_err(StoreError::io(&dir))?;
-        super::write_atomically(&path, script.as_bytes())?;
+        super::files::write_atomically(&path, script.as_bytes())?;
         set_executable(&path).map_err(StoreError::io(&path))?;
         self.sharing.adjust(&path).map_err(StoreError::io(&path))?;
         Ok(HookInstall::Installed(path))

@@ -74,22 +74,6 @@ pub(crate) fn retry_while_locked<T>(
     }
 }
 
-/// A wait as a person says it: milliseconds under a second ("300 ms"), else seconds to a
-/// tenth ("2.5 s"), whole ones without the tenth ("2 s") and from ten seconds on ("12 s").
-pub(crate) fn spoken(wait: Duration) -> String {
-    if wait < Duration::from_secs(1) {
-        return format!("{} ms", wait.as_millis());
-    }
-    let tenths = (wait.as_secs_f64() * 10.0).round() as u64;
-    if tenths >= 100 {
-        format!("{} s", (tenths + 5) / 10)
-    } else if tenths.is_multiple_of(10) {
-        format!("{} s", tenths / 10)
-    } else {
-        format!("{}.{} s", tenths / 10, tenths % 10)
-    }
-}
-
 /// Opens (creating it empty if need be) a file that is only ever locked, never written.
 pub(crate) fn open_lock_file(path: &Path) -> io::Result<File> {
     File::options()
@@ -234,24 +218,6 @@ impl CacheLock {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_wait_is_said_in_milliseconds_under_a_second_else_in_seconds() {
-        for (wait, said) in [
-            (Duration::ZERO, "0 ms"),
-            (Duration::from_micros(400), "0 ms"),
-            (Duration::from_millis(325), "325 ms"),
-            (Duration::from_millis(999), "999 ms"),
-            (Duration::from_secs(1), "1 s"),
-            (Duration::from_millis(2_040), "2 s"),
-            (Duration::from_millis(2_500), "2.5 s"),
-            (Duration::from_millis(9_960), "10 s"),
-            (Duration::from_millis(12_400), "12 s"),
-            (Duration::from_millis(12_600), "13 s"),
-        ] {
-            assert_eq!(spoken(wait), said, "{wait:?}");
-        }
-    }
 
     #[test]
     fn an_index_lock_taken_is_held_for_the_next_and_free_once_dropped() {

@@ -7,7 +7,7 @@ use git2::{MergeFileInput, MergeFileOptions};
 
 use super::error::StoreError;
 use super::records::parse_record;
-use super::{ACCEPTED_FILE, Store};
+use super::repository::{ACCEPTED_FILE, Store};
 use crate::domain::acceptance::Acceptances;
 use crate::domain::merge::{Disagreement, merge};
 use crate::domain::record::Record;

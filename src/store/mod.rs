@@ -1,5 +1,19 @@
 //! The claims repository on disk: record files in the working tree and commits in git.
-//! Everything that touches the file system or git goes through here.
+//! Everything that touches the file system or git goes through here. This file only names
+//! the parts and what the rest of the crate may use; each part imports only the parts listed
+//! after it.
+//!
+//! - What adds to [`Store`] for one concern: `write/` (the write protocol: the commit, the
+//!   journal that repairs an interrupted one, the index under git's lock), `worktree` (which
+//!   records differ from HEAD), `cache/` (the caches, each checked against git before it is
+//!   believed), `hooks`, `merge` (git's merge driver), `filters` (git's filters), `history`
+//!   (reading the workflow's commits), `records` (reading the record files).
+//! - `repository`: the [`Store`] type itself, opening it, and the index, policy and reviewer
+//!   every command reads first.
+//! - Below them: `git/` (git's file formats, by hand where a measurement keeps them),
+//!   `signing`, `identity`, `lock` (git's lock files and the tool's own), `files` (writes that
+//!   are atomic or appended), `sharing` (`core.sharedRepository`), `fault` (crash tests) and
+//!   `error`.
 
 mod cache;
 mod error;
@@ -13,376 +27,129 @@ mod identity;
 mod lock;
 mod merge;
 mod records;
+mod repository;
 mod sharing;
 mod signing;
 mod worktree;
 mod write;
 
-use std::cell::{OnceCell, RefCell};
-use std::fs;
-use std::io;
-use std::path::{Path, PathBuf};
-use std::rc::Rc;
-
-use git2::Repository;
-
-use crate::domain::policy::{Checklists, Policy};
-
 pub use error::{RecordError, StoreError};
 pub use files::{write_atomically, write_cache};
-use git::packs::{ObjectReader, Packs};
 pub use history::{Change, Delta, HistoryReader, HistorySource, RawCommit, RawTree, Trailers};
 pub use hooks::{HookInstall, HookWithoutCheck, UnguardedCommits};
 pub use identity::{Reviewer, now};
 pub use merge::{ATTRIBUTES_FILE, MergedFile, merge_file_versions, with_merge_attributes};
 pub use records::{LoadedRecord, parse_record};
+pub use repository::{
+    ACCEPTED_FILE, CHECKLIST_FILE, DocumentDigest, MAX_RECORD_BYTES, POLICY_FILE, RECORDS_DIR,
+    Store, sha256_hex, worker_threads,
+};
 pub use worktree::Uncommitted;
 pub use write::{CommitMessage, FileChange, ForeignJournal, Recovery, Writer, WrittenBack};
 
-use files::read_optional;
-use git::index::{IndexFile, StatData, Unreadable};
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
 
-pub const RECORDS_DIR: &str = "records";
-pub const POLICY_FILE: &str = "claims.toml";
-pub const CHECKLIST_FILE: &str = "templates/checklist.toml";
-/// The audit findings reviewers accepted, written only by `claims audit --accept`.
-pub const ACCEPTED_FILE: &str = "audit/accepted.toml";
+    /// The parts of the store, from the top: each may import only those after it.
+    const LAYERS: &[&str] = &[
+        "write",
+        "worktree",
+        "cache",
+        "hooks",
+        "merge",
+        "filters",
+        "history",
+        "records",
+        "repository",
+        "git",
+        "signing",
+        "identity",
+        "lock",
+        "files",
+        "sharing",
+        "fault",
+        "error",
+    ];
 
-/// The largest record file read. The tool writes records of a few kilobytes; a file a
-/// thousand times that size is not a claim, and parsing and showing one of tens of megabytes
-/// costs minutes and gigabytes, so it is refused before it is read whole.
-pub const MAX_RECORD_BYTES: usize = 1024 * 1024;
-
-pub struct Store {
-    repo: Repository,
-    root: PathBuf,
-    /// The index as last read, with the stat data of the file it was read from: a write
-    /// reads it to check for staged changes and again under git's lock to update it, and
-    /// at 100,000 entries a read costs milliseconds.
-    index_cache: RefCell<Option<(StatData, Rc<IndexFile>)>>,
-    /// How many times the index was parsed, for tests that a write reads it once.
-    #[cfg(test)]
-    index_parses: std::cell::Cell<usize>,
-    /// The packs, mapped when a history walk first needs them.
-    packs: OnceCell<Packs>,
-    /// How files and folders created under `.git` are to be shared (`core.sharedRepository`):
-    /// everything the tool creates there goes through it.
-    sharing: sharing::Sharing,
-}
-
-/// The journal and the caches are written by many functions, readers' too; in a shared
-/// repository each file and folder they made under `.git/claims` (and git's index, which a
-/// write renames into place) is given git's permissions when the command ends, so that the
-/// next member of the group can write there. Nothing is done under the umask alone, the
-/// default.
-impl Drop for Store {
-    fn drop(&mut self) {
-        if self.sharing == sharing::Sharing::Umask {
-            return;
+    /// The parts a source file names through `super::` or `crate::store::`, tests left out.
+    fn parts_named(source: &str, in_folder: bool) -> Vec<String> {
+        let code = source
+            .split("#[cfg(test)]\nmod tests")
+            .next()
+            .unwrap_or(source);
+        let mut named = Vec::new();
+        for line in code.lines() {
+            let line = line.split("//").next().unwrap_or("");
+            let mut rest = line;
+            // The earliest path, and of those starting there the longest prefix.
+            while let Some((i, prefix)) = ["crate::store::", "super::super::", "super::"]
+                .iter()
+                .filter_map(|prefix| rest.find(prefix).map(|i| (i, *prefix)))
+                .min_by_key(|(i, prefix)| (*i, std::cmp::Reverse(prefix.len())))
+            {
+                let after = &rest[i + prefix.len()..];
+                let name: String = after
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                // In a folder, `super::` is the folder itself; anything else is the store.
+                rest = &after[name.len()..];
+                let the_folder_itself = in_folder && prefix == "super::";
+                if !the_folder_itself && !name.is_empty() {
+                    named.push(name);
+                }
+            }
         }
-        let _ = self.sharing.adjust(&self.repo.path().join("index"));
-        let mut pending = vec![
-            self.repo.commondir().join("claims"),
-            self.repo.path().join("claims"),
-        ];
-        while let Some(dir) = pending.pop() {
-            let Ok(entries) = fs::read_dir(&dir) else {
+        named
+    }
+
+    #[test]
+    fn each_part_of_the_store_imports_only_the_parts_below_it() {
+        let store = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/store");
+        let mut checked = 0;
+        for entry in walk(&store) {
+            let relative = entry.strip_prefix(&store).unwrap();
+            let mut components = relative.iter().map(|c| c.to_str().unwrap());
+            let first = components.next().unwrap();
+            let in_folder = relative.components().count() > 1;
+            let part = first.trim_end_matches(".rs");
+            if part == "mod" {
                 continue;
-            };
-            let _ = self.sharing.adjust(&dir);
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if entry.file_type().is_ok_and(|kind| kind.is_dir()) {
-                    pending.push(path);
-                } else {
-                    let _ = self.sharing.adjust(&path);
-                }
+            }
+            let rank = LAYERS.iter().position(|layer| *layer == part);
+            let rank = rank.unwrap_or_else(|| panic!("{part} is not in LAYERS"));
+            let source = std::fs::read_to_string(&entry).unwrap();
+            for named in parts_named(&source, in_folder) {
+                // Anything else came through this file's re-exports, which hide the part.
+                let below = LAYERS.iter().position(|layer| *layer == named);
+                let below = below.unwrap_or_else(|| {
+                    panic!(
+                        "{} names {named} through the store's re-exports",
+                        relative.display()
+                    )
+                });
+                assert!(
+                    below >= rank,
+                    "{} imports {named}, which is above {part}",
+                    relative.display()
+                );
+            }
+            checked += 1;
+        }
+        assert!(checked > 20, "only {checked} files checked");
+    }
+
+    fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                files.extend(walk(&path));
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
             }
         }
-    }
-}
-
-impl Store {
-    /// Opens the claims repository that contains `dir`.
-    pub fn open(dir: &Path) -> Result<Store, StoreError> {
-        let repo = Repository::discover(dir).map_err(|e| match e.code() {
-            git2::ErrorCode::NotFound => StoreError::NotARepository(dir.to_path_buf()),
-            git2::ErrorCode::Owner => StoreError::NotOwned {
-                path: worktree_of(dir),
-                message: e.message().to_string(),
-            },
-            _ => StoreError::Git(e),
-        })?;
-        Store::from_repository(repo)
-    }
-
-    /// Opens the repository at `dir`, creating it with `git init` first when there is none.
-    /// Returns whether a repository was created.
-    pub fn open_or_init(dir: &Path) -> Result<(Store, bool), StoreError> {
-        match Store::open(dir) {
-            Err(StoreError::NotARepository(_)) => {
-                let repo = Repository::init(dir)?;
-                Ok((Store::from_repository(repo)?, true))
-            }
-            other => other.map(|store| (store, false)),
-        }
-    }
-
-    fn from_repository(repo: Repository) -> Result<Store, StoreError> {
-        let root = match repo.workdir() {
-            Some(root) => root.to_path_buf(),
-            None => return Err(StoreError::BareRepository(repo.path().to_path_buf())),
-        };
-        Ok(Store {
-            sharing: sharing::Sharing::of(&repo),
-            repo,
-            root,
-            index_cache: RefCell::default(),
-            #[cfg(test)]
-            index_parses: std::cell::Cell::default(),
-            packs: OnceCell::new(),
-        })
-    }
-
-    pub fn root(&self) -> &Path {
-        &self.root
-    }
-
-    /// A reader of commits, trees and blobs for a walk over history.
-    pub(crate) fn history_reader(&self) -> HistoryReader<'_> {
-        HistoryReader::new(ObjectReader::new(self.packs(), &self.repo))
-    }
-
-    /// The packs, mapped on first use.
-    pub(crate) fn packs(&self) -> &Packs {
-        self.packs.get_or_init(|| Packs::open(&self.repo))
-    }
-
-    /// The packs of the tool's changes, for a write to add one and merge them.
-    pub(crate) fn change_packs(&self) -> git::packing::ChangePacks<'_> {
-        git::packing::ChangePacks {
-            repo: &self.repo,
-            sharing: self.sharing,
-        }
-    }
-
-    /// The git directory of this working tree (for the main one, `.git`).
-    pub fn git_dir(&self) -> &Path {
-        self.repo.path()
-    }
-
-    /// The git directory all working trees share.
-    pub fn common_dir(&self) -> &Path {
-        self.repo.commondir()
-    }
-
-    /// The commit a revision (`main`, `HEAD~3`, an id) names.
-    pub fn commit_named(&self, revision: &str) -> Result<git2::Oid, StoreError> {
-        Ok(self.repo.revparse_single(revision)?.peel_to_commit()?.id())
-    }
-
-    /// The remote a partial clone (`git clone --filter`) leaves the objects it lacks on, as
-    /// git's configuration names it; `None` in a whole clone.
-    pub fn promisor_remote(&self) -> Option<String> {
-        let config = self.repo.config().ok()?;
-        if let Ok(remote) = config.get_string("extensions.partialclone") {
-            return Some(remote);
-        }
-        let mut names = Vec::new();
-        config
-            .entries(Some(r"remote\..*\.promisor"))
-            .ok()?
-            .for_each(|entry| names.extend(entry.name().ok().map(str::to_string)))
-            .ok()?;
-        let name = names
-            .into_iter()
-            .find(|name| config.get_bool(name).unwrap_or(false))?;
-        let remote = name.strip_prefix("remote.")?.strip_suffix(".promisor")?;
-        Some(remote.to_string())
-    }
-
-    /// A file of the repository attached as evidence, as committed on the current branch:
-    /// its path from the repository's root and the SHA-256 of its content. The working copy
-    /// must match the commit, so that the hash recorded is of what everyone can check out.
-    pub fn committed_document(&self, path: &str) -> Result<DocumentDigest, StoreError> {
-        let Some(path) = repository_path(path) else {
-            return Ok(DocumentDigest::OutsideRepository);
-        };
-        let committed = match self.repo.head().and_then(|head| head.peel_to_tree()) {
-            Ok(tree) => match tree.get_path(Path::new(&path)) {
-                Ok(entry) if entry.kind() == Some(git2::ObjectType::Blob) => {
-                    Some(self.repo.find_blob(entry.id())?.content().to_vec())
-                }
-                Ok(_) => None,
-                Err(e) if e.code() == git2::ErrorCode::NotFound => None,
-                Err(e) => return Err(e.into()),
-            },
-            Err(e) if e.code() == git2::ErrorCode::UnbornBranch => None,
-            Err(e) => return Err(e.into()),
-        };
-        let Some(committed) = committed else {
-            return Ok(DocumentDigest::NotCommitted { path });
-        };
-        let sha256 = sha256_hex(&committed);
-        let working = self.read_optional(&path)?;
-        if working.is_some_and(|bytes| sha256_hex(&bytes) != sha256) {
-            return Ok(DocumentDigest::ChangedSinceCommit { path });
-        }
-        Ok(DocumentDigest::Committed { path, sha256 })
-    }
-
-    /// The SHA-256 of a document of the work tree as it is now; `None` when it is missing
-    /// or its path leads out of the repository.
-    pub fn document_sha256(&self, path: &str) -> Result<Option<String>, StoreError> {
-        match repository_path(path) {
-            Some(path) => Ok(self.read_optional(&path)?.map(|bytes| sha256_hex(&bytes))),
-            None => Ok(None),
-        }
-    }
-
-    /// Reads a repository-relative file that may be absent.
-    pub fn read_optional(&self, path: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        read_optional(&self.root.join(path))
-    }
-
-    /// Git's index, read at the byte level; `None` when there is none or it is of a kind
-    /// only libgit2 reads (see `git::index`), an error for the kinds libgit2 cannot read.
-    pub(crate) fn index_file(&self) -> Result<Option<Rc<IndexFile>>, StoreError> {
-        let path = self.repo.path().join("index");
-        let file = match fs::File::open(&path) {
-            Ok(file) => file,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(StoreError::io(path)(e)),
-        };
-        // Git replaces the index by renaming a new file over it, so a file with the same
-        // stat data as the one read before holds the same bytes.
-        let stamp = StatData::of(&file.metadata().map_err(StoreError::io(&path))?);
-        if let Some((cached, index)) = &*self.index_cache.borrow()
-            && *cached == stamp
-        {
-            return Ok(Some(Rc::clone(index)));
-        }
-        #[cfg(test)]
-        self.index_parses.set(self.index_parses.get() + 1);
-        let index = map_index(&file, &path)?.map(Rc::new);
-        *self.index_cache.borrow_mut() = index.clone().map(|index| (stamp, index));
-        Ok(index)
-    }
-
-    /// An index file other than the worktree's (git names the one it is about to commit to
-    /// its hooks), read at the byte level as [`Store::index_file`] reads that one.
-    pub(crate) fn index_file_at(&self, path: &Path) -> Result<Option<IndexFile>, StoreError> {
-        let file = fs::File::open(path).map_err(StoreError::io(path))?;
-        map_index(&file, path)
-    }
-
-    /// The policy in force: `claims.toml` and `templates/checklist.toml` over the defaults.
-    pub fn policy(&self) -> Result<Policy, StoreError> {
-        let text = |path: &str| -> Result<Option<String>, StoreError> {
-            self.read_optional(path)?
-                .map(|bytes| {
-                    String::from_utf8(bytes).map_err(|_| StoreError::Policy {
-                        path: path.to_string(),
-                        error: crate::domain::policy::PolicyError::Syntax("not valid UTF-8".into()),
-                    })
-                })
-                .transpose()
-        };
-        let checklists = match text(CHECKLIST_FILE)? {
-            Some(text) => Checklists::from_toml(&text).map_err(|error| StoreError::Policy {
-                path: CHECKLIST_FILE.to_string(),
-                error,
-            })?,
-            None => Checklists::default(),
-        };
-        Policy::from_toml(&text(POLICY_FILE)?.unwrap_or_default(), checklists).map_err(|error| {
-            StoreError::Policy {
-                path: POLICY_FILE.to_string(),
-                error,
-            }
-        })
-    }
-
-    /// The reviewer for a change: `given` (from --reviewer or CLAIMS_REVIEWER), else git's
-    /// configured identity.
-    pub fn reviewer(&self, given: Option<&str>) -> Result<Reviewer, StoreError> {
-        Reviewer::resolve(given, &self.repo.config()?)
-    }
-}
-
-/// The folder git's `safe.directory` must name to open the repository around `dir`: the
-/// working tree, or the git folder of a bare repository.
-fn worktree_of(dir: &Path) -> PathBuf {
-    let absolute = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
-    match Repository::discover_path(&absolute, None::<&Path>) {
-        Ok(git_dir) if git_dir.file_name().is_some_and(|name| name == ".git") => {
-            git_dir.parent().map_or(git_dir.clone(), Path::to_path_buf)
-        }
-        Ok(git_dir) => git_dir,
-        Err(_) => absolute,
-    }
-}
-
-/// What the store found of a document named as evidence.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DocumentDigest {
-    Committed {
-        path: String,
-        sha256: String,
-    },
-    /// Absolute, or reaching out of the repository, or into `.git`.
-    OutsideRepository,
-    NotCommitted {
-        path: String,
-    },
-    ChangedSinceCommit {
-        path: String,
-    },
-}
-
-/// A path from the repository's root, as git names it, if it stays inside the work tree.
-fn repository_path(path: &str) -> Option<String> {
-    let mut parts = Vec::new();
-    for part in Path::new(path.trim()).components() {
-        match part {
-            std::path::Component::Normal(name) => parts.push(name.to_str()?),
-            std::path::Component::CurDir => {}
-            _ => return None,
-        }
-    }
-    (!parts.is_empty() && parts[0] != ".git").then(|| parts.join("/"))
-}
-
-/// How many threads a job spread over the cores takes: one per core, at most eight (past
-/// that the disk, not the cores, sets the pace).
-pub fn worker_threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
-}
-
-/// The SHA-256 of `bytes`, in lowercase hex.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// Maps and parses an index file: `None` when it is of a kind only libgit2 reads.
-fn map_index(file: &fs::File, path: &Path) -> Result<Option<IndexFile>, StoreError> {
-    // SAFETY: mapped as git maps it. Git and libgit2 never change an index file in place;
-    // they write a new one and rename it over, which leaves this mapping intact.
-    let bytes = unsafe { memmap2::Mmap::map(file) }.map_err(StoreError::io(path))?;
-    match IndexFile::parse(bytes) {
-        Ok(index) => Ok(Some(index)),
-        Err(Unreadable::NotUnderstood) => Ok(None),
-        Err(Unreadable::Split) => Err(StoreError::UnsupportedIndex {
-            kind: "a split index (core.splitIndex)",
-            fix: "git config core.splitIndex false && git update-index --no-split-index",
-        }),
-        Err(Unreadable::Sparse) => Err(StoreError::UnsupportedIndex {
-            kind: "a sparse index (index.sparse)",
-            fix: "git sparse-checkout init --no-sparse-index",
-        }),
+        files
     }
 }

@@ -6,7 +6,7 @@ use std::io;
 use std::path::Path;
 
 use super::error::{RecordError, StoreError};
-use super::{MAX_RECORD_BYTES, RECORDS_DIR, Store};
+use super::repository::{MAX_RECORD_BYTES, RECORDS_DIR, Store, worker_threads};
 use crate::domain::id::{ClaimId, check_prefix};
 use crate::domain::record::Record;
 
@@ -110,7 +110,7 @@ impl Store {
     pub fn load_all(&self) -> Result<Vec<LoadedRecord>, StoreError> {
         let paths = self.record_paths()?;
         // Reading and parsing is most of what `check` and `list` do: spread it over the cores.
-        let threads = super::worker_threads();
+        let threads = worker_threads();
         let chunk = paths.len().div_ceil(threads).max(512);
         let root = self.root.as_path();
         std::thread::scope(|scope| {

@@ -19,7 +19,7 @@ use super::cache::folder_listings::{
 };
 use super::error::StoreError;
 use super::git::index::{Entry, IndexFile, StatData};
-use super::{RECORDS_DIR, Store};
+use super::repository::{RECORDS_DIR, Store, worker_threads};
 
 /// A file under `records/` whose working-tree or staged version is not HEAD's.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -139,7 +139,7 @@ impl Store {
         let mut scan = Scan::default();
         let mut shards = Vec::new();
         scan.dir(root, index, RECORDS_DIR, written, listings, &mut shards)?;
-        let threads = super::worker_threads();
+        let threads = worker_threads();
         // Each thread takes the next folder when done with one: split in fixed halves, one
         // thread could finish a tenth of the scan's time before the other.
         let next = AtomicUsize::new(0);

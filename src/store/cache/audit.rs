@@ -8,8 +8,8 @@ use git2::Oid;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::store::Store;
 use crate::store::files::write_cache;
+use crate::store::repository::Store;
 
 const CACHE_FILE: &str = "claims/audit-cache.json";
 

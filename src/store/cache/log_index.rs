@@ -22,11 +22,11 @@ use git2::{ErrorCode, Oid, Sort};
 use sha1::{Digest, Sha1};
 
 use crate::domain::id::ClaimId;
-use crate::store::Store;
 use crate::store::error::StoreError;
 use crate::store::files::{read_optional, write_cache};
 use crate::store::history::{Change, HistoryReader, Trailers};
 use crate::store::lock::CacheLock;
+use crate::store::repository::Store;
 
 const INDEX_DIR: &str = "claims/log";
 const MANIFEST: &str = "manifest";

@@ -53,10 +53,3 @@ pub(crate) mod index_hash;
 pub(crate) mod pack_writer;
 pub(crate) mod packing;
 pub(crate) mod packs;
-
-use std::path::PathBuf;
-
-/// Where git keeps the packs of the repository's object store.
-pub(crate) fn pack_dir(repo: &git2::Repository) -> PathBuf {
-    repo.commondir().join("objects").join("pack")
-}

@@ -24,7 +24,7 @@ use git2::{ObjectType, Oid, Repository};
 
 use super::housekeeping::{git_housekeeping_running, packs_in_multi_pack_index};
 use super::pack_writer::{self, TEMPORARY_PREFIX};
-use super::{pack_dir, packs};
+use super::packs::{self, pack_dir};
 use crate::store::error::StoreError;
 use crate::store::fault::fault_point;
 use crate::store::files::{append, read_optional, remove_with_empty_folder, write_atomically};

@@ -16,7 +16,7 @@
 use std::collections::HashMap;
 use std::fs::File;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -24,6 +24,11 @@ use git2::{ObjectType, Oid, Repository};
 
 use super::binary::{be32, offset_varint};
 use crate::store::error::StoreError;
+
+/// Where git keeps the packs of the repository's object store.
+pub(crate) fn pack_dir(repo: &git2::Repository) -> PathBuf {
+    repo.commondir().join("objects").join("pack")
+}
 
 /// A version 2 pack index starts with these bytes (`gitformat-pack`).
 pub(super) const IDX_MAGIC: &[u8; 4] = b"\xfftOc";
@@ -70,7 +75,7 @@ impl Packs {
     /// an index of the old version 1, say) is left out: its objects are then read through
     /// libgit2.
     pub fn open(repo: &Repository) -> Packs {
-        let dir = super::pack_dir(repo);
+        let dir = pack_dir(repo);
         let mut packs = Vec::new();
         for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
             let path = entry.path();

@@ -7,13 +7,13 @@ use std::path::{Path, PathBuf};
 
 use git2::Oid;
 
-use crate::store::Store;
 use crate::store::error::StoreError;
 use crate::store::fault::fault_point;
 use crate::store::files::{overwrite, read_optional, write_new};
 use crate::store::git::index::{IndexFile, StatData, TreeChange, Update};
 use crate::store::git::index_hash::Checkpoints;
 use crate::store::lock::{IndexLock, LockId};
+use crate::store::repository::Store;
 
 /// Where the hash states of the index (see `index_hash`) are kept, beside the index.
 const INDEX_HASH_STATES: &str = "claims/index-hash";

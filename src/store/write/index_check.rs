@@ -18,9 +18,11 @@ use git2::Oid;
 
 use super::index::IndexedFile;
 use crate::domain::id::ClaimId;
+use crate::store::error::StoreError;
 use crate::store::files::read_optional;
 use crate::store::history::HistoryReader;
-use crate::store::{RECORDS_DIR, Store, StoreError, Trailers};
+use crate::store::history::Trailers;
+use crate::store::repository::{RECORDS_DIR, Store};
 
 /// How many of the branch's latest commits are read once for all written-back candidates,
 /// before each remaining record's own history is.

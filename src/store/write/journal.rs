@@ -15,12 +15,12 @@ use git2::{ErrorCode, ObjectType, Oid};
 use serde::{Deserialize, Serialize};
 
 use super::index::{IndexedFile, RolledBackEntry};
-use crate::store::Store;
 use crate::store::error::StoreError;
 use crate::store::files::{
     overwrite, read_optional, remove_stray_temporaries, remove_with_empty_folder, write_atomically,
 };
 use crate::store::lock::{IndexLock, LockId, try_writers_lock};
+use crate::store::repository::Store;
 
 const JOURNAL_FILE: &str = "claims/journal";
 /// Where versions that created the journal for each write and deleted it after kept it, in

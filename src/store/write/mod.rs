@@ -46,8 +46,8 @@ use crate::store::lock::{
     IndexLock, LockError, open_lock_file, retry_while_locked, take_writers_lock,
 };
 use crate::store::records::parse_record;
+use crate::store::repository::{MAX_RECORD_BYTES, RECORDS_DIR, Store};
 use crate::store::signing::sign;
-use crate::store::{MAX_RECORD_BYTES, RECORDS_DIR, Store};
 
 /// New contents for one repository-relative file.
 #[derive(Debug, Clone)]
@@ -515,6 +515,7 @@ impl Writer<'_> {
             {
                 return Err(StoreError::RecordTooLarge {
                     path: change.path.clone(),
+                    limit: MAX_RECORD_BYTES,
                 });
             }
             let previous = read_optional(&path)?;

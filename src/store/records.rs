@@ -5,8 +5,11 @@ use std::fs;
 use std::io;
 use std::os::fd::OwnedFd;
 use std::path::Path;
+use std::sync::atomic::AtomicBool;
+use std::sync::atomic::Ordering::Relaxed;
 
 use rustix::fs::{Mode, OFlags, ResolveFlags};
+use rustix::io::Errno;
 
 use super::error::{RecordError, StoreError};
 use super::repository::{MAX_RECORD_BYTES, RECORDS_DIR, Store, worker_threads};
@@ -82,11 +85,24 @@ impl Store {
     /// symbolic link there (`records/` itself included): links are never followed, but they
     /// are listed so that reading them reports them instead of passing over them in silence.
     pub fn record_paths(&self) -> Result<Vec<String>, StoreError> {
+        Ok(self
+            .list_records()?
+            .into_iter()
+            .map(|listed| listed.path)
+            .collect())
+    }
+
+    /// The record files as [`Store::record_paths`] lists them, each with what the listing
+    /// saw it as.
+    fn list_records(&self) -> Result<Vec<Listed>, StoreError> {
         let records = self.root.join(RECORDS_DIR);
         if fs::symlink_metadata(&records).is_ok_and(|meta| meta.file_type().is_symlink()) {
-            return Ok(vec![RECORDS_DIR.to_string()]);
+            return Ok(vec![Listed {
+                path: RECORDS_DIR.to_string(),
+                plain: false,
+            }]);
         }
-        let mut paths = Vec::new();
+        let mut listed = Vec::new();
         let mut pending = vec![records];
         while let Some(dir) = pending.pop() {
             let entries = match fs::read_dir(&dir) {
@@ -101,17 +117,20 @@ impl Store {
                 if kind.is_dir() {
                     pending.push(path);
                 } else if kind.is_symlink() || path.extension().is_some_and(|e| e == "toml") {
-                    paths.push(self.relative(&path));
+                    listed.push(Listed {
+                        path: self.relative(&path),
+                        plain: kind.is_file(),
+                    });
                 }
             }
         }
-        paths.sort();
-        Ok(paths)
+        listed.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(listed)
     }
 
     /// Reads and parses every record. Broken records come back as errors beside the rest.
     pub fn load_all(&self) -> Result<Vec<LoadedRecord>, StoreError> {
-        let paths = self.record_paths()?;
+        let paths = self.list_records()?;
         // Reading and parsing is most of what `check` and `list` do: spread it over the cores.
         let threads = worker_threads();
         let chunk = paths.len().div_ceil(threads).max(512);
@@ -124,7 +143,7 @@ impl Store {
                     scope.spawn(move || {
                         chunk
                             .iter()
-                            .filter_map(|path| load_record(files, path).transpose())
+                            .filter_map(|listed| load_record(files, listed).transpose())
                             .collect::<Result<Vec<_>, _>>()
                     })
                 })
@@ -149,19 +168,36 @@ impl Store {
 /// a plain file reached without links, since a link can point anywhere outside the
 /// repository (or at a pipe that never ends), and at most `MAX_RECORD_BYTES` are read.
 pub(crate) fn read_record_file(root: &Path, path: &str) -> Result<Option<Vec<u8>>, StoreError> {
-    RecordFiles::new(root).read(path)
+    RecordFiles::new(root).read_by_walk(path)
 }
 
-/// Opens record files beneath the repository's root without following links. Where the
-/// kernel has `openat2` (Linux 5.6), one call walks the path from an open root, refuses a
-/// link anywhere on it and opens the file: `check` and `list` open 100,000 files, and
-/// checking each folder on the way with its own `stat` from `/` had tripled the calls.
-/// Anything `openat2` refuses, or a system without it, goes through that walk, which also
-/// says which part of the path is the link.
+/// A record file found by the listing of `records/`.
+struct Listed {
+    path: String,
+    /// Whether the listing saw a plain file (not a link, a folder or a pipe).
+    plain: bool,
+}
+
+/// Reads record files without following links. Reading one file, each part of its path is
+/// checked with `lstat` first. Reading all of them, the listing has already seen every folder
+/// and file for what it is, so each file the listing saw as plain is opened with one
+/// `openat2` from the open root, which still refuses a link anywhere on the path: `check` and
+/// `list` open 100,000 files, and the `lstat` of each part, from `/`, tripled their calls.
 struct RecordFiles<'a> {
     root: &'a Path,
     /// The root, opened for `openat2`; None where it could not be.
     dir: Option<OwnedFd>,
+    /// Cleared when the kernel has no `openat2` (before Linux 5.6, or refused by a sandbox).
+    openat2_works: AtomicBool,
+}
+
+/// What opening a listed file directly gave.
+enum Opened {
+    File(fs::File),
+    Missing,
+    /// Not opened: the walk must say why (a link on the path, a folder that is not one) or
+    /// read it without `openat2`.
+    ByWalk,
 }
 
 impl<'a> RecordFiles<'a> {
@@ -172,30 +208,54 @@ impl<'a> RecordFiles<'a> {
             Mode::empty(),
         )
         .ok();
-        RecordFiles { root, dir }
-    }
-
-    fn read(&self, path: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        if let Some(dir) = &self.dir {
-            // Not blocking: a pipe put there opens at once and is refused below as not a
-            // plain file, where a blocking open would wait for a writer.
-            let opened = rustix::fs::openat2(
-                dir,
-                path,
-                OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NONBLOCK | OFlags::NOCTTY,
-                Mode::empty(),
-                ResolveFlags::BENEATH | ResolveFlags::NO_SYMLINKS | ResolveFlags::NO_MAGICLINKS,
-            );
-            match opened {
-                Ok(fd) => return self.read_opened(fs::File::from(fd), path),
-                Err(rustix::io::Errno::NOENT) => return Ok(None),
-                Err(_) => {}
-            }
+        RecordFiles {
+            root,
+            dir,
+            openat2_works: AtomicBool::new(true),
         }
-        self.read_by_walk(path)
     }
 
-    /// Checks every component with `lstat`, then opens the file.
+    /// Reads a file the listing found; only one it saw as plain is opened directly. A file
+    /// replaced by a pipe since would block the open, as it would between the walk's `lstat`
+    /// and its open.
+    fn read_listed(&self, listed: &Listed) -> Result<Option<Vec<u8>>, StoreError> {
+        if !listed.plain {
+            return self.read_by_walk(&listed.path);
+        }
+        match self.open_directly(&listed.path) {
+            Opened::File(file) => self.read_opened(file, &listed.path),
+            Opened::Missing => Ok(None),
+            Opened::ByWalk => self.read_by_walk(&listed.path),
+        }
+    }
+
+    fn open_directly(&self, path: &str) -> Opened {
+        let Some(dir) = self
+            .dir
+            .as_ref()
+            .filter(|_| self.openat2_works.load(Relaxed))
+        else {
+            return Opened::ByWalk;
+        };
+        let opened = rustix::fs::openat2(
+            dir,
+            path,
+            OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NOCTTY,
+            Mode::empty(),
+            ResolveFlags::BENEATH | ResolveFlags::NO_SYMLINKS | ResolveFlags::NO_MAGICLINKS,
+        );
+        match opened {
+            Ok(fd) => Opened::File(fs::File::from(fd)),
+            Err(Errno::NOENT) => Opened::Missing,
+            Err(Errno::NOSYS | Errno::PERM) => {
+                self.openat2_works.store(false, Relaxed);
+                Opened::ByWalk
+            }
+            Err(_) => Opened::ByWalk,
+        }
+    }
+
+    /// Checks every part of the path with `lstat`, then opens the file.
     fn read_by_walk(&self, path: &str) -> Result<Option<Vec<u8>>, StoreError> {
         let root = self.root;
         let refuse = |message: String| StoreError::Record(RecordError::at_start(path, message));
@@ -257,8 +317,9 @@ impl<'a> RecordFiles<'a> {
 
 /// Reads and parses one record file; a broken record is a result, not an error. None when the
 /// file was deleted since it was listed.
-fn load_record(files: &RecordFiles, path: &str) -> Result<Option<LoadedRecord>, StoreError> {
-    let parsed = match files.read(path) {
+fn load_record(files: &RecordFiles, listed: &Listed) -> Result<Option<LoadedRecord>, StoreError> {
+    let path = listed.path.as_str();
+    let parsed = match files.read_listed(listed) {
         Ok(Some(bytes)) => parse_record(path, &bytes),
         Ok(None) => return Ok(None),
         Err(StoreError::Record(error)) => Err(error),
@@ -306,12 +367,13 @@ fn too_large(path: &str) -> RecordError {
 mod tests {
     use super::*;
 
-    /// The fast open and the component-by-component walk must agree on every kind of path a
-    /// working tree can hold, since either may answer for a given file.
+    /// Reading what the listing found, directly where it saw a plain file, must give what the
+    /// walk gives for every kind of entry a working tree can hold.
     #[test]
-    fn openat2_and_the_walk_read_alike() {
+    fn listed_files_read_as_the_walk_reads_them() {
         let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
+        let (store, _) = Store::open_or_init(dir.path()).unwrap();
+        let root = store.root();
         let shard = root.join("records/ab");
         fs::create_dir_all(&shard).unwrap();
         fs::write(shard.join("plain.toml"), "x = 1\n").unwrap();
@@ -319,6 +381,7 @@ mod tests {
         fs::write(shard.join("large.toml"), vec![b'#'; MAX_RECORD_BYTES + 1]).unwrap();
         fs::write(shard.join("limit.toml"), vec![b'#'; MAX_RECORD_BYTES]).unwrap();
         std::os::unix::fs::symlink("plain.toml", shard.join("link.toml")).unwrap();
+        std::os::unix::fs::symlink("missing.toml", shard.join("dangling.toml")).unwrap();
         std::os::unix::fs::symlink("ab", root.join("records/cd")).unwrap();
         fs::create_dir(shard.join("folder.toml")).unwrap();
         rustix::fs::mknodat(
@@ -329,33 +392,75 @@ mod tests {
             0,
         )
         .unwrap();
-        let fast = RecordFiles::new(root);
-        assert!(fast.dir.is_some());
-        let walk = RecordFiles { root, dir: None };
-        for path in [
-            "records/ab/plain.toml",
-            "records/ab/empty.toml",
-            "records/ab/large.toml",
-            "records/ab/link.toml",
-            "records/cd/plain.toml",
-            "records/ab/folder.toml",
-            "records/ab/pipe.toml",
-            "records/ab/missing.toml",
-            "records/zz/missing.toml",
-            "records/ab/plain.toml/below.toml",
-        ] {
-            let (by_open, by_walk) = (fast.read(path), walk.read(path));
-            assert_eq!(format!("{by_open:?}"), format!("{by_walk:?}"), "{path}");
+        let files = RecordFiles::new(root);
+        let listed = store.list_records().unwrap();
+        let plain: Vec<&str> = listed
+            .iter()
+            .filter(|listed| listed.plain)
+            .map(|listed| listed.path.as_str())
+            .collect();
+        assert_eq!(
+            plain,
+            [
+                "records/ab/empty.toml",
+                "records/ab/large.toml",
+                "records/ab/limit.toml",
+                "records/ab/plain.toml"
+            ]
+        );
+        assert_eq!(
+            listed.len(),
+            8,
+            "the folder.toml folder is walked into, not listed"
+        );
+        for listed in &listed {
+            let (read, walked) = (files.read_listed(listed), files.read_by_walk(&listed.path));
+            assert_eq!(
+                format!("{read:?}"),
+                format!("{walked:?}"),
+                "{}",
+                listed.path
+            );
         }
-        let read = |path| fast.read(path).unwrap().map(|bytes| bytes.len());
+        // Gone since the listing, or reached through a link since: as the walk says.
+        for path in ["records/ab/missing.toml", "records/cd/plain.toml"] {
+            let listed = Listed {
+                path: path.to_string(),
+                plain: true,
+            };
+            let (read, walked) = (files.read_listed(&listed), files.read_by_walk(path));
+            assert_eq!(format!("{read:?}"), format!("{walked:?}"), "{path}");
+        }
+        let read = |path: &str| {
+            let listed = Listed {
+                path: path.to_string(),
+                plain: true,
+            };
+            files.read_listed(&listed).unwrap().map(|bytes| bytes.len())
+        };
         assert_eq!(read("records/ab/plain.toml"), Some(6));
         assert_eq!(read("records/ab/limit.toml"), Some(MAX_RECORD_BYTES));
         assert_eq!(read("records/ab/missing.toml"), None);
-        let refused = fast.read("records/cd/plain.toml").unwrap_err().to_string();
-        assert!(
-            refused.contains("its folder records/cd is a symbolic link"),
-            "{refused}"
-        );
+        // The direct open answers where the kernel has it; a link is left to the walk.
+        match files.open_directly("records/ab/plain.toml") {
+            Opened::File(_) => {
+                assert!(matches!(
+                    files.open_directly("records/ab/missing.toml"),
+                    Opened::Missing
+                ));
+                assert!(matches!(
+                    files.open_directly("records/cd/plain.toml"),
+                    Opened::ByWalk
+                ));
+            }
+            _ => {
+                assert!(
+                    !files.openat2_works.load(Relaxed),
+                    "openat2 refused a plain file"
+                );
+                eprintln!("openat2 is not available here: only the walk was compared");
+            }
+        }
     }
 
     #[test]

@@ -72,6 +72,54 @@ fn merges_leave_the_packs_a_multi_pack_index_lists() {
     assert_eq!(repo.commit_count(), 1 + 3 + 20 + 17);
 }
 
+/// The objects in more than one pack of the repository, by id.
+fn packed_twice(repo: &Repo) -> Vec<String> {
+    let mut seen = std::collections::HashMap::new();
+    for name in pack_folder(repo)
+        .iter()
+        .filter(|name| name.ends_with(".idx"))
+    {
+        let idx = std::fs::File::open(repo.path().join(".git/objects/pack").join(name)).unwrap();
+        let output = repo
+            .git_command(&["show-index"])
+            .stdin(idx)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "git show-index {name}");
+        for line in String::from_utf8(output.stdout).unwrap().lines() {
+            let oid = line.split(' ').nth(1).unwrap().to_string();
+            *seen.entry(oid).or_insert(0) += 1;
+        }
+    }
+    let mut twice: Vec<String> = seen
+        .into_iter()
+        .filter(|(_, packs)| *packs > 1)
+        .map(|(oid, _)| oid)
+        .collect();
+    twice.sort();
+    twice
+}
+
+/// Git's gc packs the tool's changes with everything else; the tool's next merge must not
+/// pack them a second time (it once did, 43 KB at 100,000 claims, until the next gc).
+#[test]
+fn a_merge_after_git_gc_packs_nothing_gc_packed() {
+    let repo = Repo::new();
+    let ids = repo.add_numbered(3, |n| format!("Claim {n} packed by git gc."));
+    notes(&repo, &ids, 10);
+    repo.git(&["gc", "-q"]);
+    assert_eq!(count_packs(&repo), 1);
+    // At most sixteen changes fill the first level again, so these twenty merge once.
+    notes(&repo, &ids, 20);
+    assert!(
+        count_packs(&repo) < 10,
+        "no merge: {:?}",
+        pack_folder(&repo)
+    );
+    assert_eq!(packed_twice(&repo), Vec::<String>::new());
+    assert_whole(&repo, "after the merge");
+}
+
 /// While git's `gc` runs (its `gc.pid` names a live process on this machine), packs merged
 /// are not removed: the `gc` may have listed them. The first write after it removes them.
 #[test]

@@ -223,6 +223,21 @@ impl ChangePacks<'_> {
     /// objects, whose paths guide the delta search), marked as the tool's until released.
     /// `None` when there was nothing to pack.
     fn merge(&self, names: &[String], with_listed: bool) -> Result<Option<String>, StoreError> {
+        let mut merged_packs = Vec::new();
+        for name in names {
+            let idx = self.pack_dir().join(format!("pack-{name}.idx"));
+            // A pack git's own gc has merged away is gone; one that cannot be read stops the
+            // merge, since the packs merged are removed afterwards.
+            if !idx.exists() {
+                continue;
+            }
+            let ids = packs::ids_in(&idx).ok_or_else(|| {
+                git2::Error::from_str(&format!("cannot read {}: packs not merged", idx.display()))
+            })?;
+            merged_packs.push(ids);
+        }
+        let in_merged_packs: std::collections::HashSet<Oid> =
+            merged_packs.iter().flatten().copied().collect();
         let mut builder = self.repo.packbuilder()?;
         let mut inserted = std::collections::HashSet::new();
         if with_listed {
@@ -242,28 +257,18 @@ impl ChangePacks<'_> {
             }
             // Commits, then trees, then blobs, each newest first: the order libgit2 asks for.
             listed.sort_by_key(|&(kind, order, _, _)| (kind, std::cmp::Reverse(order)));
-            let odb = self.repo.odb()?;
             for (_, _, oid, name) in &listed {
-                // An object since removed (by a `git gc --prune`) is not looked for.
-                if odb.exists(*oid) && inserted.insert(*oid) {
+                // Only what is still in the packs merged or loose: an object git's gc has
+                // packed (or pruned) since is not packed a second time.
+                let still_ours = in_merged_packs.contains(oid) || self.is_loose(*oid);
+                if still_ours && inserted.insert(*oid) {
                     builder.insert_object(*oid, Some(name))?;
                 }
             }
         }
-        for name in names {
-            let idx = self.pack_dir().join(format!("pack-{name}.idx"));
-            // A pack git's own gc has merged away is gone; one that cannot be read stops the
-            // merge, since the packs merged are removed afterwards.
-            if !idx.exists() {
-                continue;
-            }
-            let ids = packs::ids_in(&idx).ok_or_else(|| {
-                git2::Error::from_str(&format!("cannot read {}: packs not merged", idx.display()))
-            })?;
-            for oid in ids {
-                if inserted.insert(oid) {
-                    builder.insert_object(oid, None)?;
-                }
+        for oid in merged_packs.into_iter().flatten() {
+            if inserted.insert(oid) {
+                builder.insert_object(oid, None)?;
             }
         }
         if inserted.is_empty() {
@@ -295,6 +300,13 @@ impl ChangePacks<'_> {
             .map_err(StoreError::io(&dir))?;
         let _ = fs::remove_dir_all(&staging);
         Ok(Some(name))
+    }
+
+    /// Whether `oid` is stored as a loose object.
+    fn is_loose(&self, oid: Oid) -> bool {
+        let hex = oid.to_string();
+        let objects = self.repo.commondir().join("objects");
+        objects.join(&hex[..2]).join(&hex[2..]).exists()
     }
 
     /// How many objects are listed.

@@ -130,14 +130,14 @@ impl Store {
 
     /// Reads and parses every record. Broken records come back as errors beside the rest.
     pub fn load_all(&self) -> Result<Vec<LoadedRecord>, StoreError> {
-        let paths = self.list_records()?;
+        let listed = self.list_records()?;
         // Reading and parsing is most of what `check` and `list` do: spread it over the cores.
         let threads = worker_threads();
-        let chunk = paths.len().div_ceil(threads).max(512);
+        let chunk = listed.len().div_ceil(threads).max(512);
         let files = RecordFiles::new(&self.root);
         let files = &files;
         std::thread::scope(|scope| {
-            let loaders: Vec<_> = paths
+            let loaders: Vec<_> = listed
                 .chunks(chunk)
                 .map(|chunk| {
                     scope.spawn(move || {
@@ -148,7 +148,7 @@ impl Store {
                     })
                 })
                 .collect();
-            let mut loaded = Vec::with_capacity(paths.len());
+            let mut loaded = Vec::with_capacity(listed.len());
             for loader in loaders {
                 match loader.join() {
                     Ok(records) => loaded.extend(records?),
@@ -162,13 +162,6 @@ impl Store {
     fn relative(&self, path: &Path) -> String {
         relative(&self.root, path)
     }
-}
-
-/// Reads a record file (repository-relative), or None when there is none. A record must be
-/// a plain file reached without links, since a link can point anywhere outside the
-/// repository (or at a pipe that never ends), and at most `MAX_RECORD_BYTES` are read.
-pub(crate) fn read_record_file(root: &Path, path: &str) -> Result<Option<Vec<u8>>, StoreError> {
-    RecordFiles::new(root).read_by_walk(path)
 }
 
 /// A record file found by the listing of `records/`.
@@ -220,12 +213,12 @@ impl<'a> RecordFiles<'a> {
     /// and its open.
     fn read_listed(&self, listed: &Listed) -> Result<Option<Vec<u8>>, StoreError> {
         if !listed.plain {
-            return self.read_by_walk(&listed.path);
+            return read_record_file(self.root, &listed.path);
         }
         match self.open_directly(&listed.path) {
-            Opened::File(file) => self.read_opened(file, &listed.path),
+            Opened::File(file) => read_opened(self.root, file, &listed.path),
             Opened::Missing => Ok(None),
-            Opened::ByWalk => self.read_by_walk(&listed.path),
+            Opened::ByWalk => read_record_file(self.root, &listed.path),
         }
     }
 
@@ -254,65 +247,66 @@ impl<'a> RecordFiles<'a> {
             Err(_) => Opened::ByWalk,
         }
     }
+}
 
-    /// Checks every part of the path with `lstat`, then opens the file.
-    fn read_by_walk(&self, path: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        let root = self.root;
-        let refuse = |message: String| StoreError::Record(RecordError::at_start(path, message));
-        let mut walked = root.to_path_buf();
-        let mut components = path.split('/').peekable();
-        while let Some(component) = components.next() {
-            walked.push(component);
-            let meta = match fs::symlink_metadata(&walked) {
-                Ok(meta) => meta,
-                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-                Err(e) => return Err(StoreError::io(walked)(e)),
-            };
-            let what = match components.peek() {
-                Some(_) => format!("its folder {} is", relative(root, &walked)),
-                None => "is".to_string(),
-            };
-            if meta.file_type().is_symlink() {
-                return Err(refuse(format!(
-                    "{what} a symbolic link; records must be plain files inside the repository, \
-                     and claims does not follow links"
-                )));
-            }
-            if components.peek().is_none() && !meta.is_file() {
-                return Err(refuse(format!("{what} not a plain file")));
-            }
-        }
-        let file = fs::File::open(&walked).map_err(StoreError::io(&walked))?;
-        self.read_opened(file, path)
-    }
-
-    /// Reads an opened record file whole, if it is a plain file of at most `MAX_RECORD_BYTES`.
-    fn read_opened(&self, file: fs::File, path: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        let full = || self.root.join(path);
-        let meta = file.metadata().map_err(|e| StoreError::io(full())(e))?;
-        if !meta.is_file() {
-            return Err(StoreError::Record(RecordError::at_start(
-                path,
-                "is not a plain file".to_string(),
+/// Reads a record file (repository-relative), or None when there is none. A record must be
+/// a plain file reached without links, since a link can point anywhere outside the
+/// repository (or at a pipe that never ends), and at most `MAX_RECORD_BYTES` are read: every
+/// part of the path is checked with `lstat`, then the file is opened.
+pub(crate) fn read_record_file(root: &Path, path: &str) -> Result<Option<Vec<u8>>, StoreError> {
+    let refuse = |message: String| StoreError::Record(RecordError::at_start(path, message));
+    let mut walked = root.to_path_buf();
+    let mut components = path.split('/').peekable();
+    while let Some(component) = components.next() {
+        walked.push(component);
+        let meta = match fs::symlink_metadata(&walked) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(StoreError::io(walked)(e)),
+        };
+        let what = match components.peek() {
+            Some(_) => format!("its folder {} is", relative(root, &walked)),
+            None => "is".to_string(),
+        };
+        if meta.file_type().is_symlink() {
+            return Err(refuse(format!(
+                "{what} a symbolic link; records must be plain files inside the repository, \
+                 and claims does not follow links"
             )));
         }
-        // Sized from the file, so that one read fills it and a second finds its end; the
-        // limit still holds for a file that grew since.
-        let capacity = usize::try_from(meta.len())
-            .map_or(MAX_RECORD_BYTES, |len| len.min(MAX_RECORD_BYTES))
-            + 1;
-        let mut bytes = Vec::with_capacity(capacity);
-        // One byte over the limit is enough to know the file is too large.
-        io::Read::read_to_end(
-            &mut io::Read::take(file, MAX_RECORD_BYTES as u64 + 1),
-            &mut bytes,
-        )
-        .map_err(|e| StoreError::io(full())(e))?;
-        if bytes.len() > MAX_RECORD_BYTES {
-            return Err(StoreError::Record(too_large(path)));
+        if components.peek().is_none() && !meta.is_file() {
+            return Err(refuse(format!("{what} not a plain file")));
         }
-        Ok(Some(bytes))
     }
+    let file = fs::File::open(&walked).map_err(StoreError::io(&walked))?;
+    read_opened(root, file, path)
+}
+
+/// Reads an opened record file whole, if it is a plain file of at most `MAX_RECORD_BYTES`.
+fn read_opened(root: &Path, file: fs::File, path: &str) -> Result<Option<Vec<u8>>, StoreError> {
+    let full = || root.join(path);
+    let meta = file.metadata().map_err(|e| StoreError::io(full())(e))?;
+    if !meta.is_file() {
+        return Err(StoreError::Record(RecordError::at_start(
+            path,
+            "is not a plain file".to_string(),
+        )));
+    }
+    // Sized from the file, so that one read fills it and a second finds its end; the limit
+    // still holds for a file that grew since.
+    let capacity =
+        usize::try_from(meta.len()).map_or(MAX_RECORD_BYTES, |len| len.min(MAX_RECORD_BYTES)) + 1;
+    let mut bytes = Vec::with_capacity(capacity);
+    // One byte over the limit is enough to know the file is too large.
+    io::Read::read_to_end(
+        &mut io::Read::take(file, MAX_RECORD_BYTES as u64 + 1),
+        &mut bytes,
+    )
+    .map_err(|e| StoreError::io(full())(e))?;
+    if bytes.len() > MAX_RECORD_BYTES {
+        return Err(StoreError::Record(too_large(path)));
+    }
+    Ok(Some(bytes))
 }
 
 /// Reads and parses one record file; a broken record is a result, not an error. None when the
@@ -414,7 +408,10 @@ mod tests {
             "the folder.toml folder is walked into, not listed"
         );
         for listed in &listed {
-            let (read, walked) = (files.read_listed(listed), files.read_by_walk(&listed.path));
+            let (read, walked) = (
+                files.read_listed(listed),
+                read_record_file(root, &listed.path),
+            );
             assert_eq!(
                 format!("{read:?}"),
                 format!("{walked:?}"),
@@ -428,7 +425,7 @@ mod tests {
                 path: path.to_string(),
                 plain: true,
             };
-            let (read, walked) = (files.read_listed(&listed), files.read_by_walk(path));
+            let (read, walked) = (files.read_listed(&listed), read_record_file(root, path));
             assert_eq!(format!("{read:?}"), format!("{walked:?}"), "{path}");
         }
         let read = |path: &str| {

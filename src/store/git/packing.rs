@@ -260,7 +260,7 @@ impl ChangePacks<'_> {
             for (_, _, oid, name) in &listed {
                 // Only what is still in the packs merged or loose: an object git's gc has
                 // packed (or pruned) since is not packed a second time.
-                let still_ours = in_merged_packs.contains(oid) || self.is_loose(*oid);
+                let still_ours = in_merged_packs.contains(oid) || self.loose_path(*oid).exists();
                 if still_ours && inserted.insert(*oid) {
                     builder.insert_object(*oid, Some(name))?;
                 }
@@ -302,11 +302,11 @@ impl ChangePacks<'_> {
         Ok(Some(name))
     }
 
-    /// Whether `oid` is stored as a loose object.
-    fn is_loose(&self, oid: Oid) -> bool {
+    /// Where git stores `oid` as a loose object.
+    fn loose_path(&self, oid: Oid) -> PathBuf {
         let hex = oid.to_string();
         let objects = self.repo.commondir().join("objects");
-        objects.join(&hex[..2]).join(&hex[2..]).exists()
+        objects.join(&hex[..2]).join(&hex[2..])
     }
 
     /// How many objects are listed.
@@ -317,15 +317,12 @@ impl ChangePacks<'_> {
     /// Empties the list of objects, removing the loose copies an older version left.
     fn forget_listed_objects(&self) -> Result<(), StoreError> {
         let list = self.repo.commondir().join(OBJECTS);
-        let objects_dir = self.repo.commondir().join("objects");
         for line in read_lines(&list)? {
             let Some(Ok(oid)) = line.split(' ').next().map(Oid::from_str) else {
                 continue;
             };
-            let hex = oid.to_string();
-            let path = objects_dir.join(&hex[..2]).join(&hex[2..]);
             // Like git's prune-packed, leave no empty fan-out folder behind.
-            let _ = remove_with_empty_folder(&path);
+            let _ = remove_with_empty_folder(&self.loose_path(oid));
         }
         fs::write(&list, "").map_err(StoreError::io(&list))
     }

@@ -17,7 +17,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use claims::extract::{self, Document, Models};
-use claims::text::checkworthiness::Scorer;
+use claims::text::checkworthiness::{Genre, Scorer};
 use claims::text::{ClaimIndex, Embeddings};
 
 /// Known claims a lookup is timed against.
@@ -121,7 +121,7 @@ fn speed(root: &Path, embeddings: Option<&'static Embeddings>) {
     };
     let at = "2026-01-01T00:00:00Z".parse().expect("a timestamp");
     let started = Instant::now();
-    let plan = extract::plan(&documents, Vec::new(), models, 0.0, at);
+    let plan = extract::plan(&documents, Vec::new(), models, Genre::Article, 0.0, at);
     let took = started.elapsed().as_secs_f64();
     println!(
         "extract plan: {} sentences in {:.3} s, {:.0} sentences/s (one thread)",

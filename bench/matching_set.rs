@@ -7,7 +7,7 @@ use std::fs;
 use std::path::Path;
 
 use claims::extract::{self, Document, Models};
-use claims::text::checkworthiness::Scorer;
+use claims::text::checkworthiness::{Genre, Scorer};
 use claims::text::{ClaimIndex, Embeddings, Verdict};
 
 /// What the matcher did on one part of the set.
@@ -62,7 +62,7 @@ pub fn measure(folder: &Path, embeddings: Option<&'static Embeddings>) -> Figure
         embeddings,
     };
     let at = "2026-01-01T00:00:00Z".parse().expect("a timestamp");
-    let plan = extract::plan(&documents, Vec::new(), models, 0.0, at);
+    let plan = extract::plan(&documents, Vec::new(), models, Genre::Article, 0.0, at);
 
     let labels = fs::read_to_string(folder.join("labels.tsv")).expect("labels.tsv");
     let mut label_of: HashMap<(String, usize), Label> = HashMap::new();

@@ -8,10 +8,10 @@ use jiff::Timestamp;
 
 use crate::domain::id::ClaimId;
 use crate::domain::record::{Appearance, Record};
-use crate::text::checkworthiness::Scorer;
+use crate::text::checkworthiness::{Genre, Scorer};
 use crate::text::{
     ClaimIndex, Embeddings, Ranking, SentenceKind, attribution, claimant, claimant_with_context,
-    fullest_name, name_speaker, sentences, standalone,
+    fullest_name, name_speaker, sentences, speaker_turn, standalone,
 };
 
 /// A document to extract from: its repository-relative path and its text.
@@ -130,13 +130,17 @@ struct Statement {
     line: usize,
     /// The sentence as written, the appearance's excerpt.
     text: String,
+    /// What the sentence states: the sentence, without the speaker's label that opens a
+    /// transcript's turn. It is scored and matched.
+    said: String,
     /// The claim as it reads alone (see [`standalone`]).
     claim: String,
     claimant: Option<String>,
     score: f32,
 }
 
-/// Plans the extraction of `documents` into a repository holding `existing` records.
+/// Plans the extraction of `documents`, read as text of `genre`, into a repository holding
+/// `existing` records.
 ///
 /// A document states a claim once: within one document, each known claim takes at most one
 /// sentence, the one that matches it best (exact repeats of a sentence aside), so that two
@@ -145,6 +149,7 @@ pub fn plan(
     documents: &[Document],
     existing: Vec<Record>,
     models: Models<'_>,
+    genre: Genre,
     min_score: f32,
     at: Timestamp,
 ) -> Plan {
@@ -168,11 +173,17 @@ pub fn plan(
     }
     let mut plan = Plan::default();
     for document in documents {
-        let statements = statements(document, models.checkworthiness, min_score, &mut plan);
+        let statements = statements(
+            document,
+            models.checkworthiness,
+            genre,
+            min_score,
+            &mut plan,
+        );
         // Against the claims known before this document: it states each of them once at most.
         let rankings: Vec<Ranking<ClaimId>> = statements
             .iter()
-            .map(|statement| index.claims.ranked(&statement.text))
+            .map(|statement| index.claims.ranked(&statement.said))
             .collect();
         let assigned = align(&statements, &rankings, &known, &appeared, &document.path);
         for ((statement, assigned), ranking) in statements.into_iter().zip(assigned).zip(rankings) {
@@ -180,7 +191,7 @@ pub fn plan(
                 document: document.path.clone(),
                 line: Some(statement.line as u64),
                 excerpt: Some(statement.text.clone()),
-                attribution: attribution(&statement.text),
+                attribution: attribution(&statement.said),
             };
             // A sentence this document already stated is the claim it made then.
             let repeated = || claim_written_as(&statement.claim, &known);
@@ -194,7 +205,7 @@ pub fn plan(
                     Outcome::Known(id)
                 } else {
                     record.appearances.push(appearance);
-                    index.insert(&id, &statement.text);
+                    index.insert(&id, &statement.said);
                     Outcome::Appearance(id)
                 }
             } else {
@@ -245,14 +256,18 @@ pub fn plan(
 
 /// The document's check-worthy statements, with their claims as they read alone and their
 /// claimants, each named as fully as the document names them; counts every sentence read and
-/// notes those too long to be a claim.
+/// notes those too long to be a claim. In a transcript, a speaker's label ("BIDEN:") opens a
+/// turn: its speaker is the claimant of every sentence up to the next label, and the label is
+/// no part of the claim.
 fn statements(
     document: &Document,
     model: Scorer<'_>,
+    genre: Genre,
     min_score: f32,
     plan: &mut Plan,
 ) -> Vec<Statement> {
     let mut statements = Vec::new();
+    let mut speaker: Option<String> = None;
     let mut previous_claimant: Option<String> = None;
     // The speaker the sentence just before named itself: the only one a pronoun opening the
     // next sentence is safely replaced by.
@@ -260,6 +275,19 @@ fn statements(
     let mut full_names: HashMap<String, String> = HashMap::new();
     for sentence in sentences(&document.text) {
         plan.sentences += 1;
+        // A turn opens with its label whatever the sentence is: a question's label ends the
+        // turn before it too.
+        let turn = match genre {
+            Genre::Transcript => speaker_turn(&sentence.text),
+            Genre::Article => None,
+        };
+        let said = match turn {
+            Some(turn) => {
+                speaker = turn.speaker;
+                turn.said
+            }
+            None => sentence.text.as_str(),
+        };
         if sentence.kind != SentenceKind::Statement {
             named_before = None;
             continue;
@@ -269,11 +297,13 @@ fn statements(
             named_before = None;
             continue;
         }
-        let named = claimant(&sentence.text);
-        // Only a sentence that names no speaker needs the one before.
-        let claimant = match &named {
-            Some(name) => Some(name.clone()),
-            None => claimant_with_context(&sentence.text, previous_claimant.as_deref()),
+        let named = claimant(said);
+        // Only a sentence that names no speaker needs the one before; in a transcript, the
+        // speaker of the turn makes every claim of it, "Trump said …" included.
+        let claimant = match (&speaker, &named) {
+            (Some(speaker), _) => Some(speaker.clone()),
+            (None, Some(name)) => Some(name.clone()),
+            (None, None) => claimant_with_context(said, previous_claimant.as_deref()),
         };
         previous_claimant = claimant.clone().or(previous_claimant);
         // Each name is looked up once: a lookup reads the whole document.
@@ -283,19 +313,22 @@ fn statements(
                 .or_insert_with(|| fullest_name(name, &document.text))
                 .clone()
         });
-        let mut claim = standalone(&sentence.text);
+        let mut claim = standalone(said);
+        // In a transcript "he" is someone the speaker talks about, never the speaker.
         if named.is_none()
+            && speaker.is_none()
             && let (Some(before), Some(full)) = (&named_before, &full)
             && claimant.as_ref() == Some(before)
         {
             claim = name_speaker(&claim, full);
         }
         named_before = named;
-        let score = model.score(&sentence.text);
+        let score = model.score(said);
         if score >= min_score {
             statements.push(Statement {
                 line: sentence.line,
-                text: sentence.text,
+                said: said.to_owned(),
+                text: sentence.text.clone(),
                 claim,
                 claimant: full,
                 score,
@@ -466,7 +499,7 @@ mod tests {
     }
 
     fn run(documents: &[Document], existing: Vec<Record>) -> Plan {
-        plan(documents, existing, lexical(), 0.0, at())
+        plan(documents, existing, lexical(), Genre::Article, 0.0, at())
     }
 
     /// The records a first extraction of one document writes.
@@ -741,10 +774,98 @@ mod tests {
             )],
             Vec::new(),
             lexical(),
-            Scorer::builtin().0.threshold(),
+            Genre::Article,
+            Scorer::builtin().0.thresholds().of(Genre::Article),
             at(),
         );
         assert!(plan.candidates.is_empty(), "{:?}", plan.candidates);
         assert_eq!(plan.sentences, 2);
+    }
+
+    #[test]
+    fn a_transcripts_speakers_make_the_claims_of_their_turns() {
+        let debate = document(
+            "debate.txt",
+            "Former Vice President Joe Biden and President Donald Trump met in Atlanta.\n\n\
+             BIDEN: We created 15 million jobs in three years.\n\n\
+             And inflation is down to 3 percent.\n\n\
+             TRUMP: Biden said the border was closed. He let in 10 million people.\n\n\
+             Q: Was unemployment 3.5 percent in 2019?\n\n\
+             Unemployment was 3.5 percent in 2019.\n",
+        );
+        let claims = |genre| -> Vec<(String, Option<String>, String)> {
+            let plan = plan(
+                std::slice::from_ref(&debate),
+                Vec::new(),
+                lexical(),
+                genre,
+                0.0,
+                at(),
+            );
+            plan.candidates
+                .iter()
+                .map(|candidate| {
+                    let record = &plan.records[candidate.outcome.id()];
+                    (
+                        record.text.clone(),
+                        record.claimant.clone(),
+                        candidate.excerpt.clone(),
+                    )
+                })
+                .collect()
+        };
+        let claim = |text: &str, claimant: Option<&str>, excerpt: &str| {
+            (
+                text.to_owned(),
+                claimant.map(str::to_owned),
+                excerpt.to_owned(),
+            )
+        };
+        assert_eq!(
+            claims(Genre::Transcript),
+            [
+                claim(
+                    "Former Vice President Joe Biden and President Donald Trump met in Atlanta.",
+                    None,
+                    "Former Vice President Joe Biden and President Donald Trump met in Atlanta."
+                ),
+                claim(
+                    "We created 15 million jobs in three years.",
+                    Some("Joe Biden"),
+                    "BIDEN: We created 15 million jobs in three years."
+                ),
+                claim(
+                    "Inflation is down to 3 percent.",
+                    Some("Joe Biden"),
+                    "And inflation is down to 3 percent."
+                ),
+                claim(
+                    "Biden said the border was closed.",
+                    Some("Donald Trump"),
+                    "TRUMP: Biden said the border was closed."
+                ),
+                claim(
+                    "He let in 10 million people.",
+                    Some("Donald Trump"),
+                    "He let in 10 million people."
+                ),
+                // The questioner is not named: the answer has no speaker to credit.
+                claim(
+                    "Unemployment was 3.5 percent in 2019.",
+                    None,
+                    "Unemployment was 3.5 percent in 2019."
+                ),
+            ]
+        );
+        // Read as an article, a label is words of the sentence and names no claimant.
+        let article = claims(Genre::Article);
+        assert_eq!(
+            article[1],
+            claim(
+                "BIDEN: We created 15 million jobs in three years.",
+                None,
+                "BIDEN: We created 15 million jobs in three years."
+            )
+        );
     }
 }

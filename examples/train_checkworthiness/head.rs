@@ -5,10 +5,7 @@ use claims::text::Embeddings;
 use claims::text::checkworthiness::{Head, ModelError, head_inputs, sha256};
 
 use crate::data::{Example, NewsSentence};
-use crate::train::{
-    Evaluation, Selection, TrainOptions, article_folds, best_mean_threshold, debate_folds,
-    evaluate_scores,
-};
+use crate::train::{Selection, TrainOptions, article_folds, debate_folds};
 
 /// The head's settings. The defaults maximise the mean average precision of dev and of the
 /// news training articles scored out of fold (see the README).
@@ -27,16 +24,6 @@ impl Default for HeadOptions {
             l2: 1000.0,
         }
     }
-}
-
-/// The head's threshold and what it was chosen on.
-#[derive(Debug, Clone, PartialEq)]
-pub struct HeadSelection {
-    pub threshold: f32,
-    /// The head's out-of-fold scores of the debates (random folds) and of the news training
-    /// articles (folds of articles), at the threshold.
-    pub debates: Evaluation,
-    pub news: Evaluation,
 }
 
 /// The head's training rows: each sentence's out-of-fold n-gram score and embedding.
@@ -58,9 +45,9 @@ pub fn rows(
 }
 
 /// Fits the head on the debates and the news training articles (their n-gram scores out of
-/// fold, as the n-gram model's selection gives them), then chooses its threshold where the
-/// mean F1 of the debates and of the news articles, both scored out of fold by the head, is
-/// highest.
+/// fold, as the n-gram model's selection gives them), then chooses its thresholds as the
+/// n-gram model's are chosen, on the head's own out-of-fold scores of the debates (random
+/// folds) and of the news articles (folds of articles).
 pub fn train_head_and_select(
     debates: &[Example],
     news: &[NewsSentence],
@@ -69,7 +56,7 @@ pub fn train_head_and_select(
     ngrams_bytes: &[u8],
     options: &HeadOptions,
     folds: &TrainOptions,
-) -> Result<(Head, HeadSelection), ModelError> {
+) -> Result<(Head, Selection), ModelError> {
     let debate_texts: Vec<&str> = debates.iter().map(|e| e.text.as_str()).collect();
     let news_texts: Vec<&str> = news.iter().map(|s| s.example.text.as_str()).collect();
     let debate_rows = rows(&ngrams.debate_scores, &debate_texts, embeddings, 1.0);
@@ -101,19 +88,14 @@ pub fn train_head_and_select(
     }
     let news_oof =
         heads_out_of_fold_by_article(&debate_rows, &news_rows, news, folds.folds, options.l2);
-    let threshold = best_mean_threshold(&[&debate_oof, &news_oof]);
+    let selection = Selection::choose(debate_oof, news_oof)?;
     let head = Head::new(
         fitted.weights.iter().map(|&w| w as f32).collect(),
         fitted.bias as f32,
         sha256(ngrams_bytes),
         *embeddings.sha256(),
     )
-    .with_threshold(threshold)?;
-    let selection = HeadSelection {
-        threshold,
-        debates: evaluate_scores(&debate_oof, threshold),
-        news: evaluate_scores(&news_oof, threshold),
-    };
+    .with_thresholds(selection.thresholds);
     Ok((head, selection))
 }
 

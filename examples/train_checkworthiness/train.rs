@@ -1,7 +1,9 @@
 //! Fitting the model: logistic regression with AdaGrad over the library's hashed features,
 //! and the decision threshold chosen on out-of-fold scores.
 
-use claims::text::checkworthiness::{Features, HASH_BITS, Model, ModelError, Scorer, sigmoid};
+use claims::text::checkworthiness::{
+    Features, Genre, HASH_BITS, Model, ModelError, Scorer, Thresholds, sigmoid,
+};
 
 use crate::data::{Example, NewsSentence};
 
@@ -47,13 +49,13 @@ pub struct Evaluation {
     pub n: usize,
 }
 
-/// Precision, recall and F1 of the check-worthy class at the scorer's threshold.
-pub fn evaluate(scorer: &Scorer, examples: &[Example]) -> Evaluation {
+/// Precision, recall and F1 of the check-worthy class at the scorer's threshold for `genre`.
+pub fn evaluate(scorer: &Scorer, examples: &[Example], genre: Genre) -> Evaluation {
     let scored: Vec<(f32, bool)> = examples
         .iter()
         .map(|example| (scorer.score(&example.text), example.check_worthy))
         .collect();
-    evaluate_scores(&scored, scorer.threshold())
+    evaluate_scores(&scored, scorer.thresholds().of(genre))
 }
 
 pub fn evaluate_scores(scored: &[(f32, bool)], threshold: f32) -> Evaluation {
@@ -88,14 +90,17 @@ pub fn evaluate_scores(scored: &[(f32, bool)], threshold: f32) -> Evaluation {
     }
 }
 
-/// What the decision threshold was chosen on, and the figures there.
+/// What the decision thresholds were chosen on, and the figures there.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Selection {
-    pub threshold: f32,
-    /// Out-of-fold scores of the debate sentences: each fold is scored by a model trained
-    /// without it.
+    pub thresholds: Thresholds,
+    /// Out-of-fold scores of the debate sentences at the article threshold: each fold is
+    /// scored by a model trained without it.
     pub debates: Evaluation,
-    /// Out-of-fold scores of the news training articles, folded by article.
+    /// The same scores at the transcript threshold.
+    pub transcripts: Evaluation,
+    /// Out-of-fold scores of the news training articles, folded by article, at the article
+    /// threshold.
     pub news: Evaluation,
     /// The out-of-fold scores themselves, in the order of the sentences given.
     pub debate_scores: Vec<(f32, bool)>,
@@ -103,9 +108,8 @@ pub struct Selection {
 }
 
 /// Trains on the debate sentences and the news training articles (each repeated
-/// `options.news_weight` times), then picks the threshold maximising the mean F1 of the
-/// debates and of the news articles, both scored out of fold. The same inputs always give a
-/// byte-identical model.
+/// `options.news_weight` times), then chooses the thresholds on their out-of-fold scores (see
+/// [`Selection::choose`]). The same inputs always give a byte-identical model.
 pub fn train_and_select(
     debates: &[Example],
     news: &[NewsSentence],
@@ -114,15 +118,33 @@ pub fn train_and_select(
     let model = train(&with_news(debates, news, options), options)?;
     let debate_scores = debates_out_of_fold(debates, news, options)?;
     let news_scores = news_scores_out_of_fold(&model, debates, news, options)?;
-    let threshold = best_mean_threshold(&[&debate_scores, &news_scores]);
-    let selection = Selection {
-        threshold,
-        debates: evaluate_scores(&debate_scores, threshold),
-        news: evaluate_scores(&news_scores, threshold),
-        debate_scores,
-        news_scores,
-    };
-    Ok((model.with_threshold(threshold)?, selection))
+    let selection = Selection::choose(debate_scores, news_scores)?;
+    Ok((model.with_thresholds(selection.thresholds), selection))
+}
+
+impl Selection {
+    /// The article threshold maximises the mean F1 of the debates and of the news articles,
+    /// both scored out of fold: news copy is what extraction reads, and the news articles are
+    /// too few to choose on alone. The transcript threshold maximises the F1 of the debates,
+    /// which are transcripts, alone.
+    pub fn choose(
+        debate_scores: Vec<(f32, bool)>,
+        news_scores: Vec<(f32, bool)>,
+    ) -> Result<Selection, ModelError> {
+        let thresholds = Thresholds::new(
+            best_mean_threshold(&[&debate_scores, &news_scores]),
+            best_mean_threshold(&[&debate_scores]),
+        )?;
+        let article = thresholds.of(Genre::Article);
+        Ok(Selection {
+            thresholds,
+            debates: evaluate_scores(&debate_scores, article),
+            transcripts: evaluate_scores(&debate_scores, thresholds.of(Genre::Transcript)),
+            news: evaluate_scores(&news_scores, article),
+            debate_scores,
+            news_scores,
+        })
+    }
 }
 
 /// Scores the debate sentences in `options.folds` seeded random folds, each by a model
@@ -371,7 +393,7 @@ mod tests {
         let worthy = model.score("Unemployment rose 5 percent in 2003 under the governor.");
         let unworthy = model.score("Thank you very much, it is good to be here.");
         assert!(worthy > 0.5 && unworthy < 0.5, "{worthy} vs {unworthy}");
-        assert!(model.is_check_worthy("The deficit was $ 1995 billion last year."));
+        assert!(model.score("The deficit was $ 1995 billion last year.") >= 0.5);
     }
 
     #[test]
@@ -426,7 +448,7 @@ mod tests {
         let (model, selection) = train_and_select(&debates, &news, &options).expect("valid");
         let (again, _) = train_and_select(&debates, &news, &options).expect("valid");
         assert_eq!(model.to_bytes(), again.to_bytes());
-        assert_eq!(model.threshold(), selection.threshold);
+        assert_eq!(model.thresholds(), selection.thresholds);
         assert_eq!((selection.debates.n, selection.news.n), (80, 12));
         assert_eq!(selection.news.f1, 1.0, "{selection:?}");
     }

@@ -6,7 +6,7 @@ use crate::domain::action::Action;
 use crate::domain::record::Record;
 use crate::extract::{self, Document, Models, Outcome, Plan};
 use crate::store::{CommitMessage, FileChange, Store, now};
-use crate::text::checkworthiness::Scorer;
+use crate::text::checkworthiness::{Genre, Scorer};
 use crate::text::{EMBEDDING_MODEL, Embeddings};
 use crate::ui::Ui;
 
@@ -22,10 +22,16 @@ use super::{CommandError, Globals};
 /// linked to it as related. A dismissed claim that appears again gets the appearance and stays
 /// dismissed; the summary names it. Running it again on the same documents changes nothing.
 /// Everything one run records is one commit.
+///
+/// Read transcripts of debates, speeches, interviews and hearings with --genre transcript: a
+/// speaker's label opening a paragraph ("BIDEN:", "Kristen Welker:") names the claimant of
+/// every sentence of the turn and is left out of the claim, and the check-worthiness threshold
+/// is the one chosen on transcripts.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
     claims extract seeds/\n  \
     claims extract --dry-run seeds/000_16235a3c288e7261.txt\n  \
+    claims extract --genre transcript debate-2026-10-02.txt\n  \
     claims extract --min-score 0.6 articles/ more-articles/today.md")]
 pub struct Args {
     /// Files or folders of plain-text documents
@@ -34,7 +40,11 @@ pub struct Args {
     /// Show what would be recorded, and record nothing
     #[arg(long)]
     pub dry_run: bool,
-    /// Lowest check-worthiness score (0 to 1) a sentence needs [default: the model's threshold]
+    /// What the documents are
+    #[arg(long, value_enum, default_value_t)]
+    pub genre: Genre,
+    /// Lowest check-worthiness score (0 to 1) a sentence needs [default: the model's threshold
+    /// for the genre]
     #[arg(long, value_name = "X")]
     pub min_score: Option<f32>,
 }
@@ -51,7 +61,7 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
             )));
         }
         Some(x) => x,
-        None => model.threshold(),
+        None => model.thresholds().of(args.genre),
     };
     let store = globals.open_store(ui)?;
     let files = collect_files(&args.paths)?;
@@ -81,7 +91,7 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
         embeddings: embeddings(ui),
     };
     let at = now();
-    let plan = extract::plan(&documents, existing, models, min_score, at);
+    let plan = extract::plan(&documents, existing, models, args.genre, min_score, at);
     for (document, line) in &plan.too_long {
         ui.warn(&format!(
             "skipped {document}:{line}: a sentence longer than {} KiB is not one claim",
@@ -91,13 +101,13 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
 
     if args.dry_run {
         print_plan(&plan, ui)?;
-        return summarise(&plan, documents.len(), bytes, None, models, ui);
+        return summarise(&plan, documents.len(), bytes, None, models, args.genre, ui);
     }
     let Some(writer) = writer else {
         unreachable!("a writer is taken unless this is a dry run")
     };
     if plan.records.is_empty() {
-        return summarise(&plan, documents.len(), bytes, None, models, ui);
+        return summarise(&plan, documents.len(), bytes, None, models, args.genre, ui);
     }
     for id in plan.changed() {
         writer.read_for_update(id)?;
@@ -112,7 +122,15 @@ pub fn run(args: Args, globals: &Globals, ui: &mut Ui) -> Result<(), CommandErro
     let reviewer = store.reviewer(globals.reviewer.as_deref())?;
     let changes: Vec<FileChange> = plan.records.values().map(FileChange::record).collect();
     let commit = writer.commit(&changes, &message(&plan, documents.len()), &reviewer, at)?;
-    summarise(&plan, documents.len(), bytes, Some(commit), models, ui)
+    summarise(
+        &plan,
+        documents.len(),
+        bytes,
+        Some(commit),
+        models,
+        args.genre,
+        ui,
+    )
 }
 
 /// The embedding table built in, or none (with a notice) when the build had none or it is
@@ -328,6 +346,7 @@ fn summarise(
     bytes: usize,
     commit: Option<git2::Oid>,
     models: Models<'_>,
+    genre: Genre,
     ui: &mut Ui,
 ) -> Result<(), CommandError> {
     let count = |f: fn(&Outcome) -> bool| plan.candidates.iter().filter(|c| f(&c.outcome)).count();
@@ -391,8 +410,9 @@ fn summarise(
     };
     writeln!(
         ui.out(),
-        "models: check-worthiness {} (built in); matching on {matching}",
-        models.checkworthiness.name()
+        "models: check-worthiness {} (built in), documents read as {}s; matching on {matching}",
+        models.checkworthiness.name(),
+        genre.name()
     )?;
     Ok(())
 }

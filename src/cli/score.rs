@@ -1,7 +1,7 @@
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
 
-use crate::text::checkworthiness::Scorer;
+use crate::text::checkworthiness::{Genre, Scorer};
 use crate::ui::Ui;
 
 use super::CommandError;
@@ -9,16 +9,20 @@ use super::CommandError;
 /// Score sentences for check-worthiness, one per input line
 ///
 /// Prints `score<TAB>yes|no<TAB>sentence` for every non-blank line: the model's score (0 to 1)
-/// and whether it reaches the model's threshold. Reads FILE, or standard input when FILE is
-/// absent or `-`.
+/// and whether it reaches the model's threshold for the genre. Reads FILE, or standard input
+/// when FILE is absent or `-`.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
     claims score sentences.txt\n  \
     echo \"Unemployment fell to 3.5 percent last year.\" | claims score\n  \
+    claims score --genre transcript debate-sentences.txt\n  \
     claims score - --format json < sentences.txt")]
 pub struct Args {
     /// File of sentences, one per line (`-` or absent: standard input)
     pub file: Option<PathBuf>,
+    /// What the sentences were read from: it sets the threshold
+    #[arg(long, value_enum, default_value_t)]
+    pub genre: Genre,
     /// Output format
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
@@ -43,7 +47,7 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<(), CommandError> {
     if let Some(notice) = notice {
         ui.warn(&notice);
     }
-    let threshold = model.threshold();
+    let threshold = model.thresholds().of(args.genre);
     let mut reader = BufReader::with_capacity(1 << 16, input);
     let mut out = BufWriter::with_capacity(1 << 16, ui.out());
     let mut line = Vec::new();

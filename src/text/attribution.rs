@@ -115,6 +115,93 @@ pub fn fullest_name(name: &str, article: &str) -> String {
     fullest
 }
 
+/// A turn of a transcript: who speaks, as a label opening the paragraph gives them, and what
+/// they said.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Turn<'a> {
+    /// The speaker with titles stripped and a name in capitals written as a name ("BIDEN"
+    /// becomes "Biden"); none for a label of one letter ("Q:", "A:").
+    pub speaker: Option<String>,
+    /// The sentence after the label.
+    pub said: &'a str,
+}
+
+/// Most words a speaker's label has: "SEN. ELIZABETH WARREN", "VICE PRESIDENT KAMALA HARRIS".
+const MAX_LABEL_WORDS: usize = 5;
+
+/// Labels that open a paragraph the way a speaker's does and name no one ("Note:",
+/// "Editor's note:", "Update:").
+const NOT_SPEAKERS: &[&str] = word_list!("attribution/not-speakers.txt");
+
+/// The speaker's label that opens `sentence` in a transcript, "BIDEN: We created …", "Kristen
+/// Welker: Good evening.", "Q: Did you …": capitalised words (titles and names) before a colon
+/// and a space. A time ("10:30"), a lower-case word or a label such as "Note:" is no turn.
+pub fn speaker_turn(sentence: &str) -> Option<Turn<'_>> {
+    let (label, rest) = sentence.split_once(':')?;
+    let said = rest.trim_start();
+    if !rest.starts_with(char::is_whitespace) || said.is_empty() {
+        return None;
+    }
+    let words: Vec<&str> = label.split_whitespace().collect();
+    let is_label_word = |word: &&str| {
+        word.starts_with(char::is_uppercase)
+            && word
+                .chars()
+                .all(|c| c.is_alphabetic() || matches!(c, '.' | '-' | '\'' | '’'))
+    };
+    if words.is_empty() || words.len() > MAX_LABEL_WORDS || !words.iter().all(is_label_word) {
+        return None;
+    }
+    let lower = label.trim().to_lowercase().replace('’', "'");
+    if NOT_SPEAKERS.contains(&lower.as_str()) {
+        return None;
+    }
+    if let [word] = words[..]
+        && word.chars().count() == 1
+    {
+        return Some(Turn {
+            speaker: None,
+            said,
+        });
+    }
+    let is_title = |word: &&str| {
+        let bare = word.trim_end_matches('.').to_lowercase();
+        TITLES.contains(&bare.as_str()) || bare == "the"
+    };
+    let name = match words.iter().position(|word| !is_title(word)) {
+        Some(first) => &words[first..],
+        None => &words[..],
+    };
+    let speaker = name
+        .iter()
+        .map(|word| written_as_a_name(word))
+        .collect::<Vec<_>>()
+        .join(" ");
+    Some(Turn {
+        speaker: Some(speaker),
+        said,
+    })
+}
+
+/// A word of a name as names are written: "BIDEN" is "Biden", "O'ROURKE" is "O'Rourke",
+/// "MCCAIN" stays "Mccain"; a word with lower-case letters is left as it is.
+fn written_as_a_name(word: &str) -> String {
+    if word.chars().any(char::is_lowercase) {
+        return word.to_owned();
+    }
+    let mut out = String::with_capacity(word.len());
+    let mut start = true;
+    for c in word.chars() {
+        if start {
+            out.push(c);
+        } else {
+            out.extend(c.to_lowercase());
+        }
+        start = matches!(c, '-' | '\'' | '’');
+    }
+    out
+}
+
 /// Capitalised words that say when, never part of a name ("On Monday Sheinbaum said"), beside
 /// `WEEKDAYS` and `MONTHS`.
 const RELATIVE_DAYS: &[&str] = word_list!("attribution/relative-days.txt");
@@ -704,6 +791,48 @@ const MAX_SOURCE_WORDS: usize = 6;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_speakers_label_opens_a_turn_and_names_the_speaker() {
+        let turn =
+            |sentence| speaker_turn(sentence).map(|turn| (turn.speaker, turn.said.to_owned()));
+        let said =
+            |speaker: Option<&str>, said: &str| Some((speaker.map(str::to_owned), said.to_owned()));
+        assert_eq!(
+            turn("BIDEN: We created 15 million jobs."),
+            said(Some("Biden"), "We created 15 million jobs.")
+        );
+        assert_eq!(
+            turn("VICE PRESIDENT KAMALA HARRIS: Inflation is down."),
+            said(Some("Kamala Harris"), "Inflation is down.")
+        );
+        assert_eq!(
+            turn("SEN. O'ROURKE-SMITH:  It passed."),
+            said(Some("O'Rourke-Smith"), "It passed.")
+        );
+        assert_eq!(
+            turn("Kristen Welker: Good evening."),
+            said(Some("Kristen Welker"), "Good evening.")
+        );
+        assert_eq!(
+            turn("THE PRESIDENT: Thank you."),
+            said(Some("The President"), "Thank you.")
+        );
+        assert_eq!(turn("Q: Did it pass?"), said(None, "Did it pass?"));
+        for not_a_turn in [
+            "The vote is at 10:30 tomorrow.",
+            "At 10:30: nothing.",
+            "He said three things: jobs, taxes and trade.",
+            "Note: the figures are provisional.",
+            "Editor’s note: this article was updated.",
+            "BIDEN:",
+            "BIDEN:no space",
+            "No colon at all.",
+            "One Two Three Four Five Six: too many words.",
+        ] {
+            assert_eq!(speaker_turn(not_a_turn), None, "{not_a_turn}");
+        }
+    }
 
     #[test]
     fn attribution_to_outlets() {

@@ -21,10 +21,14 @@ pub use head::{Head, inputs as head_inputs, sha256};
 
 /// Magic bytes opening every serialised model.
 const MAGIC: &[u8; 4] = b"CWM\0";
-/// Bumped whenever the feature extraction or the file layout changes.
-const FORMAT_VERSION: u32 = 1;
-/// Header: magic, version, hash bits, bias, weight scale, threshold.
-const HEADER_LEN: usize = 4 + 4 + 4 + 4 + 4 + 4;
+/// Bumped whenever the feature extraction or the file layout changes. Version 1 held one
+/// threshold, read as the threshold of both genres.
+const FORMAT_VERSION: u32 = 2;
+/// Header: magic, version, hash bits, bias, weight scale, the article threshold, and from
+/// version 2 the transcript threshold.
+const fn header_len(version: u32) -> usize {
+    4 + 4 + 4 + 4 + 4 + 4 + if version >= 2 { 4 } else { 0 }
+}
 /// Trailer: FNV-1a checksum of everything before it.
 const CHECKSUM_LEN: usize = 8;
 /// Hash-table sizes the format accepts; keeps a corrupt header from asking for huge tables.
@@ -36,12 +40,12 @@ static BUILTIN: OnceLock<Model> = OnceLock::new();
 static BUILTIN_BYTES: &[u8] = include_bytes!("../../models/checkworthiness.bin");
 /// SHA-256 of `models/checkworthiness.bin` as the training command wrote it, so a model file
 /// swapped without its figures and tests (by a merge, say) is caught at load.
-const BUILTIN_SHA256: &str = "903a44bec4ded701ee69a641e5d7eaf6e43f674119125b0f69e6ccf825510a72";
+const BUILTIN_SHA256: &str = "b503924d987a34b55f792a7208bef0801947dd4bf961f26d5c5089eab7f81477";
 static BUILTIN_HEAD: OnceLock<Result<Head, ModelError>> = OnceLock::new();
 static BUILTIN_HEAD_BYTES: &[u8] = include_bytes!("../../models/checkworthiness-head.bin");
 /// SHA-256 of `models/checkworthiness-head.bin` as the training command wrote it.
 const BUILTIN_HEAD_SHA256: &str =
-    "4b2502fa8387e6310e4f59866a3b346e5b184782af3edf8c60e730bb5066723e";
+    "2f8402418b47651519d345e8d8275ffc7ae330e9dfa91cf9cee9eaebd0dcfd2f";
 
 /// Errors from building or (de)serialising a model.
 #[derive(Debug, thiserror::Error)]
@@ -66,6 +70,79 @@ pub enum ModelError {
     },
     #[error("the check-worthiness head was trained with another {0}")]
     NotTrainedWith(&'static str),
+}
+
+/// What kind of text a sentence is read from. Transcripts of debates, speeches and interviews
+/// state claims more often than news copy, whose narrative sentences and quoted vows and
+/// forecasts are no claims to check, so each kind has its own decision threshold, chosen at
+/// training time on out-of-fold scores of its own kind of text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Genre {
+    /// News copy: reports, features, explainers
+    #[default]
+    Article,
+    /// What people said, turn by turn: debates, speeches, interviews, hearings
+    Transcript,
+}
+
+impl Genre {
+    /// How `claims extract` and `claims score` name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Genre::Article => "article",
+            Genre::Transcript => "transcript",
+        }
+    }
+}
+
+/// A model's decision threshold for each [`Genre`]: scores at or above it are check-worthy.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Thresholds {
+    article: f32,
+    transcript: f32,
+}
+
+impl Thresholds {
+    pub fn new(article: f32, transcript: f32) -> Result<Thresholds, ModelError> {
+        if [article, transcript]
+            .iter()
+            .all(|threshold| (0.0..=1.0).contains(threshold))
+        {
+            Ok(Thresholds {
+                article,
+                transcript,
+            })
+        } else {
+            Err(ModelError::InvalidHeader("threshold outside 0..=1"))
+        }
+    }
+
+    /// The same threshold for both genres.
+    pub fn both(threshold: f32) -> Result<Thresholds, ModelError> {
+        Thresholds::new(threshold, threshold)
+    }
+
+    pub fn of(&self, genre: Genre) -> f32 {
+        match genre {
+            Genre::Article => self.article,
+            Genre::Transcript => self.transcript,
+        }
+    }
+
+    /// Reads the thresholds a header of `version` stores at `at`: one in version 1, two after.
+    fn read(bytes: &[u8], at: usize, version: u32) -> Result<Thresholds, ModelError> {
+        let word = |at: usize| {
+            f32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
+        };
+        let article = word(at);
+        let transcript = if version >= 2 { word(at + 4) } else { article };
+        Thresholds::new(article, transcript)
+    }
+
+    fn write(&self, bytes: &mut Vec<u8>) {
+        bytes.extend_from_slice(&self.article.to_le_bytes());
+        bytes.extend_from_slice(&self.transcript.to_le_bytes());
+    }
 }
 
 /// What scores sentences: the stacked model (the n-gram model, then a head reading its logit
@@ -155,17 +232,17 @@ impl<'a> Scorer<'a> {
         }
     }
 
-    /// Scores at or above this are check-worthy; chosen on out-of-fold training scores.
-    pub fn threshold(&self) -> f32 {
+    /// Scores at or above these are check-worthy; chosen on out-of-fold training scores.
+    pub fn thresholds(&self) -> Thresholds {
         match self {
-            Scorer::Stacked { head, .. } => head.threshold(),
-            Scorer::NGrams(model) => model.threshold(),
+            Scorer::Stacked { head, .. } => head.thresholds(),
+            Scorer::NGrams(model) => model.thresholds(),
         }
     }
 
-    /// Whether the sentence scores at or above the threshold.
-    pub fn is_check_worthy(&self, sentence: &str) -> bool {
-        self.score(sentence) >= self.threshold()
+    /// Whether the sentence, read from text of `genre`, scores at or above its threshold.
+    pub fn is_check_worthy(&self, sentence: &str, genre: Genre) -> bool {
+        self.score(sentence) >= self.thresholds().of(genre)
     }
 
     /// The model's name, as `claims extract` reports it.
@@ -204,7 +281,7 @@ pub struct Model {
     bias: f32,
     /// Weights are stored as `i16` times `weight_scale`, halving the file and memory size.
     weight_scale: f32,
-    threshold: f32,
+    thresholds: Thresholds,
     weights: Vec<i16>,
 }
 
@@ -215,7 +292,7 @@ impl std::fmt::Debug for Model {
             .field("hash_bits", &self.hash_bits)
             .field("bias", &self.bias)
             .field("weight_scale", &self.weight_scale)
-            .field("threshold", &self.threshold)
+            .field("thresholds", &self.thresholds)
             .field(
                 "nonzero_weights",
                 &self.weights.iter().filter(|&&w| w != 0).count(),
@@ -241,7 +318,8 @@ impl Model {
 
     /// Parses a model written by [`Model::to_bytes`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Model, ModelError> {
-        check_preamble(bytes, MAGIC, FORMAT_VERSION, HEADER_LEN)?;
+        let version = check_preamble(bytes, MAGIC, FORMAT_VERSION, header_len)?;
+        let header_len = header_len(version);
         let word = |at: usize| [bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]];
         let hash_bits = u32::from_le_bytes(word(8));
         if !HASH_BITS.contains(&hash_bits) {
@@ -249,16 +327,13 @@ impl Model {
         }
         let bias = f32::from_le_bytes(word(12));
         let weight_scale = f32::from_le_bytes(word(16));
-        let threshold = f32::from_le_bytes(word(20));
         if !bias.is_finite() || !weight_scale.is_finite() || weight_scale < 0.0 {
             return Err(ModelError::InvalidHeader("non-finite bias or weight scale"));
         }
-        if !(0.0..=1.0).contains(&threshold) {
-            return Err(ModelError::InvalidHeader("threshold outside 0..=1"));
-        }
+        let thresholds = Thresholds::read(bytes, 20, version)?;
         let dim = 1usize << hash_bits;
-        let body = checked_body(bytes, HEADER_LEN + 2 * dim)?;
-        let weights = body[HEADER_LEN..]
+        let body = checked_body(bytes, header_len + 2 * dim)?;
+        let weights = body[header_len..]
             .chunks_exact(2)
             .map(|pair| i16::from_le_bytes([pair[0], pair[1]]))
             .collect();
@@ -266,20 +341,21 @@ impl Model {
             hash_bits,
             bias,
             weight_scale,
-            threshold,
+            thresholds,
             weights,
         })
     }
 
-    /// Serialises the model (little-endian, with a checksum).
+    /// Serialises the model (little-endian, with a checksum), in the current format.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut bytes = Vec::with_capacity(HEADER_LEN + 2 * self.weights.len() + CHECKSUM_LEN);
+        let mut bytes =
+            Vec::with_capacity(header_len(FORMAT_VERSION) + 2 * self.weights.len() + CHECKSUM_LEN);
         bytes.extend_from_slice(MAGIC);
         bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
         bytes.extend_from_slice(&self.hash_bits.to_le_bytes());
         bytes.extend_from_slice(&self.bias.to_le_bytes());
         bytes.extend_from_slice(&self.weight_scale.to_le_bytes());
-        bytes.extend_from_slice(&self.threshold.to_le_bytes());
+        self.thresholds.write(&mut bytes);
         for weight in &self.weights {
             bytes.extend_from_slice(&weight.to_le_bytes());
         }
@@ -288,8 +364,8 @@ impl Model {
         bytes
     }
 
-    /// A model of `2^hash_bits` trained weights and a bias, with the threshold 0.5 until one is
-    /// chosen. The weights are stored as `i16` times one scale, the largest mapping to
+    /// A model of `2^hash_bits` trained weights and a bias, with the threshold 0.5 until they
+    /// are chosen. The weights are stored as `i16` times one scale, the largest mapping to
     /// `i16::MAX`.
     pub fn from_weights(hash_bits: u32, bias: f32, weights: &[f32]) -> Result<Model, ModelError> {
         if !HASH_BITS.contains(&hash_bits) {
@@ -311,7 +387,7 @@ impl Model {
             hash_bits,
             bias,
             weight_scale,
-            threshold: 0.5,
+            thresholds: Thresholds::both(0.5)?,
             weights: weights
                 .iter()
                 .map(|w| (w / weight_scale).round() as i16)
@@ -319,12 +395,9 @@ impl Model {
         })
     }
 
-    /// The same model deciding at `threshold`.
-    pub fn with_threshold(self, threshold: f32) -> Result<Model, ModelError> {
-        if !(0.0..=1.0).contains(&threshold) {
-            return Err(ModelError::InvalidHeader("threshold outside 0..=1"));
-        }
-        Ok(Model { threshold, ..self })
+    /// The same model deciding at `thresholds`.
+    pub fn with_thresholds(self, thresholds: Thresholds) -> Model {
+        Model { thresholds, ..self }
     }
 
     /// Probability-like check-worthiness of one sentence, in `0.0..=1.0`.
@@ -338,14 +411,9 @@ impl Model {
         sigmoid(self.bias + self.weight_scale * features.value * total as f32)
     }
 
-    /// Scores at or above this are check-worthy; chosen on out-of-fold training scores.
-    pub fn threshold(&self) -> f32 {
-        self.threshold
-    }
-
-    /// Whether the sentence scores at or above the threshold.
-    pub fn is_check_worthy(&self, sentence: &str) -> bool {
-        self.score(sentence) >= self.threshold
+    /// Scores at or above these are check-worthy; chosen on out-of-fold training scores.
+    pub fn thresholds(&self) -> Thresholds {
+        self.thresholds
     }
 }
 /// The hashed features of one sentence: the weights it touches, with repeats, each taken with
@@ -590,28 +658,33 @@ fn truncate(text: &str, max: usize) -> &str {
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
 
-/// Checks what every model file of this module starts with: room for its header and
-/// checksum, its magic and its format version.
+/// Checks what every model file of this module starts with: its magic, a format version from
+/// 1 to `latest`, and room for the header of that version (`header_len`) and the checksum.
+/// Returns the version.
 fn check_preamble(
     bytes: &[u8],
     magic: &[u8; 4],
-    version: u32,
-    header_len: usize,
-) -> Result<(), ModelError> {
-    if bytes.len() < header_len + CHECKSUM_LEN {
-        return Err(ModelError::WrongLength {
-            expected: header_len + CHECKSUM_LEN,
-            found: bytes.len(),
-        });
+    latest: u32,
+    header_len: fn(u32) -> usize,
+) -> Result<u32, ModelError> {
+    let too_short = |version: u32| ModelError::WrongLength {
+        expected: header_len(version) + CHECKSUM_LEN,
+        found: bytes.len(),
+    };
+    if bytes.len() < 8 {
+        return Err(too_short(latest));
     }
     if &bytes[..4] != magic {
         return Err(ModelError::BadMagic);
     }
-    let found = u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]);
-    if found != version {
-        return Err(ModelError::UnsupportedVersion(found));
+    let version = u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]);
+    if !(1..=latest).contains(&version) {
+        return Err(ModelError::UnsupportedVersion(version));
     }
-    Ok(())
+    if bytes.len() < header_len(version) + CHECKSUM_LEN {
+        return Err(too_short(version));
+    }
+    Ok(version)
 }
 
 /// The file without its checksum, when it is `body_len` bytes and the checksum that follows
@@ -653,7 +726,7 @@ fn mix(mut x: u64) -> u64 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     /// A small model of fixed, varied weights: the file format does not care how they came.
@@ -662,8 +735,24 @@ mod tests {
             .map(|i| ((i * 37 % 101) as f32 - 50.0) / 25.0)
             .collect();
         Model::from_weights(12, -0.25, &weights)
-            .and_then(|model| model.with_threshold(0.4))
             .expect("a valid model")
+            .with_thresholds(Thresholds::new(0.4, 0.3).expect("valid thresholds"))
+    }
+
+    /// `body` with its checksum after it.
+    pub fn checksummed(body: &[u8]) -> Vec<u8> {
+        let mut bytes = body.to_vec();
+        bytes.extend_from_slice(&fnv1a(body).to_le_bytes());
+        bytes
+    }
+
+    /// A version 2 file written as version 1 would have been: the transcript threshold, the
+    /// word after the article threshold at `at`, left out.
+    pub fn as_version_1(bytes: &[u8], at: usize) -> Vec<u8> {
+        let mut body = bytes[..bytes.len() - CHECKSUM_LEN].to_vec();
+        body[4..8].copy_from_slice(&1u32.to_le_bytes());
+        body.drain(at + 4..at + 8);
+        checksummed(&body)
     }
 
     #[test]
@@ -718,6 +807,37 @@ mod tests {
         let parsed = Model::from_bytes(&bytes).expect("valid model");
         assert_eq!(parsed, model);
         assert_eq!(parsed.to_bytes(), bytes);
+        assert_eq!(parsed.thresholds().of(Genre::Article), 0.4);
+        assert_eq!(parsed.thresholds().of(Genre::Transcript), 0.3);
+    }
+
+    #[test]
+    fn a_version_1_model_decides_at_its_one_threshold_for_both_genres() {
+        let bytes = as_version_1(&small_model().to_bytes(), 20);
+        assert_eq!(bytes.len(), header_len(1) + 2 * (1 << 12) + CHECKSUM_LEN);
+        let parsed = Model::from_bytes(&bytes).expect("a version 1 model");
+        assert_eq!(parsed.thresholds(), Thresholds::both(0.4).unwrap());
+        assert_eq!(parsed.weights, small_model().weights);
+        assert_eq!(parsed.to_bytes()[4], 2);
+    }
+
+    #[test]
+    fn thresholds_outside_0_to_1_are_refused() {
+        assert!(matches!(
+            Thresholds::new(0.4, 1.5),
+            Err(ModelError::InvalidHeader(_))
+        ));
+        assert!(matches!(
+            Thresholds::both(-0.1),
+            Err(ModelError::InvalidHeader(_))
+        ));
+        let mut bytes = small_model().to_bytes();
+        bytes[24..28].copy_from_slice(&f32::NAN.to_le_bytes());
+        let bytes = checksummed(&bytes[..bytes.len() - CHECKSUM_LEN]);
+        assert!(matches!(
+            Model::from_bytes(&bytes),
+            Err(ModelError::InvalidHeader("threshold outside 0..=1"))
+        ));
     }
 
     #[test]
@@ -732,7 +852,7 @@ mod tests {
             Err(ModelError::WrongLength { .. })
         ));
         let mut flipped = bytes.clone();
-        flipped[HEADER_LEN + 7] ^= 0x40;
+        flipped[header_len(2) + 7] ^= 0x40;
         assert!(matches!(
             Model::from_bytes(&flipped),
             Err(ModelError::ChecksumMismatch)
@@ -775,7 +895,7 @@ mod tests {
         assert_eq!(model.to_bytes(), BUILTIN_BYTES);
         assert_eq!(&model, Model::builtin());
         let mut other = BUILTIN_BYTES.to_vec();
-        other[HEADER_LEN] ^= 1;
+        other[header_len(FORMAT_VERSION)] ^= 1;
         assert!(matches!(
             Model::from_pinned_bytes(&other, BUILTIN_SHA256),
             Err(ModelError::NotPinned { .. })
@@ -796,7 +916,7 @@ mod tests {
             panic!("the built-in scorer fell back: {scorer:?}");
         };
         assert_eq!(head.to_bytes(), BUILTIN_HEAD_BYTES);
-        assert_eq!(scorer.threshold(), head.threshold());
+        assert_eq!(scorer.thresholds(), head.thresholds());
         assert_eq!(scorer.name(), "n-grams and embeddings, stacked");
         let mut damaged = BUILTIN_HEAD_BYTES.to_vec();
         damaged[100] ^= 1;
@@ -832,7 +952,7 @@ mod tests {
         let claim = scorer.score("The death toll from the earthquake rose to 381 on Monday.");
         let forecast = scorer.score("The central bank is expected to raise rates next week.");
         assert!(
-            claim > scorer.threshold() && claim > forecast,
+            claim > scorer.thresholds().of(Genre::Article) && claim > forecast,
             "{claim} vs {forecast}"
         );
         let huge = "The budget grew 7 percent. ".repeat(100_000);
@@ -842,7 +962,7 @@ mod tests {
         }
         let ngrams = Scorer::NGrams(Model::builtin());
         assert_eq!(ngrams.name(), "n-grams");
-        assert_eq!(ngrams.threshold(), Model::builtin().threshold());
+        assert_eq!(ngrams.thresholds(), Model::builtin().thresholds());
     }
 
     #[test]
@@ -852,6 +972,7 @@ mod tests {
         assert_eq!(model.weight_scale, 2.0 / f32::from(i16::MAX));
         let zero = Model::from_weights(10, 0.0, &[0.0; 1024]).expect("valid");
         assert_eq!((zero.weight_scale, zero.weights[0]), (1.0, 0));
+        assert_eq!(zero.thresholds(), Thresholds::both(0.5).unwrap());
         assert!(matches!(
             Model::from_weights(9, 0.0, &[0.0; 512]),
             Err(ModelError::InvalidHeader(_))
@@ -862,10 +983,6 @@ mod tests {
                 expected: 1024,
                 found: 1023
             })
-        ));
-        assert!(matches!(
-            zero.with_threshold(1.5),
-            Err(ModelError::InvalidHeader(_))
         ));
     }
 }

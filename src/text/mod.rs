@@ -77,7 +77,9 @@ mod sentences;
 mod standalone;
 mod tokens;
 
-pub use attribution::{attribution, claimant, claimant_with_context, fullest_name};
+pub use attribution::{
+    Turn, attribution, claimant, claimant_with_context, fullest_name, speaker_turn,
+};
 pub use embedding::{EMBEDDING_MODEL, EmbeddingError, Embeddings, SentenceVector};
 pub use figures::{Figure, Qualifier, Unit, figure_difference};
 pub use fingerprint::Fingerprint;

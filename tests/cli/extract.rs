@@ -39,7 +39,7 @@ fn extract_records_claims_once_with_an_appearance_per_document() {
         .unwrap();
     insta::assert_snapshot!(at_head(&repo, &output), @"
     2 documents (1 KB), 8 sentences, 4 check-worthy: 3 new claims (0 related to a known claim), 1 new appearance, 0 already recorded; commit COMMIT
-    models: check-worthiness n-grams and embeddings, stacked (built in); matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
+    models: check-worthiness n-grams and embeddings, stacked (built in), documents read as articles; matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
     [exit status: 0]
     ");
     assert_eq!(repo.commit_count(), before + 1);
@@ -115,7 +115,7 @@ fn extracting_the_same_documents_again_records_nothing() {
     let head = repo.head();
     insta::assert_snapshot!(repo.sees(&["extract", "seeds/a.txt"]), @"
     1 document (1 KB), 5 sentences, 2 check-worthy: 0 new claims (0 related to a known claim), 0 new appearances, 2 already recorded; nothing new to record
-    models: check-worthiness n-grams and embeddings, stacked (built in); matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
+    models: check-worthiness n-grams and embeddings, stacked (built in), documents read as articles; matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
     [exit status: 0]
     ");
     assert_eq!(repo.head(), head);
@@ -214,7 +214,7 @@ fn dry_run_shows_the_plan_and_writes_nothing() {
     │ 0.97  ┆ create wwgdsf6naa ┆ Trump said cartels cause 300,000 deaths in the U.S. every year.                          ┆ seeds/a.txt:5 │
     └───────┴───────────────────┴──────────────────────────────────────────────────────────────────────────────────────────┴───────────────┘
     1 document (1 KB), 5 sentences, 2 check-worthy: 2 new claims (0 related to a known claim), 0 new appearances, 0 already recorded; dry run: nothing recorded
-    models: check-worthiness n-grams and embeddings, stacked (built in); matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
+    models: check-worthiness n-grams and embeddings, stacked (built in), documents read as articles; matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
     [exit status: 0]
     ");
     assert_eq!(repo.head(), head);
@@ -239,7 +239,7 @@ fn bad_documents_get_clear_messages() {
         .unwrap();
     insta::assert_snapshot!(at_head(&repo, &output), @"
     2 documents (1 KB), 1 sentence, 1 check-worthy: 1 new claim (0 related to a known claim), 0 new appearances, 0 already recorded; commit COMMIT
-    models: check-worthiness n-grams and embeddings, stacked (built in); matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
+    models: check-worthiness n-grams and embeddings, stacked (built in), documents read as articles; matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
     ------- stderr -------
     warning: skipped docs/binary.txt: it is a binary file, not plain text
     warning: docs/latin1.txt:1: not valid UTF-8; invalid bytes were replaced with U+FFFD
@@ -258,7 +258,7 @@ fn bad_documents_get_clear_messages() {
     │       ┆                              ┆ Espa�a last year, the ministry said.  ┆                   │
     └───────┴──────────────────────────────┴───────────────────────────────────────┴───────────────────┘
     2 documents (1 KB), 1 sentence, 1 check-worthy: 0 new claims (0 related to a known claim), 0 new appearances, 1 already recorded; nothing new to record
-    models: check-worthiness n-grams and embeddings, stacked (built in); matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
+    models: check-worthiness n-grams and embeddings, stacked (built in), documents read as articles; matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
     ------- stderr -------
     warning: skipped docs/binary.txt: it is a binary file, not plain text
     warning: docs/latin1.txt:1: not valid UTF-8; invalid bytes were replaced with U+FFFD
@@ -357,13 +357,13 @@ fn an_appearance_of_a_dismissed_claim_is_recorded_and_said_and_the_claim_stays_d
     └───────┴───────────────────────────────┴──────────────────────────────────────────┴───────────────┘
     1 document (1 KB), 2 sentences, 1 check-worthy: 0 new claims (0 related to a known claim), 1 new appearance, 0 already recorded; dry run: nothing recorded
     1 new appearance is of a dismissed claim, which stays dismissed: wwgdsf6naa (not-check-worthy); bring it back with: claims undismiss wwgdsf6naa --note WHY
-    models: check-worthiness n-grams and embeddings, stacked (built in); matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
+    models: check-worthiness n-grams and embeddings, stacked (built in), documents read as articles; matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
     [exit status: 0]
     ");
     insta::assert_snapshot!(seen(&["extract", "seeds/c.txt"]), @"
     1 document (1 KB), 2 sentences, 1 check-worthy: 0 new claims (0 related to a known claim), 1 new appearance, 0 already recorded; commit COMMIT
     1 new appearance is of a dismissed claim, which stays dismissed: wwgdsf6naa (not-check-worthy); bring it back with: claims undismiss wwgdsf6naa --note WHY
-    models: check-worthiness n-grams and embeddings, stacked (built in); matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
+    models: check-worthiness n-grams and embeddings, stacked (built in), documents read as articles; matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
     [exit status: 0]
     ");
     let shown: serde_json::Value =
@@ -377,4 +377,100 @@ fn an_appearance_of_a_dismissed_claim_is_recorded_and_said_and_the_claim_stays_d
     );
     let audit = repo.ok(&["audit"]);
     assert!(audit.ends_with(": ok\n"), "{audit}");
+}
+
+const TRANSCRIPT: &str = "Transcript: the second presidential debate, Atlanta\n\n\
+MODERATOR: Good evening and welcome to Atlanta.\n\n\
+BIDEN: We created 15 million jobs in three years.\n\n\
+And inflation is down to 3 percent.\n\n\
+TRUMP: I was the one who passed the bill. We will make America great again.\n\n\
+They cut the budget for the police.\n";
+
+#[test]
+fn a_transcript_credits_each_turn_to_its_speaker_at_the_transcripts_threshold() {
+    let repo = Repo::new();
+    write(&repo, "debate.txt", TRANSCRIPT.as_bytes());
+    let output = repo
+        .claims(&["extract", "--genre", "transcript", "debate.txt"])
+        .output()
+        .unwrap();
+    insta::assert_snapshot!(at_head(&repo, &output), @"
+    1 document (1 KB), 7 sentences, 4 check-worthy: 4 new claims (0 related to a known claim), 0 new appearances, 0 already recorded; commit COMMIT
+    models: check-worthiness n-grams and embeddings, stacked (built in), documents read as transcripts; matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
+    [exit status: 0]
+    ");
+    let mut claims: Vec<(String, String, String)> = records(&repo)
+        .iter()
+        .map(|claim| {
+            let id = claim["id"].as_str().unwrap();
+            let shown: serde_json::Value =
+                serde_json::from_str(&repo.ok(&["show", id, "--format", "json"])).unwrap();
+            (
+                claim["text"].as_str().unwrap().to_owned(),
+                claim["claimant"].as_str().unwrap_or("").to_owned(),
+                shown["appearances"][0]["excerpt"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            )
+        })
+        .collect();
+    claims.sort();
+    let claim = |text: &str, claimant: &str, excerpt: &str| {
+        (text.to_owned(), claimant.to_owned(), excerpt.to_owned())
+    };
+    // The labels name the claimants and stay in the excerpts only; the vow is no claim.
+    assert_eq!(
+        claims,
+        [
+            claim(
+                "I was the one who passed the bill.",
+                "Trump",
+                "TRUMP: I was the one who passed the bill."
+            ),
+            claim(
+                "Inflation is down to 3 percent.",
+                "Biden",
+                "And inflation is down to 3 percent."
+            ),
+            claim(
+                "They cut the budget for the police.",
+                "Trump",
+                "They cut the budget for the police."
+            ),
+            claim(
+                "We created 15 million jobs in three years.",
+                "Biden",
+                "BIDEN: We created 15 million jobs in three years."
+            ),
+        ]
+    );
+    // Read as news copy, the same turns fall below the articles' threshold.
+    let sentences = "I was the one who passed the bill.\nThey cut the budget for the police.\n";
+    let scored = |genre: &str| {
+        let output = repo
+            .claims(&["score", "--genre", genre])
+            .write_stdin(sentences)
+            .output()
+            .unwrap();
+        repo.shown(&output)
+    };
+    insta::assert_snapshot!(scored("transcript"), @"
+    0.324	yes	I was the one who passed the bill.
+    0.348	yes	They cut the budget for the police.
+    [exit status: 0]
+    ");
+    insta::assert_snapshot!(scored("article"), @"
+    0.324	no	I was the one who passed the bill.
+    0.348	no	They cut the budget for the police.
+    [exit status: 0]
+    ");
+    insta::assert_snapshot!(repo.sees(&["score", "--genre", "speech"]), @"
+    ------- stderr -------
+    error: invalid value 'speech' for '--genre <GENRE>'
+      [possible values: article, transcript]
+
+    For more information, try '--help'.
+    [exit status: 2]
+    ");
 }

@@ -706,7 +706,7 @@ fn extract_on_one_endless_line_stays_fast_and_records_no_giant_claim() {
     insta::assert_snapshot!(unchanged(&repo, &["extract", "endless.txt"], 0), @r#"
     $ claims ["extract", "endless.txt"]
     1 document (8128 KB), 1 sentence, 0 check-worthy: 0 new claims (0 related to a known claim), 0 new appearances, 0 already recorded; nothing new to record
-    models: check-worthiness n-grams and embeddings, stacked (built in); matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
+    models: check-worthiness n-grams and embeddings, stacked (built in), documents read as articles; matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
     ------- stderr -------
     warning: skipped endless.txt:1: a sentence longer than 4 KiB is not one claim
     [exit status: 0]
@@ -721,7 +721,7 @@ fn extract_on_one_endless_line_stays_fast_and_records_no_giant_claim() {
     insta::assert_snapshot!(seen.replace(elsewhere, "ELSEWHERE"), @r#"
     $ claims ["extract", "ELSEWHERE"]
     1 document (8128 KB), 1 sentence, 0 check-worthy: 0 new claims (0 related to a known claim), 0 new appearances, 0 already recorded; nothing new to record
-    models: check-worthiness n-grams and embeddings, stacked (built in); matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
+    models: check-worthiness n-grams and embeddings, stacked (built in), documents read as articles; matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
     ------- stderr -------
     warning: skipped ELSEWHERE:1: a sentence longer than 4 KiB is not one claim
     [exit status: 0]
@@ -737,7 +737,7 @@ fn extract_on_one_endless_line_stays_fast_and_records_no_giant_claim() {
     let commit = repo.git(&["rev-parse", "--short=8", "HEAD"]);
     insta::assert_snapshot!(repo.shown(&output).replace(commit.trim(), "COMMIT"), @"
     1 document (6446 KB), 100000 sentences, 100000 check-worthy: 1 new claim (0 related to a known claim), 0 new appearances, 99999 already recorded; commit COMMIT
-    models: check-worthiness n-grams and embeddings, stacked (built in); matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
+    models: check-worthiness n-grams and embeddings, stacked (built in), documents read as articles; matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
     [exit status: 0]
     ");
 }

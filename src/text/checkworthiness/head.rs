@@ -6,13 +6,17 @@
 
 use sha2::{Digest, Sha256};
 
-use super::{CHECKSUM_LEN, ModelError, check_preamble, checked_body, fnv1a, sigmoid};
+use super::{CHECKSUM_LEN, ModelError, Thresholds, check_preamble, checked_body, fnv1a, sigmoid};
 use crate::text::SentenceVector;
 
 const MAGIC: &[u8; 4] = b"CWH\0";
-const FORMAT_VERSION: u32 = 1;
-/// Magic, version, input count, the two SHA-256 it was trained with, bias, threshold.
-const HEADER_LEN: usize = 4 + 4 + 4 + 32 + 32 + 4 + 4;
+/// Version 1 held one threshold, read as the threshold of both genres.
+const FORMAT_VERSION: u32 = 2;
+/// Magic, version, input count, the two SHA-256 it was trained with, bias, the article
+/// threshold, and from version 2 the transcript threshold.
+const fn header_len(version: u32) -> usize {
+    4 + 4 + 4 + 32 + 32 + 4 + 4 + if version >= 2 { 4 } else { 0 }
+}
 /// The head reads the n-gram logit and a 256-dimension embedding; the bound keeps a damaged
 /// header from asking for a huge allocation.
 const MAX_INPUTS: usize = 4096;
@@ -27,7 +31,7 @@ pub struct Head {
     ngrams_sha256: [u8; 32],
     embeddings_sha256: [u8; 32],
     bias: f32,
-    threshold: f32,
+    thresholds: Thresholds,
     weights: Vec<f32>,
 }
 
@@ -36,7 +40,7 @@ impl std::fmt::Debug for Head {
         f.debug_struct("Head")
             .field("inputs", &self.weights.len())
             .field("bias", &self.bias)
-            .field("threshold", &self.threshold)
+            .field("thresholds", &self.thresholds)
             .finish()
     }
 }
@@ -57,7 +61,7 @@ pub fn sha256(bytes: &[u8]) -> [u8; 32] {
 
 impl Head {
     /// A head of trained weights (one per input) and a bias, over the n-gram model and the
-    /// embedding table of the given SHA-256; the threshold is 0.5 until one is chosen.
+    /// embedding table of the given SHA-256; the thresholds are 0.5 until they are chosen.
     pub fn new(
         weights: Vec<f32>,
         bias: f32,
@@ -68,17 +72,17 @@ impl Head {
             ngrams_sha256,
             embeddings_sha256,
             bias,
-            threshold: 0.5,
+            thresholds: Thresholds {
+                article: 0.5,
+                transcript: 0.5,
+            },
             weights,
         }
     }
 
-    /// The same head deciding at `threshold`.
-    pub fn with_threshold(self, threshold: f32) -> Result<Head, ModelError> {
-        if !(0.0..=1.0).contains(&threshold) {
-            return Err(ModelError::InvalidHeader("threshold outside 0..=1"));
-        }
-        Ok(Head { threshold, ..self })
+    /// The same head deciding at `thresholds`.
+    pub fn with_thresholds(self, thresholds: Thresholds) -> Head {
+        Head { thresholds, ..self }
     }
 
     /// Probability-like check-worthiness from the sentence's [`inputs`].
@@ -92,8 +96,8 @@ impl Head {
         sigmoid(self.bias + z)
     }
 
-    pub fn threshold(&self) -> f32 {
-        self.threshold
+    pub fn thresholds(&self) -> Thresholds {
+        self.thresholds
     }
 
     /// The SHA-256 of the n-gram model file it was trained over.
@@ -106,16 +110,17 @@ impl Head {
         &self.embeddings_sha256
     }
 
-    /// Serialises the head (little-endian, with a checksum).
+    /// Serialises the head (little-endian, with a checksum), in the current format.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut bytes = Vec::with_capacity(HEADER_LEN + 4 * self.weights.len() + CHECKSUM_LEN);
+        let mut bytes =
+            Vec::with_capacity(header_len(FORMAT_VERSION) + 4 * self.weights.len() + CHECKSUM_LEN);
         bytes.extend_from_slice(MAGIC);
         bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
         bytes.extend_from_slice(&(self.weights.len() as u32).to_le_bytes());
         bytes.extend_from_slice(&self.ngrams_sha256);
         bytes.extend_from_slice(&self.embeddings_sha256);
         bytes.extend_from_slice(&self.bias.to_le_bytes());
-        bytes.extend_from_slice(&self.threshold.to_le_bytes());
+        self.thresholds.write(&mut bytes);
         for weight in &self.weights {
             bytes.extend_from_slice(&weight.to_le_bytes());
         }
@@ -126,26 +131,25 @@ impl Head {
 
     /// Parses a head written by [`Head::to_bytes`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Head, ModelError> {
-        check_preamble(bytes, MAGIC, FORMAT_VERSION, HEADER_LEN)?;
+        let version = check_preamble(bytes, MAGIC, FORMAT_VERSION, header_len)?;
+        let header_len = header_len(version);
         let word = |at: usize| [bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]];
         let count = u32::from_le_bytes(word(8)) as usize;
         if count == 0 || count > MAX_INPUTS {
             return Err(ModelError::InvalidHeader("input count out of range"));
         }
-        let body = checked_body(bytes, HEADER_LEN + 4 * count)?;
+        let body = checked_body(bytes, header_len + 4 * count)?;
         let digest = |at: usize| -> [u8; 32] {
             let mut out = [0u8; 32];
             out.copy_from_slice(&bytes[at..at + 32]);
             out
         };
         let bias = f32::from_le_bytes(word(76));
-        let threshold = f32::from_le_bytes(word(80));
-        if !bias.is_finite() || !(0.0..=1.0).contains(&threshold) {
-            return Err(ModelError::InvalidHeader(
-                "non-finite bias or threshold outside 0..=1",
-            ));
+        if !bias.is_finite() {
+            return Err(ModelError::InvalidHeader("non-finite bias"));
         }
-        let weights: Vec<f32> = body[HEADER_LEN..]
+        let thresholds = Thresholds::read(bytes, 80, version)?;
+        let weights: Vec<f32> = body[header_len..]
             .chunks_exact(4)
             .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
             .collect();
@@ -156,7 +160,7 @@ impl Head {
             ngrams_sha256: digest(12),
             embeddings_sha256: digest(44),
             bias,
-            threshold,
+            thresholds,
             weights,
         })
     }
@@ -169,15 +173,14 @@ mod tests {
     fn small_head() -> Head {
         let weights: Vec<f32> = (0..9).map(|i| (i as f32 - 4.0) / 8.0).collect();
         Head::new(weights, -0.25, [1; 32], [2; 32])
-            .with_threshold(0.4)
-            .expect("a valid threshold")
+            .with_thresholds(Thresholds::new(0.4, 0.3).expect("valid thresholds"))
     }
 
     #[test]
     fn bytes_round_trip() {
         let head = small_head();
         let bytes = head.to_bytes();
-        assert_eq!(bytes.len(), HEADER_LEN + 4 * 9 + CHECKSUM_LEN);
+        assert_eq!(bytes.len(), header_len(2) + 4 * 9 + CHECKSUM_LEN);
         let parsed = Head::from_bytes(&bytes).expect("a valid head");
         assert_eq!(parsed, head);
         assert_eq!(parsed.to_bytes(), bytes);
@@ -185,6 +188,18 @@ mod tests {
             (parsed.ngrams_sha256(), parsed.embeddings_sha256()),
             (&[1; 32], &[2; 32])
         );
+        assert_eq!(parsed.thresholds(), Thresholds::new(0.4, 0.3).unwrap());
+    }
+
+    #[test]
+    fn a_version_1_head_decides_at_its_one_threshold_for_both_genres() {
+        let bytes = super::super::tests::as_version_1(&small_head().to_bytes(), 80);
+        assert_eq!(bytes.len(), header_len(1) + 4 * 9 + CHECKSUM_LEN);
+        let parsed = Head::from_bytes(&bytes).expect("a version 1 head");
+        assert_eq!(parsed.thresholds(), Thresholds::both(0.4).unwrap());
+        assert_eq!(parsed.weights, small_head().weights);
+        // Written again, it is a version 2 file.
+        assert_eq!(parsed.to_bytes()[4], 2);
     }
 
     #[test]
@@ -199,7 +214,7 @@ mod tests {
             Err(ModelError::WrongLength { .. })
         ));
         let mut flipped = bytes.clone();
-        flipped[HEADER_LEN + 5] ^= 0x10;
+        flipped[header_len(2) + 5] ^= 0x10;
         assert!(matches!(
             Head::from_bytes(&flipped),
             Err(ModelError::ChecksumMismatch)
@@ -222,9 +237,12 @@ mod tests {
             Head::from_bytes(&huge),
             Err(ModelError::InvalidHeader(_))
         ));
+        let mut outside = small_head().to_bytes();
+        outside[84..88].copy_from_slice(&1.5f32.to_le_bytes());
+        let outside = super::super::tests::checksummed(&outside[..outside.len() - CHECKSUM_LEN]);
         assert!(matches!(
-            small_head().with_threshold(1.5),
-            Err(ModelError::InvalidHeader(_))
+            Head::from_bytes(&outside),
+            Err(ModelError::InvalidHeader("threshold outside 0..=1"))
         ));
     }
 
@@ -233,7 +251,7 @@ mod tests {
         let head = Head::new(vec![2.0, -1.0], 0.5, [0; 32], [0; 32]);
         assert_eq!(head.score(&[0.0, 0.0]), sigmoid(0.5));
         assert_eq!(head.score(&[1.0, 3.0]), sigmoid(0.5 + 2.0 - 3.0));
-        assert_eq!(head.threshold(), 0.5);
+        assert_eq!(head.thresholds(), Thresholds::both(0.5).unwrap());
     }
 
     #[test]

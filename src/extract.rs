@@ -130,13 +130,20 @@ struct Statement {
     line: usize,
     /// The sentence as written, the appearance's excerpt.
     text: String,
-    /// What the sentence states: the sentence, without the speaker's label that opens a
-    /// transcript's turn. It is scored and matched.
-    said: String,
+    /// Where what the sentence states begins in `text`: after the speaker's label that opens
+    /// a transcript's turn, else at 0.
+    said_from: usize,
     /// The claim as it reads alone (see [`standalone`]).
     claim: String,
     claimant: Option<String>,
     score: f32,
+}
+
+impl Statement {
+    /// What the sentence states, without a speaker's label: what is scored and matched.
+    fn said(&self) -> &str {
+        &self.text[self.said_from..]
+    }
 }
 
 /// Plans the extraction of `documents`, read as text of `genre`, into a repository holding
@@ -183,7 +190,7 @@ pub fn plan(
         // Against the claims known before this document: it states each of them once at most.
         let rankings: Vec<Ranking<ClaimId>> = statements
             .iter()
-            .map(|statement| index.claims.ranked(&statement.said))
+            .map(|statement| index.claims.ranked(statement.said()))
             .collect();
         let assigned = align(&statements, &rankings, &known, &appeared, &document.path);
         for ((statement, assigned), ranking) in statements.into_iter().zip(assigned).zip(rankings) {
@@ -191,7 +198,7 @@ pub fn plan(
                 document: document.path.clone(),
                 line: Some(statement.line as u64),
                 excerpt: Some(statement.text.clone()),
-                attribution: attribution(&statement.said),
+                attribution: attribution(statement.said()),
             };
             // A sentence this document already stated is the claim it made then.
             let repeated = || claim_written_as(&statement.claim, &known);
@@ -205,7 +212,7 @@ pub fn plan(
                     Outcome::Known(id)
                 } else {
                     record.appearances.push(appearance);
-                    index.insert(&id, &statement.said);
+                    index.insert(&id, statement.said());
                     Outcome::Appearance(id)
                 }
             } else {
@@ -327,8 +334,8 @@ fn statements(
         if score >= min_score {
             statements.push(Statement {
                 line: sentence.line,
-                said: said.to_owned(),
-                text: sentence.text.clone(),
+                said_from: sentence.text.len() - said.len(),
+                text: sentence.text,
                 claim,
                 claimant: full,
                 score,

@@ -103,6 +103,12 @@ pub struct Thresholds {
 }
 
 impl Thresholds {
+    /// Where a model decides until its thresholds are chosen.
+    pub const UNCHOSEN: Thresholds = Thresholds {
+        article: 0.5,
+        transcript: 0.5,
+    };
+
     pub fn new(article: f32, transcript: f32) -> Result<Thresholds, ModelError> {
         if [article, transcript]
             .iter()
@@ -387,7 +393,7 @@ impl Model {
             hash_bits,
             bias,
             weight_scale,
-            thresholds: Thresholds::both(0.5)?,
+            thresholds: Thresholds::UNCHOSEN,
             weights: weights
                 .iter()
                 .map(|w| (w / weight_scale).round() as i16)

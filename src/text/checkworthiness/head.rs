@@ -72,10 +72,7 @@ impl Head {
             ngrams_sha256,
             embeddings_sha256,
             bias,
-            thresholds: Thresholds {
-                article: 0.5,
-                transcript: 0.5,
-            },
+            thresholds: Thresholds::UNCHOSEN,
             weights,
         }
     }

@@ -105,6 +105,8 @@ pub struct NewsSentence {
     /// The guide's category: `F` check-worthy, `U` unimportant factual, `O` opinion,
     /// `P` prediction, `V` vow, `Q` question.
     pub category: char,
+    /// The second labeller's category, given blind by the same guide (test splits only).
+    pub second: Option<char>,
     pub example: Example,
 }
 
@@ -130,8 +132,10 @@ enum Split {
 /// The guide's categories; only `F` is check-worthy.
 const NEWS_CATEGORIES: &str = "FUOPVQ";
 
-/// Reads `articles.tsv` (`article<TAB>split<TAB>outlet<TAB>topic<TAB>url`) and
-/// `sentences.tsv` (`article<TAB>category<TAB>class_label<TAB>text`) from `dir`.
+/// Reads `articles.tsv` (`article<TAB>split<TAB>outlet<TAB>topic<TAB>url`),
+/// `sentences.tsv` (`article<TAB>category<TAB>class_label<TAB>text`) and, when present,
+/// `second-labels.tsv` (`article<TAB>category<TAB>text`: a second labeller's categories of
+/// the test splits) from `dir`.
 pub fn read_news_set(dir: &Path) -> Result<NewsSet, DataError> {
     let read = |name: &str| {
         let path = dir.join(name);
@@ -141,7 +145,56 @@ pub fn read_news_set(dir: &Path) -> Result<NewsSet, DataError> {
     };
     let (articles, articles_path) = read("articles.tsv")?;
     let (sentences, sentences_path) = read("sentences.tsv")?;
-    parse_news_set(&articles, &articles_path, &sentences, &sentences_path)
+    let mut set = parse_news_set(&articles, &articles_path, &sentences, &sentences_path)?;
+    if dir.join(SECOND_LABELS).exists() {
+        let (second, second_path) = read(SECOND_LABELS)?;
+        add_second_labels(&mut set, &second, &second_path)?;
+    }
+    Ok(set)
+}
+
+/// The second labeller's file in the news set's folder.
+const SECOND_LABELS: &str = "second-labels.tsv";
+
+/// Gives each test sentence its second label. Every row must name a test sentence; a test
+/// sentence without a row keeps `second: None`.
+fn add_second_labels(set: &mut NewsSet, content: &str, path: &Path) -> Result<(), DataError> {
+    let malformed = |line: usize, message: String| DataError::MalformedTsv {
+        path: path.to_path_buf(),
+        line,
+        message,
+    };
+    for (index, line) in content.lines().enumerate().skip(1) {
+        let fields: Vec<&str> = line.trim_end_matches('\r').splitn(3, '\t').collect();
+        let [article, category, text] = fields.as_slice() else {
+            return Err(malformed(
+                index + 1,
+                format!("expected 3 tab-separated fields, found {}", fields.len()),
+            ));
+        };
+        let category = match category.chars().collect::<Vec<_>>().as_slice() {
+            [c] if NEWS_CATEGORIES.contains(*c) => *c,
+            _ => {
+                return Err(malformed(
+                    index + 1,
+                    format!("category must be one of {NEWS_CATEGORIES}, found {category:?}"),
+                ));
+            }
+        };
+        let sentence = set
+            .test
+            .iter_mut()
+            .chain(set.test2.iter_mut())
+            .find(|s| s.article == *article && s.example.text == *text)
+            .ok_or_else(|| {
+                malformed(
+                    index + 1,
+                    format!("no test sentence of article {article:?} reads {text:?}"),
+                )
+            })?;
+        sentence.second = Some(category);
+    }
+    Ok(())
 }
 
 fn parse_news_set(
@@ -215,6 +268,7 @@ fn parse_news_set(
         let sentence = NewsSentence {
             article: article.to_string(),
             category,
+            second: None,
             example: Example {
                 text: text.to_string(),
                 check_worthy: category == 'F',
@@ -245,6 +299,7 @@ pub(crate) mod test_support {
         NewsSentence {
             article: article.to_string(),
             category: if check_worthy { 'F' } else { 'O' },
+            second: None,
             example: example(text, check_worthy),
         }
     }
@@ -333,5 +388,54 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(error.starts_with("a.tsv:2: "), "{error}");
+    }
+
+    #[test]
+    fn second_labels_join_test_sentences_by_article_and_text() {
+        let articles = "article\tsplit\toutlet\ttopic\turl\n\
+            a1\ttrain\tOutlet\ttopic\thttps://example.com/1\n\
+            a2\ttest\tOutlet\ttopic\thttps://example.com/2\n\
+            a3\ttest2\tOutlet\ttopic\thttps://example.com/3\n";
+        let sentences = "article\tcategory\tclass_label\ttext\n\
+            a1\tF\tYes\tThe toll rose to 381.\n\
+            a2\tP\tNo\tIt will rain.\n\
+            a2\tU\tNo\tHe spoke in Paris.\n\
+            a3\tV\tNo\tWe will win.\n";
+        let set = || {
+            parse_news_set(articles, Path::new("a.tsv"), sentences, Path::new("s.tsv"))
+                .expect("valid set")
+        };
+        let header = "article\tcategory\ttext\n";
+        let mut labelled = set();
+        add_second_labels(
+            &mut labelled,
+            &format!("{header}a2\tF\tIt will rain.\na3\tV\tWe will win.\n"),
+            Path::new("2.tsv"),
+        )
+        .expect("valid second labels");
+        let second = |sentences: &[NewsSentence]| -> Vec<Option<char>> {
+            sentences.iter().map(|s| s.second).collect()
+        };
+        assert_eq!(second(&labelled.test), [Some('F'), None]);
+        assert_eq!(second(&labelled.test2), [Some('V')]);
+        assert_eq!(second(&labelled.train), [None]);
+        for (bad, message) in [
+            (
+                "a1\tF\tThe toll rose to 381.",
+                "no test sentence of article \"a1\"",
+            ),
+            ("a2\tF\tIt will snow.", "no test sentence"),
+            ("a2\tY\tIt will rain.", "category must be one of"),
+            ("a2\tF", "expected 3 tab-separated fields"),
+        ] {
+            let error =
+                add_second_labels(&mut set(), &format!("{header}{bad}\n"), Path::new("2.tsv"))
+                    .unwrap_err()
+                    .to_string();
+            assert!(
+                error.starts_with("2.tsv:2: ") && error.contains(message),
+                "{error}"
+            );
+        }
     }
 }

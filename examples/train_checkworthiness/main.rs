@@ -174,7 +174,17 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
                 "  {part}, as articles: {}",
                 describe(&evaluate(scorer, &examples, Genre::Article))
             );
+            let second = by_second_labeller(sentences);
+            if !second.is_empty() {
+                println!(
+                    "  {part}, as articles, by the second labeller: {}",
+                    describe(&evaluate(scorer, &second, Genre::Article))
+                );
+            }
         }
+    }
+    for (part, sentences) in &reports {
+        print_agreement(part, sentences);
     }
     if let Some(baseline) = &baseline {
         let baseline = Scorer::NGrams(baseline);
@@ -305,6 +315,54 @@ fn print_kept_by_category(scorer: &Scorer, part: &str, sentences: &[NewsSentence
         line.push_str(&format!(" {category} {kept}/{}", of.len()));
     }
     println!("{line}");
+}
+
+/// The sentences the second labeller labelled, with the second labeller's label.
+fn by_second_labeller(sentences: &[NewsSentence]) -> Vec<Example> {
+    sentences
+        .iter()
+        .filter_map(|s| {
+            s.second.map(|category| Example {
+                text: s.example.text.clone(),
+                check_worthy: category == 'F',
+            })
+        })
+        .collect()
+}
+
+/// How often the two labellers agree, on the category and on check-worthy or not, and
+/// Cohen's kappa of the latter (agreement beyond what chance would give).
+fn print_agreement(part: &str, sentences: &[NewsSentence]) {
+    let pairs: Vec<(char, char)> = sentences
+        .iter()
+        .filter_map(|s| s.second.map(|second| (s.category, second)))
+        .collect();
+    if pairs.is_empty() {
+        return;
+    }
+    let n = pairs.len() as f64;
+    let share = |count: usize| count as f64 / n;
+    let same_category = share(pairs.iter().filter(|(a, b)| a == b).count());
+    let same_class = share(
+        pairs
+            .iter()
+            .filter(|(a, b)| (*a == 'F') == (*b == 'F'))
+            .count(),
+    );
+    let (first_yes, second_yes) = (
+        share(pairs.iter().filter(|(a, _)| *a == 'F').count()),
+        share(pairs.iter().filter(|(_, b)| *b == 'F').count()),
+    );
+    let chance = first_yes * second_yes + (1.0 - first_yes) * (1.0 - second_yes);
+    let kappa = (same_class - chance) / (1.0 - chance);
+    println!(
+        "{part}, {} sentences labelled twice: the labellers agree on check-worthy or not for \
+         {same_class:.3} (Cohen's kappa {kappa:.3}; check-worthy: first {:.0}, second {:.0}), on \
+         the category for {same_category:.3}",
+        pairs.len(),
+        first_yes * n,
+        second_yes * n
+    );
 }
 
 fn describe(evaluation: &Evaluation) -> String {

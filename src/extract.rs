@@ -11,8 +11,7 @@ use crate::domain::record::{Appearance, Record};
 use crate::text::checkworthiness::{Genre, Scorer};
 use crate::text::{
     ClaimIndex, Embeddings, Ranking, SentenceKind, attribution, claimant, claimant_with_context,
-    fullest_name, mentions, name_person, opens_with_person_pronoun, sentences, speaker_turn,
-    standalone, titled_people,
+    fullest_name, name_speaker, sentences, speaker_turn, standalone,
 };
 
 /// A document to extract from: its repository-relative path and its text.
@@ -280,21 +279,7 @@ fn statements(
     // The speaker the sentence just before named itself: the only one a pronoun opening the
     // next sentence is safely replaced by.
     let mut named_before: Option<String> = None;
-    // The people the document names with a title, and those of them the sentence before
-    // named (or stood for with a pronoun): a pronoun opening a sentence is named only when
-    // that is exactly one.
     let mut full_names: HashMap<String, String> = HashMap::new();
-    let mut people: Vec<String> = Vec::new();
-    for person in titled_people(&document.text) {
-        // "President Trump" and "President Donald Trump" are one person.
-        let full = full_names
-            .entry(person.clone())
-            .or_insert_with(|| fullest_name(&person, &document.text));
-        if !people.contains(full) {
-            people.push(full.clone());
-        }
-    }
-    let mut people_before: Vec<&str> = Vec::new();
     for sentence in sentences(&document.text) {
         plan.sentences += 1;
         // A turn opens with its label whatever the sentence is: a question's label ends the
@@ -312,13 +297,11 @@ fn statements(
         };
         if sentence.kind != SentenceKind::Statement {
             named_before = None;
-            people_before.clear();
             continue;
         }
         if sentence.text.len() > MAX_CLAIM_BYTES {
             plan.too_long.push((document.path.clone(), sentence.line));
             named_before = None;
-            people_before.clear();
             continue;
         }
         let named = claimant(said);
@@ -331,36 +314,21 @@ fn statements(
         };
         previous_claimant = claimant.clone().or(previous_claimant);
         // Each name is looked up once: a lookup reads the whole document.
-        let mut full_name = |name: &str| {
+        let full = claimant.as_deref().map(|name| {
             full_names
                 .entry(name.to_owned())
                 .or_insert_with(|| fullest_name(name, &document.text))
                 .clone()
-        };
-        let full = claimant.as_deref().map(&mut full_name);
+        });
         let mut claim = standalone(said);
-        let mut people_named: Vec<&str> = people
-            .iter()
-            .map(String::as_str)
-            .filter(|person| mentions(said, person))
-            .collect();
         // In a transcript "he" is someone the speaker talks about, never the speaker.
         if named.is_none()
             && speaker.is_none()
             && let (Some(before), Some(full)) = (&named_before, &full)
             && claimant.as_ref() == Some(before)
         {
-            claim = name_person(&claim, full);
-        } else if opens_with_person_pronoun(&claim)
-            && let [person] = people_before[..]
-            && !people_named.contains(&person)
-        {
-            // "She has already extradited 55 …" after a sentence naming Sheinbaum alone. A
-            // sentence naming the person itself ("He told Sheinbaum …") is about someone else.
-            claim = name_person(&claim, person);
-            people_named.push(person);
+            claim = name_speaker(&claim, full);
         }
-        people_before = people_named;
         named_before = named;
         let score = model.score(said);
         if score >= min_score {
@@ -771,7 +739,7 @@ mod tests {
             claims[1..],
             [
                 (
-                    "Claudia Sheinbaum's government has allowed 10,000 soldiers at the border.",
+                    "Her government has allowed 10,000 soldiers at the border.",
                     None,
                     Some("Nevertheless, her government has allowed 10,000 soldiers at the border.")
                 ),
@@ -802,56 +770,6 @@ mod tests {
             existing,
         );
         assert!(again.records.is_empty(), "{:?}", again.candidates);
-    }
-
-    #[test]
-    fn a_pronoun_is_named_only_for_the_one_person_the_sentence_before_names() {
-        let plan = run(
-            &[document(
-                "a.txt",
-                "Mexican President Claudia Sheinbaum spoke on Monday.\n\
-                 She has already extradited 55 cartel members to the United States.\n\
-                 Her government deployed 10,000 soldiers at the border.\n\
-                 President Donald Trump met Sheinbaum in June.\n\
-                 She said Mexico seized 1.5 tons of fentanyl in March.\n\
-                 President Trump spoke in Ohio.\n\
-                 He told Sheinbaum that 97 percent of the boats had been stopped.\n\
-                 President Trump's envoy arrived on Friday.\n\
-                 He told Trump that 12 ports had closed.\n\
-                 Was the border closed?\n\
-                 He closed 12 crossings in July.\n\
-                 Phil Spencer, Chief Executive Officer of the Xbox division, spoke.\n\
-                 He said sales rose 12 percent.\n",
-            )],
-            Vec::new(),
-        );
-        let claims: Vec<&str> = plan
-            .candidates
-            .iter()
-            .map(|c| plan.records[c.outcome.id()].text.as_str())
-            .collect();
-        assert_eq!(
-            claims,
-            [
-                "Mexican President Claudia Sheinbaum spoke on Monday.",
-                "Claudia Sheinbaum has already extradited 55 cartel members to the United States.",
-                // The person a pronoun was named for is still the one the text is about.
-                "Claudia Sheinbaum's government deployed 10,000 soldiers at the border.",
-                "President Donald Trump met Sheinbaum in June.",
-                // Two people named before: either may be "she".
-                "She said Mexico seized 1.5 tons of fentanyl in March.",
-                "President Trump spoke in Ohio.",
-                "Donald Trump told Sheinbaum that 97 percent of the boats had been stopped.",
-                "President Trump's envoy arrived on Friday.",
-                // "He" is not the person he speaks to.
-                "He told Trump that 12 ports had closed.",
-                // A question between the two breaks the thread.
-                "He closed 12 crossings in July.",
-                "Phil Spencer, Chief Executive Officer of the Xbox division, spoke.",
-                // Titled only after his name: the title is not taken for a person's name.
-                "He said sales rose 12 percent.",
-            ]
-        );
     }
 
     #[test]
@@ -933,10 +851,8 @@ mod tests {
                     Some("Donald Trump"),
                     "TRUMP: Biden said the border was closed."
                 ),
-                // In a transcript "he" is someone the speaker talks about: here the one
-                // person the speaker named just before.
                 claim(
-                    "Joe Biden let in 10 million people.",
+                    "He let in 10 million people.",
                     Some("Donald Trump"),
                     "He let in 10 million people."
                 ),

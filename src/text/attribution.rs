@@ -115,80 +115,6 @@ pub fn fullest_name(name: &str, article: &str) -> String {
     fullest
 }
 
-/// The people `text` names after a title ("President Claudia Sheinbaum", "Committee Chairman
-/// Brian Mast", "President Donald Trump’s"), titles dropped, each once: the only names a
-/// pronoun is taken to stand for. A titled name is a person's; "the Democratic Party" and "the
-/// State Department" are no one.
-pub fn titled_people(text: &str) -> Vec<String> {
-    let tokens: Vec<&str> = text.split_whitespace().collect();
-    let is_title = |token: &str| {
-        token.starts_with(char::is_uppercase)
-            && TITLES.contains(&token.trim_end_matches('.').to_lowercase().as_str())
-    };
-    let mut people: Vec<String> = Vec::new();
-    for (at, _) in tokens.iter().enumerate().filter(|(_, t)| is_title(t)) {
-        let mut name: Vec<&str> = Vec::new();
-        let mut end = at + 1;
-        let mut closed = false;
-        while let Some(token) = tokens.get(end).filter(|_| name.len() < MAX_NAME_WORDS) {
-            let word = token
-                .strip_suffix("’s")
-                .or(token.strip_suffix("'s"))
-                .unwrap_or(token)
-                .trim_end_matches(|c: char| !c.is_alphabetic());
-            let lower = word.to_lowercase();
-            if word.is_empty()
-                || !word.starts_with(char::is_uppercase)
-                || !word.chars().all(|c| c.is_alphabetic() || c == '-')
-                || TITLES.contains(&lower.as_str())
-                || NOT_NAMES.contains(&lower.as_str())
-                || ORGANISATION_WORDS.contains(&lower.as_str())
-                || MONTHS.contains(&lower.as_str())
-                || WEEKDAYS.contains(&lower.as_str())
-            {
-                // A title followed by a word that is no name ("the Mexican government") or an
-                // organisation's last word ("House Committee") names no one.
-                if ORGANISATION_WORDS.contains(&lower.as_str()) {
-                    name.clear();
-                }
-                break;
-            }
-            name.push(word);
-            end += 1;
-            if word.len() != token.len() {
-                closed = true;
-                break;
-            }
-        }
-        // "Chief Executive Officer of Microsoft's Xbox division" is a title, after the name.
-        if !closed && tokens.get(end) == Some(&"of") {
-            name.clear();
-        }
-        let name = name.join(" ");
-        if !name.is_empty() && !people.contains(&name) {
-            people.push(name);
-        }
-    }
-    people
-}
-
-/// Whether `sentence` names `person` ("Claudia Sheinbaum"): by the person's last name, as a
-/// word of its own, possessive or not ("Sheinbaum’s plan").
-pub fn mentions(sentence: &str, person: &str) -> bool {
-    let Some(last) = person.rsplit(' ').next().filter(|last| !last.is_empty()) else {
-        return false;
-    };
-    sentence.split_whitespace().any(|token| {
-        let token = token.trim_start_matches(|c: char| !c.is_alphabetic());
-        let word = token
-            .strip_suffix("’s")
-            .or(token.strip_suffix("'s"))
-            .unwrap_or(token)
-            .trim_end_matches(|c: char| !c.is_alphabetic());
-        word == last
-    })
-}
-
 /// A turn of a transcript: who speaks, as a label opening the paragraph gives them, and what
 /// they said.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1149,40 +1075,5 @@ mod tests {
                 "{sentence}: {found:?}"
             );
         }
-    }
-
-    #[test]
-    fn titled_people_are_the_names_after_a_title() {
-        let text = "President Claudia Sheinbaum has rejected it. House Foreign Affairs Committee \
-            Chairman Brian Mast, a Florida Republican, spoke. It builds on President Donald \
-            Trump’s promise. Prime Minister Keir Starmer agreed. The Democratic Party and the \
-            State Department did not. The Mexican government did not. President Claudia \
-            Sheinbaum spoke again. Sen. Elizabeth Warren objected. Justice said nothing. Phil \
-            Spencer, Chief Executive Officer of Microsoft's Xbox division, spoke. The Minister \
-            Counsellor of the embassy did not.";
-        assert_eq!(
-            titled_people(text),
-            [
-                "Claudia Sheinbaum",
-                "Brian Mast",
-                "Donald Trump",
-                "Keir Starmer",
-                "Elizabeth Warren"
-            ]
-        );
-        assert!(titled_people("").is_empty());
-    }
-
-    #[test]
-    fn a_person_is_mentioned_by_last_name() {
-        assert!(mentions("As for Sheinbaum.", "Claudia Sheinbaum"));
-        assert!(mentions(
-            "Under Sheinbaum’s plan, troops went.",
-            "Claudia Sheinbaum"
-        ));
-        assert!(mentions("\"Trump's words,\" she said.", "Donald Trump"));
-        assert!(!mentions("The Trumpet sounded.", "Donald Trump"));
-        assert!(!mentions("Nobody is named.", "Donald Trump"));
-        assert!(!mentions("Anything", ""));
     }
 }

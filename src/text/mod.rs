@@ -78,15 +78,14 @@ mod standalone;
 mod tokens;
 
 pub use attribution::{
-    Turn, attribution, claimant, claimant_with_context, fullest_name, mentions, speaker_turn,
-    titled_people,
+    Turn, attribution, claimant, claimant_with_context, fullest_name, speaker_turn,
 };
 pub use embedding::{EMBEDDING_MODEL, EmbeddingError, Embeddings, SentenceVector};
 pub use figures::{Figure, Qualifier, Unit, figure_difference};
 pub use fingerprint::Fingerprint;
 pub use matching::{ClaimIndex, Judgement, Match, Ranking, Verdict};
 pub use sentences::{Sentence, SentenceKind, sentences};
-pub use standalone::{name_person, opens_with_person_pronoun, standalone};
+pub use standalone::{name_speaker, standalone};
 
 #[cfg(test)]
 mod tests {

@@ -63,7 +63,8 @@ const MAX_NAME_WORDS: usize = 4;
 /// The fullest form of a person's name that `article` writes: "Sheinbaum" becomes "Claudia
 /// Sheinbaum" where the article says "President Claudia Sheinbaum" (titles are no part of a
 /// name). Groups ("officials"), outlets and names the article never writes longer stay as
-/// they are. Of several longer forms, the longest.
+/// they are. Of several longer forms, the longest; but a name the article writes for two
+/// people ("Melania Trump", "Donald Trump") stays as written, as either may be meant.
 pub fn fullest_name(name: &str, article: &str) -> String {
     let parts: Vec<&str> = name.split(' ').collect();
     let is_name = |part: &&str| part.starts_with(char::is_uppercase);
@@ -71,7 +72,7 @@ pub fn fullest_name(name: &str, article: &str) -> String {
         return name.to_owned();
     }
     let tokens: Vec<&str> = article.split_whitespace().collect();
-    let mut fullest = name.to_owned();
+    let mut longer_forms: Vec<String> = Vec::new();
     for end in 0..tokens.len() {
         let Some(start) = (end + 1).checked_sub(parts.len()) else {
             continue;
@@ -107,12 +108,29 @@ pub fn fullest_name(name: &str, article: &str) -> String {
             }
             first -= 1;
         }
-        if end + 1 - first > fullest.split(' ').count() {
-            let words: Vec<&str> = tokens[first..start].to_vec();
-            fullest = format!("{} {name}", words.join(" "));
+        if first < start {
+            let longer = format!("{} {name}", tokens[first..start].join(" "));
+            if !longer_forms.contains(&longer) {
+                longer_forms.push(longer);
+            }
         }
     }
-    fullest
+    let Some(fullest) = longer_forms
+        .iter()
+        .max_by_key(|form| form.split(' ').count())
+    else {
+        return name.to_owned();
+    };
+    // Every other form a shorter writing of the fullest ("Sheinbaum Pardo" of "Claudia
+    // Sheinbaum Pardo"), or the name is two people's.
+    let one_person = longer_forms
+        .iter()
+        .all(|form| fullest.ends_with(&format!(" {form}")) || form == fullest);
+    if one_person {
+        fullest.clone()
+    } else {
+        name.to_owned()
+    }
 }
 
 /// A turn of a transcript: who speaks, as a label opening the paragraph gives them, and what
@@ -1030,6 +1048,12 @@ mod tests {
         ] {
             assert_eq!(fullest_name(name, article), expected, "{name}");
         }
+        // A last name the article gives two people is either of them.
+        let family = "Melania Trump hosted the event. Donald Trump spoke. Trump said little. \
+                      President Claudia Sheinbaum Pardo came; Sheinbaum Pardo spoke.";
+        assert_eq!(fullest_name("Trump", family), "Trump");
+        assert_eq!(fullest_name("Sheinbaum", family), "Claudia Sheinbaum");
+        assert_eq!(fullest_name("Pardo", family), "Claudia Sheinbaum Pardo");
     }
 
     #[test]

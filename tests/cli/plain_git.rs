@@ -429,8 +429,9 @@ fn notes_beside_hand_commits(how: HandCommit) {
                 }
                 assert!(
                     output.status.success(),
-                    "{how:?}, note {n}: {}",
-                    describe(&output)
+                    "{how:?}, note {n}: {}\nthe repository then:\n{}",
+                    describe(&output),
+                    state_of(&repo, &id)
                 );
             }
             notes_done.store(true, Ordering::SeqCst);
@@ -756,4 +757,27 @@ fn a_clone_without_the_hook_is_told_at_its_writes_and_by_doctor() {
     the repository is sound
     [exit status: 0]
     ");
+}
+
+/// What git's index, the branch and the working file hold of a record, and the latest commits:
+/// what a refusal in a race is read against (the hand commits may still be running).
+fn state_of(repo: &Repo, id: &str) -> String {
+    let path = format!("records/{}/{id}.toml", &id[..2]);
+    let git = |args: &[&str]| {
+        let output = repo.git_output(args);
+        format!(
+            "$ git {}\n{}{}",
+            args.join(" "),
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    };
+    [
+        git(&["status", "--porcelain"]),
+        git(&["ls-files", "--stage", "--", &path]),
+        git(&["rev-parse", &format!("HEAD:{path}")]),
+        git(&["hash-object", "--", &path]),
+        git(&["log", "--format=%h %p %s", "-6"]),
+    ]
+    .concat()
 }

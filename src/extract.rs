@@ -312,24 +312,27 @@ fn statements(
             (None, Some(name)) => Some(name.clone()),
             (None, None) => claimant_with_context(said, previous_claimant.as_deref()),
         };
-        previous_claimant = claimant.clone().or(previous_claimant);
         // Each name is looked up once: a lookup reads the whole document.
-        let full = claimant.as_deref().map(|name| {
+        let mut full_name = |name: &str| {
             full_names
                 .entry(name.to_owned())
                 .or_insert_with(|| fullest_name(name, &document.text))
                 .clone()
-        });
+        };
+        let full = claimant.as_deref().map(&mut full_name);
+        let named_in_full = named.as_deref().map(&mut full_name);
+        // A pronoun stands for a person as the article names them in full.
+        previous_claimant = full.clone().or(previous_claimant);
         let mut claim = standalone(said);
         // In a transcript "he" is someone the speaker talks about, never the speaker.
         if named.is_none()
             && speaker.is_none()
             && let (Some(before), Some(full)) = (&named_before, &full)
-            && claimant.as_ref() == Some(before)
+            && full == before
         {
             claim = name_speaker(&claim, full);
         }
-        named_before = named;
+        named_before = named_in_full;
         let score = model.score(said);
         if score >= min_score {
             statements.push(Statement {

@@ -34,9 +34,11 @@ pub fn claimant(sentence: &str) -> Option<String> {
 }
 
 /// Like [`claimant`], but a speaker given only as a pronoun is taken to be
-/// `previous_claimant`, the claimant of the preceding sentence: "he"/"she"
-/// when that is a person or organisation (not an outlet or a group),
-/// "they" when it is a group. Gender is not checked.
+/// `previous_claimant`, the claimant of the preceding sentence as fully as the
+/// article names them: "he"/"she" when that is a person's name, first name
+/// and last ("Claudia Sheinbaum"; not "Democrats", "Motors" of "General
+/// Motors", an outlet, a group or an organisation), "they" when it is a
+/// group. Gender is not checked.
 pub fn claimant_with_context(sentence: &str, previous_claimant: Option<&str>) -> Option<String> {
     if let Some(author) = post_author(sentence) {
         return Some(author);
@@ -49,12 +51,29 @@ pub fn claimant_with_context(sentence: &str, previous_claimant: Option<&str>) ->
     match find_claimant(&words(sentence)) {
         Some(Speaker::Named(name)) => Some(name),
         Some(Speaker::Person) => previous_claimant
-            .filter(|name| !is_group(name) && outlet_name(name).is_none())
+            .filter(|name| is_full_personal_name(name))
             .map(str::to_owned),
         Some(Speaker::Group) => previous_claimant.filter(is_group).map(str::to_owned),
         Some(Speaker::Continuation) => previous_claimant.map(str::to_owned),
         None => None,
     }
+}
+
+/// Whether `name` reads as a person's name in full: two or more capitalised words, no outlet,
+/// and no organisation's last word ("Ford Motor Company", "State Department").
+fn is_full_personal_name(name: &str) -> bool {
+    let words: Vec<&str> = name.split(' ').collect();
+    let last = words
+        .last()
+        .map(|word| word.to_lowercase())
+        .unwrap_or_default();
+    words.len() >= 2
+        && words
+            .iter()
+            .all(|word| word.starts_with(char::is_uppercase))
+        && outlet_name(name).is_none()
+        && !ORGANISATION_WORDS.contains(&last.as_str())
+        && !OUTLET_WORDS.contains(&last.as_str())
 }
 
 /// Most words a name is completed to: "Vishwash Kumar Ramesh", "Andrés Manuel López Obrador".
@@ -1061,15 +1080,30 @@ mod tests {
         let sentence = "He claimed that US efforts have reduced trafficking by 97 percent.";
         assert_eq!(claimant(sentence), None);
         assert_eq!(
-            claimant_with_context(sentence, Some("Trump")).as_deref(),
-            Some("Trump")
+            claimant_with_context(sentence, Some("Donald Trump")).as_deref(),
+            Some("Donald Trump")
         );
         assert_eq!(
-            claimant_with_context("Mexico rejected the plan.", Some("Trump")),
+            claimant_with_context("Mexico rejected the plan.", Some("Donald Trump")),
             None
         );
-        for previous in ["Daily Mail", "officials"] {
-            assert_eq!(claimant_with_context(sentence, Some(previous)), None);
+        // "He" is a person named in full: not an outlet, a group, an organisation, or a word
+        // that may be a party's ("Democrats") or what a title left of a company ("Motors").
+        for previous in [
+            "Daily Mail",
+            "officials",
+            "Democrats",
+            "Motors",
+            "Trump",
+            "Ford Motor Company",
+            "State Department",
+            "The New York Times",
+        ] {
+            assert_eq!(
+                claimant_with_context(sentence, Some(previous)),
+                None,
+                "{previous}"
+            );
         }
         assert_eq!(
             claimant_with_context("“We will not allow it.”", Some("officials")).as_deref(),

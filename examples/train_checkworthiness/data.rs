@@ -153,6 +153,16 @@ pub fn read_news_set(dir: &Path) -> Result<NewsSet, DataError> {
     Ok(set)
 }
 
+/// One of the guide's categories, read from its field.
+fn news_category(field: &str) -> Result<char, String> {
+    match field.chars().collect::<Vec<_>>().as_slice() {
+        [c] if NEWS_CATEGORIES.contains(*c) => Ok(*c),
+        _ => Err(format!(
+            "category must be one of {NEWS_CATEGORIES}, found {field:?}"
+        )),
+    }
+}
+
 /// The second labeller's file in the news set's folder.
 const SECOND_LABELS: &str = "second-labels.tsv";
 
@@ -172,15 +182,7 @@ fn add_second_labels(set: &mut NewsSet, content: &str, path: &Path) -> Result<()
                 format!("expected 3 tab-separated fields, found {}", fields.len()),
             ));
         };
-        let category = match category.chars().collect::<Vec<_>>().as_slice() {
-            [c] if NEWS_CATEGORIES.contains(*c) => *c,
-            _ => {
-                return Err(malformed(
-                    index + 1,
-                    format!("category must be one of {NEWS_CATEGORIES}, found {category:?}"),
-                ));
-            }
-        };
+        let category = news_category(category).map_err(|message| malformed(index + 1, message))?;
         let sentence = set
             .test
             .iter_mut()
@@ -247,16 +249,8 @@ fn parse_news_set(
                 format!("article {article:?} is not in articles.tsv"),
             )
         })?;
-        let category = match category.chars().collect::<Vec<_>>().as_slice() {
-            [c] if NEWS_CATEGORIES.contains(*c) => *c,
-            _ => {
-                return Err(malformed(
-                    sentences_path,
-                    index + 1,
-                    format!("category must be one of {NEWS_CATEGORIES}, found {category:?}"),
-                ));
-            }
-        };
+        let category = news_category(category)
+            .map_err(|message| malformed(sentences_path, index + 1, message))?;
         let expected = if category == 'F' { "Yes" } else { "No" };
         if *label != expected {
             return Err(malformed(
@@ -339,14 +333,16 @@ mod tests {
         ));
     }
 
+    /// One article of each split.
+    const ARTICLES: &str = "article\tsplit\toutlet\ttopic\turl\n\
+        a1\ttrain\tOutlet\ttopic\thttps://example.com/1\n\
+        a2\ttest\tOutlet\ttopic\thttps://example.com/2\n\
+        a3\ttest2\tOutlet\ttopic\thttps://example.com/3\n";
+
     #[test]
     fn news_set_parsing_checks_every_field() {
-        let articles = "article\tsplit\toutlet\ttopic\turl\n\
-            a1\ttrain\tOutlet\ttopic\thttps://example.com/1\n\
-            a2\ttest\tOutlet\ttopic\thttps://example.com/2\n\
-            a3\ttest2\tOutlet\ttopic\thttps://example.com/3\n";
         let parse = |sentences: &str| {
-            parse_news_set(articles, Path::new("a.tsv"), sentences, Path::new("s.tsv"))
+            parse_news_set(ARTICLES, Path::new("a.tsv"), sentences, Path::new("s.tsv"))
         };
         let header = "article\tcategory\tclass_label\ttext\n";
         let set = parse(&format!(
@@ -392,17 +388,13 @@ mod tests {
 
     #[test]
     fn second_labels_join_test_sentences_by_article_and_text() {
-        let articles = "article\tsplit\toutlet\ttopic\turl\n\
-            a1\ttrain\tOutlet\ttopic\thttps://example.com/1\n\
-            a2\ttest\tOutlet\ttopic\thttps://example.com/2\n\
-            a3\ttest2\tOutlet\ttopic\thttps://example.com/3\n";
         let sentences = "article\tcategory\tclass_label\ttext\n\
             a1\tF\tYes\tThe toll rose to 381.\n\
             a2\tP\tNo\tIt will rain.\n\
             a2\tU\tNo\tHe spoke in Paris.\n\
             a3\tV\tNo\tWe will win.\n";
         let set = || {
-            parse_news_set(articles, Path::new("a.tsv"), sentences, Path::new("s.tsv"))
+            parse_news_set(ARTICLES, Path::new("a.tsv"), sentences, Path::new("s.tsv"))
                 .expect("valid set")
         };
         let header = "article\tcategory\ttext\n";

@@ -73,7 +73,6 @@ fn is_full_personal_name(name: &str) -> bool {
             .all(|word| word.starts_with(char::is_uppercase))
         && outlet_name(name).is_none()
         && !ORGANISATION_WORDS.contains(&last.as_str())
-        && !OUTLET_WORDS.contains(&last.as_str())
 }
 
 /// Most words a name is completed to: "Vishwash Kumar Ramesh", "Andrés Manuel López Obrador".

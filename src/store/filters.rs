@@ -167,6 +167,7 @@ mod tests {
             branch: "refs/heads/".to_string() + store.repo.head().unwrap().shorthand().unwrap(),
             base: Some(commit.to_string()),
             index_lock: None,
+            branch_lock: None,
             files: vec![JournalFile {
                 path: PATH.to_string(),
                 before: Some(before.to_string()),

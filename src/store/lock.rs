@@ -167,12 +167,9 @@ impl IndexLock {
         Ok(lock)
     }
 
-    /// The lock at `path` if it is the one `id` names: the same file, made at the same time,
-    /// still empty.
+    /// The lock at `path` if it is the one `id` names (see [`is_lock_named`]).
     pub(crate) fn adopt(path: &Path, id: &LockId) -> Option<IndexLock> {
-        let meta = fs::symlink_metadata(path).ok()?;
-        let ours = LockId::of(&meta) == *id && meta.len() == 0 && meta.is_file();
-        ours.then(|| IndexLock {
+        is_lock_named(path, id).then(|| IndexLock {
             path: path.to_path_buf(),
             id: id.clone(),
             kept: Default::default(),
@@ -196,6 +193,63 @@ impl Drop for IndexLock {
             let _ = fs::remove_file(&self.path);
         }
     }
+}
+
+/// Whether the lock file at `path` is the one `id` names: the same file, made at the same
+/// time, still empty, as a write of this tool left it.
+fn is_lock_named(path: &Path, id: &LockId) -> bool {
+    fs::symlink_metadata(path)
+        .is_ok_and(|meta| LockId::of(&meta) == *id && meta.len() == 0 && meta.is_file())
+}
+
+/// Git's lock on a branch (`refs/heads/NAME.lock` in the git directory all worktrees share),
+/// taken through libgit2's reference transaction, which creates it as git does: while it is
+/// held, no git command moves the branch. Dropped, it is released; a process killed holding
+/// it leaves it, empty, for the journal's repair to recognise by its `id` and remove.
+pub(crate) struct BranchLock<'r> {
+    transaction: git2::Transaction<'r>,
+    refname: String,
+    pub id: LockId,
+}
+
+impl<'r> BranchLock<'r> {
+    /// Takes the lock on `refname`, waiting a bounded time for a git command that holds it.
+    pub(crate) fn take(repo: &'r git2::Repository, refname: &str) -> Result<Self, StoreError> {
+        let path = branch_lock_path(repo, refname);
+        retry_while_locked(|| {
+            let mut transaction = repo.transaction().map_err(StoreError::from)?;
+            transaction
+                .lock_ref(refname)
+                .map_err(|e| LockError::from_git(e, "the branch", &path))?;
+            let meta = fs::symlink_metadata(&path).map_err(StoreError::io(&path))?;
+            Ok(BranchLock {
+                transaction,
+                refname: refname.to_string(),
+                id: LockId::of(&meta),
+            })
+        })
+    }
+
+    /// Points the branch at `oid`, with `message` in its reflog, which releases the lock.
+    pub(crate) fn move_to(mut self, oid: git2::Oid, message: &str) -> Result<(), StoreError> {
+        self.transaction
+            .set_target(&self.refname, oid, None, message)?;
+        Ok(self.transaction.commit()?)
+    }
+}
+
+/// Where git locks the branch `refname`.
+pub(crate) fn branch_lock_path(repo: &git2::Repository, refname: &str) -> PathBuf {
+    repo.commondir().join(format!("{refname}.lock"))
+}
+
+/// Removes the branch lock at `path` if it is the one `id` names, which a write killed while
+/// holding it left behind.
+pub(crate) fn remove_branch_lock_left(path: &Path, id: &LockId) -> Result<(), StoreError> {
+    if is_lock_named(path, id) {
+        fs::remove_file(path).map_err(StoreError::io(path))?;
+    }
+    Ok(())
 }
 
 /// An exclusive lock on a cache, held until dropped. The kernel releases it when the process

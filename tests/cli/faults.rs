@@ -53,6 +53,10 @@ fn assert_sound(repo: &Repo, id: &str, before: &str, survives: bool, step: &str)
     repo.ok(&["check"]);
     repo.ok(&["audit"]);
     repo.git(&["fsck", "--no-progress", "--no-dangling"]);
+    // The repair released git's locks the killed write held, the branch's too: git commits.
+    std::fs::write(repo.path().join("hand.txt"), "after the repair\n").unwrap();
+    repo.git(&["add", "hand.txt"]);
+    repo.git(&["commit", "-q", "-m", "Hand edit after the repair"]);
 }
 
 /// The transcript of `claims ARGS` after a crash at `step`, headed by the step, with the

@@ -416,17 +416,6 @@ fn notes_beside_hand_commits(how: HandCommit) {
                     repo.ok(&["doctor"]);
                     output = repo.process(&["note", &id, &text]).output().unwrap();
                 }
-                // Refused because a hand commit landed while it committed, having changed
-                // nothing: the user runs it again, as the hint says. What the later checks
-                // count shows whether the refusal really changed nothing.
-                for _ in 0..5 {
-                    if !String::from_utf8_lossy(&output.stderr)
-                        .contains("the branch moved while this command was committing")
-                    {
-                        break;
-                    }
-                    output = repo.process(&["note", &id, &text]).output().unwrap();
-                }
                 assert!(
                     output.status.success(),
                     "{how:?}, note {n}: {}\nthe repository then:\n{}",
@@ -451,6 +440,109 @@ fn notes_beside_hand_commits(how: HandCommit) {
         repo.ok(&["audit"]);
         repo.git(&["fsck", "--no-progress", "--no-dangling"]);
     }
+}
+
+/// Waits, a bounded time, for `path` to exist (or, with `exists` false, to be gone).
+fn wait_for(path: &std::path::Path, exists: bool) {
+    let start = std::time::Instant::now();
+    while path.exists() != exists {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "{} never {}",
+            path.display(),
+            if exists { "appeared" } else { "went" }
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// A plain `git commit` reads git's index again once its pre-commit hook has run
+/// (builtin/commit.c, `prepare_to_commit`), without the index lock. One whose hook ends while
+/// a claims write has put its index in place but not yet moved the branch reads the write's
+/// record there: it must not land it under its own message. Here the hook is held until the
+/// write reaches that step, and the write until the commit is done.
+#[test]
+fn a_commit_that_reads_the_index_mid_write_never_carries_the_write() {
+    let repo = Repo::new();
+    let id = repo.add("A claim noted while a hand commit waits in its hook.");
+    let path = format!("records/{}/{id}.toml", &id[..2]);
+    std::fs::write(repo.path().join("hand.txt"), "start\n").unwrap();
+    repo.git(&["add", "hand.txt"]);
+    repo.git(&["commit", "-q", "-m", "Hand file"]);
+    let markers = tempfile::tempdir().unwrap();
+    let (entered, go, paused) = (
+        markers.path().join("hook-entered"),
+        markers.path().join("hook-go"),
+        markers.path().join("write-paused"),
+    );
+    // The hook of `claims init`, run once the write has reached the step.
+    let hooks = repo.path().join(".git/hooks");
+    std::fs::rename(hooks.join("pre-commit"), hooks.join("pre-commit.claims")).unwrap();
+    let hook = format!(
+        "#!/bin/sh\n: > '{}'\nwhile [ ! -e '{}' ]; do sleep 0.01; done\nexec .git/hooks/pre-commit.claims\n",
+        entered.display(),
+        go.display()
+    );
+    std::fs::write(hooks.join("pre-commit"), hook).unwrap();
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(
+        hooks.join("pre-commit"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    std::fs::write(repo.path().join("hand.txt"), "by hand\n").unwrap();
+    repo.git(&["add", "hand.txt"]);
+    let hand = repo
+        .git_command(&["commit", "-q", "-m", "Hand edit"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for(&entered, true);
+    let note = repo
+        .process(&["note", &id, "a note written mid-commit"])
+        .env("CLAIMS_PAUSE", "after-index-refreshed")
+        .env("CLAIMS_PAUSE_FILE", &paused)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for(&paused, true);
+    std::fs::write(&go, "").unwrap();
+    let hand = hand.wait_with_output().unwrap();
+    std::fs::remove_file(&paused).unwrap();
+    let note = note.wait_with_output().unwrap();
+    assert!(
+        note.status.success(),
+        "{}\n{}",
+        describe(&note),
+        state_of(&repo, &id)
+    );
+    // The hand commit failed to move the branch, as beside any write, and its retry commits
+    // what was staged by hand: hand.txt alone.
+    if !hand.status.success() {
+        assert!(
+            String::from_utf8_lossy(&hand.stderr).contains("cannot lock ref"),
+            "{}",
+            describe(&hand)
+        );
+        repo.git(&["commit", "-q", "-m", "Hand edit"]);
+    }
+    assert_eq!(
+        repo.git(&["show", "--name-only", "--format=%s", "HEAD"]),
+        "Hand edit\n\nhand.txt\n",
+        "{}",
+        state_of(&repo, &id)
+    );
+    // Only the tool's commits ever changed the record.
+    let record_log = repo.git(&["log", "--format=%s", "--", &path]);
+    assert_eq!(record_log.lines().count(), 2, "{record_log}");
+    assert!(
+        repo.git(&["show", &format!("HEAD:{path}")])
+            .contains("a note written mid-commit")
+    );
+    assert_eq!(repo.status(), "");
+    repo.ok(&["audit"]);
 }
 
 /// Replaces the repository's folder in `text` by `REPO`, for snapshots.

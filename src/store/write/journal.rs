@@ -19,7 +19,9 @@ use crate::store::error::StoreError;
 use crate::store::files::{
     overwrite, read_optional, remove_stray_temporaries, remove_with_empty_folder, write_atomically,
 };
-use crate::store::lock::{IndexLock, LockId, try_writers_lock};
+use crate::store::lock::{
+    IndexLock, LockId, branch_lock_path, remove_branch_lock_left, try_writers_lock,
+};
 use crate::store::repository::Store;
 
 const JOURNAL_FILE: &str = "claims/journal";
@@ -40,6 +42,9 @@ pub(crate) struct Journal {
     /// Git's index lock the write holds (older versions took it only at the end).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub index_lock: Option<LockId>,
+    /// Git's lock on the branch the write holds (older versions took none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch_lock: Option<LockId>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -219,7 +224,18 @@ impl Store {
         Ok(recovery)
     }
 
+    /// Repairs the write `journal` describes, then releases the branch lock it left, if any:
+    /// its writer is gone (the writers' lock is held here), and until it is released no
+    /// commit, git's or the tool's, can move the branch.
     fn repair(&self, journal: &Journal) -> Result<Recovery, StoreError> {
+        let recovery = self.repair_files_and_index(journal)?;
+        if let Some(id) = &journal.branch_lock {
+            remove_branch_lock_left(&branch_lock_path(&self.repo, &journal.branch), id)?;
+        }
+        Ok(recovery)
+    }
+
+    fn repair_files_and_index(&self, journal: &Journal) -> Result<Recovery, StoreError> {
         // A write killed before its rename leaves a temporary file beside the record, which
         // git and the audit would list as an untracked record.
         for file in &journal.files {

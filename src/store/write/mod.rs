@@ -1,11 +1,12 @@
 //! Making one commit for one change, without disturbing anything else in the repository.
 //!
 //! The order is fixed: take the writers' lock, check the records are as committed, take git's
-//! index lock, write the journal and the files atomically, write the commit (built from HEAD's
-//! tree, never from the index, so the user's staged changes stay out of it), put the index
-//! with the changed paths refreshed in place, move the branch with a compare-and-swap, and
+//! index lock and its lock on the branch, write the journal and the files atomically, write
+//! the commit (built from HEAD's tree, never from the index, so the user's staged changes stay
+//! out of it), put the index with the changed paths refreshed in place, move the branch, and
 //! only then let git's index lock go, so that git never commits an index older than the
-//! branch (see `Writer::commit_written` for why the index comes first). A failure before the
+//! branch, nor moves the branch to a tree holding this write's files under its own message
+//! (see `Writer::commit_written` for why the index comes first). A failure before the
 //! branch moves puts the files and the index back, so a failed command changes nothing; one
 //! that cannot put them back keeps the journal and the index lock for the next command (or
 //! `claims doctor`) to finish.
@@ -42,9 +43,7 @@ use crate::store::files::{
 use crate::store::git::index::TreeChange;
 use crate::store::git::packing::Written;
 use crate::store::identity::Reviewer;
-use crate::store::lock::{
-    IndexLock, LockError, open_lock_file, retry_while_locked, take_writers_lock,
-};
+use crate::store::lock::{BranchLock, IndexLock, open_lock_file, take_writers_lock};
 use crate::store::records::parse_record;
 use crate::store::repository::{MAX_RECORD_BYTES, RECORDS_DIR, Store};
 use crate::store::signing::sign;
@@ -321,13 +320,21 @@ impl Writer<'_> {
     }
 
     fn head(&self) -> Result<Head<'_>, StoreError> {
-        let repo = self.repo();
-        let head = repo.find_reference("HEAD")?;
-        let refname = match head.symbolic_target()? {
+        self.head_of(self.head_refname()?)
+    }
+
+    /// The branch HEAD names.
+    fn head_refname(&self) -> Result<String, StoreError> {
+        let head = self.repo().find_reference("HEAD")?;
+        Ok(match head.symbolic_target()? {
             Some(target) => target.to_string(),
             None => "HEAD".to_string(),
-        };
-        let commit = match repo.find_reference(&refname) {
+        })
+    }
+
+    /// The branch `refname` and the commit it points at.
+    fn head_of(&self, refname: String) -> Result<Head<'_>, StoreError> {
+        let commit = match self.repo().find_reference(&refname) {
             Ok(reference) => Some(reference.peel_to_commit()?),
             Err(e) if e.code() == ErrorCode::NotFound => None,
             Err(e) => return Err(e.into()),
@@ -348,7 +355,12 @@ impl Writer<'_> {
         // this write waits or refuses, and never commits an index that predates the branch's
         // move (which would revert the change).
         let lock = self.store.take_index_lock()?;
-        let head = self.head()?;
+        // Git's lock on the branch too, taken before the branch is read and held until it is
+        // moved: no `git commit` beside this write moves the branch meanwhile, so none lands a
+        // tree holding this write's files under its own message (see `commit_written`).
+        let refname = self.head_refname()?;
+        let branch_lock = BranchLock::take(self.repo(), &refname)?;
+        let head = self.head_of(refname)?;
         self.ensure_head_unchanged(&head, changes)?;
         let staged = self.staged_before(&head, changes)?;
         // Each change's blob id, hashed once for the journal, the index and the packing list.
@@ -357,10 +369,20 @@ impl Writer<'_> {
             .map(|change| Oid::hash_object(ObjectType::Blob, &change.contents))
             .collect::<Result<Vec<Oid>, _>>()?;
         self.store
-            .begin_journal(&self.journal(&head, changes, &blobs, &lock)?)?;
+            .begin_journal(&self.journal(&head, changes, &blobs, &lock, &branch_lock)?)?;
         let mut written: Vec<(PathBuf, Option<Vec<u8>>)> = Vec::new();
         let outcome = self.write_files(changes, &mut written).and_then(|()| {
-            self.commit_written(head, changes, &blobs, &staged, &lock, message, reviewer, at)
+            self.commit_written(
+                &head,
+                changes,
+                &blobs,
+                &staged,
+                &lock,
+                branch_lock,
+                message,
+                reviewer,
+                at,
+            )
         });
         let (oid, trees, pack) = match outcome {
             Ok(done) => done,
@@ -405,8 +427,8 @@ impl Writer<'_> {
     }
 
     /// Refuses a change to a record that a commit made beside this command (between reading
-    /// the record and taking git's index lock) changed: it was computed from a version that
-    /// is no longer the branch's.
+    /// the record and taking git's locks) changed: it was computed from a version that is no
+    /// longer the branch's.
     fn ensure_head_unchanged(
         &self,
         head: &Head<'_>,
@@ -475,6 +497,7 @@ impl Writer<'_> {
         changes: &[FileChange],
         blobs: &[Oid],
         lock: &IndexLock,
+        branch_lock: &BranchLock<'_>,
     ) -> Result<Journal, StoreError> {
         let tree = head.commit.as_ref().map(|c| c.tree()).transpose()?;
         let files = changes
@@ -494,6 +517,7 @@ impl Writer<'_> {
             base: head.commit.as_ref().map(|c| c.id().to_string()),
             files,
             index_lock: Some(lock.id.clone()),
+            branch_lock: Some(branch_lock.id.clone()),
         })
     }
 
@@ -527,30 +551,33 @@ impl Writer<'_> {
     }
 
     /// Commits the written files on `head`, puts the new index in place, then moves the
-    /// branch. The index comes first because a plain `git commit` reads HEAD, then the index,
-    /// and only then waits for `index.lock` (builtin/commit.c): one that read HEAD before the
-    /// branch moved fails to move it (its parent is no longer the tip), and one that read it
-    /// after reads the new index too, so that neither commits an index that reverts this
-    /// change. If the branch cannot be moved, the index is put back as it was.
+    /// branch, all under git's index lock and its lock on the branch.
     ///
-    /// A plain `git commit` does not hold git's index lock while it moves the branch, so it
-    /// may move it first: then the commit is made again on the new tip, if the changed files
-    /// are still as they were read there.
+    /// The index comes first because a plain `git commit` reads HEAD, then the index, and only
+    /// then takes `index.lock` (builtin/commit.c, `prepare_index`): one that read HEAD after the
+    /// branch moved reads the new index too. Every `git commit` that can reach its branch
+    /// update during this write read HEAD before it began (one that had not yet taken
+    /// `index.lock` finds it taken, and stops), so it can move the branch only while the
+    /// branch still points where it read: not while this write holds the branch's lock, and
+    /// not after the branch moved. That matters because such a commit reads the index a second
+    /// time, unlocked, after its pre-commit hook (`prepare_to_commit`): without the branch's
+    /// lock, one could take the index put in place here and land it under its own message.
+    /// If the branch cannot be moved, the index is put back as it was.
     #[allow(clippy::too_many_arguments)]
-    fn commit_written<'w>(
-        &'w self,
-        mut head: Head<'w>,
+    fn commit_written(
+        &self,
+        head: &Head<'_>,
         changes: &[FileChange],
         blobs: &[Oid],
         staged: &[Option<Oid>],
         lock: &IndexLock,
+        branch_lock: BranchLock<'_>,
         message: &CommitMessage,
         reviewer: &Reviewer,
         at: Timestamp,
     ) -> Result<(Oid, Vec<TreeChange>, String), StoreError> {
         self.replaced_index.borrow_mut().start_removal();
-        let (mut oid, mut trees, mut pack) =
-            self.write_commit(&head, changes, message, reviewer, at)?;
+        let (oid, trees, pack) = self.write_commit(head, changes, message, reviewer, at)?;
         fault_point("after-commit-written");
         let files: Vec<IndexedFile<'_>> = changes
             .iter()
@@ -565,27 +592,8 @@ impl Writer<'_> {
         self.store
             .refresh_index(lock, &files, &trees, Some(&replaced))?;
         fault_point("after-index-refreshed");
-        let mut attempts = 0;
-        let moved = loop {
-            match self.move_branch(&head, oid, &message.subject_line()) {
-                Err(StoreError::BranchMoved) if attempts < 8 => {
-                    attempts += 1;
-                    let retried = self.head().and_then(|new_head| {
-                        head = new_head;
-                        self.ensure_head_unchanged(&head, changes)?;
-                        self.store
-                            .begin_journal(&self.journal(&head, changes, blobs, lock)?)?;
-                        self.write_commit(&head, changes, message, reviewer, at)
-                    });
-                    match retried {
-                        Ok(commit) => (oid, trees, pack) = commit,
-                        Err(error) => break Err(error),
-                    }
-                }
-                moved => break moved,
-            }
-        };
-        if let Err(error) = moved {
+        let log = format!("commit: {}", message.subject_line());
+        if let Err(error) = branch_lock.move_to(oid, &log) {
             let entries: Vec<RolledBackEntry<'_>> = changes
                 .iter()
                 .zip(blobs)
@@ -663,29 +671,6 @@ impl Writer<'_> {
             Ok((oid, new_objects, trees))
         })?;
         Ok((oid, trees, pack))
-    }
-
-    fn move_branch(&self, head: &Head<'_>, oid: Oid, subject: &str) -> Result<(), StoreError> {
-        let repo = self.repo();
-        let log = format!("commit: {subject}");
-        let lock = repo.commondir().join(format!("{}.lock", head.refname));
-        let moved = retry_while_locked(|| {
-            match &head.commit {
-                Some(parent) => repo
-                    .reference_matching(&head.refname, oid, true, parent.id(), &log)
-                    .map(drop),
-                None => repo.reference(&head.refname, oid, false, &log).map(drop),
-            }
-            .map_err(|e| LockError::from_git(e, "the branch", &lock))
-        });
-        match moved {
-            Err(StoreError::Git(e))
-                if matches!(e.code(), ErrorCode::Modified | ErrorCode::Exists) =>
-            {
-                Err(StoreError::BranchMoved)
-            }
-            other => other,
-        }
     }
 }
 

@@ -36,9 +36,9 @@ pub fn claimant(sentence: &str) -> Option<String> {
 /// Like [`claimant`], but a speaker given only as a pronoun is taken to be
 /// `previous_claimant`, the claimant of the preceding sentence as fully as the
 /// article names them: "he"/"she" when that is a person's name, first name
-/// and last ("Claudia Sheinbaum"; not "Democrats", "Motors" of "General
-/// Motors", an outlet, a group or an organisation), "they" when it is a
-/// group. Gender is not checked.
+/// and last ("Claudia Sheinbaum"; not "Democrats", "General Motors", an
+/// outlet, a group or an organisation), "they" when it is a group. Gender is
+/// not checked.
 pub fn claimant_with_context(sentence: &str, previous_claimant: Option<&str>) -> Option<String> {
     if let Some(author) = post_author(sentence) {
         return Some(author);
@@ -701,9 +701,13 @@ fn speaker_name(words: &[Word<'_>]) -> String {
         }
         start += 1;
     }
+    // The tokens of an abbreviation leave out its last full stop ("U.S" of "U.S. Steel").
     let name = words[start..]
         .iter()
-        .map(|word| word.text)
+        .map(|word| match word.text.contains('.') {
+            true => format!("{}.", word.text),
+            false => word.text.to_owned(),
+        })
         .collect::<Vec<_>>()
         .join(" ");
     match outlet_name(&name) {
@@ -1042,6 +1046,16 @@ mod tests {
             (
                 "Responding to claims that troops were offered, Sheinbaum said no.",
                 "Sheinbaum",
+            ),
+            // A company's name that opens with a title word keeps it.
+            (
+                "General Motors said it would close the plant.",
+                "General Motors",
+            ),
+            ("U.S. Steel said output fell 4 percent.", "U.S. Steel"),
+            (
+                "American Express reported that spending rose in March.",
+                "American Express",
             ),
         ];
         for (sentence, expected) in cases {

@@ -168,6 +168,7 @@ mod tests {
             base: Some(commit.to_string()),
             index_lock: None,
             branch_lock: None,
+            head_lock: None,
             files: vec![JournalFile {
                 path: PATH.to_string(),
                 before: Some(before.to_string()),

@@ -202,50 +202,121 @@ fn is_lock_named(path: &Path, id: &LockId) -> bool {
         .is_ok_and(|meta| LockId::of(&meta) == *id && meta.len() == 0 && meta.is_file())
 }
 
-/// Git's lock on a branch (`refs/heads/NAME.lock` in the git directory all worktrees share),
-/// taken through libgit2's reference transaction, which creates it as git does: while it is
-/// held, no git command moves the branch. Dropped, it is released; a process killed holding
-/// it leaves it, empty, for the journal's repair to recognise by its `id` and remove.
+/// Git's locks on the worktree's HEAD (`HEAD.lock` in its git directory) and on the branch it
+/// names (`refs/heads/NAME.lock` in the git directory all worktrees share), each taken through a
+/// libgit2 reference transaction, which creates it as git does, HEAD's first as git orders
+/// them. While they are held no git command moves the branch or points HEAD elsewhere (`git
+/// commit` locks both, `git switch` HEAD). Moving the branch releases its lock; HEAD's is held
+/// until this is dropped, so that a failed move can be undone first. A process killed holding
+/// them leaves them, empty, for the journal's repair to recognise by their ids and remove.
 pub(crate) struct BranchLock<'r> {
-    transaction: git2::Transaction<'r>,
-    refname: String,
-    pub id: LockId,
+    head: git2::Transaction<'r>,
+    branch: git2::Transaction<'r>,
+    /// The branch HEAD names, through any symbolic branches between.
+    pub refname: String,
+    pub head_id: LockId,
+    pub branch_id: LockId,
 }
 
+/// Most symbolic references followed from HEAD to its branch, as git bounds it.
+const MAX_SYMREF_DEPTH: usize = 5;
+
 impl<'r> BranchLock<'r> {
-    /// Takes the lock on `refname`, waiting a bounded time for a git command that holds it.
-    pub(crate) fn take(repo: &'r git2::Repository, refname: &str) -> Result<Self, StoreError> {
-        let path = branch_lock_path(repo, refname);
-        retry_while_locked(|| {
-            let mut transaction = repo.transaction().map_err(StoreError::from)?;
-            transaction
-                .lock_ref(refname)
-                .map_err(|e| LockError::from_git(e, "the branch", &path))?;
-            let meta = fs::symlink_metadata(&path).map_err(StoreError::io(&path))?;
-            Ok(BranchLock {
-                transaction,
-                refname: refname.to_string(),
-                id: LockId::of(&meta),
-            })
+    /// Takes the lock on HEAD, then on the branch it names, waiting a bounded time for a git
+    /// command that holds either.
+    pub(crate) fn take(repo: &'r git2::Repository) -> Result<Self, StoreError> {
+        let (head, head_id) = lock_ref(repo, "HEAD", "HEAD")?;
+        let refname = branch_of_head(repo)?;
+        if refname == "HEAD" {
+            let at = repo.head()?.peel_to_commit()?.id().to_string();
+            return Err(StoreError::DetachedHead(at[..12].to_string()));
+        }
+        let (branch, branch_id) = lock_ref(repo, &refname, "the branch")?;
+        Ok(BranchLock {
+            head,
+            branch,
+            refname,
+            head_id,
+            branch_id,
         })
     }
 
-    /// Points the branch at `oid`, with `message` in its reflog, which releases the lock.
-    pub(crate) fn move_to(mut self, oid: git2::Oid, message: &str) -> Result<(), StoreError> {
-        self.transaction
-            .set_target(&self.refname, oid, None, message)?;
-        Ok(self.transaction.commit()?)
+    /// Points the branch at `oid`, with `message` by `who` in its reflog, which releases the
+    /// branch's lock (HEAD's stays until this is dropped).
+    pub(crate) fn move_branch(
+        self,
+        oid: git2::Oid,
+        who: &git2::Signature<'_>,
+        message: &str,
+    ) -> Result<HeadLock<'r>, (StoreError, HeadLock<'r>)> {
+        let BranchLock {
+            head,
+            mut branch,
+            refname,
+            ..
+        } = self;
+        let head = HeadLock { _transaction: head };
+        match branch
+            .set_target(&refname, oid, Some(who), message)
+            .and_then(|()| branch.commit())
+        {
+            Ok(()) => Ok(head),
+            Err(error) => Err((error.into(), head)),
+        }
     }
 }
 
-/// Where git locks the branch `refname`.
-pub(crate) fn branch_lock_path(repo: &git2::Repository, refname: &str) -> PathBuf {
-    repo.commondir().join(format!("{refname}.lock"))
+/// Git's lock on HEAD, released when dropped.
+pub(crate) struct HeadLock<'r> {
+    _transaction: git2::Transaction<'r>,
 }
 
-/// Removes the branch lock at `path` if it is the one `id` names, which a write killed while
-/// holding it left behind.
-pub(crate) fn remove_branch_lock_left(path: &Path, id: &LockId) -> Result<(), StoreError> {
+/// Locks `refname` through a transaction of its own; `what` names it in a refusal.
+fn lock_ref<'r>(
+    repo: &'r git2::Repository,
+    refname: &str,
+    what: &'static str,
+) -> Result<(git2::Transaction<'r>, LockId), StoreError> {
+    let path = ref_lock_path(repo, refname);
+    retry_while_locked(|| {
+        let mut transaction = repo.transaction().map_err(StoreError::from)?;
+        transaction
+            .lock_ref(refname)
+            .map_err(|e| LockError::from_git(e, what, &path))?;
+        let meta = fs::symlink_metadata(&path).map_err(StoreError::io(&path))?;
+        Ok((transaction, LockId::of(&meta)))
+    })
+}
+
+/// The branch HEAD names, through symbolic branches ("HEAD" itself when it is detached).
+pub(crate) fn branch_of_head(repo: &git2::Repository) -> Result<String, StoreError> {
+    let mut refname = "HEAD".to_string();
+    for _ in 0..MAX_SYMREF_DEPTH {
+        let reference = match repo.find_reference(&refname) {
+            Ok(reference) => reference,
+            Err(e) if e.code() == git2::ErrorCode::NotFound => break,
+            Err(e) => return Err(e.into()),
+        };
+        match reference.symbolic_target()? {
+            Some(target) => refname = target.to_string(),
+            None => break,
+        }
+    }
+    Ok(refname)
+}
+
+/// Where git locks `refname`: HEAD in the worktree's git directory, a branch in the shared one.
+pub(crate) fn ref_lock_path(repo: &git2::Repository, refname: &str) -> PathBuf {
+    let dir = match refname {
+        "HEAD" => repo.path(),
+        _ => repo.commondir(),
+    };
+    dir.join(format!("{refname}.lock"))
+}
+
+/// Removes the lock at `path` if it is the one `id` names, which a write killed while holding
+/// it left behind.
+pub(crate) fn remove_ref_lock_left(path: &Path, id: &LockId) -> Result<(), StoreError> {
     if is_lock_named(path, id) {
         fs::remove_file(path).map_err(StoreError::io(path))?;
     }

@@ -545,6 +545,84 @@ fn a_commit_that_reads_the_index_mid_write_never_carries_the_write() {
     repo.ok(&["audit"]);
 }
 
+/// A note held at `step`, with `during` run meanwhile; then the note goes on and must succeed.
+fn during_a_note_at(repo: &Repo, id: &str, step: &str, during: impl FnOnce()) {
+    let markers = tempfile::tempdir().unwrap();
+    let paused = markers.path().join("write-paused");
+    let note = repo
+        .process(&["note", id, "a note held part-way"])
+        .env("CLAIMS_PAUSE", step)
+        .env("CLAIMS_PAUSE_FILE", &paused)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for(&paused, true);
+    during();
+    std::fs::remove_file(&paused).unwrap();
+    let note = note.wait_with_output().unwrap();
+    assert!(note.status.success(), "{}", describe(&note));
+}
+
+/// `git switch -c` to the same commit touches neither the index nor the branch, only HEAD:
+/// during a write it is refused (the write holds HEAD's lock), so the write's record is never
+/// left staged on another branch.
+#[test]
+fn a_switch_during_a_write_is_refused_until_the_write_is_done() {
+    let repo = Repo::new();
+    let id = repo.add("A claim noted while someone switches branches.");
+    during_a_note_at(&repo, &id, "after-index-refreshed", || {
+        let output = repo.git_output(&["switch", "-q", "-c", "feature"]);
+        assert!(!output.status.success(), "{}", describe(&output));
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains("HEAD.lock"),
+            "{}",
+            describe(&output)
+        );
+    });
+    // Git made the branch before it found HEAD locked; HEAD stayed where the write committed.
+    assert_eq!(repo.git(&["symbolic-ref", "HEAD"]), "refs/heads/main\n");
+    assert_eq!(repo.status(), "");
+    assert!(
+        repo.git(&["show", &format!("main:records/{}/{id}.toml", &id[..2])])
+            .contains("a note held part-way")
+    );
+}
+
+/// A branch reached through a symbolic one (HEAD → master → main) is the one moved; the
+/// symbolic branch stays symbolic.
+#[test]
+fn a_write_moves_the_branch_a_symbolic_branch_names() {
+    let repo = Repo::new();
+    let id = repo.add("A claim on a branch with two names.");
+    repo.git(&["symbolic-ref", "refs/heads/master", "refs/heads/main"]);
+    repo.git(&["symbolic-ref", "HEAD", "refs/heads/master"]);
+    repo.ok(&["note", &id, "through the other name"]);
+    assert_eq!(
+        repo.git(&["symbolic-ref", "refs/heads/master"]),
+        "refs/heads/main\n"
+    );
+    assert!(
+        repo.git(&["log", "-1", "--format=%s", "main"])
+            .starts_with("Note on")
+    );
+    assert_eq!(repo.status(), "");
+}
+
+/// The reflog says what git's would: the kind of commit, its subject, and who made it.
+#[test]
+fn the_reflog_reads_as_git_writes_it() {
+    let repo = Repo::new();
+    let id = repo.add("A claim whose history the reflog tells.");
+    repo.ok(&["note", &id, "a note"]);
+    let reflog = repo.git(&["reflog", "--format=%gs | %gn <%ge>", "main"]);
+    insta::assert_snapshot!(reflog.replace(&id, "ID"), @"
+    commit: Note on ID: a note | Ana Ruiz <ana@example.org>
+    commit: Add claim ID: A claim whose history the reflog tells. | Ana Ruiz <ana@example.org>
+    commit (initial): Start a claims repository | Ana Ruiz <ana@example.org>
+    ");
+}
+
 /// Replaces the repository's folder in `text` by `REPO`, for snapshots.
 fn in_repo(repo: &Repo, text: &[u8]) -> String {
     let root = repo.path().canonicalize().unwrap();

@@ -20,7 +20,7 @@ use crate::store::files::{
     overwrite, read_optional, remove_stray_temporaries, remove_with_empty_folder, write_atomically,
 };
 use crate::store::lock::{
-    IndexLock, LockId, branch_lock_path, remove_branch_lock_left, try_writers_lock,
+    IndexLock, LockId, ref_lock_path, remove_ref_lock_left, try_writers_lock,
 };
 use crate::store::repository::Store;
 
@@ -45,6 +45,9 @@ pub(crate) struct Journal {
     /// Git's lock on the branch the write holds (older versions took none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branch_lock: Option<LockId>,
+    /// Git's lock on the worktree's HEAD the write holds (older versions took none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head_lock: Option<LockId>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -224,13 +227,19 @@ impl Store {
         Ok(recovery)
     }
 
-    /// Repairs the write `journal` describes, then releases the branch lock it left, if any:
-    /// its writer is gone (the writers' lock is held here), and until it is released no
-    /// commit, git's or the tool's, can move the branch.
+    /// Repairs the write `journal` describes, then releases the locks on the branch and on
+    /// HEAD it left, if any: its writer is gone (the writers' lock is held here), and until
+    /// they are released no commit, git's or the tool's, can move the branch.
     fn repair(&self, journal: &Journal) -> Result<Recovery, StoreError> {
         let recovery = self.repair_files_and_index(journal)?;
-        if let Some(id) = &journal.branch_lock {
-            remove_branch_lock_left(&branch_lock_path(&self.repo, &journal.branch), id)?;
+        let locks = [
+            (journal.branch.as_str(), &journal.branch_lock),
+            ("HEAD", &journal.head_lock),
+        ];
+        for (refname, id) in locks {
+            if let Some(id) = id {
+                remove_ref_lock_left(&ref_lock_path(&self.repo, refname), id)?;
+            }
         }
         Ok(recovery)
     }

@@ -43,7 +43,9 @@ use crate::store::files::{
 use crate::store::git::index::TreeChange;
 use crate::store::git::packing::Written;
 use crate::store::identity::Reviewer;
-use crate::store::lock::{BranchLock, IndexLock, open_lock_file, take_writers_lock};
+use crate::store::lock::{
+    BranchLock, IndexLock, branch_of_head, open_lock_file, take_writers_lock,
+};
 use crate::store::records::parse_record;
 use crate::store::repository::{MAX_RECORD_BYTES, RECORDS_DIR, Store};
 use crate::store::signing::sign;
@@ -320,16 +322,7 @@ impl Writer<'_> {
     }
 
     fn head(&self) -> Result<Head<'_>, StoreError> {
-        self.head_of(self.head_refname()?)
-    }
-
-    /// The branch HEAD names.
-    fn head_refname(&self) -> Result<String, StoreError> {
-        let head = self.repo().find_reference("HEAD")?;
-        Ok(match head.symbolic_target()? {
-            Some(target) => target.to_string(),
-            None => "HEAD".to_string(),
-        })
+        self.head_of(branch_of_head(self.repo())?)
     }
 
     /// The branch `refname` and the commit it points at.
@@ -355,12 +348,12 @@ impl Writer<'_> {
         // this write waits or refuses, and never commits an index that predates the branch's
         // move (which would revert the change).
         let lock = self.store.take_index_lock()?;
-        // Git's lock on the branch too, taken before the branch is read and held until it is
-        // moved: no `git commit` beside this write moves the branch meanwhile, so none lands a
-        // tree holding this write's files under its own message (see `commit_written`).
-        let refname = self.head_refname()?;
-        let branch_lock = BranchLock::take(self.repo(), &refname)?;
-        let head = self.head_of(refname)?;
+        // Git's locks on HEAD and the branch too, taken before the branch is read and held
+        // until it is moved: no git command beside this write moves the branch or points HEAD
+        // elsewhere meanwhile, so none lands a tree holding this write's files under its own
+        // message, nor leaves them staged on another branch (see `commit_written`).
+        let branch_lock = BranchLock::take(self.repo())?;
+        let head = self.head_of(branch_lock.refname.clone())?;
         self.ensure_head_unchanged(&head, changes)?;
         let staged = self.staged_before(&head, changes)?;
         // Each change's blob id, hashed once for the journal, the index and the packing list.
@@ -517,7 +510,8 @@ impl Writer<'_> {
             base: head.commit.as_ref().map(|c| c.id().to_string()),
             files,
             index_lock: Some(lock.id.clone()),
-            branch_lock: Some(branch_lock.id.clone()),
+            branch_lock: Some(branch_lock.branch_id.clone()),
+            head_lock: Some(branch_lock.head_id.clone()),
         })
     }
 
@@ -592,8 +586,15 @@ impl Writer<'_> {
         self.store
             .refresh_index(lock, &files, &trees, Some(&replaced))?;
         fault_point("after-index-refreshed");
-        let log = format!("commit: {}", message.subject_line());
-        if let Err(error) = branch_lock.move_to(oid, &log) {
+        // The reflog's line as git writes it for a commit.
+        let kind = match head.commit {
+            Some(_) => "commit",
+            None => "commit (initial)",
+        };
+        let log = format!("{kind}: {}", message.subject_line());
+        let moved = branch_lock.move_branch(oid, &reviewer.signature(at)?, &log);
+        // HEAD's lock is held until the index is put back, if it must be.
+        if let Err((error, _head_lock)) = moved {
             let entries: Vec<RolledBackEntry<'_>> = changes
                 .iter()
                 .zip(blobs)

@@ -470,10 +470,9 @@ fn a_commit_that_reads_the_index_mid_write_never_carries_the_write() {
     repo.git(&["add", "hand.txt"]);
     repo.git(&["commit", "-q", "-m", "Hand file"]);
     let markers = tempfile::tempdir().unwrap();
-    let (entered, go, paused) = (
+    let (entered, go) = (
         markers.path().join("hook-entered"),
         markers.path().join("hook-go"),
-        markers.path().join("write-paused"),
     );
     // The hook of `claims init`, run once the write has reached the step.
     let hooks = repo.path().join(".git/hooks");
@@ -499,25 +498,13 @@ fn a_commit_that_reads_the_index_mid_write_never_carries_the_write() {
         .spawn()
         .unwrap();
     wait_for(&entered, true);
-    let note = repo
-        .process(&["note", &id, "a note written mid-commit"])
-        .env("CLAIMS_PAUSE", "after-index-refreshed")
-        .env("CLAIMS_PAUSE_FILE", &paused)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    wait_for(&paused, true);
-    std::fs::write(&go, "").unwrap();
-    let hand = hand.wait_with_output().unwrap();
-    std::fs::remove_file(&paused).unwrap();
-    let note = note.wait_with_output().unwrap();
-    assert!(
-        note.status.success(),
-        "{}\n{}",
-        describe(&note),
-        state_of(&repo, &id)
-    );
+    let mut hand = Some(hand);
+    let mut hand_output = None;
+    during_a_note_at(&repo, &id, "after-index-refreshed", || {
+        std::fs::write(&go, "").unwrap();
+        hand_output = hand.take().map(|hand| hand.wait_with_output().unwrap());
+    });
+    let hand = hand_output.unwrap();
     // The hand commit failed to move the branch, as beside any write, and its retry commits
     // what was staged by hand: hand.txt alone.
     if !hand.status.success() {
@@ -539,7 +526,7 @@ fn a_commit_that_reads_the_index_mid_write_never_carries_the_write() {
     assert_eq!(record_log.lines().count(), 2, "{record_log}");
     assert!(
         repo.git(&["show", &format!("HEAD:{path}")])
-            .contains("a note written mid-commit")
+            .contains("a note held part-way")
     );
     assert_eq!(repo.status(), "");
     repo.ok(&["audit"]);

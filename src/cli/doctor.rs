@@ -93,21 +93,39 @@ pub fn run(args: Args, _globals: &Globals, ui: &mut Ui) -> Result<(), CommandErr
             "repaired: removed {removed} temporary file(s) an interrupted write left in records/"
         )?;
     }
-    for foreign in store.foreign_journals() {
+    let foreign_journals = store.foreign_journals();
+    for foreign in &foreign_journals {
         needs_you += 1;
         let branch = foreign
             .branch
             .strip_prefix("refs/heads/")
             .unwrap_or(&foreign.branch);
+        let held = match &foreign.branch_lock {
+            Some(lock) => format!(
+                " (its lock {} keeps every commit off {branch} until then)",
+                shown(&store, lock)
+            ),
+            None => String::new(),
+        };
+        let place = match &foreign.worktree {
+            Some(worktree) => format!("in {}", shown(&store, worktree)),
+            None => format!("in the worktree of {branch} (`git worktree list` shows it)"),
+        };
         writeln!(
             ui.out(),
             "needs you: {} holds an interrupted change on branch {branch}, which is not checked \
-             out here; run `claims doctor` in the worktree of {branch} (`git worktree list` \
-             shows it)",
+             out here; run `claims doctor` {place}, which repairs it{held}",
             shown(&store, &foreign.file),
         )?;
     }
+    let journalled_locks: Vec<&PathBuf> = foreign_journals
+        .iter()
+        .filter_map(|foreign| foreign.branch_lock.as_ref())
+        .collect();
     for (lock, blocks) in leftover_locks(&store) {
+        if journalled_locks.contains(&&lock) {
+            continue;
+        }
         needs_you += 1;
         writeln!(
             ui.out(),
@@ -234,7 +252,7 @@ fn leftover_locks(store: &Store) -> Vec<(PathBuf, String)> {
         ),
         (
             own.join("HEAD.lock"),
-            "git cannot commit or switch branches".to_string(),
+            "`git commit`, `git switch` and every claims change fail".to_string(),
         ),
         (
             common.join("packed-refs.lock"),

@@ -3,7 +3,7 @@
 //! and the locks of the caches under git's directory.
 
 use std::fs::{self, File};
-use std::io;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -314,6 +314,36 @@ pub(crate) fn ref_lock_path(repo: &git2::Repository, refname: &str) -> PathBuf {
     dir.join(format!("{refname}.lock"))
 }
 
+/// What the lock at `path` that `id` named when it was taken holds now, or `None` if it is gone
+/// or another file. A branch's lock is written to just before it is renamed over the branch
+/// (libgit2 puts the new commit's id in it), which changes its time but not its file.
+pub(crate) fn ref_lock_contents(path: &Path, id: &LockId) -> Result<Option<Vec<u8>>, StoreError> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(meta) = fs::symlink_metadata(path) else {
+        return Ok(None);
+    };
+    if !meta.is_file() || (meta.dev(), meta.ino()) != (id.dev, id.ino) {
+        return Ok(None);
+    }
+    fs::read(path).map(Some).map_err(StoreError::io(path))
+}
+
+/// Completes the update of the ref locked at `path` to `oid` that a killed process had begun
+/// under that lock: writes the id into it and renames it over the ref, as libgit2 and git do.
+pub(crate) fn finish_ref_update(path: &Path, oid: git2::Oid) -> Result<(), StoreError> {
+    let target = path.with_extension("");
+    let write = || -> io::Result<()> {
+        let mut file = fs::OpenOptions::new()
+            .write(true)
+            .truncate(true)
+            .open(path)?;
+        writeln!(file, "{oid}")?;
+        file.sync_all()?;
+        fs::rename(path, &target)
+    };
+    write().map_err(StoreError::io(path))
+}
+
 /// Removes the lock at `path` if it is the one `id` names, which a write killed while holding
 /// it left behind.
 pub(crate) fn remove_ref_lock_left(path: &Path, id: &LockId) -> Result<(), StoreError> {
@@ -360,6 +390,39 @@ mod tests {
         assert!(!path.exists());
         IndexLock::try_take(&path).unwrap().keep();
         assert!(path.exists(), "a kept lock stays for the repair");
+    }
+
+    #[test]
+    fn a_ref_lock_is_known_by_its_file_and_its_update_finished_as_git_would() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("main.lock");
+        fs::write(&path, "").unwrap();
+        let id = LockId::of(&fs::symlink_metadata(&path).unwrap());
+        assert_eq!(ref_lock_contents(&path, &id).unwrap(), Some(Vec::new()));
+        // Written in place: the same file, though its time changed.
+        let mut file = fs::OpenOptions::new().write(true).open(&path).unwrap();
+        file.write_all(b"partial").unwrap();
+        drop(file);
+        assert_eq!(
+            ref_lock_contents(&path, &id).unwrap(),
+            Some(b"partial".to_vec())
+        );
+        // Another file at the same path is another's lock.
+        let other = dir.path().join("other");
+        fs::write(&other, "").unwrap();
+        fs::rename(&other, &path).unwrap();
+        assert_eq!(ref_lock_contents(&path, &id).unwrap(), None);
+        fs::remove_file(&path).unwrap();
+        assert_eq!(ref_lock_contents(&path, &id).unwrap(), None);
+
+        fs::write(&path, "partial").unwrap();
+        let oid = git2::Oid::from_str("5f1a8e2b3c4d5e6f708192a3b4c5d6e7f8091a2b").unwrap();
+        finish_ref_update(&path, oid).unwrap();
+        assert!(!path.exists());
+        assert_eq!(
+            fs::read_to_string(dir.path().join("main")).unwrap(),
+            format!("{oid}\n")
+        );
     }
 
     #[test]

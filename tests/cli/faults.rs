@@ -458,6 +458,41 @@ fn a_lock_git_took_after_a_crash_is_never_taken_for_the_crashed_writes() {
     assert_eq!(repo.status(), "");
 }
 
+/// A write killed in a linked worktree while it held the branch's lock: the main worktree's
+/// doctor points at that worktree, whose doctor repairs it and releases the lock, and does not
+/// call the lock one a git command left (removing it by hand would let a commit in before the
+/// repair).
+#[test]
+fn the_main_worktrees_doctor_points_at_a_linked_worktrees_interrupted_write() {
+    let repo = Repo::new();
+    let id = repo.claim_with_two_origins("A claim written in a linked worktree.");
+    let place = tempfile::TempDir::new().unwrap();
+    let linked = place.path().join("side");
+    let linked_arg = linked.to_str().unwrap();
+    repo.git(&["worktree", "add", "-q", "-b", "side", linked_arg]);
+    let output = repo
+        .claims(&["-C", linked_arg, "note", &id, "written during a crash"])
+        .env("CLAIMS_FAULT", "after-index-refreshed")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), None);
+    let before = repo.snapshot();
+    let output = repo.fails(&["doctor"], 1);
+    insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout).replace(linked_arg, "SIDE"), @r"
+    ok: no interrupted change
+    needs you: .git/worktrees/side/claims/journal holds an interrupted change on branch side, which is not checked out here; run `claims doctor` in SIDE, which repairs it (its lock .git/refs/heads/side.lock keeps every commit off side until then)
+    ");
+    assert_eq!(repo.snapshot(), before);
+    let report = repo.sees(&["-C", linked_arg, "doctor"]);
+    insta::assert_snapshot!(report.replace(&id, "ID"), @"
+    repaired: an interrupted change had not been committed; put back records/z2/ID.toml
+    the repository is sound
+    [exit status: 0]
+    ");
+    assert!(!repo.path().join(".git/refs/heads/side.lock").exists());
+    repo.ok(&["doctor"]);
+}
+
 /// A journal an older version left in the shared git directory for a write in a linked
 /// worktree: the main worktree's doctor points at the worktree it belongs to and leaves it,
 /// and that worktree's doctor repairs it.
@@ -482,9 +517,9 @@ fn an_older_versions_journal_is_repaired_only_where_its_branch_is_checked_out() 
     )
     .unwrap();
     let output = repo.fails(&["doctor"], 1);
-    insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout), @r"
+    insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout).replace(linked_arg, "SIDE"), @r"
     ok: no interrupted change
-    needs you: .git/claims/journal.json holds an interrupted change on branch side, which is not checked out here; run `claims doctor` in the worktree of side (`git worktree list` shows it)
+    needs you: .git/claims/journal.json holds an interrupted change on branch side, which is not checked out here; run `claims doctor` in SIDE, which repairs it
     ");
     repo.ok(&["note", &id, "written in main"]);
     assert!(shared.exists());
@@ -529,4 +564,85 @@ fn a_commit_while_a_write_is_interrupted_is_refused_by_the_hook() {
         "other.txt\n"
     );
     assert_eq!(repo.status(), "");
+}
+
+/// A write killed inside libgit2's move of the branch: the reflogs already name the new commit,
+/// and its id may be in the branch's lock, but the lock is not yet renamed over the branch. No
+/// fault point reaches inside libgit2, so the test does by hand what it had done. The repair
+/// finishes the move, so that the branch and its reflog agree; a lock holding any other commit
+/// is not the write's, and is left for its owner.
+#[test]
+fn a_write_killed_inside_the_branch_move_is_finished() {
+    let mut transcript = String::new();
+    for lock_holds in ["nothing", "the new commit", "another commit"] {
+        let (repo, id, before) = crash_at("after-index-refreshed");
+        let base = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
+        let unreachable = repo.git(&["fsck", "--no-progress", "--unreachable", "--no-reflogs"]);
+        let made = unreachable
+            .lines()
+            .find_map(|line| line.strip_prefix("unreachable commit "))
+            .expect("the write's commit")
+            .to_string();
+        let entry =
+            format!("{base} {made} Reviewer <r@example.org> 1700000000 +0000\tcommit: Note\n");
+        for log in [".git/logs/refs/heads/main", ".git/logs/HEAD"] {
+            let mut file = std::fs::OpenOptions::new()
+                .append(true)
+                .open(repo.path().join(log))
+                .unwrap();
+            std::io::Write::write_all(&mut file, entry.as_bytes()).unwrap();
+        }
+        let lock = repo.path().join(".git/refs/heads/main.lock");
+        let in_lock = match lock_holds {
+            "nothing" => String::new(),
+            "the new commit" => format!("{made}\n"),
+            _ => format!("{base}\n"),
+        };
+        // Written in place, as libgit2 writes it: the same file, a later time.
+        let mut file = std::fs::OpenOptions::new().write(true).open(&lock).unwrap();
+        std::io::Write::write_all(&mut file, in_lock.as_bytes()).unwrap();
+        drop(file);
+
+        transcript.push_str(&format!("# the lock holds {lock_holds}\n"));
+        transcript.push_str(&seen_after("doctor", &repo, &id, &["doctor"]).replacen(
+            "# doctor\n",
+            "",
+            1,
+        ));
+        if lock_holds == "another commit" {
+            assert_eq!(repo.git(&["rev-parse", "HEAD"]).trim(), base);
+            assert_eq!(repo.read_record(&id), before);
+            assert!(lock.exists());
+            continue;
+        }
+        assert_eq!(
+            repo.git(&["rev-parse", "HEAD"]).trim(),
+            made,
+            "{lock_holds}"
+        );
+        assert!(!lock.exists(), "{lock_holds}");
+        assert_eq!(
+            repo.git(&["reflog", "-1", "--format=%H", "main"]).trim(),
+            made,
+            "{lock_holds}"
+        );
+        assert_sound(&repo, &id, &before, true, lock_holds);
+    }
+    insta::assert_snapshot!(transcript, @r#"
+    # the lock holds nothing
+    $ claims ["doctor"]
+    repaired: an interrupted change was committed; refreshed git's index for records/5n/ID.toml
+    the repository is sound
+    [exit status: 0]
+    # the lock holds the new commit
+    $ claims ["doctor"]
+    repaired: an interrupted change was committed; refreshed git's index for records/5n/ID.toml
+    the repository is sound
+    [exit status: 0]
+    # the lock holds another commit
+    $ claims ["doctor"]
+    repaired: an interrupted change had not been committed; put back records/5n/ID.toml
+    needs you: .git/refs/heads/main.lock is a lock left by a git command that was killed, or one still running; while it exists no commit can move refs/heads/main: git commit and claims changes there fail. If no git command is running, remove it: rm .git/refs/heads/main.lock
+    [exit status: 1]
+    "#);
 }

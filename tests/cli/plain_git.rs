@@ -625,7 +625,7 @@ fn doctor_names_every_lock_git_left_behind() {
     let repo = Repo::new();
     let id = repo.add("A claim behind a stale lock.");
     let git_dir = repo.path().join(".git");
-    for lock in ["refs/heads/main.lock", "index.lock"] {
+    for lock in ["refs/heads/main.lock", "HEAD.lock", "index.lock"] {
         std::fs::write(git_dir.join(lock), "").unwrap();
     }
     let output = repo.claims(&["doctor"]).output().unwrap();
@@ -633,6 +633,7 @@ fn doctor_names_every_lock_git_left_behind() {
     exit Some(1)
     ok: no interrupted change
     needs you: .git/index.lock is a lock left by a git command that was killed, or one still running; while it exists `git add`, `git commit` and every claims change fail. If no git command is running, remove it: rm .git/index.lock
+    needs you: .git/HEAD.lock is a lock left by a git command that was killed, or one still running; while it exists `git commit`, `git switch` and every claims change fail. If no git command is running, remove it: rm .git/HEAD.lock
     needs you: .git/refs/heads/main.lock is a lock left by a git command that was killed, or one still running; while it exists no commit can move refs/heads/main: git commit and claims changes there fail. If no git command is running, remove it: rm .git/refs/heads/main.lock
     ");
     let before = repo.snapshot();
@@ -647,6 +648,17 @@ fn doctor_names_every_lock_git_left_behind() {
     hint: nothing was changed; if no git command is running, the lock was left by one that was killed: remove it (rm REPO/.git/index.lock) and run this again; `claims doctor` lists every such lock
     ");
     std::fs::remove_file(git_dir.join("index.lock")).unwrap();
+    let output = repo
+        .claims(&["note", &id, "behind the lock"])
+        .env("CLAIMS_LOCK_TIMEOUT", "0")
+        .output()
+        .unwrap();
+    insta::assert_snapshot!(format!("exit {:?}\n{}", output.status.code(), in_repo(&repo, &output.stderr)), @r"
+    exit Some(2)
+    error: HEAD is locked (REPO/.git/HEAD.lock); waited 0 ms
+    hint: nothing was changed; if no git command is running, the lock was left by one that was killed: remove it (rm REPO/.git/HEAD.lock) and run this again; `claims doctor` lists every such lock
+    ");
+    std::fs::remove_file(git_dir.join("HEAD.lock")).unwrap();
     let output = repo
         .claims(&["note", &id, "behind the lock"])
         .env("CLAIMS_LOCK_TIMEOUT", "0")

@@ -20,7 +20,8 @@ use crate::store::files::{
     overwrite, read_optional, remove_stray_temporaries, remove_with_empty_folder, write_atomically,
 };
 use crate::store::lock::{
-    IndexLock, LockId, ref_lock_path, remove_ref_lock_left, try_writers_lock,
+    IndexLock, LockId, finish_ref_update, ref_lock_contents, ref_lock_path, remove_ref_lock_left,
+    try_writers_lock,
 };
 use crate::store::repository::Store;
 
@@ -79,6 +80,11 @@ pub enum Recovery {
 pub struct ForeignJournal {
     pub branch: String,
     pub file: PathBuf,
+    /// The worktree the branch is checked out in, if any.
+    pub worktree: Option<PathBuf>,
+    /// Git's lock on the branch the interrupted write left, if it is still there: the
+    /// repair there removes it.
+    pub branch_lock: Option<PathBuf>,
 }
 
 impl Store {
@@ -142,17 +148,74 @@ impl Store {
     }
 
     /// Journals of interrupted writes that belong to another worktree's branch, for `claims
-    /// doctor` to point at.
+    /// doctor` to point at: those older versions left here, and those of the other linked
+    /// worktrees.
     pub fn foreign_journals(&self) -> Vec<ForeignJournal> {
         let here = self.checked_out_branch();
-        self.pending_journals()
+        let mut journals = self.pending_journals();
+        journals.extend(self.other_worktrees_journals());
+        journals
             .into_iter()
             .filter(|(_, journal)| Some(&journal.branch) != here.as_ref())
-            .map(|(file, journal)| ForeignJournal {
-                branch: journal.branch,
-                file,
+            .map(|(file, journal)| {
+                let lock = ref_lock_path(&self.repo, &journal.branch);
+                let holds_lock = journal.branch_lock.as_ref().is_some_and(|id| {
+                    ref_lock_contents(&lock, id).is_ok_and(|contents| contents.is_some())
+                });
+                ForeignJournal {
+                    worktree: self.worktree_of(&journal.branch),
+                    branch_lock: holds_lock.then_some(lock),
+                    branch: journal.branch,
+                    file,
+                }
             })
             .collect()
+    }
+
+    /// The journals of writes not ended in the linked worktrees other than this one.
+    fn other_worktrees_journals(&self) -> Vec<(PathBuf, Journal)> {
+        let Ok(entries) = std::fs::read_dir(self.repo.commondir().join("worktrees")) else {
+            return Vec::new();
+        };
+        entries
+            .flatten()
+            .map(|entry| entry.path())
+            .filter(|dir| !same_dir(dir, self.repo.path()))
+            .filter_map(|dir| {
+                let path = dir.join(JOURNAL_FILE);
+                let bytes = read_optional(&path).ok()??;
+                let journal = serde_json::from_slice(&bytes).ok()?;
+                Some((path, journal))
+            })
+            .collect()
+    }
+
+    /// The worktree whose HEAD names `branch`, as `git worktree list` finds it: the main
+    /// worktree's HEAD in the shared git directory, each linked worktree's in its own, with
+    /// the place of its working tree in its `gitdir` file.
+    fn worktree_of(&self, branch: &str) -> Option<PathBuf> {
+        let names = |head: &Path| {
+            std::fs::read_to_string(head)
+                .is_ok_and(|text| text.trim_end().strip_prefix("ref: ") == Some(branch))
+        };
+        let common = self.repo.commondir();
+        // As git names the main worktree: its git directory's parent, when that is `.git`.
+        if names(&common.join("HEAD")) {
+            return common
+                .file_name()
+                .filter(|name| *name == ".git")
+                .and(common.parent())
+                .map(Path::to_path_buf);
+        }
+        let entries = std::fs::read_dir(common.join("worktrees")).ok()?;
+        entries.flatten().find_map(|entry| {
+            let dir = entry.path();
+            if !names(&dir.join("HEAD")) {
+                return None;
+            }
+            let gitdir = std::fs::read_to_string(dir.join("gitdir")).ok()?;
+            Path::new(gitdir.trim_end()).parent().map(Path::to_path_buf)
+        })
     }
 
     pub(crate) fn begin_journal(&self, journal: &Journal) -> Result<(), StoreError> {
@@ -264,6 +327,10 @@ impl Store {
         let base = journal.base.as_deref().and_then(|b| Oid::from_str(b).ok());
         let paths: Vec<String> = journal.files.iter().map(|f| f.path.clone()).collect();
         let oid = |text: &str| Oid::from_str(text).ok();
+        let tip = match tip {
+            tip if tip == base => self.finish_branch_move(journal, base)?.or(tip),
+            tip => tip,
+        };
         if tip == base {
             // The commit never became the branch's: put back what was committed, in the
             // working files and, where the write had reached it, in the index.
@@ -391,6 +458,55 @@ impl Store {
 }
 
 impl Store {
+    /// Finishes the move of the branch a write was killed inside of, and returns the commit
+    /// the branch now names; `None` if the move had not begun. Libgit2 appends the move to the
+    /// reflogs, then writes the new commit's id into the branch's lock and renames the lock
+    /// over the branch: killed between, the branch is unmoved while its reflog says it moved.
+    /// The move is finished when the lock is still the write's own, the commit it or the
+    /// reflog names is the one the write made (its parent is the base, its tree holds every
+    /// file the journal names as written), and the branch is at the base.
+    fn finish_branch_move(
+        &self,
+        journal: &Journal,
+        base: Option<Oid>,
+    ) -> Result<Option<Oid>, StoreError> {
+        let Some(id) = &journal.branch_lock else {
+            return Ok(None);
+        };
+        let path = ref_lock_path(&self.repo, &journal.branch);
+        let Some(contents) = ref_lock_contents(&path, id)? else {
+            return Ok(None);
+        };
+        let named = if contents.is_empty() {
+            let logged = self.repo.reflog(&journal.branch)?;
+            logged
+                .get(0)
+                .filter(|entry| entry.id_old() == base.unwrap_or(Oid::ZERO_SHA1))
+                .map(|entry| entry.id_new())
+        } else {
+            std::str::from_utf8(&contents)
+                .ok()
+                .and_then(|text| Oid::from_str(text.trim_end()).ok())
+        };
+        let Some(named) = named else {
+            return Ok(None);
+        };
+        let Ok(commit) = self.repo.find_commit(named) else {
+            return Ok(None);
+        };
+        let parents: Vec<Oid> = commit.parent_ids().collect();
+        let tree = commit.tree()?;
+        let holds_the_write = journal.files.iter().all(|file| {
+            let committed = tree.get_path(Path::new(&file.path)).ok().map(|e| e.id());
+            committed.is_some() && committed == Oid::from_str(&file.after).ok()
+        });
+        if parents != base.into_iter().collect::<Vec<_>>() || !holds_the_write {
+            return Ok(None);
+        }
+        finish_ref_update(&path, named)?;
+        Ok(Some(named))
+    }
+
     /// A new index lock for the repair of `journal`, journalled in case the repair is
     /// interrupted too.
     fn journalled_index_lock(&self, journal: &Journal) -> Result<IndexLock, StoreError> {

@@ -81,6 +81,31 @@ impl Drop for Store {
 }
 
 impl Store {
+    /// Gives the branch a write moved, and the reflogs libgit2 appended to, git's permissions
+    /// in a shared repository: libgit2 makes them by the umask alone, and renames a new file
+    /// over the branch at every move. With their folders, for a branch's first commit.
+    pub(crate) fn share_moved_branch(&self, refname: &str) {
+        if self.sharing == Sharing::Umask {
+            return;
+        }
+        let (common, own) = (self.repo.commondir(), self.repo.path());
+        let made = [
+            (common, common.join(refname)),
+            (common, common.join("logs").join(refname)),
+            (own, own.join("logs/HEAD")),
+        ];
+        for (git_dir, file) in made {
+            let _ = self.sharing.adjust(&file);
+            let mut dir = file.parent();
+            while let Some(folder) =
+                dir.filter(|folder| folder.starts_with(git_dir) && *folder != git_dir)
+            {
+                let _ = self.sharing.adjust(folder);
+                dir = folder.parent();
+            }
+        }
+    }
+
     /// Opens the claims repository that contains `dir`.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
         let repo = Repository::discover(dir).map_err(|e| match e.code() {

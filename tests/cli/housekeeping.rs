@@ -316,6 +316,10 @@ fn a_shared_repository_stays_shared() {
     assert_eq!(mode(&git.join("claims")), dir_mode, "claims/");
     // Everything else the tool keeps there, whichever command made it, and git's index.
     assert_eq!(mode(&git.join("index")), file_mode, "index");
+    // The branch the tool moves, and the reflogs it appends to.
+    for file in ["refs/heads/main", "logs/HEAD", "logs/refs/heads/main"] {
+        assert_eq!(mode(&git.join(file)), file_mode, "{file}");
+    }
     let mut pending = vec![git.join("claims")];
     while let Some(dir) = pending.pop() {
         for entry in std::fs::read_dir(&dir).unwrap() {

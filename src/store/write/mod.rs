@@ -406,6 +406,7 @@ impl Writer<'_> {
         fault_point("after-branch-moved");
         drop(lock);
         self.store.end_journal()?;
+        self.store.share_moved_branch(&head.refname);
         // What a later commit of this writer builds on, as if read again.
         self.seen.borrow_mut().extend(
             changes

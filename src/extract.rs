@@ -330,7 +330,7 @@ fn statements(
             && let (Some(before), Some(full)) = (&named_before, &full)
             && full == before
         {
-            claim = name_speaker(&claim, full);
+            claim = name_speaker(&claim, full, &document.text);
         }
         named_before = named_in_full;
         let score = model.score(said);

@@ -106,26 +106,7 @@ pub fn fullest_name(name: &str, article: &str) -> String {
         if !written {
             continue;
         }
-        // Walk back over the capitalised words before it, up to a title, a lower-case word or
-        // the end of a phrase.
-        let mut first = start;
-        while first > 0 && end + 1 - first < MAX_NAME_WORDS {
-            let before = tokens[first - 1];
-            let bare = before.trim_start_matches(|c: char| !c.is_alphanumeric());
-            let lower = bare.to_lowercase();
-            if bare.len() != before.len()
-                || !bare.starts_with(char::is_uppercase)
-                || !bare.chars().all(char::is_alphabetic)
-                || TITLES.contains(&lower.as_str())
-                || NOT_NAMES.contains(&lower.as_str())
-                || RELATIVE_DAYS.contains(&lower.as_str())
-                || WEEKDAYS.contains(&lower.as_str())
-                || MONTHS.contains(&lower.as_str())
-            {
-                break;
-            }
-            first -= 1;
-        }
+        let first = name_start(&tokens, start, end);
         if first < start {
             let longer = format!("{} {name}", tokens[first..start].join(" "));
             if !longer_forms.contains(&longer) {
@@ -144,11 +125,173 @@ pub fn fullest_name(name: &str, article: &str) -> String {
     let one_person = longer_forms
         .iter()
         .all(|form| fullest.ends_with(&format!(" {form}")) || form == fullest);
-    if one_person {
+    // "Melania Trump" is not the "Trump" the article writes of as a man.
+    let first_names: Vec<&str> = fullest
+        .split(' ')
+        .take_while(|word| *word != parts[0])
+        .collect();
+    let as_written = gender_written(&tokens, &parts, &[]);
+    let in_full = gender_written(&tokens, &parts, &first_names);
+    if one_person && !as_written.contradicts(&in_full) {
         fullest.clone()
     } else {
         name.to_owned()
     }
+}
+
+/// Where the name whose last words end at `end` and begin at `start` of `tokens` begins, once
+/// the capitalised words before it are walked back over, up to a title, a lower-case word or
+/// the end of a phrase.
+fn name_start(tokens: &[&str], start: usize, end: usize) -> usize {
+    let mut first = start;
+    while first > 0 && end + 1 - first < MAX_NAME_WORDS {
+        let before = tokens[first - 1];
+        let bare = before.trim_start_matches(|c: char| !c.is_alphanumeric());
+        let lower = bare.to_lowercase();
+        if bare.len() != before.len()
+            || !bare.starts_with(char::is_uppercase)
+            || !bare.chars().all(char::is_alphabetic)
+            || TITLES.contains(&lower.as_str())
+            || NOT_NAMES.contains(&lower.as_str())
+            || RELATIVE_DAYS.contains(&lower.as_str())
+            || WEEKDAYS.contains(&lower.as_str())
+            || MONTHS.contains(&lower.as_str())
+        {
+            break;
+        }
+        first -= 1;
+    }
+    first
+}
+
+/// A man or a woman, as a pronoun or a title says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gender {
+    Man,
+    Woman,
+}
+
+/// What an article says of one person's gender: whether it writes of them as a man, as a
+/// woman, both (two people of one name, or a pronoun that was someone else's), or neither.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GenderWritten {
+    pub man: bool,
+    pub woman: bool,
+}
+
+impl GenderWritten {
+    /// The gender the article gives, when it gives one and only one.
+    pub fn known(&self) -> Option<Gender> {
+        match (self.man, self.woman) {
+            (true, false) => Some(Gender::Man),
+            (false, true) => Some(Gender::Woman),
+            _ => None,
+        }
+    }
+
+    /// Whether `gender` goes against what the article says: it gives the other, or both.
+    pub fn refuses(&self, gender: Gender) -> bool {
+        self.man && self.woman || self.known().is_some_and(|known| known != gender)
+    }
+
+    fn contradicts(&self, other: &GenderWritten) -> bool {
+        matches!((self.known(), other.known()), (Some(a), Some(b)) if a != b)
+    }
+}
+
+/// Titles that say a man ("Mr", "King", "spokesman") or a woman ("Ms", "Queen",
+/// "spokeswoman", "first lady") when they stand right before a name.
+const TITLES_OF_MEN: &[&str] = word_list!("attribution/titles-of-men.txt");
+const TITLES_OF_WOMEN: &[&str] = word_list!("attribution/titles-of-women.txt");
+
+/// Most words after a name in which its pronoun ("…, signalling that his administration …")
+/// is looked for.
+const PRONOUN_REACH: usize = 12;
+
+/// What `article` says of the gender of the person it names `name` ("Claudia Sheinbaum", or
+/// "Sheinbaum"): from a title right before a writing of the name ("Ms Sheinbaum"), and from
+/// the first third-person pronoun after it in its sentence ("Sheinbaum said her government
+/// …"), when no other name, quotation or sentence end comes between. A writing of the last
+/// name with other first names ("Melania Trump" for "Donald Trump") is someone else's.
+pub fn gender_of(name: &str, article: &str) -> GenderWritten {
+    let parts: Vec<&str> = name.split(' ').collect();
+    let Some((last, first_names)) = parts.split_last() else {
+        return GenderWritten::default();
+    };
+    let tokens: Vec<&str> = article.split_whitespace().collect();
+    // The last name alone, and with this person's first names, the last of them or more.
+    (0..=first_names.len())
+        .map(|count| {
+            let own = &first_names[first_names.len() - count..];
+            gender_written(&tokens, &[*last], own)
+        })
+        .fold(GenderWritten::default(), |said, own| GenderWritten {
+            man: said.man || own.man,
+            woman: said.woman || own.woman,
+        })
+}
+
+/// What the writings of the name `parts` in `tokens` with exactly `first_names` before them
+/// (none: the name alone) say of a gender.
+fn gender_written(tokens: &[&str], parts: &[&str], first_names: &[&str]) -> GenderWritten {
+    let mut said = GenderWritten::default();
+    let bare = |token: &str| {
+        let token = token.trim_matches(|c: char| !c.is_alphanumeric());
+        token
+            .strip_suffix("’s")
+            .or(token.strip_suffix("'s"))
+            .unwrap_or(token)
+            .to_owned()
+    };
+    for end in 0..tokens.len() {
+        let Some(start) = (end + 1).checked_sub(parts.len()) else {
+            continue;
+        };
+        if !tokens[start..=end]
+            .iter()
+            .zip(parts)
+            .all(|(token, part)| bare(token) == *part)
+        {
+            continue;
+        }
+        let first = name_start(tokens, start, end);
+        let written: Vec<String> = tokens[first..start].iter().map(|t| bare(t)).collect();
+        if written != first_names {
+            continue;
+        }
+        // Right before, with no comma between ("Mr. Trump", "first lady Melania Trump").
+        let title = first
+            .checked_sub(1)
+            .map(|at| tokens[at].trim_end_matches('.'))
+            .filter(|token| token.chars().all(char::is_alphabetic))
+            .map(str::to_lowercase);
+        if let Some(title) = title {
+            said.man |= TITLES_OF_MEN.contains(&title.as_str());
+            said.woman |= TITLES_OF_WOMEN.contains(&title.as_str());
+        }
+        for at in end + 1..tokens.len().min(end + 1 + PRONOUN_REACH) {
+            let before = tokens[at - 1];
+            let token = tokens[at];
+            let ends_sentence = before.ends_with(['.', '!', '?', ':', ';'])
+                || before.ends_with(['"', '”', '’', '\''])
+                    && before
+                        .trim_end_matches(['"', '”', '’', '\''])
+                        .ends_with(['.', '!', '?']);
+            if ends_sentence
+                || token.starts_with(['"', '“', '‘', '\''])
+                || token.starts_with(char::is_uppercase)
+            {
+                break;
+            }
+            match bare(token).as_str() {
+                "he" | "him" | "his" | "himself" => said.man = true,
+                "she" | "her" | "hers" | "herself" => said.woman = true,
+                _ => continue,
+            }
+            break;
+        }
+    }
+    said
 }
 
 /// A turn of a transcript: who speaks, as a label opening the paragraph gives them, and what
@@ -1086,6 +1229,62 @@ mod tests {
         assert_eq!(fullest_name("Trump", family), "Trump");
         assert_eq!(fullest_name("Sheinbaum", family), "Claudia Sheinbaum");
         assert_eq!(fullest_name("Pardo", family), "Claudia Sheinbaum Pardo");
+        // One of them written in full, the other by the last name alone: the two are told
+        // apart only where the article gives them different genders.
+        let spouses = "First lady Melania Trump hosted the event. Trump said his plan works.";
+        assert_eq!(fullest_name("Trump", spouses), "Trump");
+        let unknown = "Melania Trump hosted the event. Trump said the plan works.";
+        assert_eq!(fullest_name("Trump", unknown), "Melania Trump");
+        let same = "Melania Trump said she was proud. Trump said her work mattered.";
+        assert_eq!(fullest_name("Trump", same), "Melania Trump");
+    }
+
+    #[test]
+    fn an_article_gives_a_person_a_gender_by_a_title_or_the_pronoun_after_their_name() {
+        let said = |name: &str, article: &str| {
+            let written = gender_of(name, article);
+            (written.man, written.woman)
+        };
+        for (article, expected) in [
+            ("Ms Sheinbaum spoke.", (false, true)),
+            ("Mr. Sheinbaum spoke.", (true, false)),
+            ("The queen, Claudia Sheinbaum, spoke.", (false, false)),
+            ("Queen Claudia Sheinbaum spoke.", (false, true)),
+            ("Sheinbaum said her government would act.", (false, true)),
+            (
+                "Claudia Sheinbaum, signalling that she would act, spoke.",
+                (false, true),
+            ),
+            // Another name, a quotation or the end of the sentence come first: not hers.
+            ("Sheinbaum said Trump told his aides.", (false, false)),
+            ("Sheinbaum said: \"he is wrong\".", (false, false)),
+            ("Sheinbaum spoke. His aides left.", (false, false)),
+            (
+                "Sheinbaum said \u{201c}his plan fails\u{201d}.",
+                (false, false),
+            ),
+            // Another person of the same last name.
+            ("Ricardo Sheinbaum said his plan works.", (false, false)),
+            // Two genders: two people, or a pronoun that was someone else's.
+            (
+                "Sheinbaum said her plan works. Ms Sheinbaum spoke. Sheinbaum and his aides left.",
+                (true, true),
+            ),
+            ("Nobody by that name.", (false, false)),
+        ] {
+            assert_eq!(said("Claudia Sheinbaum", article), expected, "{article}");
+        }
+        let both = GenderWritten {
+            man: true,
+            woman: true,
+        };
+        let woman = GenderWritten {
+            man: false,
+            woman: true,
+        };
+        assert!(both.refuses(Gender::Man) && both.refuses(Gender::Woman));
+        assert!(woman.refuses(Gender::Man) && !woman.refuses(Gender::Woman));
+        assert!(!GenderWritten::default().refuses(Gender::Man));
     }
 
     #[test]

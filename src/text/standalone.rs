@@ -2,6 +2,8 @@
 //! tie it to the sentence before ("However,", "But", "And"), and with a speaker given as a
 //! pronoun named where that is safe. The excerpt of the appearance keeps the sentence verbatim.
 
+use super::attribution::{Gender, gender_of};
+
 /// Words and phrases that open a sentence only to link it to the one before. Longest first, so
 /// that "At the same time" is taken whole. A phrase that needs a comma after it to be a marker
 /// ("Still," against "Still waters …") is written with it.
@@ -65,10 +67,14 @@ fn capitalise(text: &str) -> String {
 
 /// The sentence with its opening subject pronoun ("He said …", "She told …") replaced by
 /// `speaker`, who the sentence before named as its own speaker; the sentence as it is when it
-/// does not open with such a pronoun.
-pub fn name_speaker(sentence: &str, speaker: &str) -> String {
-    for pronoun in ["He ", "She "] {
+/// does not open with such a pronoun, or when `article` writes of the speaker as someone the
+/// pronoun cannot be ("Sheinbaum said her government …" before "He said …").
+pub fn name_speaker(sentence: &str, speaker: &str, article: &str) -> String {
+    for (pronoun, gender) in [("He ", Gender::Man), ("She ", Gender::Woman)] {
         if let Some(rest) = sentence.strip_prefix(pronoun) {
+            if gender_of(speaker, article).refuses(gender) {
+                break;
+            }
             return format!("{speaker} {rest}");
         }
     }
@@ -129,14 +135,38 @@ mod tests {
 
     #[test]
     fn a_pronoun_speaker_is_named() {
+        let article = "Claudia Sheinbaum spoke on Monday.";
+        let she = "She said Mexico would not accept it.";
         assert_eq!(
-            name_speaker("She said Mexico would not accept it.", "Claudia Sheinbaum"),
+            name_speaker(she, "Claudia Sheinbaum", article),
             "Claudia Sheinbaum said Mexico would not accept it."
         );
         assert_eq!(
-            name_speaker("They said Mexico would not accept it.", "Claudia Sheinbaum"),
+            name_speaker(
+                "They said Mexico would not accept it.",
+                "Claudia Sheinbaum",
+                article
+            ),
             "They said Mexico would not accept it."
         );
-        assert_eq!(name_speaker("Shell said so.", "Trump"), "Shell said so.");
+        assert_eq!(
+            name_speaker("Shell said so.", "Trump", article),
+            "Shell said so."
+        );
+    }
+
+    #[test]
+    fn a_pronoun_the_article_says_is_not_the_speakers_stays() {
+        let article = "Claudia Sheinbaum said her government would act. He said more.";
+        let he = "He said Mexico would not accept it.";
+        assert_eq!(name_speaker(he, "Claudia Sheinbaum", article), he);
+        let she = "She said Mexico would not accept it.";
+        assert_eq!(
+            name_speaker(she, "Claudia Sheinbaum", article),
+            "Claudia Sheinbaum said Mexico would not accept it."
+        );
+        // Written of as a man and as a woman: neither pronoun is safely hers.
+        let both = "Ms Sheinbaum spoke. Sheinbaum said his plan works.";
+        assert_eq!(name_speaker(she, "Claudia Sheinbaum", both), she);
     }
 }

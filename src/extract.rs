@@ -11,7 +11,8 @@ use crate::domain::record::{Appearance, Record};
 use crate::text::checkworthiness::{Genre, Scorer};
 use crate::text::{
     ClaimIndex, Embeddings, Ranking, SentenceKind, attribution, claimant, claimant_with_context,
-    fullest_name, name_speaker, sentences, speaker_turn, standalone,
+    fullest_name, name_speaker, name_subject, opens_with_personal_pronoun, sentences, speaker_turn,
+    standalone, subject_person,
 };
 
 /// A document to extract from: its repository-relative path and its text.
@@ -279,6 +280,8 @@ fn statements(
     // The speaker the sentence just before named itself: the only one a pronoun opening the
     // next sentence is safely replaced by.
     let mut named_before: Option<String> = None;
+    // The statement just before, whose subject a pronoun opening the next may stand for.
+    let mut sentence_before: Option<String> = None;
     let mut full_names: HashMap<String, String> = HashMap::new();
     for sentence in sentences(&document.text) {
         plan.sentences += 1;
@@ -297,11 +300,13 @@ fn statements(
         };
         if sentence.kind != SentenceKind::Statement {
             named_before = None;
+            sentence_before = None;
             continue;
         }
         if sentence.text.len() > MAX_CLAIM_BYTES {
             plan.too_long.push((document.path.clone(), sentence.line));
             named_before = None;
+            sentence_before = None;
             continue;
         }
         let named = claimant(said);
@@ -319,20 +324,33 @@ fn statements(
                 .or_insert_with(|| fullest_name(name, &document.text))
                 .clone()
         };
-        let full = claimant.as_deref().map(&mut full_name);
+        let mut full = claimant.as_deref().map(&mut full_name);
         let named_in_full = named.as_deref().map(&mut full_name);
-        // A pronoun stands for a person as the article names them in full.
-        previous_claimant = full.clone().or(previous_claimant);
         let mut claim = standalone(said);
         // In a transcript "he" is someone the speaker talks about, never the speaker.
-        if named.is_none()
-            && speaker.is_none()
-            && let (Some(before), Some(full)) = (&named_before, &full)
-            && full == before
-        {
-            claim = name_speaker(&claim, full, &document.text);
+        if named.is_none() && speaker.is_none() && opens_with_personal_pronoun(&claim) {
+            if let (Some(before), Some(full)) = (&named_before, &full)
+                && full == before
+            {
+                claim = name_speaker(&claim, full, &document.text);
+            } else if let Some(person) = sentence_before
+                .as_deref()
+                .and_then(|before| subject_person(before, &document.text))
+            {
+                let named = name_subject(&claim, &person, &document.text);
+                if named != claim {
+                    claim = named;
+                    // "He said …": the pronoun that was its speaker is that person.
+                    if let Some(speaker) = claimant_with_context(said, Some(&person)) {
+                        full = Some(speaker);
+                    }
+                }
+            }
         }
+        // A pronoun stands for a person as the article names them in full.
+        previous_claimant = full.clone().or(previous_claimant);
         named_before = named_in_full;
+        sentence_before = Some(said.to_owned());
         let score = model.score(said);
         if score >= min_score {
             statements.push(Statement {
@@ -742,7 +760,7 @@ mod tests {
             claims[1..],
             [
                 (
-                    "Her government has allowed 10,000 soldiers at the border.",
+                    "Claudia Sheinbaum's government has allowed 10,000 soldiers at the border.",
                     None,
                     Some("Nevertheless, her government has allowed 10,000 soldiers at the border.")
                 ),
@@ -773,6 +791,27 @@ mod tests {
             existing,
         );
         assert!(again.records.is_empty(), "{:?}", again.candidates);
+    }
+
+    #[test]
+    fn a_pronoun_after_a_sentence_with_one_person_as_its_subject_is_that_person() {
+        let records = recorded(
+            "a.txt",
+            "Claudia Sheinbaum said Mexico seized 1.5 tons of fentanyl in March.\n\
+             Stephen Miran, a fresh arrival at the Fed, broke ranks on Monday.\n\
+             He said the Fed should have cut rates by 0.5 points in September.\n",
+        );
+        let said = records
+            .iter()
+            .find(|record| record.text.contains("0.5 points"))
+            .unwrap();
+        assert_eq!(
+            (said.text.as_str(), said.claimant.as_deref()),
+            (
+                "Stephen Miran said the Fed should have cut rates by 0.5 points in September.",
+                Some("Stephen Miran")
+            )
+        );
     }
 
     #[test]

@@ -164,6 +164,112 @@ fn name_start(tokens: &[&str], start: usize, end: usize) -> usize {
     first
 }
 
+/// The person `sentence` opens with as its subject ("Stephen Miran, a fresh arrival …, broke
+/// ranks", "US President Donald Trump has …", "Ramesh was seated …"), named as fully as
+/// `article` names them, when that is a person's name in full and the sentence names no one
+/// else: no other person's name, and no name the article gives a gender. A subject that is
+/// a possessive ("Trump's plan …"), an outlet, an organisation or a group is none.
+pub fn subject_person(sentence: &str, article: &str) -> Option<String> {
+    let tokens: Vec<&str> = sentence.split_whitespace().collect();
+    let runs = capitalised_runs(&tokens);
+    let (first, end) = *runs.first()?;
+    if first != 0 || tokens[end].ends_with("’s") || tokens[end].ends_with("'s") {
+        return None;
+    }
+    let subject = fullest_name(&run_name(&tokens, first, end)?, article);
+    if !is_full_personal_name(&subject) {
+        return None;
+    }
+    let someone_else = runs[1..].iter().any(|&(start, end)| {
+        let Some(name) = run_name(&tokens, start, end) else {
+            return false;
+        };
+        let full = fullest_name(&name, article);
+        if full == subject || subject.ends_with(&format!(" {name}")) {
+            return false;
+        }
+        names_a_person(&tokens[start..=end], article)
+    });
+    (!someone_else).then_some(subject)
+}
+
+/// The runs of capitalised words of `tokens`, as (first, last) indexes: a run ends at a word
+/// followed by punctuation ("Miran,") or written as a possessive ("Fed’s").
+fn capitalised_runs(tokens: &[&str]) -> Vec<(usize, usize)> {
+    let bare = |token: &str| {
+        token
+            .trim_start_matches(|c: char| !c.is_alphanumeric())
+            .trim_end_matches(|c: char| !c.is_alphanumeric())
+            .to_owned()
+    };
+    let mut runs = Vec::new();
+    let mut start = None;
+    for (at, token) in tokens.iter().enumerate() {
+        let word = bare(token);
+        let capitalised = word.starts_with(char::is_uppercase)
+            && word
+                .chars()
+                .all(|c| c.is_alphabetic() || "’'.-".contains(c));
+        if capitalised {
+            let first = *start.get_or_insert(at);
+            let ends = token.ends_with(|c: char| !c.is_alphanumeric())
+                || word.ends_with("’s")
+                || word.ends_with("'s");
+            if ends {
+                runs.push((first, at));
+                start = None;
+            }
+        } else if let Some(first) = start.take() {
+            runs.push((first, at - 1));
+        }
+    }
+    if let Some(first) = start {
+        runs.push((first, tokens.len() - 1));
+    }
+    runs
+}
+
+/// The name a run of capitalised words ends with, titles and descriptors before it left out
+/// ("US President Donald Trump" is "Donald Trump"); none when only titles are left.
+fn run_name(tokens: &[&str], first: usize, end: usize) -> Option<String> {
+    let bare: Vec<&str> = tokens[first..=end]
+        .iter()
+        .map(|token| {
+            let token = token.trim_matches(|c: char| !c.is_alphanumeric());
+            token
+                .strip_suffix("’s")
+                .or(token.strip_suffix("'s"))
+                .unwrap_or(token)
+        })
+        .collect();
+    let last = bare.len() - 1;
+    let lower = bare[last].to_lowercase();
+    if TITLES.contains(&lower.as_str()) || NOT_NAMES.contains(&lower.as_str()) {
+        return None;
+    }
+    let start = name_start(&bare, last, last);
+    Some(bare[start..].join(" "))
+}
+
+/// Whether the capitalised words `tokens` open with name a person: a title ("President
+/// Biden", "Prince William") or a person's name in full as `article` writes it. Places,
+/// organisations and single words the article writes no longer ("the Fed’s Board of
+/// Governors") are not.
+fn names_a_person(tokens: &[&str], article: &str) -> bool {
+    let Some(&(first, end)) = capitalised_runs(tokens).first().filter(|run| run.0 == 0) else {
+        return false;
+    };
+    match run_name(tokens, first, end) {
+        None => true,
+        Some(name) => {
+            let titled = !tokens[first]
+                .trim_matches(|c: char| !c.is_alphanumeric())
+                .starts_with(name.split(' ').next().unwrap_or_default());
+            titled || is_full_personal_name(&fullest_name(&name, article))
+        }
+    }
+}
+
 /// A man or a woman, as a pronoun or a title says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Gender {
@@ -1237,6 +1343,44 @@ mod tests {
         assert_eq!(fullest_name("Trump", unknown), "Melania Trump");
         let same = "Melania Trump said she was proud. Trump said her work mattered.";
         assert_eq!(fullest_name("Trump", same), "Melania Trump");
+    }
+
+    #[test]
+    fn a_sentence_opening_with_the_only_person_it_names_has_that_subject() {
+        let article = "Mexican President Claudia Sheinbaum spoke. Donald Trump replied. \
+                       Vishwash Kumar Ramesh survived. Prince William came.";
+        for (sentence, expected) in [
+            (
+                "President Claudia Sheinbaum has rejected it, stating, \"Mexico decides.\"",
+                Some("Claudia Sheinbaum"),
+            ),
+            (
+                "Stephen Miran, a fresh arrival at the Fed’s Board of Governors and on leave from \
+                 his White House role, broke ranks.",
+                Some("Stephen Miran"),
+            ),
+            ("Ramesh was seated in 11A.", Some("Vishwash Kumar Ramesh")),
+            // Another person named: the pronoun after may be theirs.
+            ("Trump shook hands with Britain’s Prince William.", None),
+            ("Claudia Sheinbaum met Donald Trump on Monday.", None),
+            ("Sheinbaum spoke with Trump.", None),
+            // The subject is no person named in full, or no person.
+            ("Trump’s plan failed.", None),
+            ("The Daily Mail reported that Donald Trump spoke.", None),
+            ("Police have arrested Armando Luis Juarez.", None),
+            (
+                "The sole survivor, Vishwash Kumar Ramesh, is British.",
+                None,
+            ),
+            ("State Department officials said so.", None),
+            ("", None),
+        ] {
+            assert_eq!(
+                subject_person(sentence, article).as_deref(),
+                expected,
+                "{sentence}"
+            );
+        }
     }
 
     #[test]

@@ -78,14 +78,14 @@ mod standalone;
 mod tokens;
 
 pub use attribution::{
-    Turn, attribution, claimant, claimant_with_context, fullest_name, speaker_turn,
+    Turn, attribution, claimant, claimant_with_context, fullest_name, speaker_turn, subject_person,
 };
 pub use embedding::{EMBEDDING_MODEL, EmbeddingError, Embeddings, SentenceVector};
 pub use figures::{Figure, Qualifier, Unit, figure_difference};
 pub use fingerprint::Fingerprint;
 pub use matching::{ClaimIndex, Judgement, Match, Ranking, Verdict};
 pub use sentences::{Sentence, SentenceKind, sentences};
-pub use standalone::{name_speaker, standalone};
+pub use standalone::{name_speaker, name_subject, opens_with_personal_pronoun, standalone};
 
 #[cfg(test)]
 mod tests {

@@ -81,6 +81,48 @@ pub fn name_speaker(sentence: &str, speaker: &str, article: &str) -> String {
     sentence.to_owned()
 }
 
+/// The pronouns that open a sentence in place of a person: subjects, and possessives ("Her
+/// government has …"). At the start of a sentence "Her" is the possessive.
+const PERSONAL_PRONOUNS: [(&str, Gender, bool); 4] = [
+    ("He ", Gender::Man, false),
+    ("She ", Gender::Woman, false),
+    ("His ", Gender::Man, true),
+    ("Her ", Gender::Woman, true),
+];
+
+/// Whether the sentence opens with a pronoun that stands for a person.
+pub fn opens_with_personal_pronoun(sentence: &str) -> bool {
+    PERSONAL_PRONOUNS
+        .iter()
+        .any(|(pronoun, ..)| sentence.starts_with(pronoun))
+}
+
+/// The sentence with its opening pronoun ("He was seated …", "Her government has …")
+/// replaced by `person`, the subject of the sentence before and the only person it names (see
+/// `subject_person`), unless `article` writes of that person as someone the pronoun cannot be
+/// (a title or a pronoun after their name; see `gender_of`).
+pub fn name_subject(sentence: &str, person: &str, article: &str) -> String {
+    for (pronoun, gender, possessive) in PERSONAL_PRONOUNS {
+        let Some(rest) = sentence.strip_prefix(pronoun) else {
+            continue;
+        };
+        if gender_of(person, article).refuses(gender) {
+            break;
+        }
+        if !possessive {
+            return format!("{person} {rest}");
+        }
+        // Written with the article's own apostrophe.
+        let apostrophe = if article.contains("’s ") {
+            '’'
+        } else {
+            '\''
+        };
+        return format!("{person}{apostrophe}s {rest}");
+    }
+    sentence.to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,6 +195,51 @@ mod tests {
             name_speaker("Shell said so.", "Trump", article),
             "Shell said so."
         );
+    }
+
+    #[test]
+    fn a_pronoun_opening_a_sentence_is_the_subject_of_the_one_before() {
+        let article = "Claudia Sheinbaum rejected it. Stephen Miran’s vote came early.";
+        assert_eq!(
+            name_subject(
+                "Her government has allowed flights.",
+                "Claudia Sheinbaum",
+                article
+            ),
+            "Claudia Sheinbaum’s government has allowed flights."
+        );
+        assert_eq!(
+            name_subject(
+                "She deployed 10,000 soldiers.",
+                "Claudia Sheinbaum",
+                "No quote."
+            ),
+            "Claudia Sheinbaum deployed 10,000 soldiers."
+        );
+        assert_eq!(
+            name_subject(
+                "Her government acted.",
+                "Claudia Sheinbaum",
+                "No curly quote."
+            ),
+            "Claudia Sheinbaum's government acted."
+        );
+        // The article writes of her as a woman: "He" is someone else.
+        let written = "Claudia Sheinbaum said her plan works.";
+        let he = "He deployed 10,000 soldiers.";
+        assert_eq!(name_subject(he, "Claudia Sheinbaum", written), he);
+        for sentence in [
+            "They deployed soldiers.",
+            "Hers was the plan.",
+            "Heat rose.",
+        ] {
+            assert_eq!(
+                name_subject(sentence, "Claudia Sheinbaum", article),
+                sentence
+            );
+        }
+        assert!(opens_with_personal_pronoun("His staff knocked."));
+        assert!(!opens_with_personal_pronoun("Hispanic voters knocked."));
     }
 
     #[test]

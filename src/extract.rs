@@ -11,8 +11,8 @@ use crate::domain::record::{Appearance, Record};
 use crate::text::checkworthiness::{Genre, Scorer};
 use crate::text::{
     ClaimIndex, Embeddings, Ranking, SentenceKind, attribution, claimant, claimant_with_context,
-    fullest_name, name_speaker, name_subject, opens_with_personal_pronoun, sentences, speaker_turn,
-    standalone, subject_person,
+    fullest_name, name_speaker, name_subject, opens_with_personal_pronoun, sentences, sole_person,
+    speaker_turn, standalone,
 };
 
 /// A document to extract from: its repository-relative path and its text.
@@ -335,7 +335,7 @@ fn statements(
                 claim = name_speaker(&claim, full, &document.text);
             } else if let Some(person) = sentence_before
                 .as_deref()
-                .and_then(|before| subject_person(before, &document.text))
+                .and_then(|before| sole_person(before, &document.text))
             {
                 let named = name_subject(&claim, &person, &document.text);
                 if named != claim {
@@ -794,23 +794,41 @@ mod tests {
     }
 
     #[test]
-    fn a_pronoun_after_a_sentence_with_one_person_as_its_subject_is_that_person() {
+    fn a_pronoun_after_a_sentence_speaking_of_one_person_is_that_person() {
         let records = recorded(
             "a.txt",
             "Claudia Sheinbaum said Mexico seized 1.5 tons of fentanyl in March.\n\
              Stephen Miran, a fresh arrival at the Fed, broke ranks on Monday.\n\
-             He said the Fed should have cut rates by 0.5 points in September.\n",
+             He said the Fed should have cut rates by 0.5 points in September.\n\
+             The figures came from sheriff's Sergeant Travis Bingham.\n\
+             He said 300 homes were evacuated in Bondurant on Tuesday.\n\
+             A police spokesman said officers arrested Armando Luis Juarez.\n\
+             He said 12 officers were injured in the shooting on Monday.\n",
         );
-        let said = records
-            .iter()
-            .find(|record| record.text.contains("0.5 points"))
-            .unwrap();
+        let said = |figure: &str| {
+            let record = records
+                .iter()
+                .find(|record| record.text.contains(figure))
+                .unwrap();
+            (record.text.as_str(), record.claimant.as_deref())
+        };
         assert_eq!(
-            (said.text.as_str(), said.claimant.as_deref()),
-            (
-                "Stephen Miran said the Fed should have cut rates by 0.5 points in September.",
-                Some("Stephen Miran")
-            )
+            [said("0.5 points"), said("300 homes"), said("12 officers")],
+            [
+                (
+                    "Stephen Miran said the Fed should have cut rates by 0.5 points in September.",
+                    Some("Stephen Miran")
+                ),
+                (
+                    "Travis Bingham said 300 homes were evacuated in Bondurant on Tuesday.",
+                    Some("Travis Bingham")
+                ),
+                // The spokesman, unnamed, may be "He".
+                (
+                    "He said 12 officers were injured in the shooting on Monday.",
+                    None
+                ),
+            ]
         );
     }
 

@@ -164,33 +164,54 @@ fn name_start(tokens: &[&str], start: usize, end: usize) -> usize {
     first
 }
 
-/// The person `sentence` opens with as its subject ("Stephen Miran, a fresh arrival …, broke
-/// ranks", "US President Donald Trump has …", "Ramesh was seated …"), named as fully as
-/// `article` names them, when that is a person's name in full and the sentence names no one
-/// else: no other person's name, and no name the article gives a gender. A subject that is
-/// a possessive ("Trump's plan …"), an outlet, an organisation or a group is none.
-pub fn subject_person(sentence: &str, article: &str) -> Option<String> {
+/// The one person `sentence` names, as fully as `article` names them, if it speaks of exactly
+/// one: a person's name in full, or a name after a title ("President Macron"), with no other
+/// person named or written of without a name ("the President", "a police spokesman").
+/// Outlets, organisations, places and single words the article writes no longer ("the Fed’s
+/// Board of Governors", "Police") are no people; two names of one person ("Claudia Sheinbaum"
+/// then "Sheinbaum") are one.
+pub fn sole_person(sentence: &str, article: &str) -> Option<String> {
     let tokens: Vec<&str> = sentence.split_whitespace().collect();
     let runs = capitalised_runs(&tokens);
-    let (first, end) = *runs.first()?;
-    if first != 0 || tokens[end].ends_with("’s") || tokens[end].ends_with("'s") {
+    if speaks_of_someone_unnamed(&tokens, &runs) {
         return None;
     }
-    let subject = fullest_name(&run_name(&tokens, first, end)?, article);
-    if !is_full_personal_name(&subject) {
-        return None;
-    }
-    let someone_else = runs[1..].iter().any(|&(start, end)| {
-        let Some(name) = run_name(&tokens, start, end) else {
-            return false;
+    let mut sole: Option<String> = None;
+    for (start, end) in runs {
+        if !names_a_person(&tokens[start..=end], article) {
+            continue;
+        }
+        // A title alone ("the President") is someone, unnamed.
+        let RunName::Name { name, .. } = run_name(&tokens, start, end) else {
+            return None;
         };
-        let full = fullest_name(&name, article);
-        if full == subject || subject.ends_with(&format!(" {name}")) {
+        let name = fullest_name(&name, article);
+        match &sole {
+            Some(known) if *known == name || known.ends_with(&format!(" {name}")) => {}
+            Some(_) => return None,
+            None => sole = Some(name),
+        }
+    }
+    sole
+}
+
+/// Words for one person that a sentence may use without naming them ("a police spokesman").
+const UNNAMED_PEOPLE: &[&str] = word_list!("attribution/unnamed-people.txt");
+
+/// Whether `tokens` speak of a person without a name ("A police spokesman said officers
+/// arrested Juarez"), whom a pronoun after may be. A word for a person right before a name, or
+/// before a comma and a name, is that person ("immigration minister Caroline Nokes", "the sole
+/// survivor, 40-year-old Vishwas Kumar Ramesh").
+fn speaks_of_someone_unnamed(tokens: &[&str], runs: &[(usize, usize)]) -> bool {
+    tokens.iter().enumerate().any(|(at, token)| {
+        let word = token.trim_matches(|c: char| !c.is_alphanumeric());
+        if !UNNAMED_PEOPLE.contains(&word) {
             return false;
         }
-        names_a_person(&tokens[start..=end], article)
-    });
-    (!someone_else).then_some(subject)
+        let before_a_name =
+            |start: usize| start == at + 1 || token.ends_with(',') && start == at + 2;
+        !runs.iter().any(|&(start, _)| before_a_name(start))
+    })
 }
 
 /// The runs of capitalised words of `tokens`, as (first, last) indexes: a run ends at a word
@@ -229,9 +250,19 @@ fn capitalised_runs(tokens: &[&str]) -> Vec<(usize, usize)> {
     runs
 }
 
-/// The name a run of capitalised words ends with, titles and descriptors before it left out
-/// ("US President Donald Trump" is "Donald Trump"); none when only titles are left.
-fn run_name(tokens: &[&str], first: usize, end: usize) -> Option<String> {
+/// What a run of capitalised words names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum RunName {
+    /// Titles alone ("the President"): someone, unnamed.
+    Titles,
+    /// A word that is no name ("The", "According"), or an organisation's.
+    NoName,
+    /// The name the run ends with, without the titles and descriptors before it ("US
+    /// President Donald Trump" is "Donald Trump"), and whether a title came before it.
+    Name { name: String, titled: bool },
+}
+
+fn run_name(tokens: &[&str], first: usize, end: usize) -> RunName {
     let bare: Vec<&str> = tokens[first..=end]
         .iter()
         .map(|token| {
@@ -242,13 +273,22 @@ fn run_name(tokens: &[&str], first: usize, end: usize) -> Option<String> {
                 .unwrap_or(token)
         })
         .collect();
+    let is_title = |word: &str| TITLES.contains(&word.to_lowercase().as_str());
     let last = bare.len() - 1;
-    let lower = bare[last].to_lowercase();
-    if TITLES.contains(&lower.as_str()) || NOT_NAMES.contains(&lower.as_str()) {
-        return None;
+    let last_word = bare[last].to_lowercase();
+    // "The White House", "the State Department": an organisation, though "house" and
+    // "state" open titles too.
+    if NOT_NAMES.contains(&last_word.as_str()) || ORGANISATION_WORDS.contains(&last_word.as_str()) {
+        return RunName::NoName;
+    }
+    if is_title(bare[last]) {
+        return RunName::Titles;
     }
     let start = name_start(&bare, last, last);
-    Some(bare[start..].join(" "))
+    RunName::Name {
+        name: bare[start..].join(" "),
+        titled: bare[..start].iter().any(|word| is_title(word)),
+    }
 }
 
 /// Whether the capitalised words `tokens` open with name a person: a title ("President
@@ -260,14 +300,38 @@ fn names_a_person(tokens: &[&str], article: &str) -> bool {
         return false;
     };
     match run_name(tokens, first, end) {
-        None => true,
-        Some(name) => {
-            let titled = !tokens[first]
-                .trim_matches(|c: char| !c.is_alphanumeric())
-                .starts_with(name.split(' ').next().unwrap_or_default());
-            titled || is_full_personal_name(&fullest_name(&name, article))
+        RunName::Titles => true,
+        RunName::NoName => false,
+        RunName::Name { name, titled } => {
+            let full = fullest_name(&name, article);
+            titled || is_full_personal_name(&full) && !written_as_a_place(&full, article)
         }
     }
+}
+
+/// Words right before a place's or a thing's name that a person's name never follows: "in
+/// Mexico City", "the Notre Dame cathedral".
+const BEFORE_PLACES: &[&str] = &[
+    "the",
+    "in",
+    "at",
+    "near",
+    "inside",
+    "outside",
+    "across",
+    "throughout",
+];
+
+/// Whether `article` writes the words of `name` right after one of `BEFORE_PLACES`.
+fn written_as_a_place(name: &str, article: &str) -> bool {
+    let parts: Vec<&str> = name.split(' ').collect();
+    let tokens: Vec<&str> = article.split_whitespace().collect();
+    tokens.windows(parts.len() + 1).any(|window| {
+        BEFORE_PLACES.contains(&window[0].to_lowercase().as_str())
+            && window[1..].iter().zip(&parts).all(|(token, part)| {
+                token.trim_end_matches(|c: char| !c.is_alphanumeric()) == *part
+            })
+    })
 }
 
 /// A man or a woman, as a pronoun or a title says.
@@ -1346,7 +1410,7 @@ mod tests {
     }
 
     #[test]
-    fn a_sentence_opening_with_the_only_person_it_names_has_that_subject() {
+    fn a_sentence_speaking_of_one_person_names_them() {
         let article = "Mexican President Claudia Sheinbaum spoke. Donald Trump replied. \
                        Vishwash Kumar Ramesh survived. Prince William came.";
         for (sentence, expected) in [
@@ -1360,23 +1424,53 @@ mod tests {
                 Some("Stephen Miran"),
             ),
             ("Ramesh was seated in 11A.", Some("Vishwash Kumar Ramesh")),
-            // Another person named: the pronoun after may be theirs.
+            (
+                "The sole survivor, 40-year-old Vishwash Kumar Ramesh, is British.",
+                Some("Vishwash Kumar Ramesh"),
+            ),
+            (
+                "Police have arrested Armando Luis Juarez.",
+                Some("Armando Luis Juarez"),
+            ),
+            (
+                "The report came as immigration minister Caroline Nokes said more will be done.",
+                Some("Caroline Nokes"),
+            ),
+            (
+                "The Daily Mail reported that the plan builds on President Donald Trump’s vow.",
+                Some("Donald Trump"),
+            ),
+            ("Trump’s plan failed.", Some("Donald Trump")),
+            (
+                "Claudia Sheinbaum met Sheinbaum’s aides.",
+                Some("Claudia Sheinbaum"),
+            ),
+            // Someone else, named or not: the pronoun may be theirs.
             ("Trump shook hands with Britain’s Prince William.", None),
             ("Claudia Sheinbaum met Donald Trump on Monday.", None),
             ("Sheinbaum spoke with Trump.", None),
-            // The subject is no person named in full, or no person.
-            ("Trump’s plan failed.", None),
-            ("The Daily Mail reported that Donald Trump spoke.", None),
-            ("Police have arrested Armando Luis Juarez.", None),
+            ("Sheinbaum spoke with the President.", None),
+            ("A police spokesman said officers arrested Juarez.", None),
             (
-                "The sole survivor, Vishwash Kumar Ramesh, is British.",
+                "Police arrested Juarez on charges of assaulting an officer.",
                 None,
             ),
-            ("State Department officials said so.", None),
+            // No person at all.
+            (
+                "The archbishop, dressed in vestments, led a procession to the Notre Dame doors.",
+                None,
+            ),
+            (
+                "Rescuers reached survivors in Mexico City on Tuesday.",
+                None,
+            ),
+            ("State Department officials said so in Mexico City.", None),
             ("", None),
         ] {
+            // The sentence is part of its article, as in extraction.
+            let whole = format!("{article} {sentence}");
             assert_eq!(
-                subject_person(sentence, article).as_deref(),
+                sole_person(sentence, &whole).as_deref(),
                 expected,
                 "{sentence}"
             );

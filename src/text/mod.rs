@@ -78,7 +78,7 @@ mod standalone;
 mod tokens;
 
 pub use attribution::{
-    Turn, attribution, claimant, claimant_with_context, fullest_name, speaker_turn, subject_person,
+    Turn, attribution, claimant, claimant_with_context, fullest_name, sole_person, speaker_turn,
 };
 pub use embedding::{EMBEDDING_MODEL, EmbeddingError, Embeddings, SentenceVector};
 pub use figures::{Figure, Qualifier, Unit, figure_difference};

@@ -98,9 +98,9 @@ pub fn opens_with_personal_pronoun(sentence: &str) -> bool {
 }
 
 /// The sentence with its opening pronoun ("He was seated …", "Her government has …")
-/// replaced by `person`, the subject of the sentence before and the only person it names (see
-/// `subject_person`), unless `article` writes of that person as someone the pronoun cannot be
-/// (a title or a pronoun after their name; see `gender_of`).
+/// replaced by `person`, the one person the sentence before speaks of (see `sole_person`),
+/// unless `article` writes of that person as someone the pronoun cannot be (a title, or a
+/// pronoun after their name; see `gender_of`).
 pub fn name_subject(sentence: &str, person: &str, article: &str) -> String {
     for (pronoun, gender, possessive) in PERSONAL_PRONOUNS {
         let Some(rest) = sentence.strip_prefix(pronoun) else {

@@ -60,11 +60,19 @@ pub fn run(args: Args, _globals: &Globals, ui: &mut Ui) -> Result<(), CommandErr
             "repaired: an interrupted change had not been committed; put back {}",
             paths.join(", ")
         )?,
-        Recovery::RolledForward { paths } => writeln!(
-            ui.out(),
-            "repaired: an interrupted change was committed; refreshed git's index for {}",
-            paths.join(", ")
-        )?,
+        Recovery::RolledForward { paths, kept } => {
+            writeln!(
+                ui.out(),
+                "repaired: an interrupted change was committed; refreshed git's index for {}",
+                paths.join(", ")
+            )?;
+            for path in kept {
+                writeln!(
+                    ui.out(),
+                    "kept: {path} was changed after the interrupted change; `git diff {path}` shows the change against the commit"
+                )?;
+            }
+        }
         Recovery::LeftAlone { reason } => {
             needs_you += 1;
             writeln!(

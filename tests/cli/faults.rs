@@ -225,6 +225,29 @@ fn a_record_emptied_after_its_commit_landed_is_written_again_from_git() {
     repo.ok(&["check"]);
 }
 
+/// A record edited by hand after the crash, the commit being in place, keeps the edit: the
+/// repair refreshes the index to the commit and leaves the change unstaged.
+#[test]
+fn a_hand_edit_after_a_crash_whose_commit_landed_is_kept() {
+    let (repo, id, _) = crash_at("after-branch-moved");
+    let path = repo.record_path(&id);
+    let edited = format!(
+        "{}# checked by hand after the crash\n",
+        std::fs::read_to_string(&path).unwrap()
+    );
+    std::fs::write(&path, &edited).unwrap();
+    let relative = format!("records/{}/{id}.toml", &id[..2]);
+    insta::assert_snapshot!(repo.sees(&["doctor"]).replace(&id, "ID"), @"
+    repaired: an interrupted change was committed; refreshed git's index for records/5n/ID.toml
+    kept: records/5n/ID.toml was changed after the interrupted change; `git diff records/5n/ID.toml` shows the change against the commit
+    needs you: records/5n/ID.toml has changes that are not committed (modified) (commit it, or discard it: git checkout -- records/5n/ID.toml)
+    [exit status: 1]
+    ");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), edited);
+    assert_eq!(repo.status(), format!(" M {relative}\n"));
+    assert_eq!(repo.git(&["diff", "--cached", "--name-only"]), "");
+}
+
 #[test]
 fn a_journal_cut_short_while_written_is_no_interrupted_change() {
     let (repo, id, before) = crash_at("after-record-written");

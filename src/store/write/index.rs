@@ -178,7 +178,14 @@ impl Store {
             let repo = git2::Repository::open(&self.root)?;
             repo.set_index(index)?;
             for file in files {
-                index.add_path(Path::new(file.path))?;
+                let absolute = self.root.join(file.path);
+                if fs::read(&absolute).is_ok_and(|held| held == file.contents) {
+                    index.add_path(Path::new(file.path))?;
+                } else {
+                    // A working file changed since stays unstaged: the entry is the blob,
+                    // with no stat data, so git compares the file's contents.
+                    index.add(&unstated_entry(file))?;
+                }
             }
             Ok(())
         })
@@ -281,6 +288,25 @@ pub(crate) struct RolledBackEntry<'a> {
 /// The stat data for an index entry of `path`, if the file still holds `contents`; zeroes
 /// otherwise (someone changed it since it was written), which makes git look at the file and
 /// see the change instead of taking it for the committed version.
+/// An index entry for `file`'s blob with no stat data from the working file.
+fn unstated_entry(file: &IndexedFile<'_>) -> git2::IndexEntry {
+    let time = git2::IndexTime::new(0, 0);
+    git2::IndexEntry {
+        ctime: time,
+        mtime: time,
+        dev: 0,
+        ino: 0,
+        mode: 0o100644,
+        uid: 0,
+        gid: 0,
+        file_size: 0,
+        id: file.blob,
+        flags: 0,
+        flags_extended: 0,
+        path: file.path.as_bytes().to_vec(),
+    }
+}
+
 fn stat_if_holding(path: &Path, contents: &[u8]) -> Result<StatData, StoreError> {
     use std::io::Read;
     let Ok(mut file) = fs::File::open(path) else {

@@ -68,8 +68,12 @@ pub enum Recovery {
     /// The branch had not moved: the files and their index entries were put back as they
     /// were committed.
     RolledBack { paths: Vec<String> },
-    /// The commit was in place: the index entries were refreshed.
-    RolledForward { paths: Vec<String> },
+    /// The commit was in place: the index entries were refreshed. Working files changed
+    /// since the write (`kept`) were left as they are, their change unstaged.
+    RolledForward {
+        paths: Vec<String>,
+        kept: Vec<String>,
+    },
     /// Something else changed the files or the branch since; nothing was touched.
     LeftAlone { reason: String },
 }
@@ -417,26 +421,40 @@ impl Store {
                 });
             }
         }
-        // The commit is in place. A working file a power cut emptied or lost is written again
-        // from the commit; then the index entries are refreshed, under the interrupted write's
-        // index lock if it is still there, else under a new one, journalled in case this
-        // repair is interrupted too.
+        // The commit is in place. A working file a power cut emptied, lost or left at its
+        // version before is written again from the commit; one changed since (a hand edit
+        // after the crash) is kept. Then the index entries are refreshed, under the
+        // interrupted write's index lock if it is still there, else under a new one,
+        // journalled in case this repair is interrupted too.
         let lock = match stale_lock {
             Some(lock) => lock,
             None => self.journalled_index_lock(journal)?,
         };
         let mut contents = Vec::with_capacity(journal.files.len());
+        let mut kept = Vec::new();
         for file in &journal.files {
             let after = oid(&file.after).ok_or_else(|| {
                 StoreError::Git(git2::Error::from_str("the journal names no blob"))
             })?;
             let blob = self.repo.find_blob(after)?;
             let absolute = self.root.join(&file.path);
-            let working = read_optional(&absolute)?
-                .map(|bytes| Oid::hash_object(ObjectType::Blob, &bytes))
+            let working = read_optional(&absolute)?;
+            let working_blob = working
+                .as_deref()
+                .map(|bytes| Oid::hash_object(ObjectType::Blob, bytes))
                 .transpose()?;
-            if working != Some(after) {
-                write_atomically(&absolute, blob.content()).inspect_err(|_| lock.keep())?;
+            let lost = match &working {
+                None => true,
+                Some(bytes) => {
+                    bytes.is_empty() || working_blob == file.before.as_deref().and_then(oid)
+                }
+            };
+            if working_blob != Some(after) {
+                if lost {
+                    write_atomically(&absolute, blob.content()).inspect_err(|_| lock.keep())?;
+                } else {
+                    kept.push(file.path.clone());
+                }
             }
             contents.push((after, blob.content().to_vec()));
         }
@@ -453,7 +471,7 @@ impl Store {
         // No cached trees are vouched for: those above the files are invalidated.
         self.refresh_index(&lock, &files, &[], None)
             .inspect_err(|_| lock.keep())?;
-        Ok(Recovery::RolledForward { paths })
+        Ok(Recovery::RolledForward { paths, kept })
     }
 }
 

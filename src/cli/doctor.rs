@@ -121,8 +121,8 @@ pub fn run(args: Args, _globals: &Globals, ui: &mut Ui) -> Result<(), CommandErr
         };
         writeln!(
             ui.out(),
-            "needs you: {} holds an interrupted change on branch {branch}, which is not checked \
-             out here; run `claims doctor` {place}, which repairs it{held}",
+            "needs you: {} holds an interrupted change on branch {branch}, for its worktree to \
+             repair; run `claims doctor` {place}, which repairs it{held}",
             shown(&store, &foreign.file),
         )?;
     }

@@ -503,7 +503,7 @@ fn the_main_worktrees_doctor_points_at_a_linked_worktrees_interrupted_write() {
     let output = repo.fails(&["doctor"], 1);
     insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout).replace(linked_arg, "SIDE"), @r"
     ok: no interrupted change
-    needs you: .git/worktrees/side/claims/journal holds an interrupted change on branch side, which is not checked out here; run `claims doctor` in SIDE, which repairs it (its lock .git/refs/heads/side.lock keeps every commit off side until then)
+    needs you: .git/worktrees/side/claims/journal holds an interrupted change on branch side, for its worktree to repair; run `claims doctor` in SIDE, which repairs it (its lock .git/refs/heads/side.lock keeps every commit off side until then)
     ");
     assert_eq!(repo.snapshot(), before);
     let report = repo.sees(&["-C", linked_arg, "doctor"]);
@@ -519,6 +519,50 @@ fn the_main_worktrees_doctor_points_at_a_linked_worktrees_interrupted_write() {
 /// A journal an older version left in the shared git directory for a write in a linked
 /// worktree: the main worktree's doctor points at the worktree it belongs to and leaves it,
 /// and that worktree's doctor repairs it.
+/// A linked worktree with the main worktree's branch checked out too never takes the main
+/// worktree's interrupted write for its own: it points there, and the repair happens there.
+#[test]
+fn a_linked_worktree_on_the_same_branch_leaves_the_main_worktrees_write_alone() {
+    let repo = Repo::new();
+    let id = repo.claim_with_two_origins("A claim on a branch checked out twice.");
+    let before_record = repo.read_record(&id);
+    let place = tempfile::TempDir::new().unwrap();
+    let linked = place.path().join("twin");
+    let linked_arg = linked.to_str().unwrap();
+    repo.git(&["worktree", "add", "-q", "--detach", linked_arg]);
+    repo.git(&[
+        "-C",
+        linked_arg,
+        "checkout",
+        "-q",
+        "--ignore-other-worktrees",
+        "main",
+    ]);
+    let output = repo
+        .claims(&["note", &id, "written during a crash"])
+        .env("CLAIMS_FAULT", "after-index-refreshed")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), None);
+    let before = repo.snapshot();
+    let output = repo.fails(&["-C", linked_arg, "doctor"], 1);
+    let main = repo.path().to_str().unwrap();
+    insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout).replace(main, "MAIN"), @"
+    ok: no interrupted change
+    needs you: MAIN/.git/claims/journal holds an interrupted change on branch main, for its worktree to repair; run `claims doctor` in MAIN, which repairs it (its lock MAIN/.git/refs/heads/main.lock keeps every commit off main until then)
+    ");
+    assert_eq!(repo.snapshot(), before);
+    let report = repo.sees(&["doctor"]);
+    insta::assert_snapshot!(report.replace(&id, "ID"), @"
+    repaired: an interrupted change had not been committed; put back records/wv/ID.toml
+    the repository is sound
+    [exit status: 0]
+    ");
+    assert_eq!(repo.read_record(&id), before_record);
+    assert_eq!(repo.status(), "");
+    repo.ok(&["-C", linked_arg, "doctor"]);
+}
+
 #[test]
 fn an_older_versions_journal_is_repaired_only_where_its_branch_is_checked_out() {
     let repo = Repo::new();
@@ -542,7 +586,7 @@ fn an_older_versions_journal_is_repaired_only_where_its_branch_is_checked_out() 
     let output = repo.fails(&["doctor"], 1);
     insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout).replace(linked_arg, "SIDE"), @r"
     ok: no interrupted change
-    needs you: .git/claims/journal.json holds an interrupted change on branch side, which is not checked out here; run `claims doctor` in SIDE, which repairs it
+    needs you: .git/claims/journal.json holds an interrupted change on branch side, for its worktree to repair; run `claims doctor` in SIDE, which repairs it
     ");
     repo.ok(&["note", &id, "written in main"]);
     assert!(shared.exists());

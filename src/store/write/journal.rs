@@ -107,6 +107,18 @@ impl Store {
         paths
     }
 
+    /// Whether the journal at `path`, seen from a linked worktree, is the main worktree's own:
+    /// the main worktree keeps its journal where older versions kept every worktree's, and
+    /// it is the main worktree's when that worktree has its branch checked out.
+    fn main_worktrees_journal(&self, path: &Path, journal: &Journal) -> bool {
+        let common = self.repo.commondir();
+        !same_dir(common, self.repo.path())
+            && path == common.join(JOURNAL_FILE)
+            && std::fs::read_to_string(common.join("HEAD")).is_ok_and(|head| {
+                head.trim_end().strip_prefix("ref: ") == Some(journal.branch.as_str())
+            })
+    }
+
     /// The branch checked out in this worktree.
     fn checked_out_branch(&self) -> Option<String> {
         let head = self.repo.find_reference("HEAD").ok()?;
@@ -138,7 +150,7 @@ impl Store {
             .filter_map(|path| {
                 let bytes = read_optional(&path).ok()??;
                 let journal = serde_json::from_slice(&bytes).ok()?;
-                Some((path, journal))
+                (!self.main_worktrees_journal(&path, &journal)).then_some((path, journal))
             })
             .collect()
     }
@@ -151,16 +163,16 @@ impl Store {
         journals
     }
 
-    /// Journals of interrupted writes that belong to another worktree's branch, for `claims
-    /// doctor` to point at: those older versions left here, and those of the other linked
-    /// worktrees.
+    /// Journals of interrupted writes that another worktree must repair, for `claims doctor`
+    /// to point at: those older versions left here for another branch, and those of the
+    /// other worktrees, whatever branch they name.
     pub fn foreign_journals(&self) -> Vec<ForeignJournal> {
         let here = self.checked_out_branch();
         let mut journals = self.pending_journals();
+        journals.retain(|(_, journal)| Some(&journal.branch) != here.as_ref());
         journals.extend(self.other_worktrees_journals());
         journals
             .into_iter()
-            .filter(|(_, journal)| Some(&journal.branch) != here.as_ref())
             .map(|(file, journal)| {
                 let lock = ref_lock_path(&self.repo, &journal.branch);
                 let holds_lock = journal.branch_lock.as_ref().is_some_and(|id| {
@@ -176,20 +188,25 @@ impl Store {
             .collect()
     }
 
-    /// The journals of writes not ended in the linked worktrees other than this one.
+    /// The journals of writes not ended in the worktrees other than this one: the linked
+    /// ones, and the main worktree seen from a linked one.
     fn other_worktrees_journals(&self) -> Vec<(PathBuf, Journal)> {
-        let Ok(entries) = std::fs::read_dir(self.repo.commondir().join("worktrees")) else {
-            return Vec::new();
-        };
-        entries
+        let common = self.repo.commondir();
+        let linked = std::fs::read_dir(common.join("worktrees"))
+            .into_iter()
+            .flatten()
             .flatten()
             .map(|entry| entry.path())
             .filter(|dir| !same_dir(dir, self.repo.path()))
-            .filter_map(|dir| {
-                let path = dir.join(JOURNAL_FILE);
+            .map(|dir| dir.join(JOURNAL_FILE));
+        linked
+            .chain([common.join(JOURNAL_FILE)])
+            .filter_map(|path| {
                 let bytes = read_optional(&path).ok()??;
-                let journal = serde_json::from_slice(&bytes).ok()?;
-                Some((path, journal))
+                let journal: Journal = serde_json::from_slice(&bytes).ok()?;
+                let theirs = !path.starts_with(common.join("claims"))
+                    || self.main_worktrees_journal(&path, &journal);
+                theirs.then_some((path, journal))
             })
             .collect()
     }
@@ -244,6 +261,7 @@ impl Store {
                 continue;
             };
             let journal = match serde_json::from_slice::<Journal>(&bytes) {
+                Ok(journal) if self.main_worktrees_journal(&path, &journal) => continue,
                 Ok(journal) if Some(&journal.branch) == here.as_ref() => journal,
                 // Another worktree's, for it to repair (see `foreign_journals`).
                 Ok(_) => continue,

@@ -169,6 +169,7 @@ mod tests {
             index_lock: None,
             branch_lock: None,
             head_lock: None,
+            commit: None,
             files: vec![JournalFile {
                 path: PATH.to_string(),
                 before: Some(before.to_string()),

@@ -111,6 +111,11 @@ pub(crate) struct LockId {
     pub dev: u64,
     pub ino: u64,
     pub ctime: (i64, i64),
+    /// When the file was created, where the file system keeps it: unlike the change time it
+    /// stays as a writer fills the lock, and unlike the inode number it is not given to the
+    /// next file made after the lock is removed (older versions kept none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub born: Option<(u64, u32)>,
 }
 
 impl LockId {
@@ -120,8 +125,26 @@ impl LockId {
             dev: meta.dev(),
             ino: meta.ino(),
             ctime: (meta.ctime(), meta.ctime_nsec()),
+            born: born(meta),
         }
     }
+
+    /// Whether `meta` is of the file this names, written to since or not.
+    fn same_file(&self, meta: &fs::Metadata) -> bool {
+        use std::os::unix::fs::MetadataExt;
+        meta.is_file()
+            && (meta.dev(), meta.ino()) == (self.dev, self.ino)
+            && (self.born.is_none() || born(meta) == self.born)
+    }
+}
+
+fn born(meta: &fs::Metadata) -> Option<(u64, u32)> {
+    let since = meta
+        .created()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    Some((since.as_secs(), since.subsec_nanos()))
 }
 
 /// Git's `index.lock`, taken the way git takes it (created exclusively) and removed when
@@ -159,6 +182,7 @@ impl IndexLock {
                 dev: 0,
                 ino: 0,
                 ctime: (0, 0),
+                born: None,
             },
             kept: Default::default(),
         };
@@ -288,6 +312,22 @@ fn lock_ref<'r>(
     })
 }
 
+/// Git's lock on `refname`, taken as git takes it and released when dropped: held by a repair
+/// that found the interrupted write's lock gone, so that no git moves the branch while the
+/// repair decides from where it points.
+pub(crate) struct RefLock<'r> {
+    _transaction: git2::Transaction<'r>,
+}
+
+impl<'r> RefLock<'r> {
+    pub(crate) fn take(repo: &'r git2::Repository, refname: &str) -> Result<Self, StoreError> {
+        let (transaction, _) = lock_ref(repo, refname, "the branch")?;
+        Ok(RefLock {
+            _transaction: transaction,
+        })
+    }
+}
+
 /// The branch HEAD names, through symbolic branches ("HEAD" itself when it is detached).
 pub(crate) fn branch_of_head(repo: &git2::Repository) -> Result<String, StoreError> {
     let mut refname = "HEAD".to_string();
@@ -318,11 +358,10 @@ pub(crate) fn ref_lock_path(repo: &git2::Repository, refname: &str) -> PathBuf {
 /// or another file. A branch's lock is written to just before it is renamed over the branch
 /// (libgit2 puts the new commit's id in it), which changes its time but not its file.
 pub(crate) fn ref_lock_contents(path: &Path, id: &LockId) -> Result<Option<Vec<u8>>, StoreError> {
-    use std::os::unix::fs::MetadataExt;
     let Ok(meta) = fs::symlink_metadata(path) else {
         return Ok(None);
     };
-    if !meta.is_file() || (meta.dev(), meta.ino()) != (id.dev, id.ino) {
+    if !id.same_file(&meta) {
         return Ok(None);
     }
     fs::read(path).map(Some).map_err(StoreError::io(path))
@@ -414,6 +453,19 @@ mod tests {
         assert_eq!(ref_lock_contents(&path, &id).unwrap(), None);
         fs::remove_file(&path).unwrap();
         assert_eq!(ref_lock_contents(&path, &id).unwrap(), None);
+        // A file made later that the file system gave the lock's inode number (as ext4 does
+        // with a freed one) is another's lock too, where the file system keeps birth times.
+        fs::write(&path, "").unwrap();
+        let reused = LockId::of(&fs::symlink_metadata(&path).unwrap());
+        if let Some((seconds, nanos)) = reused.born {
+            let earlier = LockId {
+                born: Some((seconds - 1, nanos)),
+                ..reused.clone()
+            };
+            assert_eq!(ref_lock_contents(&path, &earlier).unwrap(), None);
+            assert_eq!(ref_lock_contents(&path, &reused).unwrap(), Some(Vec::new()));
+        }
+        fs::remove_file(&path).unwrap();
 
         fs::write(&path, "partial").unwrap();
         let oid = git2::Oid::from_str("5f1a8e2b3c4d5e6f708192a3b4c5d6e7f8091a2b").unwrap();

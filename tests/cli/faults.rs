@@ -481,6 +481,46 @@ fn a_lock_git_took_after_a_crash_is_never_taken_for_the_crashed_writes() {
     assert_eq!(repo.status(), "");
 }
 
+/// The crashed write's lock on the branch removed by hand and the branch locked again by a
+/// git that is moving it: the repair waits for that git, never decides from a branch being
+/// moved, and refuses, changing nothing, until it is done.
+#[test]
+fn a_repair_never_acts_while_a_git_holds_the_branchs_lock() {
+    let (repo, id, _) = crash_at("after-index-refreshed");
+    let written = repo.read_record(&id);
+    for left in [
+        ".git/index.lock",
+        ".git/HEAD.lock",
+        ".git/refs/heads/main.lock",
+    ] {
+        std::fs::remove_file(repo.path().join(left)).unwrap();
+    }
+    let lock = repo.path().join(".git/refs/heads/main.lock");
+    std::fs::write(&lock, "").unwrap();
+    let before = repo.snapshot();
+    let output = repo
+        .claims(&["doctor"])
+        .env("CLAIMS_LOCK_TIMEOUT", "0")
+        .output()
+        .unwrap();
+    insta::assert_snapshot!(repo.shown(&output), @"
+    ------- stderr -------
+    error: the branch is locked (REPO/.git/refs/heads/main.lock); waited 0 ms
+    hint: nothing was changed; if no git command is running, the lock was left by one that was killed: remove it (rm REPO/.git/refs/heads/main.lock) and run this again; `claims doctor` lists every such lock
+    [exit status: 2]
+    ");
+    assert_eq!(repo.snapshot(), before);
+    assert_eq!(repo.read_record(&id), written);
+    // Once that git is done, the repair finishes.
+    std::fs::remove_file(&lock).unwrap();
+    insta::assert_snapshot!(repo.sees(&["doctor"]).replace(&id, "ID"), @"
+    repaired: an interrupted change had not been committed; put back records/5n/ID.toml
+    the repository is sound
+    [exit status: 0]
+    ");
+    assert!(!lock.exists());
+}
+
 /// A write killed in a linked worktree while it held the branch's lock: the main worktree's
 /// doctor points at that worktree, whose doctor repairs it and releases the lock, and does not
 /// call the lock one a git command left (removing it by hand would let a commit in before the
@@ -641,7 +681,14 @@ fn a_commit_while_a_write_is_interrupted_is_refused_by_the_hook() {
 #[test]
 fn a_write_killed_inside_the_branch_move_is_finished() {
     let mut transcript = String::new();
-    for lock_holds in ["nothing", "the new commit", "another commit"] {
+    let forgeries = [
+        "a commit with one more file",
+        "its tree under another message",
+    ];
+    for lock_holds in ["nothing", "the new commit", "another commit"]
+        .into_iter()
+        .chain(forgeries)
+    {
         let (repo, id, before) = crash_at("after-index-refreshed");
         let base = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
         let unreachable = repo.git(&["fsck", "--no-progress", "--unreachable", "--no-reflogs"]);
@@ -660,9 +707,39 @@ fn a_write_killed_inside_the_branch_move_is_finished() {
             std::io::Write::write_all(&mut file, entry.as_bytes()).unwrap();
         }
         let lock = repo.path().join(".git/refs/heads/main.lock");
+        // Commits with the write's parent and files that are not the write's, made by hand.
+        let forged = |tree: &str, message: &str| {
+            repo.git(&["commit-tree", tree, "-p", &base, "-m", message])
+                .trim()
+                .to_string()
+        };
         let in_lock = match lock_holds {
             "nothing" => String::new(),
             "the new commit" => format!("{made}\n"),
+            "a commit with one more file" => {
+                let index = repo.path().join(".git/forged-index");
+                let in_index = |args: &[&str]| {
+                    let output = repo
+                        .git_command(args)
+                        .env("GIT_INDEX_FILE", &index)
+                        .output()
+                        .unwrap();
+                    assert!(output.status.success(), "{args:?}");
+                    String::from_utf8(output.stdout).unwrap().trim().to_string()
+                };
+                in_index(&["read-tree", &format!("{made}^{{tree}}")]);
+                std::fs::write(repo.path().join(".git/extra"), "not the write's\n").unwrap();
+                let blob = repo.git(&["hash-object", "-w", ".git/extra"]);
+                let entry = format!("100644,{},extra.txt", blob.trim());
+                in_index(&["update-index", "--add", "--cacheinfo", &entry]);
+                format!("{}\n", forged(&in_index(&["write-tree"]), "Note"))
+            }
+            "its tree under another message" => {
+                format!(
+                    "{}\n",
+                    forged(&format!("{made}^{{tree}}"), "Another message")
+                )
+            }
             _ => format!("{base}\n"),
         };
         // Written in place, as libgit2 writes it: the same file, a later time.
@@ -676,7 +753,7 @@ fn a_write_killed_inside_the_branch_move_is_finished() {
             "",
             1,
         ));
-        if lock_holds == "another commit" {
+        if lock_holds == "another commit" || forgeries.contains(&lock_holds) {
             assert_eq!(repo.git(&["rev-parse", "HEAD"]).trim(), base);
             assert_eq!(repo.read_record(&id), before);
             assert!(lock.exists());
@@ -707,6 +784,16 @@ fn a_write_killed_inside_the_branch_move_is_finished() {
     the repository is sound
     [exit status: 0]
     # the lock holds another commit
+    $ claims ["doctor"]
+    repaired: an interrupted change had not been committed; put back records/5n/ID.toml
+    needs you: .git/refs/heads/main.lock is a lock left by a git command that was killed, or one still running; while it exists no commit can move refs/heads/main: git commit and claims changes there fail. If no git command is running, remove it: rm .git/refs/heads/main.lock
+    [exit status: 1]
+    # the lock holds a commit with one more file
+    $ claims ["doctor"]
+    repaired: an interrupted change had not been committed; put back records/5n/ID.toml
+    needs you: .git/refs/heads/main.lock is a lock left by a git command that was killed, or one still running; while it exists no commit can move refs/heads/main: git commit and claims changes there fail. If no git command is running, remove it: rm .git/refs/heads/main.lock
+    [exit status: 1]
+    # the lock holds its tree under another message
     $ claims ["doctor"]
     repaired: an interrupted change had not been committed; put back records/5n/ID.toml
     needs you: .git/refs/heads/main.lock is a lock left by a git command that was killed, or one still running; while it exists no commit can move refs/heads/main: git commit and claims changes there fail. If no git command is running, remove it: rm .git/refs/heads/main.lock

@@ -20,8 +20,8 @@ use crate::store::files::{
     overwrite, read_optional, remove_stray_temporaries, remove_with_empty_folder, write_atomically,
 };
 use crate::store::lock::{
-    IndexLock, LockId, finish_ref_update, ref_lock_contents, ref_lock_path, remove_ref_lock_left,
-    try_writers_lock,
+    IndexLock, LockId, RefLock, finish_ref_update, ref_lock_contents, ref_lock_path,
+    remove_ref_lock_left, try_writers_lock,
 };
 use crate::store::repository::Store;
 
@@ -49,6 +49,20 @@ pub(crate) struct Journal {
     /// Git's lock on the worktree's HEAD the write holds (older versions took none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub head_lock: Option<LockId>,
+    /// What the write's commit says (older versions kept none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<JournalCommit>,
+}
+
+/// The message, author and time of the commit a write makes: with its parent and its tree,
+/// they tell the write's commit from any other a repair might find named.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct JournalCommit {
+    pub message: String,
+    /// "Name <email>", author and committer alike.
+    pub author: String,
+    /// Seconds since the epoch.
+    pub time: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -316,6 +330,19 @@ impl Store {
     /// HEAD it left, if any: its writer is gone (the writers' lock is held here), and until
     /// they are released no commit, git's or the tool's, can move the branch.
     fn repair(&self, journal: &Journal) -> Result<Recovery, StoreError> {
+        // While the repair reads where the branch points and acts on it, no git may move the
+        // branch: the interrupted write's lock, if it is still there, keeps git off it; else
+        // the repair takes the lock as git would, and waits for (or refuses beside) a git
+        // that holds it.
+        let lock = ref_lock_path(&self.repo, &journal.branch);
+        let left = match &journal.branch_lock {
+            Some(id) => ref_lock_contents(&lock, id)?.is_some(),
+            None => false,
+        };
+        let _held = match left {
+            true => None,
+            false => Some(RefLock::take(&self.repo, &journal.branch)?),
+        };
         let recovery = self.repair_files_and_index(journal)?;
         let locks = [
             (journal.branch.as_str(), &journal.branch_lock),
@@ -530,17 +557,48 @@ impl Store {
         let Ok(commit) = self.repo.find_commit(named) else {
             return Ok(None);
         };
-        let parents: Vec<Oid> = commit.parent_ids().collect();
-        let tree = commit.tree()?;
-        let holds_the_write = journal.files.iter().all(|file| {
-            let committed = tree.get_path(Path::new(&file.path)).ok().map(|e| e.id());
-            committed.is_some() && committed == Oid::from_str(&file.after).ok()
-        });
-        if parents != base.into_iter().collect::<Vec<_>>() || !holds_the_write {
+        if !self.is_the_writes_commit(journal, base, &commit)? {
             return Ok(None);
         }
         finish_ref_update(&path, named)?;
         Ok(Some(named))
+    }
+
+    /// Whether `commit` is the one the write of `journal` made: its parent is the base, its
+    /// tree is the base's with exactly the journal's files written, and its message, author
+    /// and time are the journal's.
+    fn is_the_writes_commit(
+        &self,
+        journal: &Journal,
+        base: Option<Oid>,
+        commit: &git2::Commit<'_>,
+    ) -> Result<bool, StoreError> {
+        let Some(expected) = &journal.commit else {
+            return Ok(false);
+        };
+        let said = |who: git2::Signature<'_>| {
+            who.to_string() == expected.author && who.when().seconds() == expected.time
+        };
+        let parents: Vec<Oid> = commit.parent_ids().collect();
+        if parents != base.into_iter().collect::<Vec<_>>()
+            || commit.message_bytes() != expected.message.as_bytes()
+            || !said(commit.author())
+            || !said(commit.committer())
+        {
+            return Ok(false);
+        }
+        let base_tree = match base {
+            Some(base) => self.repo.find_commit(base)?.tree()?,
+            None => self.repo.find_tree(self.repo.treebuilder(None)?.write()?)?,
+        };
+        let mut update = git2::build::TreeUpdateBuilder::new();
+        for file in &journal.files {
+            let Ok(after) = Oid::from_str(&file.after) else {
+                return Ok(false);
+            };
+            update.upsert(&file.path, after, git2::FileMode::Blob);
+        }
+        Ok(update.create_updated(&self.repo, &base_tree)? == commit.tree_id())
     }
 
     /// A new index lock for the repair of `journal`, journalled in case the repair is

@@ -31,7 +31,7 @@ pub use index_check::WrittenBack;
 pub use journal::{ForeignJournal, Recovery};
 
 use self::index::{IndexedFile, ReplacedIndex, RolledBackEntry};
-use self::journal::{Journal, JournalFile};
+use self::journal::{Journal, JournalCommit, JournalFile};
 use crate::controls::escape;
 use crate::domain::id::ClaimId;
 use crate::domain::record::Record;
@@ -361,8 +361,19 @@ impl Writer<'_> {
             .iter()
             .map(|change| Oid::hash_object(ObjectType::Blob, &change.contents))
             .collect::<Result<Vec<Oid>, _>>()?;
-        self.store
-            .begin_journal(&self.journal(&head, changes, &blobs, &lock, &branch_lock)?)?;
+        let commit = JournalCommit {
+            message: message.render(),
+            author: reviewer.to_string(),
+            time: at.as_second(),
+        };
+        self.store.begin_journal(&self.journal(
+            &head,
+            changes,
+            &blobs,
+            &lock,
+            &branch_lock,
+            commit,
+        )?)?;
         let mut written: Vec<(PathBuf, Option<Vec<u8>>)> = Vec::new();
         let outcome = self.write_files(changes, &mut written).and_then(|()| {
             self.commit_written(
@@ -492,6 +503,7 @@ impl Writer<'_> {
         blobs: &[Oid],
         lock: &IndexLock,
         branch_lock: &BranchLock<'_>,
+        commit: JournalCommit,
     ) -> Result<Journal, StoreError> {
         let tree = head.commit.as_ref().map(|c| c.tree()).transpose()?;
         let files = changes
@@ -513,6 +525,7 @@ impl Writer<'_> {
             index_lock: Some(lock.id.clone()),
             branch_lock: Some(branch_lock.branch_id.clone()),
             head_lock: Some(branch_lock.head_id.clone()),
+            commit: Some(commit),
         })
     }
 

@@ -87,6 +87,10 @@ impl Store {
                 set.push(key);
             }
         }
+        // Libgit2 rewrites the config by the umask alone; git keeps it shared.
+        if !set.is_empty() {
+            let _ = self.sharing.adjust(&self.repo.commondir().join("config"));
+        }
         Ok(set)
     }
 }

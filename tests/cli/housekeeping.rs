@@ -316,9 +316,25 @@ fn a_shared_repository_stays_shared() {
     assert_eq!(mode(&git.join("claims")), dir_mode, "claims/");
     // Everything else the tool keeps there, whichever command made it, and git's index.
     assert_eq!(mode(&git.join("index")), file_mode, "index");
-    // The branch the tool moves, and the reflogs it appends to.
-    for file in ["refs/heads/main", "logs/HEAD", "logs/refs/heads/main"] {
+    // The config init sets the merge driver in; the branch the tool moves, and the reflogs
+    // it appends to.
+    for file in [
+        "config",
+        "refs/heads/main",
+        "logs/HEAD",
+        "logs/refs/heads/main",
+    ] {
         assert_eq!(mode(&git.join(file)), file_mode, "{file}");
+    }
+    // A write killed after the branch moved, and its repair: the branch as shared.
+    let killed = umask(repo.process(&["note", &id, "written during a crash"]))
+        .env("CLAIMS_FAULT", "after-branch-moved")
+        .output()
+        .unwrap();
+    assert_eq!(killed.status.code(), None);
+    run(repo.process(&["doctor"]));
+    for file in ["refs/heads/main", "logs/HEAD", "logs/refs/heads/main"] {
+        assert_eq!(mode(&git.join(file)), file_mode, "{file} after the repair");
     }
     let mut pending = vec![git.join("claims")];
     while let Some(dir) = pending.pop() {

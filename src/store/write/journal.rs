@@ -344,6 +344,11 @@ impl Store {
             false => Some(RefLock::take(&self.repo, &journal.branch)?),
         };
         let recovery = self.repair_files_and_index(journal)?;
+        // The branch the interrupted write or its repair moved, and its reflogs, as a write
+        // leaves them in a shared repository.
+        if let Recovery::RolledForward { .. } = recovery {
+            self.share_moved_branch(&journal.branch);
+        }
         let locks = [
             (journal.branch.as_str(), &journal.branch_lock),
             ("HEAD", &journal.head_lock),

@@ -266,6 +266,15 @@ fn store_hint(error: &StoreError) -> Option<String> {
              `claims doctor`, which puts the files and the index back; git's index stays locked until then"
                 .into(),
         ),
+        StoreError::LockedByInterruptedWrite { worktree, .. } => Some(format!(
+            "nothing was changed; run `claims doctor` {}, which repairs that change and \
+             releases the lock; removed by hand, the lock would let commits in before the \
+             repair, which a plain `git commit` there could then undo",
+            match worktree {
+                Some(worktree) => format!("in {}", worktree.display()),
+                None => "in the worktree of the branch (git worktree list shows it)".into(),
+            }
+        )),
         StoreError::ForeignJournal { branch, .. } => Some(format!(
             "nothing was changed; run `claims doctor` in the worktree where {branch} is \
              checked out (git worktree list shows it), which repairs it"

@@ -112,6 +112,15 @@ pub enum StoreError {
         .journal.display()
     )]
     ForeignJournal { branch: String, journal: PathBuf },
+    #[error(
+        "the branch is locked ({}) by an interrupted change of another worktree",
+        .lock.display()
+    )]
+    LockedByInterruptedWrite {
+        lock: PathBuf,
+        /// The worktree whose repair releases it, if it is known.
+        worktree: Option<PathBuf>,
+    },
     #[error("no reviewer identity: {0}")]
     NoIdentity(String),
     #[error("commit.gpgsign is set but the commit could not be signed: {0}")]

@@ -317,13 +317,16 @@ fn lock_ref<'r>(
 /// repair decides from where it points.
 pub(crate) struct RefLock<'r> {
     _transaction: git2::Transaction<'r>,
+    /// For the journal, so that a repair killed holding it is repaired in turn.
+    pub id: LockId,
 }
 
 impl<'r> RefLock<'r> {
     pub(crate) fn take(repo: &'r git2::Repository, refname: &str) -> Result<Self, StoreError> {
-        let (transaction, _) = lock_ref(repo, refname, "the branch")?;
+        let (transaction, id) = lock_ref(repo, refname, "the branch")?;
         Ok(RefLock {
             _transaction: transaction,
+            id,
         })
     }
 }

@@ -248,6 +248,54 @@ fn a_hand_edit_after_a_crash_whose_commit_landed_is_kept() {
     assert_eq!(repo.git(&["diff", "--cached", "--name-only"]), "");
 }
 
+/// A record edited by hand after a crash whose commit never landed is left as the user has
+/// it, and the index is put back: no commit takes the uncommitted note for committed.
+#[test]
+fn a_hand_edit_after_a_crash_whose_commit_never_landed_is_left_and_unstaged() {
+    let (repo, id, _) = crash_at("after-index-refreshed");
+    let path = repo.record_path(&id);
+    let edited = format!(
+        "{}# checked by hand after the crash\n",
+        std::fs::read_to_string(&path).unwrap()
+    );
+    std::fs::write(&path, &edited).unwrap();
+    insta::assert_snapshot!(repo.sees(&["doctor"]).replace(&id, "ID"), @"
+    needs you: an interrupted change could not be repaired: records/5n/ID.toml was changed again after the interrupted write; its change is in the working file, unstaged; compare `git status` with `git log -1`
+    needs you: records/5n/ID.toml has changes that are not committed (modified) (commit it, or discard it: git checkout -- records/5n/ID.toml)
+    [exit status: 1]
+    ");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), edited);
+    assert_eq!(repo.git(&["diff", "--cached", "--name-only"]), "");
+    // The hint doctor gives brings back the committed version.
+    let relative = format!("records/{}/{id}.toml", &id[..2]);
+    repo.git(&["checkout", "--", &relative]);
+    assert!(!repo.read_record(&id).contains("written during a crash"));
+    assert_eq!(repo.status(), "");
+}
+
+/// HEAD naming the branch through a symbolic branch, as a write follows it: the repair finds
+/// the interrupted write its own.
+#[test]
+fn a_crash_on_a_branch_reached_through_a_symbolic_branch_is_repaired() {
+    let repo = Repo::new();
+    let id = repo.claim_with_two_origins("A claim on an aliased branch.");
+    let before = repo.read_record(&id);
+    repo.git(&["symbolic-ref", "refs/heads/alias", "refs/heads/main"]);
+    repo.git(&["symbolic-ref", "HEAD", "refs/heads/alias"]);
+    let output = repo
+        .claims(&["note", &id, "written during a crash"])
+        .env("CLAIMS_FAULT", "after-index-refreshed")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), None);
+    insta::assert_snapshot!(repo.sees(&["doctor"]).replace(&id, "ID"), @"
+    repaired: an interrupted change had not been committed; put back records/si/ID.toml
+    the repository is sound
+    [exit status: 0]
+    ");
+    assert_sound(&repo, &id, &before, false, "aliased");
+}
+
 #[test]
 fn a_journal_cut_short_while_written_is_no_interrupted_change() {
     let (repo, id, before) = crash_at("after-record-written");
@@ -521,6 +569,30 @@ fn a_repair_never_acts_while_a_git_holds_the_branchs_lock() {
     assert!(!lock.exists());
 }
 
+/// A repair killed too, while it held the lock it took on the branch: the next one knows the
+/// lock for its own, finishes, and releases it.
+#[test]
+fn a_repair_killed_holding_the_branchs_lock_is_repaired_in_turn() {
+    let (repo, id, before) = crash_at("after-branch-moved");
+    let output = repo
+        .claims(&["doctor"])
+        .env("CLAIMS_FAULT", "before-index-refresh")
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        None,
+        "the repair should have been killed"
+    );
+    assert!(repo.path().join(".git/refs/heads/main.lock").exists());
+    insta::assert_snapshot!(repo.sees(&["doctor"]).replace(&id, "ID"), @"
+    repaired: an interrupted change was committed; refreshed git's index for records/5n/ID.toml
+    the repository is sound
+    [exit status: 0]
+    ");
+    assert_sound(&repo, &id, &before, true, "the repair killed");
+}
+
 /// A write killed in a linked worktree while it held the branch's lock: the main worktree's
 /// doctor points at that worktree, whose doctor repairs it and releases the lock, and does not
 /// call the lock one a git command left (removing it by hand would let a commit in before the
@@ -590,6 +662,19 @@ fn a_linked_worktree_on_the_same_branch_leaves_the_main_worktrees_write_alone() 
     insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout).replace(main, "MAIN"), @"
     ok: no interrupted change
     needs you: MAIN/.git/claims/journal holds an interrupted change on branch main, for its worktree to repair; run `claims doctor` in MAIN, which repairs it (its lock MAIN/.git/refs/heads/main.lock keeps every commit off main until then)
+    ");
+    assert_eq!(repo.snapshot(), before);
+    // A change there is refused with the same place to repair, not a lock to remove.
+    let output = repo
+        .claims(&["-C", linked_arg, "note", &id, "written beside"])
+        .env("CLAIMS_LOCK_TIMEOUT", "0")
+        .output()
+        .unwrap();
+    insta::assert_snapshot!(repo.shown(&output), @"
+    ------- stderr -------
+    error: the branch is locked (REPO/.git/refs/heads/main.lock) by an interrupted change of another worktree
+    hint: nothing was changed; run `claims doctor` in REPO, which repairs that change and releases the lock; removed by hand, the lock would let commits in before the repair, which a plain `git commit` there could then undo
+    [exit status: 2]
     ");
     assert_eq!(repo.snapshot(), before);
     let report = repo.sees(&["doctor"]);

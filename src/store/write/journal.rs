@@ -20,8 +20,8 @@ use crate::store::files::{
     overwrite, read_optional, remove_stray_temporaries, remove_with_empty_folder, write_atomically,
 };
 use crate::store::lock::{
-    IndexLock, LockId, RefLock, finish_ref_update, ref_lock_contents, ref_lock_path,
-    remove_ref_lock_left, try_writers_lock,
+    IndexLock, LockId, RefLock, branch_of_head, finish_ref_update, ref_lock_contents,
+    ref_lock_path, remove_ref_lock_left, try_writers_lock,
 };
 use crate::store::repository::Store;
 
@@ -133,10 +133,11 @@ impl Store {
             })
     }
 
-    /// The branch checked out in this worktree.
+    /// The branch checked out in this worktree, through symbolic branches as a write finds it.
     fn checked_out_branch(&self) -> Option<String> {
-        let head = self.repo.find_reference("HEAD").ok()?;
-        head.symbolic_target().ok()?.map(str::to_string)
+        branch_of_head(&self.repo)
+            .ok()
+            .filter(|branch| branch != "HEAD")
     }
 
     /// Whether a write was interrupted and not yet repaired (for read-only commands to say so):
@@ -200,6 +201,15 @@ impl Store {
                 }
             })
             .collect()
+    }
+
+    /// Whether the branch lock at `lock` is held by another worktree's interrupted write, and
+    /// if so, that worktree, where it is known.
+    pub(crate) fn interrupted_elsewhere(&self, lock: &Path) -> Option<Option<PathBuf>> {
+        self.foreign_journals()
+            .into_iter()
+            .find(|foreign| foreign.branch_lock.as_deref() == Some(lock))
+            .map(|foreign| foreign.worktree)
     }
 
     /// The journals of writes not ended in the worktrees other than this one: the linked
@@ -339,11 +349,21 @@ impl Store {
             Some(id) => ref_lock_contents(&lock, id)?.is_some(),
             None => false,
         };
-        let _held = match left {
-            true => None,
-            false => Some(RefLock::take(&self.repo, &journal.branch)?),
+        let (_held, repairing) = match left {
+            true => (None, journal.clone()),
+            false => {
+                // Journalled, so that if this repair is killed too, the next one knows the
+                // lock it leaves for its own and releases it.
+                let held = RefLock::take(&self.repo, &journal.branch)?;
+                let repairing = Journal {
+                    branch_lock: Some(held.id.clone()),
+                    ..journal.clone()
+                };
+                self.begin_journal(&repairing)?;
+                (Some(held), repairing)
+            }
         };
-        let recovery = self.repair_files_and_index(journal)?;
+        let recovery = self.repair_files_and_index(&repairing, left)?;
         // The branch the interrupted write or its repair moved, and its reflogs, as a write
         // leaves them in a shared repository.
         if let Recovery::RolledForward { .. } = recovery {
@@ -361,7 +381,13 @@ impl Store {
         Ok(recovery)
     }
 
-    fn repair_files_and_index(&self, journal: &Journal) -> Result<Recovery, StoreError> {
+    /// `move_left` says whether the interrupted write's own lock on the branch is still
+    /// there, for its move to be finished if it was killed inside it.
+    fn repair_files_and_index(
+        &self,
+        journal: &Journal,
+        move_left: bool,
+    ) -> Result<Recovery, StoreError> {
         // A write killed before its rename leaves a temporary file beside the record, which
         // git and the audit would list as an untracked record.
         for file in &journal.files {
@@ -382,15 +408,18 @@ impl Store {
         let paths: Vec<String> = journal.files.iter().map(|f| f.path.clone()).collect();
         let oid = |text: &str| Oid::from_str(text).ok();
         let tip = match tip {
-            tip if tip == base => self.finish_branch_move(journal, base)?.or(tip),
+            tip if tip == base && move_left => self.finish_branch_move(journal, base)?.or(tip),
             tip => tip,
         };
         if tip == base {
             // The commit never became the branch's: put back what was committed, in the
-            // working files and, where the write had reached it, in the index.
+            // working files and, where the write had reached it, in the index. A working file
+            // changed since by hand keeps every working file as it is; the index is put back
+            // all the same, so that no commit takes the uncommitted change for committed.
             let base_tree = base
                 .map(|base| self.repo.find_commit(base).and_then(|c| c.tree()))
                 .transpose()?;
+            let mut changed_again = None;
             for file in &journal.files {
                 let working = read_optional(&self.root.join(&file.path))?;
                 let before = file.before.as_deref().and_then(oid);
@@ -409,15 +438,21 @@ impl Store {
                     .map(|bytes| Oid::hash_object(ObjectType::Blob, &bytes))
                     .transpose()?;
                 if working != oid(&file.after) {
-                    return Ok(Recovery::LeftAlone {
+                    changed_again = Some(Recovery::LeftAlone {
                         reason: format!(
-                            "{} was changed again after the interrupted write",
+                            "{} was changed again after the interrupted write; its change is \
+                             in the working file, unstaged",
                             file.path
                         ),
                     });
+                    break;
                 }
             }
-            for file in &journal.files {
+            let files = match changed_again {
+                None => journal.files.as_slice(),
+                Some(_) => &[],
+            };
+            for file in files {
                 let absolute = self.root.join(&file.path);
                 match file.before.as_deref().and_then(oid) {
                     Some(before) => {
@@ -445,14 +480,15 @@ impl Store {
                     before: file.before.as_deref().and_then(oid),
                 });
             }
+            let recovery = changed_again.unwrap_or(Recovery::RolledBack { paths });
             let lock = match stale_lock {
                 Some(lock) => lock,
                 None if self.index_stages_any(&entries)? => self.journalled_index_lock(journal)?,
-                None => return Ok(Recovery::RolledBack { paths }),
+                None => return Ok(recovery),
             };
             self.roll_back_index(&lock, &entries)
                 .inspect_err(|_| lock.keep())?;
-            return Ok(Recovery::RolledBack { paths });
+            return Ok(recovery);
         }
         let Some(tip) = tip else {
             return Ok(Recovery::LeftAlone {

@@ -352,7 +352,15 @@ impl Writer<'_> {
         // until it is moved: no git command beside this write moves the branch or points HEAD
         // elsewhere meanwhile, so none lands a tree holding this write's files under its own
         // message, nor leaves them staged on another branch (see `commit_written`).
-        let branch_lock = BranchLock::take(self.repo())?;
+        let branch_lock = match BranchLock::take(self.repo()) {
+            Err(StoreError::Locked { what, lock, waited }) => {
+                return Err(match self.store.interrupted_elsewhere(&lock) {
+                    Some(worktree) => StoreError::LockedByInterruptedWrite { lock, worktree },
+                    None => StoreError::Locked { what, lock, waited },
+                });
+            }
+            taken => taken?,
+        };
         let head = self.head_of(branch_lock.refname.clone())?;
         self.ensure_head_unchanged(&head, changes)?;
         let staged = self.staged_before(&head, changes)?;

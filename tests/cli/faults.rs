@@ -573,24 +573,38 @@ fn a_repair_never_acts_while_a_git_holds_the_branchs_lock() {
 /// lock for its own, finishes, and releases it.
 #[test]
 fn a_repair_killed_holding_the_branchs_lock_is_repaired_in_turn() {
-    let (repo, id, before) = crash_at("after-branch-moved");
-    let output = repo
-        .claims(&["doctor"])
-        .env("CLAIMS_FAULT", "before-index-refresh")
-        .output()
-        .unwrap();
-    assert_eq!(
-        output.status.code(),
-        None,
-        "the repair should have been killed"
-    );
-    assert!(repo.path().join(".git/refs/heads/main.lock").exists());
-    insta::assert_snapshot!(repo.sees(&["doctor"]).replace(&id, "ID"), @"
+    let mut transcript = String::new();
+    // Older versions kept the journal as journal.json, which the repair takes over.
+    for journal in ["journal", "journal.json"] {
+        let (repo, id, before) = crash_at("after-branch-moved");
+        let claims = repo.path().join(".git/claims");
+        std::fs::rename(claims.join("journal"), claims.join(journal)).unwrap();
+        let output = repo
+            .claims(&["doctor"])
+            .env("CLAIMS_FAULT", "before-index-refresh")
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            None,
+            "{journal}: the repair was not killed"
+        );
+        assert!(repo.path().join(".git/refs/heads/main.lock").exists());
+        transcript.push_str(&seen_after(journal, &repo, &id, &["doctor"]));
+        assert_sound(&repo, &id, &before, true, journal);
+    }
+    insta::assert_snapshot!(transcript, @r#"
+    # journal
+    $ claims ["doctor"]
     repaired: an interrupted change was committed; refreshed git's index for records/5n/ID.toml
     the repository is sound
     [exit status: 0]
-    ");
-    assert_sound(&repo, &id, &before, true, "the repair killed");
+    # journal.json
+    $ claims ["doctor"]
+    repaired: an interrupted change was committed; refreshed git's index for records/5n/ID.toml
+    the repository is sound
+    [exit status: 0]
+    "#);
 }
 
 /// A write killed in a linked worktree while it held the branch's lock: the main worktree's

@@ -296,12 +296,30 @@ impl Store {
                 }
                 Err(_) => continue,
             };
-            let recovery = self.repair(&journal)?;
-            if path.ends_with(LEGACY_JOURNAL_FILE) {
-                std::fs::remove_file(&path).map_err(StoreError::io(&path))?;
-            } else {
-                end_journal_at(&path)?;
+            let end_legacy = |path: &Path| match path.ends_with(LEGACY_JOURNAL_FILE) {
+                true => std::fs::remove_file(path).map_err(StoreError::io(path)),
+                false => end_journal_at(path),
+            };
+            // Taken over as this worktree's own journal before it is repaired, so that a
+            // repair killed in turn leaves one journal, the one it updates with the locks it
+            // takes. One pending here for the same branch is that journal, left by such a
+            // repair; one for another branch keeps its place, and this is repaired where it is.
+            let own = read_optional(&self.journal_path())?
+                .and_then(|bytes| serde_json::from_slice::<Journal>(&bytes).ok());
+            match own {
+                None => {
+                    self.begin_journal(&journal)?;
+                    end_legacy(&path)?;
+                    break;
+                }
+                Some(own) if own.branch == journal.branch => {
+                    end_legacy(&path)?;
+                    break;
+                }
+                Some(_) => {}
             }
+            let recovery = self.repair(&journal)?;
+            end_legacy(&path)?;
             // The repair may have journalled the index lock it took here.
             self.end_journal()?;
             return Ok(recovery);

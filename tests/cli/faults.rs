@@ -225,17 +225,24 @@ fn a_record_emptied_after_its_commit_landed_is_written_again_from_git() {
     repo.ok(&["check"]);
 }
 
-/// A record edited by hand after the crash, the commit being in place, keeps the edit: the
-/// repair refreshes the index to the commit and leaves the change unstaged.
-#[test]
-fn a_hand_edit_after_a_crash_whose_commit_landed_is_kept() {
-    let (repo, id, _) = crash_at("after-branch-moved");
-    let path = repo.record_path(&id);
+/// Appends a line to the record of `id`, as a hand edit after a crash would; returns the
+/// record's path and what it now holds.
+fn edit_by_hand(repo: &Repo, id: &str) -> (std::path::PathBuf, String) {
+    let path = repo.record_path(id);
     let edited = format!(
         "{}# checked by hand after the crash\n",
         std::fs::read_to_string(&path).unwrap()
     );
     std::fs::write(&path, &edited).unwrap();
+    (path, edited)
+}
+
+/// A record edited by hand after the crash, the commit being in place, keeps the edit: the
+/// repair refreshes the index to the commit and leaves the change unstaged.
+#[test]
+fn a_hand_edit_after_a_crash_whose_commit_landed_is_kept() {
+    let (repo, id, _) = crash_at("after-branch-moved");
+    let (path, edited) = edit_by_hand(&repo, &id);
     let relative = format!("records/{}/{id}.toml", &id[..2]);
     insta::assert_snapshot!(repo.sees(&["doctor"]).replace(&id, "ID"), @"
     repaired: an interrupted change was committed; refreshed git's index for records/5n/ID.toml
@@ -253,12 +260,7 @@ fn a_hand_edit_after_a_crash_whose_commit_landed_is_kept() {
 #[test]
 fn a_hand_edit_after_a_crash_whose_commit_never_landed_is_left_and_unstaged() {
     let (repo, id, _) = crash_at("after-index-refreshed");
-    let path = repo.record_path(&id);
-    let edited = format!(
-        "{}# checked by hand after the crash\n",
-        std::fs::read_to_string(&path).unwrap()
-    );
-    std::fs::write(&path, &edited).unwrap();
+    let (path, edited) = edit_by_hand(&repo, &id);
     insta::assert_snapshot!(repo.sees(&["doctor"]).replace(&id, "ID"), @"
     needs you: an interrupted change could not be repaired: records/5n/ID.toml was changed again after the interrupted write; its change is in the working file, unstaged; compare `git status` with `git log -1`
     needs you: records/5n/ID.toml has changes that are not committed (modified) (commit it, or discard it: git checkout -- records/5n/ID.toml)

@@ -285,9 +285,6 @@ pub(crate) struct RolledBackEntry<'a> {
     pub before: Option<Oid>,
 }
 
-/// The stat data for an index entry of `path`, if the file still holds `contents`; zeroes
-/// otherwise (someone changed it since it was written), which makes git look at the file and
-/// see the change instead of taking it for the committed version.
 /// An index entry for `file`'s blob with no stat data from the working file.
 fn unstated_entry(file: &IndexedFile<'_>) -> git2::IndexEntry {
     let time = git2::IndexTime::new(0, 0);
@@ -307,6 +304,9 @@ fn unstated_entry(file: &IndexedFile<'_>) -> git2::IndexEntry {
     }
 }
 
+/// The stat data for an index entry of `path`, if the file still holds `contents`; zeroes
+/// otherwise (someone changed it since it was written), which makes git look at the file and
+/// see the change instead of taking it for the committed version.
 fn stat_if_holding(path: &Path, contents: &[u8]) -> Result<StatData, StoreError> {
     use std::io::Read;
     let Ok(mut file) = fs::File::open(path) else {

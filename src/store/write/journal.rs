@@ -128,9 +128,7 @@ impl Store {
         let common = self.repo.commondir();
         !same_dir(common, self.repo.path())
             && path == common.join(JOURNAL_FILE)
-            && std::fs::read_to_string(common.join("HEAD")).is_ok_and(|head| {
-                head.trim_end().strip_prefix("ref: ") == Some(journal.branch.as_str())
-            })
+            && head_names(&common.join("HEAD"), &journal.branch)
     }
 
     /// The branch checked out in this worktree, through symbolic branches as a write finds it.
@@ -239,10 +237,7 @@ impl Store {
     /// worktree's HEAD in the shared git directory, each linked worktree's in its own, with
     /// the place of its working tree in its `gitdir` file.
     fn worktree_of(&self, branch: &str) -> Option<PathBuf> {
-        let names = |head: &Path| {
-            std::fs::read_to_string(head)
-                .is_ok_and(|text| text.trim_end().strip_prefix("ref: ") == Some(branch))
-        };
+        let names = |head: &Path| head_names(head, branch);
         let common = self.repo.commondir();
         // As git names the main worktree: its git directory's parent, when that is `.git`.
         if names(&common.join("HEAD")) {
@@ -466,11 +461,11 @@ impl Store {
                     break;
                 }
             }
-            let files = match changed_again {
-                None => journal.files.as_slice(),
-                Some(_) => &[],
+            let files_to_put_back = match changed_again {
+                None => journal.files.iter(),
+                Some(_) => [].iter(),
             };
-            for file in files {
+            for file in files_to_put_back {
                 let absolute = self.root.join(&file.path);
                 match file.before.as_deref().and_then(oid) {
                     Some(before) => {
@@ -670,6 +665,13 @@ impl Store {
         })?;
         Ok(lock)
     }
+}
+
+/// Whether the HEAD file at `head` names `branch`, as a worktree's HEAD does when the branch is
+/// checked out there.
+fn head_names(head: &Path, branch: &str) -> bool {
+    std::fs::read_to_string(head)
+        .is_ok_and(|text| text.trim_end().strip_prefix("ref: ") == Some(branch))
 }
 
 fn end_journal_at(path: &Path) -> Result<(), StoreError> {

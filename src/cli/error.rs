@@ -254,6 +254,11 @@ fn store_hint(error: &StoreError) -> Option<String> {
              git switch -c NEW-BRANCH"
                 .into(),
         ),
+        StoreError::DetachedAfterInterruptedWrite { branch, .. } => Some(format!(
+            "point HEAD back at that branch with: git symbolic-ref HEAD {branch} (git switch \
+             cannot while the change holds git's index lock), then run `claims doctor`, which \
+             repairs it"
+        )),
         StoreError::RecordTooLarge { .. } => Some(
             "nothing was written; keep notes and excerpts short, or split the claim".into(),
         ),

@@ -93,6 +93,11 @@ pub enum StoreError {
     },
     #[error("HEAD is detached (at {0}): a commit made here belongs to no branch")]
     DetachedHead(String),
+    #[error(
+        "HEAD was detached (at {at}) after a claims change on {branch} was interrupted, \
+         and that change can be repaired only with HEAD on its branch"
+    )]
+    DetachedAfterInterruptedWrite { at: String, branch: String },
     #[error("{path} would be larger than the {} MiB a record may have", .limit / (1024 * 1024))]
     RecordTooLarge { path: String, limit: usize },
     #[error("git's index is {kind}, which claims cannot update")]

@@ -298,6 +298,29 @@ fn a_crash_on_a_branch_reached_through_a_symbolic_branch_is_repaired() {
     assert_sound(&repo, &id, &before, false, "aliased");
 }
 
+/// HEAD detached by hand after a crash (`git switch` cannot while the write's index lock is
+/// there, `git update-ref --no-deref` can): the refusal names the branch and the command that
+/// puts HEAD back, and after it the repair goes on as if HEAD had never moved.
+#[test]
+fn a_head_detached_after_a_crash_is_pointed_back_at_its_branch() {
+    let (repo, id, before) = crash_at("after-branch-moved");
+    repo.git(&["update-ref", "--no-deref", "HEAD", "HEAD"]);
+    let at = repo.git(&["rev-parse", "--short=12", "HEAD"]);
+    insta::assert_snapshot!(repo.sees(&["doctor"]).replace(at.trim(), "AT"), @"
+    ------- stderr -------
+    error: HEAD was detached (at AT) after a claims change on refs/heads/main was interrupted, and that change can be repaired only with HEAD on its branch
+    hint: point HEAD back at that branch with: git symbolic-ref HEAD refs/heads/main (git switch cannot while the change holds git's index lock), then run `claims doctor`, which repairs it
+    [exit status: 2]
+    ");
+    repo.git(&["symbolic-ref", "HEAD", "refs/heads/main"]);
+    insta::assert_snapshot!(repo.sees(&["doctor"]).replace(&id, "ID"), @"
+    repaired: an interrupted change was committed; refreshed git's index for records/5n/ID.toml
+    the repository is sound
+    [exit status: 0]
+    ");
+    assert_sound(&repo, &id, &before, true, "detached");
+}
+
 #[test]
 fn a_journal_cut_short_while_written_is_no_interrupted_change() {
     let (repo, id, before) = crash_at("after-record-written");

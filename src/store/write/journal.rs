@@ -138,6 +138,15 @@ impl Store {
             .filter(|branch| branch != "HEAD")
     }
 
+    /// The branch of this worktree's interrupted write, when HEAD no longer names it: HEAD
+    /// was detached (or moved) after the write was cut short, so its repair waits for HEAD to
+    /// be put back.
+    pub(crate) fn interrupted_write_left_branch(&self) -> Option<String> {
+        let bytes = read_optional(&self.journal_path()).ok()??;
+        let journal: Journal = serde_json::from_slice(&bytes).ok()?;
+        (self.checked_out_branch().as_ref() != Some(&journal.branch)).then_some(journal.branch)
+    }
+
     /// Whether a write was interrupted and not yet repaired (for read-only commands to say so):
     /// a journal of this worktree that no writer is working on. A journal whose writer holds
     /// the lock is a write in progress.

@@ -281,6 +281,10 @@ fn run_name(tokens: &[&str], first: usize, end: usize) -> RunName {
     if NOT_NAMES.contains(&last_word.as_str()) || ORGANISATION_WORDS.contains(&last_word.as_str()) {
         return RunName::NoName;
     }
+    // "Mexican cartels", "U.S. forces": a descriptor alone is no one.
+    if DESCRIPTORS.contains(&last_word.as_str()) {
+        return RunName::NoName;
+    }
     if is_title(bare[last]) {
         return RunName::Titles;
     }
@@ -989,6 +993,10 @@ const PREPOSITIONS: &[&str] = word_list!("attribution/prepositions.txt");
 /// Titles and descriptors dropped from the front of a speaker's name.
 const TITLES: &[&str] = word_list!("attribution/titles.txt");
 
+/// The titles that describe someone without naming an office ("Mexican", "Former", "U.S."):
+/// written alone, they speak of no one.
+const DESCRIPTORS: &[&str] = word_list!("attribution/descriptors.txt");
+
 /// Last words of organisation names, which keep their descriptors
 /// ("State Department", "House Judiciary Committee").
 const ORGANISATION_WORDS: &[&str] = word_list!("attribution/organisation-words.txt");
@@ -1445,8 +1453,14 @@ mod tests {
                 "Claudia Sheinbaum met Sheinbaum’s aides.",
                 Some("Claudia Sheinbaum"),
             ),
+            // A descriptor alone ("Mexican", "U.S.") is no one.
+            (
+                "Trump’s promise to destroy Mexican cartels with U.S. forces stands.",
+                Some("Donald Trump"),
+            ),
             // Someone else, named or not: the pronoun may be theirs.
             ("Trump shook hands with Britain’s Prince William.", None),
+            ("Trump met the Mexican President.", None),
             ("Claudia Sheinbaum met Donald Trump on Monday.", None),
             ("Sheinbaum spoke with Trump.", None),
             ("Sheinbaum spoke with the President.", None),

@@ -199,6 +199,7 @@ fn said_no(verdict: Verdict) -> &'static str {
         Verdict::NotCandidate => "not among the candidates",
         Verdict::CompetingFigures => "competing figures",
         Verdict::Polarity => "polarity",
+        Verdict::FewWordsShared => "figures shared, too few words",
         Verdict::BelowBar => "below the bar",
     }
 }

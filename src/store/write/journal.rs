@@ -138,13 +138,12 @@ impl Store {
             .filter(|branch| branch != "HEAD")
     }
 
-    /// The branch of this worktree's interrupted write, when HEAD no longer names it: HEAD
-    /// was detached (or moved) after the write was cut short, so its repair waits for HEAD to
-    /// be put back.
-    pub(crate) fn interrupted_write_left_branch(&self) -> Option<String> {
+    /// The branch of this worktree's interrupted write, if its journal is pending: with HEAD
+    /// detached after the write was cut short, its repair waits for HEAD to be put back there.
+    pub(crate) fn interrupted_write_branch(&self) -> Option<String> {
         let bytes = read_optional(&self.journal_path()).ok()??;
         let journal: Journal = serde_json::from_slice(&bytes).ok()?;
-        (self.checked_out_branch().as_ref() != Some(&journal.branch)).then_some(journal.branch)
+        Some(journal.branch)
     }
 
     /// Whether a write was interrupted and not yet repaired (for read-only commands to say so):

@@ -205,7 +205,7 @@ impl Store {
         }
         if self.repo.head_detached()? {
             let at = self.repo.head()?.peel_to_commit()?.id().to_string()[..12].to_string();
-            return Err(match self.interrupted_write_left_branch() {
+            return Err(match self.interrupted_write_branch() {
                 Some(branch) => StoreError::DetachedAfterInterruptedWrite { at, branch },
                 None => StoreError::DetachedHead(at),
             });

@@ -1,5 +1,8 @@
 //! Scores `claims extract`'s matching on a labelled set (tests/data/matching): which claims the
-//! outlets share ended as one record, and which records joined sentences that are not one claim.
+//! outlets share ended as one record, and which records joined sentences that are not one claim,
+//! alone or beside a background of single outlets' articles on other stories (the news set of
+//! tests/data/news-checkworthiness, each article labelled with its story in
+//! tests/data/matching/background.tsv).
 //! Shared by the `matching` benchmark, which prints the figures, and a test that keeps a floor.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -22,12 +25,13 @@ pub struct Figures {
     pub pairs_joined: usize,
     /// Records joining sentences labelled as different claims (each extra claim counts once).
     pub wrong_merges: usize,
-    /// Records joining sentences of different events.
+    /// Records joining sentences of different events (or stories of the background).
     pub cross_event: usize,
     /// Sentences read, and records made.
     pub sentences: usize,
     pub records: usize,
-    /// Each shared claim left in several records, and each record joining different claims:
+    /// Each shared claim left in several records, and each record joining different claims or
+    /// different events:
     /// the sentences with the record each ended in, and for a missed claim each pair of its
     /// sentences left apart with their scores and the rule that kept them apart, for reading
     /// the misses one by one.
@@ -42,20 +46,81 @@ enum Label {
     Ignored,
 }
 
-/// Runs the extraction plan over every article under `folder` (one folder per event) with
-/// every statement taken as a claim, and scores it against `folder/labels.tsv`.
-pub fn measure(folder: &Path, embeddings: Option<&'static Embeddings>) -> Figures {
+/// An article of the background: one outlet's sentences, and the story it reports.
+pub struct Article {
+    pub name: String,
+    pub story: String,
+    pub sentences: Vec<String>,
+}
+
+/// The news set's articles, each with its story: `data` is tests/data.
+pub fn background(data: &Path) -> Vec<Article> {
+    let stories = fs::read_to_string(data.join("matching/background.tsv")).expect("background.tsv");
+    let sentences = fs::read_to_string(data.join("news-checkworthiness/sentences.tsv"))
+        .expect("the news set's sentences");
+    let mut articles: Vec<Article> = stories
+        .lines()
+        .skip(1)
+        .filter(|row| !row.trim().is_empty())
+        .map(|row| {
+            let (name, story) = row
+                .split_once('\t')
+                .unwrap_or_else(|| panic!("background.tsv: not two columns: {row:?}"));
+            Article {
+                name: name.to_owned(),
+                story: story.to_owned(),
+                sentences: Vec::new(),
+            }
+        })
+        .collect();
+    for row in sentences
+        .lines()
+        .skip(1)
+        .filter(|row| !row.trim().is_empty())
+    {
+        let (name, text) = row
+            .split_once('\t')
+            .and_then(|(name, rest)| Some((name, rest.splitn(3, '\t').nth(2)?)))
+            .unwrap_or_else(|| panic!("sentences.tsv: not four columns: {row:?}"));
+        let article = articles
+            .iter_mut()
+            .find(|article| article.name == name)
+            .unwrap_or_else(|| panic!("background.tsv names no story for article {name}"));
+        article.sentences.push(text.to_owned());
+    }
+    articles
+}
+
+/// Runs the extraction plan over every article under `folder` (one folder per event), then
+/// over the `background` articles, with every statement taken as a claim, and scores it
+/// against `folder/labels.tsv`. A background sentence's event is its article's story.
+pub fn measure(
+    folder: &Path,
+    background: &[Article],
+    embeddings: Option<&'static Embeddings>,
+) -> Figures {
     let mut documents = Vec::new();
+    let mut event_of: HashMap<String, String> = HashMap::new();
     for event in sorted_entries(folder).into_iter().filter(|p| p.is_dir()) {
         for article in sorted_entries(&event) {
             let text = fs::read_to_string(&article).expect("an article of the matching set");
             // The first line names the source; it is no sentence of the article.
             let body = text.split_once('\n').map_or("", |(_, body)| body);
+            let path = relative(folder, &article);
+            event_of.insert(path.clone(), relative(folder, &event));
             documents.push(Document {
-                path: relative(folder, &article),
+                path,
                 text: format!("\n{body}"),
             });
         }
+    }
+    for article in background {
+        let path = format!("background/{}", article.name);
+        event_of.insert(path.clone(), article.story.clone());
+        documents.push(Document {
+            path,
+            text: format!("\n{}\n", article.sentences.join("\n")),
+        });
     }
     let models = Models {
         checkworthiness: Scorer::builtin().0,
@@ -95,7 +160,15 @@ pub fn measure(folder: &Path, embeddings: Option<&'static Embeddings>) -> Figure
         let label = label_of
             .get(&(candidate.document.clone(), candidate.line))
             .cloned()
-            .unwrap_or_else(|| Label::Alone(candidate.document.clone(), candidate.line));
+            .unwrap_or_else(|| {
+                // The background is labelled by story only: what its sentences join inside
+                // one story is judged neither way.
+                if candidate.document.starts_with("background/") {
+                    Label::Ignored
+                } else {
+                    Label::Alone(candidate.document.clone(), candidate.line)
+                }
+            });
         let record = candidate.outcome.id().to_string();
         if let Label::Shared(name) = &label {
             members
@@ -103,11 +176,10 @@ pub fn measure(folder: &Path, embeddings: Option<&'static Embeddings>) -> Figure
                 .or_default()
                 .push((at, record.clone()));
         }
-        let event = candidate.document.split('/').next().unwrap_or_default();
         records
             .entry(record)
             .or_default()
-            .push((label, event.to_owned(), at));
+            .push((label, event_of[&candidate.document].clone(), at));
     }
     let shown = |at: usize| {
         let candidate = &plan.candidates[at];
@@ -185,7 +257,16 @@ pub fn measure(folder: &Path, embeddings: Option<&'static Embeddings>) -> Figure
                 .push(format!("wrong merge:\n{}", lines.join("\n")));
         }
         let events: BTreeSet<&String> = sentences.iter().map(|(_, event, _)| event).collect();
-        figures.cross_event += usize::from(events.len() > 1);
+        if events.len() > 1 {
+            figures.cross_event += 1;
+            // A record joining claims is listed above already.
+            if claims.len() <= 1 {
+                let lines: Vec<String> = sentences.iter().map(|&(_, _, at)| shown(at)).collect();
+                figures
+                    .misses
+                    .push(format!("across events:\n{}", lines.join("\n")));
+            }
+        }
     }
     figures
 }

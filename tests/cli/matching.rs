@@ -5,15 +5,17 @@
 #[path = "../../bench/matching_set.rs"]
 mod matching_set;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use claims::text::Embeddings;
 
+fn data() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
+}
+
 fn measure(part: &str, embeddings: Option<&'static Embeddings>) -> matching_set::Figures {
-    let folder = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/matching")
-        .join(part);
-    let figures = matching_set::measure(&folder, embeddings);
+    let folder = data().join("matching").join(part);
+    let figures = matching_set::measure(&folder, &[], embeddings);
     println!("{part}: {figures:#?}");
     figures
 }
@@ -54,4 +56,17 @@ fn embeddings_keep_what_the_words_match_without_merging_events() {
     assert!(test.pairs_joined >= 10, "{test:#?}");
     assert_eq!(test.wrong_merges, 0, "{test:#?}");
     assert_eq!(test.cross_event, 0, "{test:#?}");
+}
+
+/// Beside 62 single outlets' articles on other stories, sentences of different stories seldom
+/// join, and tuning's matches stay.
+#[test]
+fn beside_unrelated_articles_few_sentences_of_different_stories_join() {
+    let background = matching_set::background(&data());
+    assert_eq!(background.len(), 62);
+    let figures = matching_set::measure(&data().join("matching/tuning"), &background, None);
+    println!("tuning + background: {figures:#?}");
+    assert!(figures.matched >= 23, "{figures:#?}");
+    assert_eq!(figures.wrong_merges, 0, "{figures:#?}");
+    assert!(figures.cross_event <= 16, "{figures:#?}");
 }

@@ -281,6 +281,7 @@ fn said_no(verdict: Verdict) -> &'static str {
         Verdict::CompetingFigures => "competing figures",
         Verdict::Polarity => "polarity",
         Verdict::FewWordsShared => "figures shared, too few words",
+        Verdict::TooLittleShared => "fewer than three words and figures shared",
         Verdict::BelowBar => "below the bar",
     }
 }

@@ -194,7 +194,12 @@ pub fn plan(
             .map(|statement| index.claims.ranked(statement.said()))
             .collect();
         let assigned = align(&statements, &rankings, &known, &appeared, &document.path);
+        // How many times the document stated each sentence so far.
+        let mut stated: HashMap<String, usize> = HashMap::new();
         for ((statement, assigned), ranking) in statements.into_iter().zip(assigned).zip(rankings) {
+            let times = stated.entry(statement.text.clone()).or_default();
+            let occurrence = *times;
+            *times += 1;
             let appearance = Appearance {
                 document: document.path.clone(),
                 line: Some(statement.line as u64),
@@ -209,9 +214,10 @@ pub fn plan(
                     .records
                     .entry(id.clone())
                     .or_insert_with(|| known[&id].clone());
-                if !appeared.insert(&id, &appearance) {
+                if appeared.is_recorded(&id, &appearance, occurrence) {
                     Outcome::Known(id)
                 } else {
+                    appeared.insert(&id, &appearance);
                     record.appearances.push(appearance);
                     index.insert(&id, statement.said());
                     Outcome::Appearance(id)
@@ -376,8 +382,9 @@ fn claim_written_as(claim: &str, known: &BTreeMap<ClaimId, Record>) -> Option<Cl
 }
 
 /// Which known claim each statement of one document is, if any: each claim given to at most
-/// one statement, the best-scoring pairs first. A claim this document already states at some
-/// line stays with that line.
+/// one statement, the best-scoring pairs first. A sentence already recorded in this document is
+/// the claim it was recorded under, wherever it now stands; a claim this document already
+/// states at some line stays with that line.
 fn align(
     statements: &[Statement],
     rankings: &[Ranking<ClaimId>],
@@ -387,7 +394,15 @@ fn align(
 ) -> Vec<Option<ClaimId>> {
     let mut assigned: Vec<Option<ClaimId>> = vec![None; statements.len()];
     let mut pairs: Vec<(f64, usize, ClaimId)> = Vec::new();
+    let mut stated: HashMap<&str, usize> = HashMap::new();
     for (at, (statement, ranking)) in statements.iter().zip(rankings).enumerate() {
+        let times = stated.entry(statement.text.as_str()).or_default();
+        let recorded = appeared.recorded_as(document, &statement.text, *times);
+        *times += 1;
+        if let Some(recorded) = recorded {
+            assigned[at] = Some(recorded.clone());
+            continue;
+        }
         if let Some(exact) = claim_written_as(&statement.claim, known) {
             pairs.push((f64::INFINITY, at, exact));
         }
@@ -396,7 +411,7 @@ fn align(
         }
     }
     pairs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    let mut taken: HashSet<ClaimId> = HashSet::new();
+    let mut taken: HashSet<ClaimId> = assigned.iter().flatten().cloned().collect();
     for (_, at, id) in pairs {
         let line = Some(statements[at].line as u64);
         if assigned[at].is_some()
@@ -433,22 +448,61 @@ impl Wordings {
     }
 }
 
-/// The lines at which each claim appears in each document.
+/// The lines at which each claim appears in each document, and how many times each sentence
+/// of a document was recorded, under which claim. A sentence is the appearance it was recorded
+/// as wherever it now stands: a line added above it (an "UPDATED" line of a wire story) moves
+/// it and changes nothing it states. A sentence a document repeats is recorded once per time,
+/// each time under the claim it was recorded under.
 #[derive(Default)]
-struct Places(HashMap<(ClaimId, String), HashSet<Option<u64>>>);
+struct Places {
+    lines: HashMap<(ClaimId, String), HashSet<Option<u64>>>,
+    sentences: HashMap<(String, String), Recordings>,
+}
+
+/// The lines a document states one sentence at, in order, each with the claim it was recorded
+/// under there.
+type Recordings = Vec<(Option<u64>, ClaimId)>;
 
 impl Places {
-    /// Records an appearance; false when it was already recorded.
-    fn insert(&mut self, id: &ClaimId, appearance: &Appearance) -> bool {
-        self.0
+    /// Records an appearance.
+    fn insert(&mut self, id: &ClaimId, appearance: &Appearance) {
+        self.lines
             .entry((id.clone(), appearance.document.clone()))
             .or_default()
-            .insert(appearance.line)
+            .insert(appearance.line);
+        if let Some(excerpt) = &appearance.excerpt {
+            let place = (appearance.document.clone(), excerpt.clone());
+            let recorded = self.sentences.entry(place).or_default();
+            let at = recorded.partition_point(|(line, _)| *line <= appearance.line);
+            recorded.insert(at, (appearance.line, id.clone()));
+        }
+    }
+
+    /// Whether the claim's appearance is recorded: at its line, or as its sentence, the
+    /// `occurrence`-th time (from 0) the document states it.
+    fn is_recorded(&self, id: &ClaimId, appearance: &Appearance, occurrence: usize) -> bool {
+        let at_line = self
+            .lines
+            .get(&(id.clone(), appearance.document.clone()))
+            .is_some_and(|lines| lines.contains(&appearance.line));
+        at_line
+            || appearance.excerpt.as_ref().is_some_and(|excerpt| {
+                self.recorded_as(&appearance.document, excerpt, occurrence) == Some(id)
+            })
+    }
+
+    /// The claim under which `excerpt` was recorded in `document` the `occurrence`-th time
+    /// (from 0), if it was.
+    fn recorded_as(&self, document: &str, excerpt: &str, occurrence: usize) -> Option<&ClaimId> {
+        self.sentences
+            .get(&(document.to_owned(), excerpt.to_owned()))
+            .and_then(|claims| claims.get(occurrence))
+            .map(|(_, id)| id)
     }
 
     /// Whether the claim appears in the document at another line than `line`.
     fn elsewhere_in(&self, id: &ClaimId, document: &str, line: Option<u64>) -> bool {
-        self.0
+        self.lines
             .get(&(id.clone(), document.to_owned()))
             .is_some_and(|lines| lines.iter().any(|other| *other != line))
     }

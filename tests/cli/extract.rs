@@ -133,6 +133,51 @@ fn extracting_the_same_documents_again_records_nothing() {
     assert_eq!(changed.lines().count(), 1, "{changed}");
 }
 
+/// A wire story updated with a line above its sentences, and an article repeating a sentence:
+/// the moved sentences are the appearances they were recorded as, and a repeat is recorded once
+/// per time the article states it.
+#[test]
+fn sentences_moved_by_an_update_are_the_appearances_recorded_before() {
+    let repo = Repo::new();
+    let repeated = "Mexico extradited 55 cartel members to the United States in 2025.\n";
+    write(&repo, "seeds/a.txt", ARTICLE_A.as_bytes());
+    write(&repo, "seeds/b.txt", ARTICLE_B.as_bytes());
+    write(&repo, "seeds/r.txt", repeated.repeat(2).as_bytes());
+    repo.ok(&["extract", "seeds/a.txt", "seeds/b.txt", "seeds/r.txt"]);
+    let before = repo.ok(&["list", "--format", "json"]);
+    let head = repo.head();
+    write(
+        &repo,
+        "seeds/b.txt",
+        format!("UPDATED 10:00 GMT\n\n{ARTICLE_B}").as_bytes(),
+    );
+    write(
+        &repo,
+        "seeds/r.txt",
+        format!("Updated.\n{}", repeated.repeat(2)).as_bytes(),
+    );
+    insta::assert_snapshot!(repo.sees(&["extract", "seeds/a.txt", "seeds/b.txt", "seeds/r.txt"]), @"
+    3 documents (1 KB), 12 sentences, 6 check-worthy: 0 new claims (0 related to a known claim), 0 new appearances, 6 already recorded; nothing new to record
+    models: check-worthiness n-grams and embeddings, stacked (built in), documents read as articles; matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
+    [exit status: 0]
+    ");
+    assert_eq!(repo.head(), head);
+    assert_eq!(repo.ok(&["list", "--format", "json"]), before);
+
+    // A third time the article states it is an appearance of its own.
+    write(
+        &repo,
+        "seeds/r.txt",
+        format!("Updated.\n{}", repeated.repeat(3)).as_bytes(),
+    );
+    let output = repo.claims(&["extract", "seeds/r.txt"]).output().unwrap();
+    insta::assert_snapshot!(at_head(&repo, &output), @"
+    1 document (1 KB), 4 sentences, 3 check-worthy: 0 new claims (0 related to a known claim), 1 new appearance, 2 already recorded; commit COMMIT
+    models: check-worthiness n-grams and embeddings, stacked (built in), documents read as articles; matching on words, figures and all-MiniLM-L6-v2 (static embeddings)
+    [exit status: 0]
+    ");
+}
+
 #[test]
 fn differing_figures_make_related_claims_shown_side_by_side() {
     let repo = Repo::new();

@@ -209,7 +209,9 @@ fn store_hint(error: &StoreError) -> Option<String> {
         StoreError::AmbiguousId { .. } => Some("type more characters of the id".into()),
         StoreError::InvalidId(_) => Some("`claims list` shows the ids".into()),
         StoreError::Record(e) => Some(format!(
-            "fix the file by hand, or restore the committed version: git checkout -- {}",
+            "fix the file by hand (a key added by hand is kept only above the first [table]), \
+             or restore a version that parses: git checkout -- {0} for the committed one, git \
+             log -- {0} for earlier ones",
             e.path
         )),
         StoreError::UncommittedEdit { path, staged } => Some(format!(

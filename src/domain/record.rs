@@ -54,13 +54,16 @@ pub struct Record {
     /// last one stands (was not undone).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dismissals: Vec<Dismissal>,
-    /// Keys a person added by hand: kept as they are, never dropped on the next write.
+    /// Keys a person added by hand: kept as they are, never dropped on the next write. Only
+    /// here: a key added inside a source, a note or the verdict would be lost on the next
+    /// write, so such a record does not parse, and the error names the key and its line.
     #[serde(flatten)]
     pub extra: toml::Table,
 }
 
 /// Where a claim was made.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Appearance {
     pub document: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -91,6 +94,7 @@ impl Stance {
 /// A piece of evidence attached to a claim: a web page, a file of the repository (a saved
 /// page, a report, a transcript), or both (a page and the copy saved of it).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Source {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
@@ -132,6 +136,7 @@ pub struct Source {
 
 /// Who did something to a record, when, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Event {
     #[serde(deserialize_with = "timestamp")]
     pub at: Timestamp,
@@ -142,6 +147,7 @@ pub struct Event {
 /// One correction of a source: the values of the fields it changed, as they were before.
 /// A field the source did not have before is recorded as an empty string.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Correction {
     #[serde(deserialize_with = "timestamp")]
     pub at: Timestamp,
@@ -152,6 +158,7 @@ pub struct Correction {
 
 /// The fields of a source a correction may change; each is set when it changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SourceFields {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
@@ -221,6 +228,7 @@ impl fmt::Display for DismissReason {
 
 /// A claim set aside: it keeps its record and history but leaves queues, lists and exports.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Dismissal {
     pub reason: DismissReason,
     /// The claim kept in its place, for a duplicate; its appearances moved there.
@@ -238,6 +246,7 @@ pub struct Dismissal {
 
 /// The newsroom's published fact-check of a claim.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Verdict {
     /// A rating of the scale in claims.toml.
     pub rating: String,
@@ -251,6 +260,7 @@ pub struct Verdict {
 /// A verdict withdrawn by `claims verdict ID --withdraw`: the verdict as it stood, and who
 /// withdrew it, when and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct WithdrawnVerdict {
     pub verdict: Verdict,
     pub withdrawn: Event,
@@ -340,6 +350,7 @@ pub fn host_of(url: &str) -> Option<String> {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Note {
     #[serde(deserialize_with = "timestamp")]
     pub at: Timestamp,
@@ -349,6 +360,7 @@ pub struct Note {
 
 /// One answer to one checklist item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ChecklistAnswer {
     /// The checklist: the state it is asked for.
     pub checklist: State,
@@ -364,6 +376,7 @@ pub struct ChecklistAnswer {
 
 /// One move of the workflow, as recorded in the claim itself.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Transition {
     pub from: State,
     pub to: State,
@@ -380,6 +393,7 @@ pub struct Transition {
 
 /// A published claim, or a verdict, taken back by a move.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Retraction {
     /// The claim was published and no longer is.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]

@@ -192,7 +192,7 @@ fn a_broken_record_names_file_line_and_column() {
             .replace(&format!("records/{}/", &id[..2]), "records/XX/"), @"
     ------- stderr -------
     error: records/XX/ID.toml:4:13: string values must be quoted, expected literal string
-    hint: fix the file by hand, or restore the committed version: git checkout -- records/XX/ID.toml
+    hint: fix the file by hand (a key added by hand is kept only above the first [table]), or restore a version that parses: git checkout -- records/XX/ID.toml for the committed one, git log -- records/XX/ID.toml for earlier ones
     [exit status: 2]
     ");
 }

@@ -343,17 +343,17 @@ fn a_60_mb_record_is_refused_without_being_read_whole() {
     $ claims ["show", "abcdefgh"]
     ------- stderr -------
     error: records/ab/abcdefgh.toml:1:1: is larger than the 1 MiB a record may have; records written by claims are a few kilobytes
-    hint: fix the file by hand, or restore the committed version: git checkout -- records/ab/abcdefgh.toml
+    hint: fix the file by hand (a key added by hand is kept only above the first [table]), or restore a version that parses: git checkout -- records/ab/abcdefgh.toml for the committed one, git log -- records/ab/abcdefgh.toml for earlier ones
     [exit status: 2]
     $ claims ["mark", "abcdefgh", "disputed", "--note", "n"]
     ------- stderr -------
     error: records/ab/abcdefgh.toml:1:1: is larger than the 1 MiB a record may have; records written by claims are a few kilobytes
-    hint: fix the file by hand, or restore the committed version: git checkout -- records/ab/abcdefgh.toml
+    hint: fix the file by hand (a key added by hand is kept only above the first [table]), or restore a version that parses: git checkout -- records/ab/abcdefgh.toml for the committed one, git log -- records/ab/abcdefgh.toml for earlier ones
     [exit status: 2]
     $ claims ["note", "abcdefgh", "a note"]
     ------- stderr -------
     error: records/ab/abcdefgh.toml:1:1: is larger than the 1 MiB a record may have; records written by claims are a few kilobytes
-    hint: fix the file by hand, or restore the committed version: git checkout -- records/ab/abcdefgh.toml
+    hint: fix the file by hand (a key added by hand is kept only above the first [table]), or restore a version that parses: git checkout -- records/ab/abcdefgh.toml for the committed one, git log -- records/ab/abcdefgh.toml for earlier ones
     [exit status: 2]
     "#);
 }
@@ -402,7 +402,7 @@ fn deeply_nested_records_are_errors_not_stack_overflows() {
     $ claims ["show", "abcdefgh"]
     ------- stderr -------
     error: records/ab/abcdefgh.toml:6:85: cannot recurse further; max recursion depth met
-    hint: fix the file by hand, or restore the committed version: git checkout -- records/ab/abcdefgh.toml
+    hint: fix the file by hand (a key added by hand is kept only above the first [table]), or restore a version that parses: git checkout -- records/ab/abcdefgh.toml for the committed one, git log -- records/ab/abcdefgh.toml for earlier ones
     [exit status: 2]
     $ claims ["check"]
     records/ab/abcdefgh.toml:6:405: parse: cannot recurse further; max recursion depth met
@@ -411,7 +411,7 @@ fn deeply_nested_records_are_errors_not_stack_overflows() {
     $ claims ["show", "abcdefgh"]
     ------- stderr -------
     error: records/ab/abcdefgh.toml:6:405: cannot recurse further; max recursion depth met
-    hint: fix the file by hand, or restore the committed version: git checkout -- records/ab/abcdefgh.toml
+    hint: fix the file by hand (a key added by hand is kept only above the first [table]), or restore a version that parses: git checkout -- records/ab/abcdefgh.toml for the committed one, git log -- records/ab/abcdefgh.toml for earlier ones
     [exit status: 2]
     $ claims ["check"]
     records/ab/abcdefgh.toml:1:1: parse: recursion limit
@@ -420,7 +420,7 @@ fn deeply_nested_records_are_errors_not_stack_overflows() {
     $ claims ["show", "abcdefgh"]
     ------- stderr -------
     error: records/ab/abcdefgh.toml:1:1: recursion limit
-    hint: fix the file by hand, or restore the committed version: git checkout -- records/ab/abcdefgh.toml
+    hint: fix the file by hand (a key added by hand is kept only above the first [table]), or restore a version that parses: git checkout -- records/ab/abcdefgh.toml for the committed one, git log -- records/ab/abcdefgh.toml for earlier ones
     [exit status: 2]
     $ claims ["check"]
     records/ab/abcdefgh.toml:1:1: parse: recursion limit
@@ -429,7 +429,7 @@ fn deeply_nested_records_are_errors_not_stack_overflows() {
     $ claims ["show", "abcdefgh"]
     ------- stderr -------
     error: records/ab/abcdefgh.toml:1:1: recursion limit
-    hint: fix the file by hand, or restore the committed version: git checkout -- records/ab/abcdefgh.toml
+    hint: fix the file by hand (a key added by hand is kept only above the first [table]), or restore a version that parses: git checkout -- records/ab/abcdefgh.toml for the committed one, git log -- records/ab/abcdefgh.toml for earlier ones
     [exit status: 2]
     $ claims ["check"]
     records/ab/abcdefgh.toml:6:85: parse: cannot recurse further; max recursion depth met
@@ -438,7 +438,7 @@ fn deeply_nested_records_are_errors_not_stack_overflows() {
     $ claims ["show", "abcdefgh"]
     ------- stderr -------
     error: records/ab/abcdefgh.toml:6:85: cannot recurse further; max recursion depth met
-    hint: fix the file by hand, or restore the committed version: git checkout -- records/ab/abcdefgh.toml
+    hint: fix the file by hand (a key added by hand is kept only above the first [table]), or restore a version that parses: git checkout -- records/ab/abcdefgh.toml for the committed one, git log -- records/ab/abcdefgh.toml for earlier ones
     [exit status: 2]
     "#);
 }
@@ -472,7 +472,7 @@ fn records_that_are_not_utf8_repeat_keys_or_have_wrong_types_name_file_line_and_
     $ claims ["show", "abcdefgh"]
     ------- stderr -------
     error: records/ab/abcdefgh.toml:6:17: is not valid UTF-8
-    hint: fix the file by hand, or restore the committed version: git checkout -- records/ab/abcdefgh.toml
+    hint: fix the file by hand (a key added by hand is kept only above the first [table]), or restore a version that parses: git checkout -- records/ab/abcdefgh.toml for the committed one, git log -- records/ab/abcdefgh.toml for earlier ones
     [exit status: 2]
     # \xfe\xff\n
     $ claims ["check"]
@@ -482,7 +482,7 @@ fn records_that_are_not_utf8_repeat_keys_or_have_wrong_types_name_file_line_and_
     $ claims ["show", "abcdefgh"]
     ------- stderr -------
     error: records/ab/abcdefgh.toml:6:1: is not valid UTF-8
-    hint: fix the file by hand, or restore the committed version: git checkout -- records/ab/abcdefgh.toml
+    hint: fix the file by hand (a key added by hand is kept only above the first [table]), or restore a version that parses: git checkout -- records/ab/abcdefgh.toml for the committed one, git log -- records/ab/abcdefgh.toml for earlier ones
     [exit status: 2]
     # text = \"again\"\n
     $ claims ["check"]
@@ -492,7 +492,7 @@ fn records_that_are_not_utf8_repeat_keys_or_have_wrong_types_name_file_line_and_
     $ claims ["show", "abcdefgh"]
     ------- stderr -------
     error: records/ab/abcdefgh.toml:6:1: duplicate key
-    hint: fix the file by hand, or restore the committed version: git checkout -- records/ab/abcdefgh.toml
+    hint: fix the file by hand (a key added by hand is kept only above the first [table]), or restore a version that parses: git checkout -- records/ab/abcdefgh.toml for the committed one, git log -- records/ab/abcdefgh.toml for earlier ones
     [exit status: 2]
     # tags = \"one\"\n
     $ claims ["check"]
@@ -502,7 +502,7 @@ fn records_that_are_not_utf8_repeat_keys_or_have_wrong_types_name_file_line_and_
     $ claims ["show", "abcdefgh"]
     ------- stderr -------
     error: records/ab/abcdefgh.toml:6:8: invalid type: string "one", expected a sequence
-    hint: fix the file by hand, or restore the committed version: git checkout -- records/ab/abcdefgh.toml
+    hint: fix the file by hand (a key added by hand is kept only above the first [table]), or restore a version that parses: git checkout -- records/ab/abcdefgh.toml for the committed one, git log -- records/ab/abcdefgh.toml for earlier ones
     [exit status: 2]
     # published = \"yes\"\n
     $ claims ["check"]
@@ -512,7 +512,7 @@ fn records_that_are_not_utf8_repeat_keys_or_have_wrong_types_name_file_line_and_
     $ claims ["show", "abcdefgh"]
     ------- stderr -------
     error: records/ab/abcdefgh.toml:6:1: duplicate key
-    hint: fix the file by hand, or restore the committed version: git checkout -- records/ab/abcdefgh.toml
+    hint: fix the file by hand (a key added by hand is kept only above the first [table]), or restore a version that parses: git checkout -- records/ab/abcdefgh.toml for the committed one, git log -- records/ab/abcdefgh.toml for earlier ones
     [exit status: 2]
     # [[sources]]\nurl = 5\nstance = \"supports\"\n
     $ claims ["check"]
@@ -522,7 +522,7 @@ fn records_that_are_not_utf8_repeat_keys_or_have_wrong_types_name_file_line_and_
     $ claims ["show", "abcdefgh"]
     ------- stderr -------
     error: records/ab/abcdefgh.toml:7:7: invalid type: integer `5`, expected a string
-    hint: fix the file by hand, or restore the committed version: git checkout -- records/ab/abcdefgh.toml
+    hint: fix the file by hand (a key added by hand is kept only above the first [table]), or restore a version that parses: git checkout -- records/ab/abcdefgh.toml for the committed one, git log -- records/ab/abcdefgh.toml for earlier ones
     [exit status: 2]
     # [[history]]\nfrom = \"nowhere\"\n
     $ claims ["check"]
@@ -532,7 +532,7 @@ fn records_that_are_not_utf8_repeat_keys_or_have_wrong_types_name_file_line_and_
     $ claims ["show", "abcdefgh"]
     ------- stderr -------
     error: records/ab/abcdefgh.toml:7:8: unknown variant `nowhere`, expected one of `unverified`, `sourced`, `corroborated`, `disputed`
-    hint: fix the file by hand, or restore the committed version: git checkout -- records/ab/abcdefgh.toml
+    hint: fix the file by hand (a key added by hand is kept only above the first [table]), or restore a version that parses: git checkout -- records/ab/abcdefgh.toml for the committed one, git log -- records/ab/abcdefgh.toml for earlier ones
     [exit status: 2]
     # [[notes]]\nat = 2026\n
     $ claims ["check"]
@@ -542,7 +542,7 @@ fn records_that_are_not_utf8_repeat_keys_or_have_wrong_types_name_file_line_and_
     $ claims ["show", "abcdefgh"]
     ------- stderr -------
     error: records/ab/abcdefgh.toml:7:6: expected an RFC 3339 timestamp such as "2026-01-31T09:30:00Z"
-    hint: fix the file by hand, or restore the committed version: git checkout -- records/ab/abcdefgh.toml
+    hint: fix the file by hand (a key added by hand is kept only above the first [table]), or restore a version that parses: git checkout -- records/ab/abcdefgh.toml for the committed one, git log -- records/ab/abcdefgh.toml for earlier ones
     [exit status: 2]
     "#);
 }
@@ -605,27 +605,27 @@ fn symbolic_links_and_pipes_in_records_are_reported_never_followed() {
     $ claims ["show", "abcdefgh"]
     ------- stderr -------
     error: records/ab/abcdefgh.toml:1:1: is a symbolic link; records must be plain files inside the repository, and claims does not follow links
-    hint: fix the file by hand, or restore the committed version: git checkout -- records/ab/abcdefgh.toml
+    hint: fix the file by hand (a key added by hand is kept only above the first [table]), or restore a version that parses: git checkout -- records/ab/abcdefgh.toml for the committed one, git log -- records/ab/abcdefgh.toml for earlier ones
     [exit status: 2]
     $ claims ["show", "cdefghij"]
     ------- stderr -------
     error: records/cd/cdefghij.toml:1:1: its folder records/cd is a symbolic link; records must be plain files inside the repository, and claims does not follow links
-    hint: fix the file by hand, or restore the committed version: git checkout -- records/cd/cdefghij.toml
+    hint: fix the file by hand (a key added by hand is kept only above the first [table]), or restore a version that parses: git checkout -- records/cd/cdefghij.toml for the committed one, git log -- records/cd/cdefghij.toml for earlier ones
     [exit status: 2]
     $ claims ["note", "abcdefgh", "a note"]
     ------- stderr -------
     error: records/ab/abcdefgh.toml:1:1: is a symbolic link; records must be plain files inside the repository, and claims does not follow links
-    hint: fix the file by hand, or restore the committed version: git checkout -- records/ab/abcdefgh.toml
+    hint: fix the file by hand (a key added by hand is kept only above the first [table]), or restore a version that parses: git checkout -- records/ab/abcdefgh.toml for the committed one, git log -- records/ab/abcdefgh.toml for earlier ones
     [exit status: 2]
     $ claims ["note", "cdefghij", "a note"]
     ------- stderr -------
     error: records/cd/cdefghij.toml:1:1: its folder records/cd is a symbolic link; records must be plain files inside the repository, and claims does not follow links
-    hint: fix the file by hand, or restore the committed version: git checkout -- records/cd/cdefghij.toml
+    hint: fix the file by hand (a key added by hand is kept only above the first [table]), or restore a version that parses: git checkout -- records/cd/cdefghij.toml for the committed one, git log -- records/cd/cdefghij.toml for earlier ones
     [exit status: 2]
     $ claims ["show", "efghijkl"]
     ------- stderr -------
     error: records/ef/efghijkl.toml:1:1: is not a plain file
-    hint: fix the file by hand, or restore the committed version: git checkout -- records/ef/efghijkl.toml
+    hint: fix the file by hand (a key added by hand is kept only above the first [table]), or restore a version that parses: git checkout -- records/ef/efghijkl.toml for the committed one, git log -- records/ef/efghijkl.toml for earlier ones
     [exit status: 2]
     "#);
     assert_eq!(
@@ -660,12 +660,12 @@ fn a_linked_records_folder_is_reported_not_followed() {
     $ claims ["show", "abcdefgh"]
     ------- stderr -------
     error: records/ab/abcdefgh.toml:1:1: its folder records is a symbolic link; records must be plain files inside the repository, and claims does not follow links
-    hint: fix the file by hand, or restore the committed version: git checkout -- records/ab/abcdefgh.toml
+    hint: fix the file by hand (a key added by hand is kept only above the first [table]), or restore a version that parses: git checkout -- records/ab/abcdefgh.toml for the committed one, git log -- records/ab/abcdefgh.toml for earlier ones
     [exit status: 2]
     $ claims ["add", "A claim that would land outside."]
     ------- stderr -------
     error: records/sd/sdtzi7ugki.toml:1:1: its folder records is a symbolic link; records must be plain files inside the repository, and claims does not follow links
-    hint: fix the file by hand, or restore the committed version: git checkout -- records/sd/sdtzi7ugki.toml
+    hint: fix the file by hand (a key added by hand is kept only above the first [table]), or restore a version that parses: git checkout -- records/sd/sdtzi7ugki.toml for the committed one, git log -- records/sd/sdtzi7ugki.toml for earlier ones
     [exit status: 2]
     "#);
     assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 1);
@@ -1001,4 +1001,58 @@ fn a_repository_owned_by_another_user_is_refused_with_gits_reason_and_the_fix() 
     [exit status: 2]
     "#);
     chown("root", repo.path());
+}
+
+/// A key a person adds inside a source would be dropped by the next write, so the record does
+/// not parse: writes refuse it and the gate names the key and its line, and a key added at the
+/// top of the record is kept.
+#[test]
+fn a_key_added_inside_a_source_is_refused_not_dropped() {
+    let repo = Repo::new();
+    let id = repo.add("The Hollins Dam held 12 million cubic metres of water.");
+    repo.ok(&[
+        "source",
+        "add",
+        &id,
+        "--url",
+        "https://a.example/1",
+        "--publisher",
+        "Alpha",
+    ]);
+    let path = repo.record_path(&id);
+    let written = std::fs::read_to_string(&path).unwrap();
+    let edited = written.replace(
+        "url = \"https://a.example/1\"\n",
+        "url = \"https://a.example/1\"\narchive = \"https://web.archive.org/a\"\n",
+    );
+    assert_ne!(edited, written);
+    std::fs::write(&path, &edited).unwrap();
+    repo.git(&["commit", "-qam", "hand: an archive link"]);
+    let seen = [
+        unchanged(&repo, &["note", &id, "checked"], 2),
+        unchanged(&repo, &["check"], 1),
+    ]
+    .concat()
+    .replace(&format!("records/{}/", &id[..2]), "records/XX/")
+    .replace(&id, "ID");
+    insta::assert_snapshot!(seen, @r#"
+    $ claims ["note", "ID", "checked"]
+    ------- stderr -------
+    error: records/XX/ID.toml:9:1: unknown field `archive`, expected one of `url`, `document`, `sha256`, `title`, `publisher`, `origin`, `stance`, `excerpt`, `accessed`, `added_by`, `rebuttal`, `withdrawn`, `corrections`
+    hint: fix the file by hand (a key added by hand is kept only above the first [table]), or restore a version that parses: git checkout -- records/XX/ID.toml for the committed one, git log -- records/XX/ID.toml for earlier ones
+    [exit status: 2]
+    $ claims ["check"]
+    records/XX/ID.toml:9:1: parse: unknown field `archive`, expected one of `url`, `document`, `sha256`, `title`, `publisher`, `origin`, `stance`, `excerpt`, `accessed`, `added_by`, `rebuttal`, `withdrawn`, `corrections`
+    checked 1 claim: 1 violation
+    [exit status: 1]
+    "#);
+
+    std::fs::write(&path, format!("desk = \"metro\"\n{written}")).unwrap();
+    repo.git(&["commit", "-qam", "hand: a desk"]);
+    repo.ok(&["note", &id, "checked"]);
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .contains("desk = \"metro\"")
+    );
 }

@@ -193,13 +193,18 @@ pub fn plan(
             .iter()
             .map(|statement| index.claims.ranked(statement.said()))
             .collect();
-        let assigned = align(&statements, &rankings, &known, &appeared, &document.path);
-        // How many times the document stated each sentence so far.
-        let mut stated: HashMap<String, usize> = HashMap::new();
-        for ((statement, assigned), ranking) in statements.into_iter().zip(assigned).zip(rankings) {
-            let times = stated.entry(statement.text.clone()).or_default();
-            let occurrence = *times;
-            *times += 1;
+        let occurrences = occurrences(&statements);
+        let assigned = align(
+            &statements,
+            &occurrences,
+            &rankings,
+            &known,
+            &appeared,
+            &document.path,
+        );
+        let statements = statements.into_iter().zip(occurrences);
+        for (((statement, occurrence), assigned), ranking) in statements.zip(assigned).zip(rankings)
+        {
             let appearance = Appearance {
                 document: document.path.clone(),
                 line: Some(statement.line as u64),
@@ -381,12 +386,26 @@ fn claim_written_as(claim: &str, known: &BTreeMap<ClaimId, Record>) -> Option<Cl
         .then_some(id)
 }
 
+/// How many times the document stated each statement's sentence before it (0 for the first).
+fn occurrences(statements: &[Statement]) -> Vec<usize> {
+    let mut stated: HashMap<&str, usize> = HashMap::new();
+    statements
+        .iter()
+        .map(|statement| {
+            let times = stated.entry(statement.text.as_str()).or_default();
+            *times += 1;
+            *times - 1
+        })
+        .collect()
+}
+
 /// Which known claim each statement of one document is, if any: each claim given to at most
 /// one statement, the best-scoring pairs first. A sentence already recorded in this document is
 /// the claim it was recorded under, wherever it now stands; a claim this document already
 /// states at some line stays with that line.
 fn align(
     statements: &[Statement],
+    occurrences: &[usize],
     rankings: &[Ranking<ClaimId>],
     known: &BTreeMap<ClaimId, Record>,
     appeared: &Places,
@@ -394,12 +413,8 @@ fn align(
 ) -> Vec<Option<ClaimId>> {
     let mut assigned: Vec<Option<ClaimId>> = vec![None; statements.len()];
     let mut pairs: Vec<(f64, usize, ClaimId)> = Vec::new();
-    let mut stated: HashMap<&str, usize> = HashMap::new();
     for (at, (statement, ranking)) in statements.iter().zip(rankings).enumerate() {
-        let times = stated.entry(statement.text.as_str()).or_default();
-        let recorded = appeared.recorded_as(document, &statement.text, *times);
-        *times += 1;
-        if let Some(recorded) = recorded {
+        if let Some(recorded) = appeared.recorded_as(document, &statement.text, occurrences[at]) {
             assigned[at] = Some(recorded.clone());
             continue;
         }

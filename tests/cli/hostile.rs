@@ -1019,14 +1019,12 @@ fn a_key_added_inside_a_source_is_refused_not_dropped() {
         "--publisher",
         "Alpha",
     ]);
-    let path = repo.record_path(&id);
-    let written = std::fs::read_to_string(&path).unwrap();
-    let edited = written.replace(
+    let written = repo.read_record(&id);
+    repo.edit_record(
+        &id,
         "url = \"https://a.example/1\"\n",
         "url = \"https://a.example/1\"\narchive = \"https://web.archive.org/a\"\n",
     );
-    assert_ne!(edited, written);
-    std::fs::write(&path, &edited).unwrap();
     repo.git(&["commit", "-qam", "hand: an archive link"]);
     let seen = [
         unchanged(&repo, &["note", &id, "checked"], 2),
@@ -1047,12 +1045,12 @@ fn a_key_added_inside_a_source_is_refused_not_dropped() {
     [exit status: 1]
     "#);
 
-    std::fs::write(&path, format!("desk = \"metro\"\n{written}")).unwrap();
+    std::fs::write(
+        repo.record_path(&id),
+        format!("desk = \"metro\"\n{written}"),
+    )
+    .unwrap();
     repo.git(&["commit", "-qam", "hand: a desk"]);
     repo.ok(&["note", &id, "checked"]);
-    assert!(
-        std::fs::read_to_string(&path)
-            .unwrap()
-            .contains("desk = \"metro\"")
-    );
+    assert!(repo.read_record(&id).contains("desk = \"metro\""));
 }
